@@ -1,0 +1,41 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { TenantConfig, WebhookAuthConfig } from '@so-connector/config';
+import type { Logger } from '@so-connector/logger';
+import { REJECTION_STATUS } from './http-errors';
+import type { ReceiverMetrics } from './metrics';
+import { healthRouter, type HealthDeps } from './routes/health.route';
+import { metricsRouter } from './routes/metrics.route';
+import { webhookRouter } from './routes/webhook.route';
+import type { EventAcceptor } from './webhook/accept-event';
+
+export interface AppDeps {
+  readonly auth: WebhookAuthConfig;
+  readonly tenant: TenantConfig;
+  readonly accept: EventAcceptor;
+  readonly health: HealthDeps;
+  readonly metrics: ReceiverMetrics;
+  readonly logger: Logger;
+}
+
+/** The receiver's Express app, without `listen` (supertest drives it directly). */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(webhookRouter(deps));
+  app.use(healthRouter(deps.health));
+  app.use(metricsRouter(deps.metrics.registry));
+  app.use((req: Request, res: Response) => {
+    res
+      .status(REJECTION_STATUS.not_found)
+      .json({ error: 'not_found', message: `no route for ${req.method} ${req.path}` });
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    deps.logger.error('unhandled error in request', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    if (!res.headersSent)
+      res.status(REJECTION_STATUS.internal).json({ error: 'internal', message: 'internal error' });
+  });
+  return app;
+}

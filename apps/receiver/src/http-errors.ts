@@ -1,0 +1,59 @@
+/**
+ * Every way the webhook route can refuse a delivery, and its HTTP status: one table, so a new kind
+ * cannot be added without choosing its status. Bodies carry a message, never internals.
+ */
+export const REJECTION_STATUS = {
+  unauthorized: 401,
+  bad_request: 400,
+  forbidden: 403,
+  not_found: 404,
+  too_large: 413,
+  unsupported_media_type: 415,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+export type RejectionKind = keyof typeof REJECTION_STATUS;
+
+export class WebhookRejection extends Error {
+  override readonly name = 'WebhookRejection';
+  constructor(
+    readonly kind: RejectionKind,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return REJECTION_STATUS[this.kind];
+  }
+
+  toBody(): { error: RejectionKind; message: string } {
+    return { error: this.kind, message: this.message };
+  }
+}
+
+/** Body-parser (raw-body) errors carry `type` and `status`; map them into the table. */
+export function fromBodyParserError(error: unknown): WebhookRejection | undefined {
+  if (error === null || typeof error !== 'object' || !('type' in error)) return undefined;
+  const type = String(error.type);
+  switch (type) {
+    case 'entity.too.large':
+      return new WebhookRejection('too_large', 'body is larger than the 256 KiB limit');
+    case 'request.aborted':
+      return new WebhookRejection(
+        'bad_request',
+        'request was aborted before the body was complete',
+      );
+    case 'request.size.invalid':
+      return new WebhookRejection('bad_request', 'body length does not match Content-Length');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new WebhookRejection(
+        'unsupported_media_type',
+        'unsupported content encoding or charset',
+      );
+    default:
+      return new WebhookRejection('bad_request', 'body could not be read');
+  }
+}

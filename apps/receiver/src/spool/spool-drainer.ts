@@ -1,0 +1,97 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@so-connector/logger';
+import { eventJobOptions, eventJobSchema, type EventJobData } from '@so-connector/queue';
+import { enqueueEvent } from '../webhook/enqueue-event';
+import type { DiskSpool } from './disk-spool';
+
+export interface SpoolDrainerDeps {
+  readonly spool: DiskSpool;
+  readonly queue: Queue<EventJobData>;
+  /** The connection `queue` was created with. */
+  readonly redis: Redis;
+  readonly dedupWindowSeconds: number;
+  readonly redisTimeoutMs: number;
+  readonly logger: Logger;
+  /** How often to look for spooled events while any are waiting. */
+  readonly intervalMs?: number;
+  /** Called with the number of events moved into Redis by one pass. */
+  readonly onDrained?: (count: number) => void;
+}
+
+export interface SpoolDrainer {
+  /** One pass now: moves every spooled event into Redis, oldest first; stops at the first Redis error. */
+  drainOnce(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Moves spooled events into `so-events` with their original jobId (EventId) once Redis answers:
+ * at start-up and then every `intervalMs` while the spool is not empty. A file is deleted only
+ * after Redis has the job; a file that can never be a job is moved to `rejected/` and logged.
+ */
+export function startSpoolDrainer(deps: SpoolDrainerDeps): SpoolDrainer {
+  const options = eventJobOptions(deps.dedupWindowSeconds);
+  let running: Promise<number> | undefined;
+  let stopped = false;
+
+  const pass = async (): Promise<number> => {
+    let moved = 0;
+    for (const name of await deps.spool.list()) {
+      if (stopped) break;
+      let data: EventJobData;
+      try {
+        const parsed = eventJobSchema.safeParse(await deps.spool.read(name));
+        if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'schema mismatch');
+        data = parsed.data;
+      } catch (error) {
+        deps.logger.error('spooled file can never be queued; moved to rejected/', {
+          file: name,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await deps.spool.reject(name);
+        continue;
+      }
+      try {
+        const outcome = await enqueueEvent(
+          deps.queue,
+          deps.redis,
+          data,
+          options,
+          deps.redisTimeoutMs,
+        );
+        await deps.spool.remove(name);
+        moved++;
+        deps.logger.info('spooled event queued', { eventId: data.event.EventId, outcome });
+      } catch {
+        break; // Redis still away; the next pass tries again.
+      }
+    }
+    if (moved > 0) deps.onDrained?.(moved);
+    return moved;
+  };
+
+  const drainOnce = (): Promise<number> => {
+    running ??= pass().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const timer = setInterval(() => {
+    if (deps.spool.depth() > 0)
+      void drainOnce().catch((error: unknown) =>
+        deps.logger.error('spool drain failed', { error }),
+      );
+  }, deps.intervalMs ?? 1000);
+  timer.unref();
+
+  return {
+    drainOnce,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

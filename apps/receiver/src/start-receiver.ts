@@ -1,0 +1,148 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ReceiverConfig } from '@so-connector/config';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@so-connector/logger';
+import {
+  createEventsQueue,
+  createRedisConnection,
+  inspectRedisDurability,
+} from '@so-connector/queue';
+import { createApp } from './app';
+import { createShutdownRegistry, type ShutdownRegistry } from './lifecycle/shutdown';
+import { createReceiverMetrics } from './metrics';
+import { DiskSpool } from './spool/disk-spool';
+import { startSpoolDrainer } from './spool/spool-drainer';
+import { createEventAcceptor } from './webhook/accept-event';
+
+/** A webhook request waits this long for Redis before its event goes to the disk spool. */
+const REDIS_TIMEOUT_MS = 2000;
+
+/** Waits up to `ms` for the connection to be ready; false when it is not by then. */
+async function readyWithin(redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  let timer: NodeJS.Timeout | undefined;
+  let onReady: (() => void) | undefined;
+  const ready = await Promise.race([
+    new Promise<boolean>((resolve) => {
+      onReady = () => resolve(true);
+      redis.once('ready', onReady);
+    }),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (onReady) redis.off('ready', onReady);
+  return ready;
+}
+
+export interface RunningReceiver {
+  readonly port: number;
+  readonly server: Server;
+  readonly shutdown: ShutdownRegistry;
+}
+
+/**
+ * Wires the receiver from its configuration and starts listening. Used by `main.ts` and by tests
+ * that want the whole receiver in-process.
+ */
+export async function startReceiver(
+  config: ReceiverConfig,
+  logger: Logger,
+): Promise<RunningReceiver> {
+  const shutdown = createShutdownRegistry(logger, config.http.shutdownTimeoutMs);
+
+  const redis = createRedisConnection(config.redis.url, {
+    role: 'producer',
+    commandTimeoutMs: REDIS_TIMEOUT_MS,
+    connectionName: 'so-connector:receiver',
+  });
+  let redisDown = false;
+  redis.on('error', (error: Error) => {
+    if (!redisDown)
+      logger.warn('Redis connection error; events go to the disk spool until it is back', {
+        error: error.message,
+      });
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) logger.info('Redis connection is back');
+    redisDown = false;
+    inspectRedisDurability(redis)
+      .then((report) => report.warnings.forEach((warning) => logger.warn(warning)))
+      .catch(() => undefined);
+  });
+  shutdown.register('redis', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+
+  if (!(await readyWithin(redis, REDIS_TIMEOUT_MS))) {
+    logger.warn(
+      'Redis is not reachable at start-up; accepted events go to the disk spool until it is',
+      { spoolDir: config.spool.dir },
+    );
+  }
+
+  const queue = createEventsQueue(redis, config.queue.prefix);
+  queue.on('error', (error: Error) => logger.debug('events queue error', { error: error.message }));
+  shutdown.register('events queue', () => queue.close());
+
+  const spool = await DiskSpool.open(config.spool.dir);
+  if (spool.depth() > 0)
+    logger.warn('events left in the disk spool by a previous run will be queued', {
+      depth: spool.depth(),
+      dir: spool.dir,
+    });
+
+  const metrics = createReceiverMetrics(() => spool.depth());
+  const drainer = startSpoolDrainer({
+    spool,
+    queue,
+    redis,
+    dedupWindowSeconds: config.queue.dedupWindowSeconds,
+    redisTimeoutMs: REDIS_TIMEOUT_MS,
+    logger,
+    onDrained: (count) => metrics.spoolDrained(count),
+  });
+  shutdown.register('spool drainer', () => drainer.stop());
+
+  const app = createApp({
+    auth: config.webhook,
+    tenant: config.tenant,
+    accept: createEventAcceptor({
+      queue,
+      redis,
+      spool,
+      dedupWindowSeconds: config.queue.dedupWindowSeconds,
+      redisTimeoutMs: REDIS_TIMEOUT_MS,
+      logger,
+    }),
+    health: {
+      redisReady: async () =>
+        redis.status === 'ready' && (await redis.ping().catch(() => '')) === 'PONG',
+      spoolWritable: () => spool.writable(),
+    },
+    metrics,
+    logger,
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.http.port, (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  // SuperOffice holds a connection per delivery; keep-alive beyond its retry window is pointless.
+  server.keepAliveTimeout = 5000;
+  shutdown.register('http server', () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    return closed;
+  });
+
+  const port = (server.address() as AddressInfo).port;
+  logger.info('receiver listening', {
+    port,
+    tenant: config.tenant.contextIdentifier,
+    spoolDir: config.spool.dir,
+  });
+  return { port, server, shutdown };
+}

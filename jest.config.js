@@ -1,0 +1,32 @@
+// One jest project per test tier (STYLE.md principle 8): `pnpm test` runs all of them,
+// `pnpm test:unit` / `pnpm test:int` one tier. Code runs as CommonJS, as the apps run it;
+// @swc/jest strips types (type checking is `pnpm typecheck`'s job).
+/** @type {import('jest').Config['transform']} */
+const transform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+      sourceMaps: 'inline',
+    },
+  ],
+};
+// Workspace packages are tested from source, so a test never runs a stale build of a dependency.
+const moduleNameMapper = { '^@so-connector/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts' };
+const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node' };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // Integration tests start Redis and processes; unit tests finish in milliseconds either way.
+  testTimeout: 30000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,packages}/*/src/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,packages}/*/test/**/*.int.test.ts'],
+    },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/e2e/**/*.e2e.test.ts'] },
+  ],
+};

@@ -1,0 +1,13 @@
+export {
+  ConfigError,
+  loadReceiverConfig,
+  type LogConfig,
+  type LogLevel,
+  type QueueConfig,
+  type ReceiverConfig,
+  type RedisConfig,
+  type TenantConfig,
+  type WebhookAuthConfig,
+} from './load-config';
+export { LOG_LEVELS, SECRET_VARIABLES } from './schema';
+export { exitOnConfigError } from './exit-on-error';

@@ -1,0 +1,157 @@
+import { ConfigError, loadReceiverConfig } from './index';
+
+const valid = { SO_CONTEXT_IDENTIFIER: 'Cust12345', WEBHOOK_SECRET: 'current-secret-value' };
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadReceiverConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadReceiverConfig', () => {
+  it('applies the documented defaults', () => {
+    const sut = loadReceiverConfig(valid);
+    expect(sut).toEqual({
+      redis: { url: 'redis://127.0.0.1:6379' },
+      queue: { prefix: 'so', dedupWindowSeconds: 86400 },
+      log: { level: 'info', format: 'json' },
+      tenant: { contextIdentifier: 'Cust12345' },
+      http: { port: 3000, shutdownTimeoutMs: 10000 },
+      webhook: { secrets: ['current-secret-value'], token: undefined, allowUnsigned: false },
+      spool: { dir: './var/spool' },
+    });
+  });
+
+  it('returns a frozen object', () => {
+    const sut = loadReceiverConfig(valid);
+    expect(Object.isFrozen(sut)).toBe(true);
+    expect(Object.isFrozen(sut.webhook.secrets)).toBe(true);
+  });
+
+  it('splits comma-separated secrets for rotation, trimming blanks', () => {
+    const sut = loadReceiverConfig({ ...valid, WEBHOOK_SECRET: ' new-secret , old-secret ,, ' });
+    expect(sut.webhook.secrets).toEqual(['new-secret', 'old-secret']);
+  });
+
+  it('accepts a hash-tag queue prefix for Redis Cluster', () => {
+    expect(loadReceiverConfig({ ...valid, QUEUE_PREFIX: '{so}' }).queue.prefix).toBe('{so}');
+  });
+
+  it('treats blank values as unset', () => {
+    expect(loadReceiverConfig({ ...valid, PORT: '', LOG_LEVEL: ' ' }).http.port).toBe(3000);
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('parses ALLOW_UNSIGNED=%s explicitly as %s', (raw, expected) => {
+    const sut = loadReceiverConfig({
+      SO_CONTEXT_IDENTIFIER: 'Cust1',
+      ALLOW_UNSIGNED: raw,
+      WEBHOOK_TOKEN: 'tok-123456',
+    });
+    expect(sut.webhook.allowUnsigned).toBe(expected);
+  });
+
+  it('accepts the legacy token alone', () => {
+    const sut = loadReceiverConfig({
+      SO_CONTEXT_IDENTIFIER: 'Cust1',
+      WEBHOOK_TOKEN: 'legacy-token',
+    });
+    expect(sut.webhook).toEqual({ secrets: [], token: 'legacy-token', allowUnsigned: false });
+  });
+
+  it('starts unsigned only with ALLOW_UNSIGNED=true', () => {
+    expect(
+      loadReceiverConfig({ SO_CONTEXT_IDENTIFIER: 'Cust1', ALLOW_UNSIGNED: 'true' }).webhook
+        .allowUnsigned,
+    ).toBe(true);
+  });
+
+  describe('one line naming each wrong variable', () => {
+    it.each([
+      [
+        'SO_CONTEXT_IDENTIFIER',
+        { WEBHOOK_SECRET: 's3cret-value' },
+        /^invalid configuration: SO_CONTEXT_IDENTIFIER is required/,
+      ],
+      [
+        'SO_CONTEXT_IDENTIFIER',
+        { ...valid, SO_CONTEXT_IDENTIFIER: 'Cust 1' },
+        /SO_CONTEXT_IDENTIFIER expected a tenant id such as Cust12345 \(got "Cust 1"\)/,
+      ],
+      [
+        'PORT',
+        { ...valid, PORT: 'abc' },
+        /PORT expected a whole number from 0 to 65535 \(got "abc"\)/,
+      ],
+      [
+        'PORT',
+        { ...valid, PORT: '70000' },
+        /PORT expected a whole number from 0 to 65535 \(got "70000"\)/,
+      ],
+      [
+        'REDIS_URL',
+        { ...valid, REDIS_URL: 'http://localhost' },
+        /REDIS_URL expected a redis:\/\/ or rediss:\/\/ URL$/,
+      ],
+      [
+        'QUEUE_PREFIX',
+        { ...valid, QUEUE_PREFIX: 'so events' },
+        /QUEUE_PREFIX expected letters, digits/,
+      ],
+      [
+        'LOG_LEVEL',
+        { ...valid, LOG_LEVEL: 'loud' },
+        /LOG_LEVEL expected one of error, warn, info, http, verbose, debug, silly \(got "loud"\)/,
+      ],
+      ['LOG_FORMAT', { ...valid, LOG_FORMAT: 'xml' }, /LOG_FORMAT expected one of json, pretty/],
+      [
+        'ALLOW_UNSIGNED',
+        { ...valid, ALLOW_UNSIGNED: 'maybe' },
+        /ALLOW_UNSIGNED expected true or false \(got "maybe"\)/,
+      ],
+      [
+        'DEDUP_WINDOW_SECONDS',
+        { ...valid, DEDUP_WINDOW_SECONDS: '5' },
+        /DEDUP_WINDOW_SECONDS expected a whole number from 60 to 2592000/,
+      ],
+      [
+        'SHUTDOWN_TIMEOUT_MS',
+        { ...valid, SHUTDOWN_TIMEOUT_MS: '-1' },
+        /SHUTDOWN_TIMEOUT_MS expected a whole number/,
+      ],
+      [
+        'WEBHOOK_SECRET',
+        { SO_CONTEXT_IDENTIFIER: 'Cust1' },
+        /WEBHOOK_SECRET is required: set the webhook secret .*ALLOW_UNSIGNED=true/,
+      ],
+    ])('%s', (variable, env, expected) => {
+      const error = errorOf(env);
+      expect(error.variables).toEqual([variable]);
+      expect(error.message).toMatch(expected);
+      expect(error.message).not.toContain('\n');
+    });
+
+    it('names every wrong variable in the same line', () => {
+      const error = errorOf({ ...valid, PORT: 'x', LOG_LEVEL: 'loud' });
+      expect([...error.variables].sort()).toEqual(['LOG_LEVEL', 'PORT']);
+      expect(error.message.split('\n')).toHaveLength(1);
+    });
+
+    it('never echoes a secret value', () => {
+      const error = errorOf({ ...valid, REDIS_URL: 'redis//:hunter2-password@host' });
+      expect(error.message).toContain('REDIS_URL');
+      expect(error.message).not.toContain('hunter2');
+    });
+  });
+});

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/** An empty or blank value (common in `.env` files: `FOO=`) means "not set". */
+function blankAsUndefined(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
+
+const TRUE_WORDS = ['true', '1', 'yes', 'on'] as const;
+const FALSE_WORDS = ['false', '0', 'no', 'off'] as const;
+
+/**
+ * An explicit boolean. Never `z.coerce.boolean()`, which turns the string "false" into `true`.
+ */
+export function booleanFlag(defaultValue: boolean) {
+  return z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((v) => [...TRUE_WORDS, ...FALSE_WORDS].includes(v as never), {
+        error: 'expected true or false',
+      })
+      .optional()
+      .transform((v) =>
+        v === undefined ? defaultValue : (TRUE_WORDS as readonly string[]).includes(v),
+      ),
+  );
+}
+
+/** A whole number within [min, max]; `defaultValue` when unset. */
+export function integer(min: number, max: number, defaultValue: number) {
+  return z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+$/, { error: `expected a whole number from ${min} to ${max}` })
+      .transform(Number)
+      .refine((n) => n >= min && n <= max, {
+        error: `expected a whole number from ${min} to ${max}`,
+      })
+      .optional()
+      .transform((n) => n ?? defaultValue),
+  );
+}
+
+/** An optional string; blank means unset. */
+export function optionalString() {
+  return z.preprocess(blankAsUndefined, z.string().trim().optional());
+}
+
+/** A string with a default; blank means unset. */
+export function stringWithDefault(
+  defaultValue: string,
+  pattern?: { regex: RegExp; expected: string },
+) {
+  const base = z.string().trim();
+  const checked = pattern
+    ? base.regex(pattern.regex, { error: `expected ${pattern.expected}` })
+    : base;
+  return z.preprocess(
+    blankAsUndefined,
+    checked.optional().transform((v) => v ?? defaultValue),
+  );
+}
+
+/**
+ * A comma-separated list (e.g. several webhook secrets during a rotation). Items are trimmed and
+ * empty items dropped; unset gives an empty array.
+ */
+export function commaList() {
+  return z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item.length > 0),
+      ),
+  );
+}
+
+/** One of a fixed set of words, case-insensitive; `defaultValue` when unset. */
+export function oneOf<const T extends readonly [string, ...string[]]>(
+  values: T,
+  defaultValue: T[number],
+) {
+  return z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(values, { error: `expected one of ${values.join(', ')}` }))
+      .optional()
+      .transform((v): T[number] => v ?? defaultValue),
+  );
+}
+
+/** A redis:// or rediss:// URL. */
+export function redisUrl(defaultValue: string) {
+  return stringWithDefault(defaultValue, {
+    regex: /^rediss?:\/\/[^\s]+$/,
+    expected: 'a redis:// or rediss:// URL',
+  });
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * `entity.action` as SuperOffice names events (superoffice-api.md 2.3). Some have more than one dot
+ * (`list.udlist331.changed`), extra tables use their table name (`y_table.changed`).
+ */
+const EVENT_NAME = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+$/;
+
+/** A custom message for a wrong or missing type; zod's own for every other issue. */
+const typeError = (message: string) => (issue: { code: string }) =>
+  issue.code === 'invalid_type' ? message : undefined;
+
+/** A whole, non-negative number (ids and keys). */
+const id = (what: string) =>
+  z
+    .number({ error: typeError(`expected ${what}`) })
+    .int({ error: 'expected a whole number' })
+    .nonnegative({ error: 'expected a number >= 0' });
+
+/** The registration ping SuperOffice sends when a webhook is created or tested. */
+export const TEST_EVENT_NAME = 'test';
+
+/**
+ * The body SuperOffice POSTs (`WebhookPayload`, superoffice-api.md 2.1). Unknown keys are kept:
+ * a webhook's `Properties` are injected into this body, and delete events carry `Values`.
+ */
+export const webhookEventSchema = z.looseObject({
+  EventId: z.guid({ error: 'expected a GUID' }),
+  /** SuperOffice writes 7 fractional digits (`2018-04-24T07:50:50.6812131Z`). */
+  Timestamp: z.iso.datetime({ offset: true, local: true, error: 'expected an ISO 8601 date-time' }),
+  Changes: z
+    .array(z.string().max(256), { error: typeError('expected an array of column names') })
+    .max(1000),
+  Event: z
+    .string({ error: typeError('expected an event name') })
+    .max(200)
+    .refine((v) => v === TEST_EVENT_NAME || EVENT_NAME.test(v), {
+      error: 'expected an event name of the form entity.action',
+    }),
+  Entity: z
+    .string({ error: typeError('expected an entity name') })
+    .min(1)
+    .max(100),
+  PrimaryKey: id('the record id'),
+  ContextIdentifier: z
+    .string({ error: typeError('expected the tenant id') })
+    .min(1)
+    .max(100),
+  ChangedByAssociateId: id('an associate id'),
+  WebhookName: z.string({ error: typeError('expected a string') }).max(500),
+  /**
+   * Values of the changed row; newer than the rest of the payload, so optional. Values may be plain
+   * JSON or encoded strings such as `"[I:6]"` (superoffice-api.md 2.1).
+   */
+  FieldValues: z.record(z.string(), z.unknown()).nullish(),
+});
+
+export type WebhookEvent = z.output<typeof webhookEventSchema>;
+
+/**
+ * Data of a `so-events` job. New fields must be optional or defaulted: jobs enqueued by the
+ * previous deploy (or sitting in a receiver's disk spool) must still validate.
+ */
+export const eventJobSchema = z.object({
+  /** The tenant (ContextIdentifier) the event belongs to. */
+  tenant: z.string().min(1),
+  /** When the receiver accepted the event (ISO 8601). */
+  receivedAt: z.iso.datetime(),
+  /** `X-SuperOffice-Retry`: how many times SuperOffice had already tried this delivery. */
+  deliveryRetry: z.number().int().nonnegative(),
+  /** True when the event went through the receiver's disk spool because Redis was down. */
+  spooled: z.boolean().default(false),
+  event: webhookEventSchema,
+});
+
+export type EventJobData = z.input<typeof eventJobSchema>;

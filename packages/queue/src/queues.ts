@@ -1,0 +1,9 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUE_NAMES } from './catalog';
+import type { EventJobData } from './payloads';
+
+/** The `so-events` queue: producer side (receiver, CLI) and anything that inspects it. */
+export function createEventsQueue(connection: Redis, prefix: string): Queue<EventJobData> {
+  return new Queue<EventJobData>(QUEUE_NAMES.events, { connection, prefix });
+}

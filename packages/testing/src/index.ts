@@ -1,0 +1,11 @@
+export {
+  useTestRedis,
+  startRedisServer,
+  type RedisServer,
+  type RedisServerOptions,
+  type TestRedis,
+} from './redis';
+export { freePort } from './free-port';
+export { waitFor, type WaitForOptions } from './wait-for';
+export { signWebhookBody } from './sign-webhook';
+export { aContactChangedEvent, aTestEvent, aWebhookEvent, TEST_TENANT } from './builders';
