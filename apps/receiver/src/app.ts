@@ -5,7 +5,7 @@ import { REJECTION_STATUS } from './http-errors';
 import type { ReceiverMetrics } from './metrics';
 import { healthRouter, type HealthDeps } from './routes/health.route';
 import { metricsRouter } from './routes/metrics.route';
-import { webhookRouter } from './routes/webhook.route';
+import { mountWebhookRoutes } from './routes/webhook.route';
 import type { EventAcceptor } from './webhook/accept-event';
 
 export interface AppDeps {
@@ -22,7 +22,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(webhookRouter(deps));
+  // Webhook answers are tiny and never cached; hashing each for an ETag is wasted work.
+  app.set('etag', false);
+  mountWebhookRoutes(app, deps);
   app.use(healthRouter(deps.health));
   app.use(metricsRouter(deps.metrics.registry));
   app.use((req: Request, res: Response) => {

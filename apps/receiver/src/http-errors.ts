@@ -32,28 +32,3 @@ export class WebhookRejection extends Error {
     return { error: this.kind, message: this.message };
   }
 }
-
-/** Body-parser (raw-body) errors carry `type` and `status`; map them into the table. */
-export function fromBodyParserError(error: unknown): WebhookRejection | undefined {
-  if (error === null || typeof error !== 'object' || !('type' in error)) return undefined;
-  const type = String(error.type);
-  switch (type) {
-    case 'entity.too.large':
-      return new WebhookRejection('too_large', 'body is larger than the 256 KiB limit');
-    case 'request.aborted':
-      return new WebhookRejection(
-        'bad_request',
-        'request was aborted before the body was complete',
-      );
-    case 'request.size.invalid':
-      return new WebhookRejection('bad_request', 'body length does not match Content-Length');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new WebhookRejection(
-        'unsupported_media_type',
-        'unsupported content encoding or charset',
-      );
-    default:
-      return new WebhookRejection('bad_request', 'body could not be read');
-  }
-}

@@ -14,6 +14,7 @@ import { createReceiverMetrics } from './metrics';
 import { DiskSpool } from './spool/disk-spool';
 import { startSpoolDrainer } from './spool/spool-drainer';
 import { createEventAcceptor } from './webhook/accept-event';
+import { withTimeout } from './with-timeout';
 
 /** A webhook request waits this long for Redis before its event goes to the disk spool. */
 const REDIS_TIMEOUT_MS = 2000;
@@ -120,7 +121,10 @@ export async function startReceiver(
     }),
     health: {
       redisReady: async () =>
-        redis.status === 'ready' && (await redis.ping().catch(() => '')) === 'PONG',
+        redis.status === 'ready' &&
+        (await withTimeout(redis.ping(), REDIS_TIMEOUT_MS, () => new Error('ping timed out')).catch(
+          () => '',
+        )) === 'PONG',
       spoolWritable: () => spool.writable(),
     },
     metrics,

@@ -46,10 +46,18 @@ export function createLogger(options: LoggerOptions): Logger {
             return `${String(timestamp)} ${level} [${String(component)}] ${String(message)}${extra}`;
           }),
         );
-  return winston.createLogger({
+  // winston runs every format before its transports drop a line below the level, so a disabled
+  // `http` or `debug` line would still be redacted and serialised; this gate drops it first.
+  const levelGate = winston.format((info) =>
+    logger.isLevelEnabled(String((info as unknown as Record<symbol, unknown>)[LEVEL] ?? info.level))
+      ? info
+      : false,
+  );
+  const logger = winston.createLogger({
     level: options.level,
     defaultMeta: { component: options.component },
-    format: winston.format.combine(redaction(), output),
+    format: winston.format.combine(levelGate(), redaction(), output),
     transports: [new winston.transports.Stream({ stream: options.destination ?? process.stdout })],
   });
+  return logger;
 }

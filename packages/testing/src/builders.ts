@@ -1,12 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import type { WebhookEvent } from '@so-connector/queue';
+
+/**
+ * A webhook body as SuperOffice sends it (superoffice-api.md 2.1). Declared here rather than taken
+ * from @so-connector/queue so that packages/queue can use these helpers in its own tests without a
+ * dependency cycle; the receiver's tests check that every builder output passes the real schema.
+ */
+export interface WebhookEventFixture {
+  EventId: string;
+  Timestamp: string;
+  Changes: string[];
+  Event: string;
+  PrimaryKey: number;
+  Entity: string;
+  ContextIdentifier: string;
+  ChangedByAssociateId: number;
+  WebhookName: string;
+  FieldValues?: Record<string, unknown> | null;
+  [extra: string]: unknown;
+}
 
 export const TEST_TENANT = 'Cust12345';
 
 /** A valid webhook body; override any field. Defaults to a `contact.changed` of contact 18. */
-export function aWebhookEvent(
-  overrides: Partial<WebhookEvent> & Record<string, unknown> = {},
-): WebhookEvent {
+export function aWebhookEvent(overrides: Partial<WebhookEventFixture> = {}): WebhookEventFixture {
   return {
     EventId: randomUUID(),
     Timestamp: new Date().toISOString(),
@@ -23,7 +39,7 @@ export function aWebhookEvent(
 
 export function aContactChangedEvent(
   options: { changes?: string[]; contactId?: number } = {},
-): WebhookEvent {
+): WebhookEventFixture {
   return aWebhookEvent({
     ...(options.changes ? { Changes: options.changes } : {}),
     ...(options.contactId !== undefined ? { PrimaryKey: options.contactId } : {}),
@@ -31,7 +47,7 @@ export function aContactChangedEvent(
 }
 
 /** The registration ping (superoffice-api.md 1.4 vector 2): Event `test`, PrimaryKey 0, tenant `Default`. */
-export function aTestEvent(): WebhookEvent {
+export function aTestEvent(): WebhookEventFixture {
   return aWebhookEvent({
     Event: 'test',
     Entity: 'test',

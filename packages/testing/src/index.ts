@@ -8,4 +8,10 @@ export {
 export { freePort } from './free-port';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { signWebhookBody } from './sign-webhook';
-export { aContactChangedEvent, aTestEvent, aWebhookEvent, TEST_TENANT } from './builders';
+export {
+  aContactChangedEvent,
+  aTestEvent,
+  aWebhookEvent,
+  TEST_TENANT,
+  type WebhookEventFixture,
+} from './builders';

@@ -1,10 +1,11 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { eventJobId, type EventJobData } from '@so-connector/queue';
+import { withTimeout } from '../with-timeout';
 
 export type EnqueueOutcome = 'accepted' | 'duplicate';
 
-/** Raised when Redis is not connected: the caller spools instead of waiting. */
+/** Raised when Redis is not connected or too slow: the caller spools instead of waiting. */
 export class RedisUnavailableError extends Error {
   override readonly name = 'RedisUnavailableError';
 }
@@ -14,6 +15,9 @@ export class RedisUnavailableError extends Error {
  * jobId exists but does not say so; the EXISTS is written to the same connection just before the
  * add, so Redis runs it first and it tells whether the job was already there. Two deliveries of one
  * EventId racing each other may both read "accepted", but only one job is ever created.
+ *
+ * BullMQ waits for its connection however long that takes; a webhook request must not wait with it
+ * (SuperOffice's own retry gives up within ~5 s), so the whole call is bounded by `timeoutMs`.
  */
 export async function enqueueEvent(
   queue: Queue<EventJobData>,
@@ -25,29 +29,18 @@ export async function enqueueEvent(
 ): Promise<EnqueueOutcome> {
   if (redis.status !== 'ready')
     throw new RedisUnavailableError(`Redis connection is ${redis.status}`);
-  await withTimeout(queue.waitUntilReady(), timeoutMs);
   const jobId = eventJobId(data.event);
-  const [exists] = await withTimeout(
-    Promise.all([
+  const enqueue = async () => {
+    await queue.waitUntilReady();
+    const [exists] = await Promise.all([
       redis.exists(queue.toKey(jobId)),
       queue.add(data.event.Event, data, { ...options, jobId }),
-    ]),
+    ]);
+    return exists === 1 ? 'duplicate' : 'accepted';
+  };
+  return withTimeout(
+    enqueue(),
     timeoutMs,
+    () => new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms`),
   );
-  return exists === 1 ? 'duplicate' : 'accepted';
-}
-
-/**
- * BullMQ waits for its connection to become ready before a command, however long that takes; a
- * webhook request must not wait with it (SuperOffice's own retry gives up within ~5 s).
- */
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
