@@ -46,13 +46,27 @@ function event(): string {
     ContextIdentifier: TENANT,
     ChangedByAssociateId: 5,
     WebhookName: 'bench',
-    FieldValues: { associate_id: 12, business_idx: 2, category_idx: 4, country_id: 578, userdef_id: 22 },
+    FieldValues: {
+      associate_id: 12,
+      business_idx: 2,
+      category_idx: 4,
+      country_id: 578,
+      userdef_id: 22,
+    },
   });
 }
 
-async function startServer(kind: 'receiver' | 'reference', redisUrl: string, prefix: string, spoolDir: string): Promise<{ child: ChildProcess; port: number }> {
+async function startServer(
+  kind: 'receiver' | 'reference',
+  redisUrl: string,
+  prefix: string,
+  spoolDir: string,
+): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const script = kind === 'receiver' ? join(repo, 'apps', 'receiver', 'dist', 'main.js') : join(__dirname, 'reference-server.js');
+  const script =
+    kind === 'receiver'
+      ? join(repo, 'apps', 'receiver', 'dist', 'main.js')
+      : join(__dirname, 'reference-server.js');
   const child = spawn(process.execPath, [script], {
     env: {
       PATH: process.env.PATH,
@@ -68,7 +82,9 @@ async function startServer(kind: 'receiver' | 'reference', redisUrl: string, pre
   });
   await waitFor(
     async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/webhooks/superoffice`, { method: 'POST' }).catch(() => undefined);
+      const res = await fetch(`http://127.0.0.1:${port}/webhooks/superoffice`, {
+        method: 'POST',
+      }).catch(() => undefined);
       return res !== undefined;
     },
     { timeoutMs: 20_000, what: `${kind} on port ${port}` },
@@ -108,7 +124,12 @@ async function load(port: number): Promise<autocannon.Result> {
   });
 }
 
-async function measure(kind: 'receiver' | 'reference', redis: RedisServer, aof: string, round: number): Promise<Measurement> {
+async function measure(
+  kind: 'receiver' | 'reference',
+  redis: RedisServer,
+  aof: string,
+  round: number,
+): Promise<Measurement> {
   const prefix = `bench-${kind}-${round}`;
   const spoolDir = mkdtempSync(join(tmpdir(), 'so-bench-spool-'));
   const { child, port } = await startServer(kind, redis.url, prefix, spoolDir);
@@ -148,7 +169,9 @@ function mean(values: number[]): number {
 
 function versionOf(pkg: string): string {
   try {
-    const path = require.resolve(`${pkg}/package.json`, { paths: [join(repo, 'apps', 'receiver')] });
+    const path = require.resolve(`${pkg}/package.json`, {
+      paths: [join(repo, 'apps', 'receiver')],
+    });
     return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
   } catch {
     return '?';
@@ -169,9 +192,13 @@ async function main(): Promise<void> {
     const redis = await startRedisServer({ appendOnly: config.aof, dir });
     try {
       for (let round = 1; round <= ROUNDS; round++) {
-        for (const kind of round % 2 === 1 ? (['reference', 'receiver'] as const) : (['receiver', 'reference'] as const)) {
+        for (const kind of round % 2 === 1
+          ? (['reference', 'receiver'] as const)
+          : (['receiver', 'reference'] as const)) {
           const m = await measure(kind, redis, config.label, round);
-          process.stdout.write(`AOF ${config.label.padEnd(8)} round ${round} ${kind.padEnd(9)} ${m.rps} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  non-2xx ${m.non2xx}  jobs ${m.jobs}/${m.requests}\n`);
+          process.stdout.write(
+            `AOF ${config.label.padEnd(8)} round ${round} ${kind.padEnd(9)} ${m.rps} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  non-2xx ${m.non2xx}  jobs ${m.jobs}/${m.requests}\n`,
+          );
           all.push(m);
         }
       }
@@ -181,16 +208,29 @@ async function main(): Promise<void> {
     }
   }
 
-  const redisVersion = /v=([\d.]+)/.exec(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout)?.[1] ?? '?';
+  const redisVersion =
+    /v=([\d.]+)/.exec(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout)?.[1] ??
+    '?';
   const rows = all.map(
-    (m) => `| ${m.aof} | ${m.round} | ${m.server} | ${m.rps} | ${m.p50} | ${m.p99} | ${m.p999} | ${m.requests} | ${m.non2xx} | ${m.errors} | ${m.jobs} | ${m.rssMiB} |`,
+    (m) =>
+      `| ${m.aof} | ${m.round} | ${m.server} | ${m.rps} | ${m.p50} | ${m.p99} | ${m.p999} | ${m.requests} | ${m.non2xx} | ${m.errors} | ${m.jobs} | ${m.rssMiB} |`,
   );
   const summary = configs.map(({ label }) => {
     const of = (server: string) => all.filter((m) => m.aof === label && m.server === server);
     const ratio = mean(of('receiver').map((m) => m.rps)) / mean(of('reference').map((m) => m.rps));
-    return { label, ratio, receiverRps: mean(of('receiver').map((m) => m.rps)), referenceRps: mean(of('reference').map((m) => m.rps)), receiverP99: mean(of('receiver').map((m) => m.p99)), referenceP99: mean(of('reference').map((m) => m.p99)) };
+    return {
+      label,
+      ratio,
+      receiverRps: mean(of('receiver').map((m) => m.rps)),
+      referenceRps: mean(of('reference').map((m) => m.rps)),
+      receiverP99: mean(of('receiver').map((m) => m.p99)),
+      referenceP99: mean(of('reference').map((m) => m.p99)),
+    };
   });
-  const verdict = summary.map((s) => `| ${s.label} | ${Math.round(s.referenceRps)} | ${Math.round(s.receiverRps)} | **${s.ratio.toFixed(2)}×** | ${s.referenceP99.toFixed(1)} | ${s.receiverP99.toFixed(1)} | ${s.ratio >= TARGET_RATIO ? 'meets' : 'MISSES'} ≥ ${TARGET_RATIO}× |`);
+  const verdict = summary.map(
+    (s) =>
+      `| ${s.label} | ${Math.round(s.referenceRps)} | ${Math.round(s.receiverRps)} | **${s.ratio.toFixed(2)}×** | ${s.referenceP99.toFixed(1)} | ${s.receiverP99.toFixed(1)} | ${s.ratio >= TARGET_RATIO ? 'meets' : 'MISSES'} ≥ ${TARGET_RATIO}× |`,
+  );
   const cpu = cpus();
   const report = `# Benchmark results
 
@@ -222,7 +262,9 @@ ${rows.join('\n')}
 "jobs in Redis" counts the waiting jobs after the run; it equals the 2xx answers when nothing was lost.
 `;
   writeFileSync(join(__dirname, '..', quick ? 'RESULTS.quick.md' : 'RESULTS.md'), report);
-  process.stdout.write(`\n${verdict.join('\n')}\nwritten to bench/${quick ? 'RESULTS.quick.md' : 'RESULTS.md'}\n`);
+  process.stdout.write(
+    `\n${verdict.join('\n')}\nwritten to bench/${quick ? 'RESULTS.quick.md' : 'RESULTS.md'}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -48,11 +48,10 @@ export function createLogger(options: LoggerOptions): Logger {
         );
   // winston runs every format before its transports drop a line below the level, so a disabled
   // `http` or `debug` line would still be redacted and serialised; this gate drops it first.
-  const levelGate = winston.format((info) =>
-    logger.isLevelEnabled(String((info as unknown as Record<symbol, unknown>)[LEVEL] ?? info.level))
-      ? info
-      : false,
-  );
+  const levelGate = winston.format((info) => {
+    const level = (info as unknown as Record<symbol, string | undefined>)[LEVEL] ?? info.level;
+    return logger.isLevelEnabled(level) ? info : false;
+  });
   const logger = winston.createLogger({
     level: options.level,
     defaultMeta: { component: options.component },
