@@ -14,6 +14,7 @@ import { createReceiverMetrics } from './metrics';
 import { DiskSpool } from './spool/disk-spool';
 import { startSpoolDrainer } from './spool/spool-drainer';
 import { createEventAcceptor } from './webhook/accept-event';
+import { createEventEnqueuer } from './webhook/event-enqueuer';
 import { withTimeout } from './with-timeout';
 
 /** A webhook request waits this long for Redis before its event goes to the disk spool. */
@@ -97,12 +98,16 @@ export async function startReceiver(
     });
 
   const metrics = createReceiverMetrics(() => spool.depth());
-  const drainer = startSpoolDrainer({
-    spool,
+  const enqueuer = createEventEnqueuer({
     queue,
     redis,
     dedupWindowSeconds: config.queue.dedupWindowSeconds,
-    redisTimeoutMs: REDIS_TIMEOUT_MS,
+    timeoutMs: REDIS_TIMEOUT_MS,
+  });
+  shutdown.register('event enqueuer', () => Promise.resolve(enqueuer.close()));
+  const drainer = startSpoolDrainer({
+    spool,
+    enqueuer,
     logger,
     onDrained: (count) => metrics.spoolDrained(count),
   });
@@ -111,14 +116,7 @@ export async function startReceiver(
   const app = createApp({
     auth: config.webhook,
     tenant: config.tenant,
-    accept: createEventAcceptor({
-      queue,
-      redis,
-      spool,
-      dedupWindowSeconds: config.queue.dedupWindowSeconds,
-      redisTimeoutMs: REDIS_TIMEOUT_MS,
-      logger,
-    }),
+    accept: createEventAcceptor({ enqueuer, spool, logger }),
     health: {
       redisReady: async () =>
         redis.status === 'ready' &&

@@ -79,6 +79,36 @@ describe('disk spool (in-process receiver)', () => {
     }
   });
 
+  it('spools within the time bound when Redis is connected but does not answer', async () => {
+    const sut = await startReceiverForTest({ redisUrl: redisServer.url, prefix: 'spool-hung' });
+    const inspect = eventsQueue(redisServer.url, 'spool-hung');
+    try {
+      redisServer.pause();
+      const event = aWebhookEvent();
+      // Without the receiver's own time bound this request would wait for Redis forever.
+      const res = await postSigned(sut.url, event);
+      expect(res.body).toEqual({ status: 'spooled', eventId: event.EventId });
+      redisServer.resume();
+      // The add that timed out may land too; either way there is exactly one job.
+      const job = await waitFor(() => inspect.queue.getJob(event.EventId), {
+        timeoutMs: 15_000,
+        what: 'the job',
+      });
+      expect(job.data.event).toEqual(event);
+      await waitFor(
+        () => readdirSync(sut.spoolDir).filter((f) => f.endsWith('.json')).length === 0,
+        {
+          what: 'an empty spool',
+        },
+      );
+      expect(await inspect.queue.getWaitingCount()).toBe(1);
+    } finally {
+      redisServer.resume();
+      await inspect.close();
+      await sut.close();
+    }
+  });
+
   it('answers 503 when neither Redis nor the spool can take the event', async () => {
     const sut = await startReceiverForTest({ redisUrl: redisServer.url, prefix: 'spool-b' });
     try {

@@ -37,6 +37,10 @@ export interface RedisServer {
   start(): Promise<void>;
   /** SHUTDOWN-free hard stop (SIGKILL), as a crash would. */
   kill(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
   /** Stops and removes the data directory (unless it was given). */
   dispose(): Promise<void>;
 }
@@ -118,7 +122,14 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       running.kill('SIGKILL');
       await exited;
     },
+    pause() {
+      if (alive(child)) child.kill('SIGSTOP');
+    },
+    resume() {
+      if (alive(child)) child.kill('SIGCONT');
+    },
     async dispose() {
+      server.resume();
       await server.kill();
       if (ownDir) rmSync(dir, { recursive: true, force: true });
     },

@@ -1,17 +1,11 @@
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '@so-connector/logger';
-import { eventJobOptions, eventJobSchema, type EventJobData } from '@so-connector/queue';
-import { enqueueEvent } from '../webhook/enqueue-event';
+import { eventJobSchema, type EventJobData } from '@so-connector/queue';
+import type { EventEnqueuer } from '../webhook/event-enqueuer';
 import type { DiskSpool } from './disk-spool';
 
 export interface SpoolDrainerDeps {
   readonly spool: DiskSpool;
-  readonly queue: Queue<EventJobData>;
-  /** The connection `queue` was created with. */
-  readonly redis: Redis;
-  readonly dedupWindowSeconds: number;
-  readonly redisTimeoutMs: number;
+  readonly enqueuer: EventEnqueuer;
   readonly logger: Logger;
   /** How often to look for spooled events while any are waiting. */
   readonly intervalMs?: number;
@@ -31,7 +25,6 @@ export interface SpoolDrainer {
  * after Redis has the job; a file that can never be a job is moved to `rejected/` and logged.
  */
 export function startSpoolDrainer(deps: SpoolDrainerDeps): SpoolDrainer {
-  const options = eventJobOptions(deps.dedupWindowSeconds);
   let running: Promise<number> | undefined;
   let stopped = false;
 
@@ -53,13 +46,7 @@ export function startSpoolDrainer(deps: SpoolDrainerDeps): SpoolDrainer {
         continue;
       }
       try {
-        const outcome = await enqueueEvent(
-          deps.queue,
-          deps.redis,
-          data,
-          options,
-          deps.redisTimeoutMs,
-        );
+        const outcome = await deps.enqueuer.enqueue(data);
         await deps.spool.remove(name);
         moved++;
         deps.logger.info('spooled event queued', { eventId: data.event.EventId, outcome });

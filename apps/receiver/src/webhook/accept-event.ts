@@ -1,20 +1,13 @@
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '@so-connector/logger';
-import { eventJobOptions, type EventJobData } from '@so-connector/queue';
+import type { EventJobData } from '@so-connector/queue';
 import type { DiskSpool } from '../spool/disk-spool';
-import { enqueueEvent, type EnqueueOutcome } from './enqueue-event';
+import type { EnqueueOutcome, EventEnqueuer } from './event-enqueuer';
 
 export type AcceptOutcome = EnqueueOutcome | 'spooled';
 
 export interface EventAcceptorDeps {
-  readonly queue: Queue<EventJobData>;
-  /** The connection `queue` was created with. */
-  readonly redis: Redis;
+  readonly enqueuer: EventEnqueuer;
   readonly spool: DiskSpool;
-  readonly dedupWindowSeconds: number;
-  /** How long a webhook request may wait for Redis before the event goes to the spool. */
-  readonly redisTimeoutMs: number;
   readonly logger: Logger;
 }
 
@@ -25,10 +18,9 @@ export type EventAcceptor = (data: EventJobData) => Promise<AcceptOutcome>;
  * when both fail; the route answers 503 then, so SuperOffice retries instead of dropping it.
  */
 export function createEventAcceptor(deps: EventAcceptorDeps): EventAcceptor {
-  const options = eventJobOptions(deps.dedupWindowSeconds);
   return async (data) => {
     try {
-      return await enqueueEvent(deps.queue, deps.redis, data, options, deps.redisTimeoutMs);
+      return await deps.enqueuer.enqueue(data);
     } catch (error) {
       deps.logger.warn('Redis unavailable, spooling event to disk', {
         eventId: data.event.EventId,

@@ -1,0 +1,99 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { eventJobId, eventJobOptions, type EventJobData } from '@so-connector/queue';
+
+export type EnqueueOutcome = 'accepted' | 'duplicate';
+
+/** Raised when Redis is not connected or too slow: the caller spools instead of waiting. */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+}
+
+export interface EventEnqueuerOptions {
+  readonly queue: Queue<EventJobData>;
+  /** The connection `queue` was created with (the EXISTS must share its socket). */
+  readonly redis: Redis;
+  readonly dedupWindowSeconds: number;
+  /** An enqueue that has not finished after this long fails with RedisUnavailableError. */
+  readonly timeoutMs: number;
+}
+
+export interface EventEnqueuer {
+  /** Adds the event job (jobId = EventId) and says whether it was new. */
+  enqueue(data: EventJobData): Promise<EnqueueOutcome>;
+  close(): void;
+}
+
+interface Pending {
+  readonly deadline: number;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Puts events on `so-events`, shared by the webhook route and the spool drainer.
+ *
+ * Duplicates: BullMQ ignores an `add` whose jobId exists but does not say so. The EXISTS is written
+ * to the same connection just before the add, so Redis runs it first and it tells whether the job
+ * was already there. Two deliveries of one EventId racing each other may both read "accepted", but
+ * only one job is ever created.
+ *
+ * Time bound: BullMQ waits for its connection however long that takes; a webhook request must not
+ * wait with it (SuperOffice's own retry gives up within ~5 s). One sweep timer fails every enqueue
+ * past its deadline, instead of a timer per request on the hot path (bench/RESULTS.md).
+ */
+export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueuer {
+  const { queue, redis, timeoutMs } = options;
+  const jobOptions = eventJobOptions(options.dedupWindowSeconds);
+  const pending = new Set<Pending>();
+  let queueReady = false;
+
+  const sweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const entry of pending) {
+        if (entry.deadline > now) continue;
+        pending.delete(entry);
+        entry.reject(new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms`));
+      }
+    },
+    Math.max(10, Math.min(100, timeoutMs / 10)),
+  );
+  sweep.unref();
+
+  const add = async (data: EventJobData): Promise<EnqueueOutcome> => {
+    if (!queueReady) {
+      await queue.waitUntilReady();
+      queueReady = true;
+    }
+    const jobId = eventJobId(data.event);
+    const [exists] = await Promise.all([
+      redis.exists(queue.toKey(jobId)),
+      queue.add(data.event.Event, data, { ...jobOptions, jobId }),
+    ]);
+    return exists === 1 ? 'duplicate' : 'accepted';
+  };
+
+  return {
+    enqueue(data) {
+      if (redis.status !== 'ready') {
+        return Promise.reject(new RedisUnavailableError(`Redis connection is ${redis.status}`));
+      }
+      return new Promise<EnqueueOutcome>((resolve, reject) => {
+        const entry: Pending = { deadline: Date.now() + timeoutMs, reject };
+        pending.add(entry);
+        add(data).then(
+          (outcome) => {
+            if (pending.delete(entry)) resolve(outcome);
+          },
+          (error: unknown) => {
+            if (pending.delete(entry))
+              reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      });
+    },
+    close() {
+      clearInterval(sweep);
+    },
+  };
+}
