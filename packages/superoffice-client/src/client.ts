@@ -1,0 +1,284 @@
+import axios, { type AxiosInstance } from 'axios';
+import { z } from 'zod';
+import type { AuthProvider } from './auth/auth-provider';
+import type { TenantUrlResolver } from './auth/tenant-url';
+import { contactEntitySchema, type ContactEntity } from './entities/contact';
+import { personEntitySchema, type PersonEntity } from './entities/person';
+import {
+  mdoListSchema,
+  udfLayoutSchema,
+  type MdoListItem,
+  type UdfDefinition,
+} from './entities/udf-layout';
+import { principalSchema, type Principal } from './entities/user';
+import { SuperOfficeError } from './http/errors';
+import { createRequest, type CallRecord, type RequestFn } from './http/request';
+import { webhookSchema, type Webhook, type WebhookDefinition } from './entities/webhook';
+
+export type UdfOwner = 'Contact' | 'Person';
+
+/**
+ * How UDF values are written. `json-patch`: PATCH with `replace` operations on
+ * `/UserDefinedFields/{key}` (the natural path; not documented, superoffice-api.md 10.3).
+ * `get-put`: read the whole entity and PUT it back, the fully documented fallback.
+ * Kept as one setting so it can change after a check on a real tenant.
+ */
+export type UdfWriteMode = 'json-patch' | 'get-put';
+
+export interface SuperOfficeClientOptions {
+  readonly auth: AuthProvider;
+  readonly tenant: TenantUrlResolver;
+  readonly udfWriteMode?: UdfWriteMode;
+  /** Per-request timeout (default 30 s). */
+  readonly timeoutMs?: number;
+  readonly http?: AxiosInstance;
+  readonly onCall?: (call: CallRecord) => void;
+  /** How long the current principal is cached (default 1 h). */
+  readonly principalTtlMs?: number;
+}
+
+export interface PatchUdfsOptions {
+  /**
+   * Optimistic concurrency: the write is refused with a 409 `conflict` when the record's
+   * UpdatedDate is no longer this value (a JSON Patch `test` operation).
+   */
+  readonly expectUpdatedDate?: string | null | undefined;
+}
+
+/** JSON Pointer escaping (RFC 6901): `~` → `~0`, `/` → `~1`. */
+export function escapeJsonPointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** The JSON Patch that sets the given UDFs (and optionally tests UpdatedDate first). */
+export function udfPatchOperations(
+  values: Readonly<Record<string, string>>,
+  options: PatchUdfsOptions = {},
+) {
+  const ops: { op: 'test' | 'replace'; path: string; value: string }[] = [];
+  if (options.expectUpdatedDate)
+    ops.push({ op: 'test', path: '/UpdatedDate', value: options.expectUpdatedDate });
+  for (const [key, value] of Object.entries(values)) {
+    ops.push({ op: 'replace', path: `/UserDefinedFields/${escapeJsonPointer(key)}`, value });
+  }
+  return ops;
+}
+
+const entitySchemas = { Contact: contactEntitySchema, Person: personEntitySchema } as const;
+
+/** Typed SuperOffice calls over one request core (auth, tenant URL, errors). */
+export class SuperOfficeClient {
+  private readonly request: RequestFn;
+  private readonly writeMode: UdfWriteMode;
+  private principal: { value: Principal; until: number } | undefined;
+
+  constructor(private readonly options: SuperOfficeClientOptions) {
+    const http = options.http ?? axios.create({ timeout: options.timeoutMs ?? 30_000 });
+    this.request = createRequest({
+      http,
+      auth: options.auth,
+      tenant: options.tenant,
+      ...(options.onCall ? { onCall: options.onCall } : {}),
+    });
+    this.writeMode = options.udfWriteMode ?? 'json-patch';
+  }
+
+  getContact(id: number): Promise<ContactEntity> {
+    return this.request({ method: 'GET', path: `/v1/Contact/${id}`, schema: contactEntitySchema });
+  }
+
+  getPerson(id: number): Promise<PersonEntity> {
+    return this.request({ method: 'GET', path: `/v1/Person/${id}`, schema: personEntitySchema });
+  }
+
+  patchContactUdfs(
+    id: number,
+    values: Readonly<Record<string, string>>,
+    options?: PatchUdfsOptions,
+  ): Promise<ContactEntity> {
+    return this.writeUdfs('Contact', id, values, options) as Promise<ContactEntity>;
+  }
+
+  patchPersonUdfs(
+    id: number,
+    values: Readonly<Record<string, string>>,
+    options?: PatchUdfsOptions,
+  ): Promise<PersonEntity> {
+    return this.writeUdfs('Person', id, values, options) as Promise<PersonEntity>;
+  }
+
+  /** The API user; its AssociateId marks the connector's own changes (echoes). Cached. */
+  async getCurrentPrincipal(): Promise<Principal> {
+    if (this.principal && this.principal.until > Date.now()) return this.principal.value;
+    const value = await this.request({
+      method: 'GET',
+      path: '/v1/User/currentPrincipal',
+      schema: principalSchema,
+    });
+    this.principal = { value, until: Date.now() + (this.options.principalTtlMs ?? 3_600_000) };
+    return value;
+  }
+
+  getPublishedUdfLayout(owner: UdfOwner): Promise<UdfDefinition[]> {
+    return this.request({
+      method: 'GET',
+      path: `/v1/${owner}/UdefLayout/Published`,
+      schema: udfLayoutSchema,
+    });
+  }
+
+  /** Items of the MDO list behind a list UDF (`MdoListName` in the layout), flat. */
+  getMdoListItems(listName: string): Promise<MdoListItem[]> {
+    return this.request({
+      method: 'GET',
+      path: `/v1/MDOList/${encodeURIComponent(listName)}`,
+      query: { flat: 'true' },
+      schema: mdoListSchema,
+    });
+  }
+
+  /**
+   * Contact ids updated after `since` (ISO), for the reconciliation sweep. OData feed ordered by the
+   * primary key and paged, as SuperOffice's performance rules ask (superoffice-api.md 6.7).
+   */
+  async findContactsUpdatedSince(
+    since: string,
+    pageSize = 500,
+  ): Promise<{ contactId: number; updatedDate: string | null }[]> {
+    const page = z.object({
+      value: z.array(z.looseObject({ contactId: z.number(), updatedDate: z.string().nullish() })),
+    });
+    const out: { contactId: number; updatedDate: string | null }[] = [];
+    for (let skip = 0; ; skip += pageSize) {
+      const result = await this.request({
+        method: 'GET',
+        path: '/v1/Contact',
+        query: {
+          $select: 'contactId,updatedDate',
+          $filter: `updatedDate afterTime '${since}'`,
+          $orderby: 'contactId',
+          $top: pageSize,
+          $skip: skip,
+        },
+        schema: page,
+      });
+      out.push(
+        ...result.value.map((row) => ({
+          contactId: row.contactId,
+          updatedDate: row.updatedDate ?? null,
+        })),
+      );
+      if (result.value.length < pageSize) return out;
+    }
+  }
+
+  // --- Webhook API (superoffice-api.md 4) ---
+
+  listWebhooks(
+    filter: {
+      name?: string;
+      event?: string;
+      state?: 'Unknown' | 'Active' | 'Stopped' | 'TooManyErrors';
+    } = {},
+  ): Promise<Webhook[]> {
+    const query: Record<string, string> = {};
+    if (filter.name) query.nameFilter = filter.name;
+    if (filter.event) query.eventFilter = filter.event;
+    if (filter.state) query.statusFilter = filter.state;
+    return this.request({
+      method: 'GET',
+      path: '/v1/Webhook',
+      query,
+      schema: z.array(webhookSchema),
+    });
+  }
+
+  getWebhook(id: number): Promise<Webhook> {
+    return this.request({ method: 'GET', path: `/v1/Webhook/${id}`, schema: webhookSchema });
+  }
+
+  /** SuperOffice pings `TargetUrl` with a `test` event while saving; the save fails unless it answers 200. */
+  createWebhook(definition: WebhookDefinition): Promise<Webhook> {
+    return this.request({
+      method: 'POST',
+      path: '/v1/Webhook',
+      body: { Type: 'webhook', State: 'Active', ...definition },
+      schema: webhookSchema,
+    });
+  }
+
+  updateWebhook(id: number, definition: WebhookDefinition): Promise<Webhook> {
+    return this.request({
+      method: 'PUT',
+      path: `/v1/Webhook/${id}`,
+      body: { ...definition, WebhookId: id },
+      schema: webhookSchema,
+    });
+  }
+
+  async deleteWebhook(id: number): Promise<void> {
+    await this.request({ method: 'DELETE', path: `/v1/Webhook/${id}` });
+  }
+
+  /** Sets State back to Active after TooManyErrors or Stopped: the receiver's job (superoffice-api.md 4.3). */
+  activateWebhook(id: number): Promise<Webhook> {
+    return this.request({
+      method: 'PATCH',
+      path: `/v1/Webhook/${id}`,
+      body: [{ op: 'replace', path: '/State', value: 'Active' }],
+      headers: { 'Content-Type': 'application/json-patch+json' },
+      schema: webhookSchema,
+    });
+  }
+
+  async getWebhookLastError(id: number): Promise<string> {
+    const body = await this.request({ method: 'GET', path: `/v1/Webhook/${id}/LastError` });
+    return typeof body === 'string' ? body : JSON.stringify(body);
+  }
+
+  private async writeUdfs(
+    owner: UdfOwner,
+    id: number,
+    values: Readonly<Record<string, string>>,
+    options: PatchUdfsOptions = {},
+  ) {
+    const schema = entitySchemas[owner];
+    if (this.writeMode === 'json-patch') {
+      return this.request({
+        method: 'PATCH',
+        path: `/v1/${owner}/${id}`,
+        body: udfPatchOperations(values, options),
+        headers: { 'Content-Type': 'application/json-patch+json' },
+        schema,
+      });
+    }
+    const current = (await this.request({
+      method: 'GET',
+      path: `/v1/${owner}/${id}`,
+      schema,
+    })) as Record<string, unknown> & {
+      UpdatedDate?: string | null | undefined;
+      UserDefinedFields?: Record<string, unknown> | null | undefined;
+    };
+    if (options.expectUpdatedDate && current.UpdatedDate !== options.expectUpdatedDate) {
+      throw new SuperOfficeError({
+        status: 409,
+        method: 'PUT',
+        url: `/v1/${owner}/${id}`,
+        errorMessage: 'record changed since it was read',
+        kind: 'conflict',
+      });
+    }
+    // If-Unmodified-Since lets SuperOffice refuse the PUT (412) when a human saved in between.
+    const headers: Record<string, string> = current.UpdatedDate
+      ? { 'If-Unmodified-Since': new Date(`${current.UpdatedDate}Z`).toUTCString() }
+      : {};
+    return this.request({
+      method: 'PUT',
+      path: `/v1/${owner}/${id}`,
+      body: { ...current, UserDefinedFields: { ...(current.UserDefinedFields ?? {}), ...values } },
+      headers,
+      schema,
+    });
+  }
+}

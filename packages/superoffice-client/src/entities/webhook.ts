@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+export const WEBHOOK_STATES = ['Unknown', 'Active', 'Stopped', 'TooManyErrors'] as const;
+
+/** The webhook entity (superoffice-api.md 4.2). `Secret` is sensitive: never log it. */
+export const webhookSchema = z.looseObject({
+  WebhookId: z.number().int(),
+  Name: z.string().nullish(),
+  Events: z.array(z.string()).nullish(),
+  TargetUrl: z.string().nullish(),
+  Secret: z.string().nullish(),
+  State: z.string().nullish(),
+  Type: z.string().nullish(),
+  Headers: z.record(z.string(), z.string()).nullish(),
+  Properties: z.record(z.string(), z.unknown()).nullish(),
+  ErrorsEmail: z.string().nullish(),
+});
+
+export type Webhook = z.output<typeof webhookSchema>;
+
+export interface WebhookDefinition {
+  readonly Name: string;
+  readonly Events: readonly string[];
+  readonly TargetUrl: string;
+  readonly Secret?: string;
+  readonly State?: (typeof WEBHOOK_STATES)[number];
+  readonly Type?: 'webhook';
+  readonly Headers?: Readonly<Record<string, string>>;
+  readonly ErrorsEmail?: string;
+}

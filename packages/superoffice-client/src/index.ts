@@ -1,0 +1,55 @@
+export type { AuthProvider } from './auth/auth-provider';
+export {
+  RefreshTokenAuth,
+  tokenUrlFor,
+  type RefreshTokenAuthOptions,
+  type SuperOfficeEnvironment,
+} from './auth/refresh-token-auth';
+export {
+  fixedTenantUrl,
+  statusTenantUrl,
+  tenantStatusUrlFor,
+  type StatusTenantUrlOptions,
+  type TenantUrlResolver,
+} from './auth/tenant-url';
+export {
+  escapeJsonPointer,
+  SuperOfficeClient,
+  udfPatchOperations,
+  type PatchUdfsOptions,
+  type SuperOfficeClientOptions,
+  type UdfOwner,
+  type UdfWriteMode,
+} from './client';
+export { contactEntitySchema, type ContactEntity } from './entities/contact';
+export { personEntitySchema, type PersonEntity } from './entities/person';
+export { principalSchema, type Principal } from './entities/user';
+export {
+  mdoListItemSchema,
+  udfDefinitionSchema,
+  udfKey,
+  type MdoListItem,
+  type UdfDefinition,
+} from './entities/udf-layout';
+export {
+  WEBHOOK_STATES,
+  webhookSchema,
+  type Webhook,
+  type WebhookDefinition,
+} from './entities/webhook';
+export {
+  kindForStatus,
+  parseRetryAfter,
+  SuperOfficeError,
+  type SuperOfficeErrorKind,
+} from './http/errors';
+export type { CallRecord } from './http/request';
+export {
+  displayTextKey,
+  formatUdfValue,
+  isCompanionKey,
+  parseUdfValue,
+  readUdfs,
+  type UdfField,
+  type UdfValue,
+} from './udf/udf-codec';

@@ -1,0 +1,18 @@
+export {
+  startSimulator,
+  DEFAULT_CLIENT,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from './server';
+export { loadSeed, tenantSeedSchema, type TenantSeed } from './seed';
+export { TenantState, type ChangeEvent, type Entity, type EntityKind } from './tenant-state';
+export {
+  MAX_CONSECUTIVE_ERRORS,
+  RETRY_DELAYS_MS,
+  type DeliveryRecord,
+  type SimWebhook,
+} from './dispatch';
+export { CallCounters } from './counters';
+export { signBody } from './sign';
+export type { FaultSettings } from './faults';
+export { applyJsonPatch, applyMergePatch, PatchError } from './json-patch';

@@ -1,0 +1,161 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { CallCounters } from './counters';
+import { WebhookDispatcher, type DeliveryRecord, type SimWebhook } from './dispatch';
+import { defaultFaults, seededRandom, type FaultSettings } from './faults';
+import { authRoutes, type OAuthClient, type TokenStore } from './routes/auth.routes';
+import { apiRoutes } from './routes/api.routes';
+import { loadSeed, type TenantSeed } from './seed';
+import { TenantState, type Entity, type EntityKind } from './tenant-state';
+
+export interface SimulatorOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  readonly port?: number;
+  readonly host?: string;
+  readonly seed?: TenantSeed;
+  readonly client?: Partial<OAuthClient>;
+  /** `expires_in` of issued access tokens (default 3600). */
+  readonly tokenExpiresInSeconds?: number;
+  /** Multiplies SuperOffice's 1 s / 4 s webhook retry waits (default 1; tests use ~0.01). */
+  readonly retryScale?: number;
+  /** Seed of the fault injection's random numbers. */
+  readonly randomSeed?: number;
+}
+
+export const DEFAULT_CLIENT: OAuthClient = {
+  clientId: 'sim-client-id',
+  clientSecret: 'sim-client-secret',
+  refreshToken: 'sim-refresh-token',
+};
+
+export interface RunningSimulator {
+  /** `http://127.0.0.1:{port}` */
+  readonly url: string;
+  /** What SO_TOKEN_URL should be. */
+  readonly tokenUrl: string;
+  /** The tenant status endpoint. */
+  readonly statusUrl: string;
+  /** The current `Api` base (what SO_API_BASE_URL would be); changes after `moveHost()`. */
+  apiBaseUrl(): string;
+  readonly client: OAuthClient;
+  readonly state: TenantState;
+  readonly faults: FaultSettings;
+  readonly counters: CallCounters;
+  readonly deliveries: readonly DeliveryRecord[];
+  webhooks(): SimWebhook[];
+  /** An access token obtained through the token endpoint, as a client would (for tests and tools). */
+  issueAccessToken(): Promise<string>;
+  /** Every issued access token stops working now (the next call gets 401). */
+  expireTokens(): void;
+  /** The tenant moves to another numbered host: calls to the old base get 421. */
+  moveHost(): void;
+  /** A human (or any associate) edits a record, as in the SuperOffice UI; emits the webhook event. */
+  editAs(associateId: number, kind: EntityKind, id: number, changes: Entity): Entity;
+  createAs(associateId: number, kind: EntityKind, fields: Entity): Entity;
+  deleteAs(associateId: number, kind: EntityKind, id: number): boolean;
+  /** Resolves when no webhook delivery (or retry) is in flight. */
+  deliveriesSettled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a simulated SuperOffice tenant over real HTTP. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const seed = options.seed ?? loadSeed();
+  const state = new TenantState(seed);
+  const client: OAuthClient = { ...DEFAULT_CLIENT, ...options.client };
+  const store: TokenStore = {
+    tokens: new Map(),
+    expiresInSeconds: options.tokenExpiresInSeconds ?? 3600,
+  };
+  const faults = defaultFaults();
+  const counters = new CallCounters();
+  const webhooks = new Map<number, SimWebhook>();
+  const dispatcher = new WebhookDispatcher(webhooks, {
+    contextIdentifier: seed.contextIdentifier,
+    retryScale: options.retryScale ?? 1,
+    timeoutMs: 10_000,
+  });
+  state.on('change', (change) => dispatcher.dispatch(change));
+  let generation = 1;
+  let url = '';
+  const apiBaseUrl = () => `${url}/online${generation}/${seed.contextIdentifier}/api`;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    authRoutes({
+      client,
+      store,
+      counters,
+      contextIdentifier: seed.contextIdentifier,
+      apiBase: apiBaseUrl,
+    }),
+  );
+  app.use(
+    '/:host/:ctx/api',
+    apiRoutes({
+      state,
+      store,
+      faults,
+      random: seededRandom(options.randomSeed ?? 1),
+      counters,
+      webhooks,
+      dispatcher,
+      hostGeneration: () => generation,
+    }),
+  );
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (error?: Error) =>
+      error ? reject(error) : resolve(s),
+    );
+  });
+  url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    tokenUrl: `${url}/login/common/oauth/tokens`,
+    statusUrl: `${url}/api/state/${seed.contextIdentifier}`,
+    apiBaseUrl,
+    client,
+    state,
+    faults,
+    counters,
+    deliveries: dispatcher.deliveries,
+    webhooks: () => [...webhooks.values()],
+    async issueAccessToken() {
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        refresh_token: client.refreshToken,
+      });
+      const res = await fetch(`${url}/login/common/oauth/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
+      return ((await res.json()) as { access_token: string }).access_token;
+    },
+    expireTokens: () => store.tokens.clear(),
+    moveHost: () => {
+      generation++;
+    },
+    editAs: (associateId, kind, id, changes) => {
+      const current = state.get(kind, id);
+      if (!current) throw new Error(`${kind} ${id} not found`);
+      return state.save(kind, id, { ...current, ...changes }, associateId);
+    },
+    createAs: (associateId, kind, fields) => state.create(kind, fields, associateId),
+    deleteAs: (associateId, kind, id) => state.remove(kind, id, associateId),
+    deliveriesSettled: () => dispatcher.idle(),
+    async stop() {
+      await dispatcher.idle();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
