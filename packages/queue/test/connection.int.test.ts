@@ -1,4 +1,4 @@
-import { createRedisConnection, inspectRedisDurability } from '@so-connector/queue';
+import { createRedisConnection, inspectRedisDurability } from '../src';
 import { startRedisServer, type RedisServer } from '@so-connector/testing';
 
 let server: RedisServer;

@@ -1,4 +1,5 @@
 import axios from 'axios';
+import { waitFor } from '@so-connector/testing';
 import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
 import {
   fixedTenantUrl,
@@ -8,7 +9,7 @@ import {
   SuperOfficeError,
   type CallRecord,
   type UdfWriteMode,
-} from '@so-connector/superoffice-client';
+} from '../src';
 
 // The client against the simulator over real sockets; nothing is stubbed.
 let sim: RunningSimulator;
@@ -229,6 +230,42 @@ describe('SuperOfficeClient against the simulator', () => {
     sim.editAs(5, 'contact', 4, { OrgNr: '987654320' });
     const found = await sut.findContactsUpdatedSince(before);
     expect(found.map((c) => c.contactId)).toEqual([4]);
+  });
+});
+
+describe('token lifetime', () => {
+  it('refreshes before expires_in runs out, so no call is refused with 401', async () => {
+    await sim.stop();
+    sim = await startSimulator({ tokenExpiresInSeconds: 1 });
+    const http = axios.create();
+    const calls: CallRecord[] = [];
+    const sut = new SuperOfficeClient({
+      auth: new RefreshTokenAuth({
+        http,
+        tokenUrl: sim.tokenUrl,
+        clientId: sim.client.clientId,
+        clientSecret: sim.client.clientSecret,
+        refreshToken: sim.client.refreshToken,
+        refreshMarginMs: 200,
+      }),
+      tenant: fixedTenantUrl(sim.apiBaseUrl()),
+      http,
+      onCall: (call) => calls.push(call),
+    });
+    await sut.getContact(2);
+    await waitFor(async () => (await sut.getContact(2)) && sim.counters.get('POST token') === 2, {
+      timeoutMs: 5000,
+      intervalMs: 100,
+      what: 'a proactive refresh',
+    });
+    expect(calls.map((c) => c.status)).not.toContain(401);
+  });
+
+  it('reports a tenant that is not running as retryable', async () => {
+    const http = axios.create();
+    const tenant = statusTenantUrl({ http, statusUrl: `${sim.url}/api/state/Cust00000` });
+    const error = await failureOf(tenant.apiBaseUrl());
+    expect(error).toMatchObject({ status: 404, kind: 'permanent' });
   });
 });
 

@@ -1,9 +1,5 @@
 import { createHmac } from 'node:crypto';
-import {
-  MAX_CONSECUTIVE_ERRORS,
-  startSimulator,
-  type RunningSimulator,
-} from '@so-connector/superoffice-simulator';
+import { MAX_CONSECUTIVE_ERRORS, startSimulator, type RunningSimulator } from '../src';
 import { waitFor } from '@so-connector/testing';
 import { startTestReceiver } from './test-receiver';
 
@@ -209,6 +205,17 @@ describe('entity API', () => {
         ErrorSource: 'SuperOffice.Simulator',
       },
     });
+  });
+
+  it('injects an outage (503) and added latency', async () => {
+    sim.faults.outage = true;
+    expect((await api('GET', '/v1/Contact/2')).status).toBe(503);
+    sim.faults.outage = false;
+    sim.faults.latencyMs = 50;
+    const started = Date.now();
+    expect((await api('GET', '/v1/Contact/2')).status).toBe(200);
+    // A lower bound only: a slow machine can make the call longer, never shorter.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
   });
 
   it('counts calls by route', async () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startRedisServer, useTestRedis } from '@so-connector/testing';
+import { startRedisServer, useTestRedis } from '../src';
 
 describe('useTestRedis', () => {
   const saved = { REDIS_URL: process.env.REDIS_URL };
