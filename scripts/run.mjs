@@ -11,6 +11,12 @@ const [command, ...rest] = process.argv.slice(2);
 
 function run(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.error?.code === 'ETIMEDOUT') {
+    console.error(
+      `${cmd} did not finish within ${options.timeout / 60000} minutes (an open handle in a test?)`,
+    );
+    process.exit(1);
+  }
   if (result.error) throw result.error;
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
@@ -38,7 +44,12 @@ ensureInstalled();
 switch (command) {
   case 'test':
     pnpm(['run', 'build']); // the process-level tests start the built receiver
-    run(join(root, 'node_modules', '.bin', 'jest'), rest);
+    // A test that leaves a connection open keeps jest alive for ever; fail loudly instead of
+    // letting CI run into its 90-minute cap.
+    run(join(root, 'node_modules', '.bin', 'jest'), rest, {
+      timeout: 20 * 60_000,
+      killSignal: 'SIGKILL',
+    });
     break;
   case 'demo':
     pnpm(['run', 'build']);

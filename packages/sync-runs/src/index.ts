@@ -1,0 +1,10 @@
+export { ENTRY_STATUSES, runFactSchema, type EntryStatus, type RunFact } from './entry';
+export {
+  clusterRuns,
+  foldEntries,
+  RUN_GAP_MS,
+  runStatus,
+  type RunEntry,
+  type SyncRun,
+} from './fold-run';
+export { SyncRunStore, type RunQuery, type SyncRunStoreOptions } from './store';
