@@ -2,14 +2,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Redis } from 'ioredis';
-import type { Logger } from '@so-connector/logger';
 import {
   createEventsQueue,
   createRedisConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
 import { createApp } from './app';
-import { createShutdownRegistry, type ShutdownRegistry } from './lifecycle/shutdown';
+import { createShutdownRegistry, type Logger, type ShutdownRegistry } from '@so-connector/logger';
 import { createReceiverMetrics } from './metrics';
 import { DiskSpool } from './spool/disk-spool';
 import { startSpoolDrainer } from './spool/spool-drainer';

@@ -1,6 +1,11 @@
 export {
   ConfigError,
   loadReceiverConfig,
+  loadWorkerConfig,
+  type EnrichmentSettings,
+  type SuperOfficeConfig,
+  type UdfTargetsConfig,
+  type WorkerConfig,
   type LogConfig,
   type LogLevel,
   type QueueConfig,

@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import { receiverEnvSchema, SECRET_VARIABLES, type ReceiverEnv } from './schema';
+import {
+  receiverEnvSchema,
+  SECRET_VARIABLES,
+  workerEnvSchema,
+  type ReceiverEnv,
+  type WorkerEnv,
+} from './schema';
 import type { LOG_LEVELS } from './schema';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -42,6 +48,65 @@ export interface ReceiverConfig {
   readonly http: { readonly port: number; readonly shutdownTimeoutMs: number };
   readonly webhook: WebhookAuthConfig;
   readonly spool: { readonly dir: string };
+}
+
+export type EnrichmentSettings =
+  | { readonly provider: 'builtin' }
+  | {
+      readonly provider: 'company-explorer';
+      readonly baseUrl: string;
+      readonly apiKey: string;
+      readonly timeoutMs: number;
+    }
+  | {
+      readonly provider: 'openai';
+      readonly baseUrl: string;
+      readonly apiKey: string;
+      readonly model: string;
+      readonly timeoutMs: number;
+    };
+
+export interface SuperOfficeConfig {
+  readonly environment: 'sod' | 'qaonline' | 'online';
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly refreshToken: string;
+  readonly redirectUri: string | undefined;
+  /** Fixed API base; else resolved from the tenant status endpoint. */
+  readonly apiBaseUrl: string | undefined;
+  /** Token endpoint override (the simulator); else `https://{environment}.superoffice.com/...`. */
+  readonly tokenUrl: string | undefined;
+  readonly udfWriteMode: 'json-patch' | 'get-put';
+  /** Calls per second the worker allows itself against SuperOffice. */
+  readonly rateLimitPerSecond: number;
+  /** The API user's associate id, when given; else learned from currentPrincipal. */
+  readonly ownAssociateId: number | undefined;
+  readonly ownAssociateRefreshMs: number;
+}
+
+export interface UdfTargetsConfig {
+  readonly vertical: string | undefined;
+  readonly summary: string | undefined;
+  readonly opener: string | undefined;
+  readonly personOpener: string | undefined;
+}
+
+export interface WorkerConfig {
+  readonly redis: RedisConfig;
+  readonly queue: { readonly prefix: string };
+  readonly log: LogConfig;
+  readonly tenant: TenantConfig;
+  readonly superoffice: SuperOfficeConfig;
+  readonly udfs: UdfTargetsConfig;
+  readonly enrichment: EnrichmentSettings;
+  readonly scopeOwnerAssociates: readonly string[];
+  readonly worker: {
+    readonly concurrency: number;
+    readonly debounceMs: number;
+    readonly maxWaitMs: number;
+    readonly attempts: number;
+    readonly shutdownTimeoutMs: number;
+  };
 }
 
 /** Thrown when the environment is invalid; `message` is one line naming every bad variable. */
@@ -105,6 +170,73 @@ function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
     },
     spool: { dir: env.SPOOL_DIR },
   });
+}
+
+function enrichmentSettings(env: WorkerEnv): EnrichmentSettings {
+  switch (env.ENRICHMENT_PROVIDER) {
+    case 'builtin':
+      return { provider: 'builtin' };
+    case 'company-explorer':
+      return {
+        provider: 'company-explorer',
+        baseUrl: env.COMPANY_EXPLORER_URL!,
+        apiKey: env.COMPANY_EXPLORER_API_KEY!,
+        timeoutMs: env.PROVIDER_TIMEOUT_MS,
+      };
+    case 'openai':
+      return {
+        provider: 'openai',
+        baseUrl: env.OPENAI_BASE_URL!,
+        apiKey: env.OPENAI_API_KEY!,
+        model: env.OPENAI_MODEL,
+        timeoutMs: env.PROVIDER_TIMEOUT_MS,
+      };
+  }
+}
+
+function toWorkerConfig(env: WorkerEnv): WorkerConfig {
+  return deepFreeze({
+    redis: { url: env.REDIS_URL },
+    queue: { prefix: env.QUEUE_PREFIX },
+    log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
+    tenant: { contextIdentifier: env.SO_CONTEXT_IDENTIFIER },
+    superoffice: {
+      environment: env.SO_ENVIRONMENT,
+      clientId: env.SO_CLIENT_ID!,
+      clientSecret: env.SO_CLIENT_SECRET!,
+      refreshToken: env.SO_REFRESH_TOKEN!,
+      redirectUri: env.SO_REDIRECT_URI,
+      apiBaseUrl: env.SO_API_BASE_URL,
+      tokenUrl: env.SO_TOKEN_URL,
+      udfWriteMode: env.SO_UDF_WRITE_MODE,
+      rateLimitPerSecond: env.SO_RATE_LIMIT_PER_SECOND,
+      ownAssociateId: env.SO_OWN_ASSOCIATE_ID,
+      ownAssociateRefreshMs: env.OWN_ASSOCIATE_REFRESH_MS,
+    },
+    udfs: {
+      vertical: env.SO_UDF_VERTICAL,
+      summary: env.SO_UDF_SUMMARY,
+      opener: env.SO_UDF_OPENER,
+      personOpener: env.SO_UDF_PERSON_OPENER,
+    },
+    enrichment: enrichmentSettings(env),
+    scopeOwnerAssociates: env.SCOPE_OWNER_ASSOCIATES,
+    worker: {
+      concurrency: env.WORKER_CONCURRENCY,
+      debounceMs: env.ENRICH_DEBOUNCE_MS,
+      maxWaitMs: env.ENRICH_MAX_WAIT_MS,
+      attempts: env.ENRICH_ATTEMPTS,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+  });
+}
+
+/**
+ * Reads and validates the worker's configuration. Call it from `main.ts`, never at import time.
+ * @throws ConfigError with one line naming each invalid variable (secret values are never shown).
+ */
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  return toWorkerConfig(parseEnv(workerEnvSchema, env));
 }
 
 /**

@@ -73,3 +73,106 @@ export const receiverEnvSchema = z
   });
 
 export type ReceiverEnv = z.output<typeof receiverEnvSchema>;
+
+const ENVIRONMENTS = ['sod', 'qaonline', 'online'] as const;
+const httpUrl = (expected: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .trim()
+      .regex(/^https?:\/\/[^\s]+$/, { error: `expected ${expected}` })
+      .optional(),
+  );
+const udfKey = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z
+    .string()
+    .trim()
+    .regex(/^[^\s]+$/, { error: 'expected a UDF ProgId such as SuperOffice:83' })
+    .optional(),
+);
+
+/** The worker: SuperOffice credentials, UDF targets, enrichment provider, pacing. */
+export const workerEnvSchema = z
+  .object({
+    ...commonShape,
+    ...tenantShape,
+    SO_CLIENT_ID: optionalString(),
+    SO_CLIENT_SECRET: optionalString(),
+    SO_REFRESH_TOKEN: optionalString(),
+    SO_REDIRECT_URI: optionalString(),
+    SO_ENVIRONMENT: oneOf(ENVIRONMENTS, 'online'),
+    SO_API_BASE_URL: httpUrl(
+      'the tenant Api URL, e.g. https://online2.superoffice.com/Cust12345/api',
+    ),
+    SO_TOKEN_URL: httpUrl('the OAuth token endpoint URL'),
+    SO_UDF_WRITE_MODE: oneOf(['json-patch', 'get-put'] as const, 'json-patch'),
+    SO_UDF_VERTICAL: udfKey,
+    SO_UDF_SUMMARY: udfKey,
+    SO_UDF_OPENER: udfKey,
+    SO_UDF_PERSON_OPENER: udfKey,
+    SO_OWN_ASSOCIATE_ID: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z
+        .string()
+        .trim()
+        .regex(/^\d+$/, { error: 'expected the associate id of the API user (a whole number)' })
+        .transform(Number)
+        .optional(),
+    ),
+    SO_RATE_LIMIT_PER_SECOND: integer(1, 1000, 10),
+    SCOPE_OWNER_ASSOCIATES: commaList(),
+    ENRICHMENT_PROVIDER: oneOf(['builtin', 'company-explorer', 'openai'] as const, 'builtin'),
+    COMPANY_EXPLORER_URL: httpUrl('the Company Explorer base URL'),
+    COMPANY_EXPLORER_API_KEY: optionalString(),
+    OPENAI_BASE_URL: httpUrl('an OpenAI-compatible base URL such as https://api.openai.com/v1'),
+    OPENAI_API_KEY: optionalString(),
+    OPENAI_MODEL: stringWithDefault('gpt-4o-mini'),
+    PROVIDER_TIMEOUT_MS: integer(100, 600_000, 30_000),
+    WORKER_CONCURRENCY: integer(1, 100, 4),
+    ENRICH_DEBOUNCE_MS: integer(0, 3_600_000, 10_000),
+    ENRICH_MAX_WAIT_MS: integer(0, 24 * 3_600_000, 120_000),
+    ENRICH_ATTEMPTS: integer(1, 50, 8),
+    OWN_ASSOCIATE_REFRESH_MS: integer(10_000, 24 * 3_600_000, 3_600_000),
+    SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 30_000),
+  })
+  .superRefine((env, ctx) => {
+    const need = (variable: keyof typeof env, why: string) => {
+      if (env[variable] === undefined)
+        ctx.addIssue({ code: 'custom', path: [variable], message: `is required ${why}` });
+    };
+    need('SO_CLIENT_ID', 'to call SuperOffice (the app id)');
+    need('SO_CLIENT_SECRET', 'to call SuperOffice (the app token)');
+    need('SO_REFRESH_TOKEN', 'to call SuperOffice (from the app authorisation)');
+    if (env.ENRICHMENT_PROVIDER === 'company-explorer') {
+      need('COMPANY_EXPLORER_URL', 'when ENRICHMENT_PROVIDER=company-explorer');
+      need('COMPANY_EXPLORER_API_KEY', 'when ENRICHMENT_PROVIDER=company-explorer');
+    }
+    if (env.ENRICHMENT_PROVIDER === 'openai') {
+      need('OPENAI_BASE_URL', 'when ENRICHMENT_PROVIDER=openai');
+      need('OPENAI_API_KEY', 'when ENRICHMENT_PROVIDER=openai');
+    }
+    if (
+      !env.SO_UDF_VERTICAL &&
+      !env.SO_UDF_SUMMARY &&
+      !env.SO_UDF_OPENER &&
+      !env.SO_UDF_PERSON_OPENER
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SO_UDF_VERTICAL'],
+        message:
+          'or another SO_UDF_* key is required: the worker needs at least one field to write',
+      });
+    }
+    if (env.ENRICH_MAX_WAIT_MS < env.ENRICH_DEBOUNCE_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ENRICH_MAX_WAIT_MS'],
+        message: 'must not be shorter than ENRICH_DEBOUNCE_MS',
+      });
+    }
+  });
+
+export type WorkerEnv = z.output<typeof workerEnvSchema>;

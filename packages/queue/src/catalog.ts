@@ -5,6 +5,16 @@
 export const QUEUE_NAMES = {
   /** Every accepted SuperOffice webhook event; job name = event name, jobId = EventId. */
   events: 'so-events',
+  /** One enrichment per record and debounce window; jobs `enrich-contact` / `enrich-person`. */
+  enrich: 'so-enrich',
 } as const;
+
+/** Job names of `so-enrich` (wire format as well). */
+export const ENRICH_JOB_NAMES = {
+  contact: 'enrich-contact',
+  person: 'enrich-person',
+} as const;
+
+export type EnrichJobName = (typeof ENRICH_JOB_NAMES)[keyof typeof ENRICH_JOB_NAMES];
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

@@ -1,13 +1,15 @@
-export { QUEUE_NAMES, type QueueName } from './catalog';
+export { ENRICH_JOB_NAMES, QUEUE_NAMES, type EnrichJobName, type QueueName } from './catalog';
 export {
   TEST_EVENT_NAME,
+  enrichJobSchema,
   eventJobSchema,
   webhookEventSchema,
+  type EnrichJobData,
   type EventJobData,
   type WebhookEvent,
 } from './payloads';
-export { eventJobId } from './job-ids';
-export { eventJobOptions } from './job-options';
+export { enrichDedupId, eventJobId } from './job-ids';
+export { enrichJobOptions, eventJobOptions, jitterBackoff } from './job-options';
 export {
   createRedisConnection,
   inspectRedisDurability,
@@ -15,4 +17,4 @@ export {
   type ConnectionRole,
   type RedisDurabilityReport,
 } from './connection';
-export { createEventsQueue } from './queues';
+export { createEnrichQueue, createEventsQueue } from './queues';

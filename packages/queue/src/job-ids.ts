@@ -8,3 +8,15 @@ import type { WebhookEvent } from './payloads';
 export function eventJobId(event: Pick<WebhookEvent, 'EventId'>): string {
   return event.EventId.toLowerCase();
 }
+
+/**
+ * The `so-enrich` deduplication id: one pending enrichment per record, `{tenant}:{entity}:{id}`
+ * (DESIGN.md). Not a jobId, so it may contain ':'.
+ */
+export function enrichDedupId(
+  tenant: string,
+  entity: 'contact' | 'person',
+  recordId: number,
+): string {
+  return `${tenant}:${entity}:${recordId}`;
+}

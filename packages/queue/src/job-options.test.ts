@@ -1,4 +1,4 @@
-import { eventJobId, eventJobOptions } from './index';
+import { enrichDedupId, eventJobId, eventJobOptions, jitterBackoff } from './index';
 
 describe('eventJobOptions', () => {
   it('keeps completed jobs for the dedup window and failed ones at least a week', () => {
@@ -18,5 +18,20 @@ describe('eventJobId', () => {
     expect(eventJobId({ EventId: '8337AE4A-1DD6-40FD-8DC7-A050664A0AF7' })).toBe(
       '8337ae4a-1dd6-40fd-8dc7-a050664a0af7',
     );
+  });
+});
+
+describe('jitterBackoff', () => {
+  it('grows exponentially between half and all of the ceiling, and is capped', () => {
+    expect(jitterBackoff(1, 1000, 60_000, () => 0)).toBe(500);
+    expect(jitterBackoff(1, 1000, 60_000, () => 1)).toBe(1000);
+    expect(jitterBackoff(4, 1000, 60_000, () => 0.5)).toBe(6000);
+    expect(jitterBackoff(30, 1000, 60_000, () => 1)).toBe(60_000);
+  });
+});
+
+describe('enrichDedupId', () => {
+  it('is {tenant}:{entity}:{id}', () => {
+    expect(enrichDedupId('Cust1', 'person', 7)).toBe('Cust1:person:7');
   });
 });

@@ -15,3 +15,27 @@ export function eventJobOptions(dedupWindowSeconds: number): JobsOptions {
     backoff: { type: 'exponential', delay: 1000 },
   };
 }
+
+/**
+ * Options of every `so-enrich` job: attempts with exponential backoff (BullMQ adds no jitter; the
+ * worker's backoff strategy does), completed jobs kept a day, failed ones a week for the dashboard.
+ */
+export function enrichJobOptions(attempts: number): JobsOptions {
+  return {
+    attempts,
+    backoff: { type: 'jitter' },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: SEVEN_DAYS_SECONDS },
+  };
+}
+
+/** Exponential backoff with "equal jitter": a random wait between half and all of base·2^(attempt-1), capped. */
+export function jitterBackoff(
+  attemptsMade: number,
+  baseMs = 2000,
+  capMs = 5 * 60_000,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}

@@ -74,3 +74,21 @@ export const eventJobSchema = z.object({
 });
 
 export type EventJobData = z.input<typeof eventJobSchema>;
+
+/**
+ * Data of a `so-enrich` job. The record is read fresh when the job runs, so the data only says
+ * which record, and carries what the sync-run log and the max-wait rule need.
+ */
+export const enrichJobSchema = z.object({
+  tenant: z.string().min(1),
+  entity: z.enum(['contact', 'person']),
+  recordId: z.number().int().nonnegative(),
+  /** The first event of the current debounce window (ISO): the max-wait rule starts from it. */
+  firstEventAt: z.iso.datetime(),
+  /** The latest event coalesced into this job. */
+  lastEventId: z.string(),
+  /** The company a person belongs to, when the event said (FieldValues.contact_id). */
+  accountId: z.number().int().optional(),
+});
+
+export type EnrichJobData = z.input<typeof enrichJobSchema>;

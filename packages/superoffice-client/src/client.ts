@@ -12,6 +12,7 @@ import {
 } from './entities/udf-layout';
 import { principalSchema, type Principal } from './entities/user';
 import { SuperOfficeError } from './http/errors';
+import { createRateLimiter } from './http/rate-limiter';
 import { createRequest, type CallRecord, type RequestFn } from './http/request';
 import { webhookSchema, type Webhook, type WebhookDefinition } from './entities/webhook';
 
@@ -35,6 +36,8 @@ export interface SuperOfficeClientOptions {
   readonly onCall?: (call: CallRecord) => void;
   /** How long the current principal is cached (default 1 h). */
   readonly principalTtlMs?: number;
+  /** At most this many calls start per second from this client (default: no limit). */
+  readonly rateLimitPerSecond?: number;
 }
 
 export interface PatchUdfsOptions {
@@ -79,6 +82,9 @@ export class SuperOfficeClient {
       auth: options.auth,
       tenant: options.tenant,
       ...(options.onCall ? { onCall: options.onCall } : {}),
+      ...(options.rateLimitPerSecond
+        ? { throttle: createRateLimiter(options.rateLimitPerSecond) }
+        : {}),
     });
     this.writeMode = options.udfWriteMode ?? 'json-patch';
   }

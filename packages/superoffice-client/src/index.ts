@@ -44,6 +44,7 @@ export {
   type SuperOfficeErrorKind,
 } from './http/errors';
 export type { CallRecord } from './http/request';
+export { createRateLimiter } from './http/rate-limiter';
 export {
   displayTextKey,
   formatUdfValue,

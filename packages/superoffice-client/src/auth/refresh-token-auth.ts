@@ -1,4 +1,4 @@
-import type { AxiosInstance } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { SuperOfficeError } from '../http/errors';
 import type { AuthProvider } from './auth-provider';
@@ -18,7 +18,8 @@ const tokenResponseSchema = z.object({
 });
 
 export interface RefreshTokenAuthOptions {
-  readonly http: AxiosInstance;
+  /** Default: a new axios instance with a 30 s timeout. */
+  readonly http?: AxiosInstance;
   readonly tokenUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
@@ -46,10 +47,12 @@ export class RefreshTokenAuth implements AuthProvider {
   private refreshing: Promise<CachedToken> | undefined;
   private readonly now: () => number;
   private readonly marginMs: number;
+  private readonly http: AxiosInstance;
 
   constructor(private readonly options: RefreshTokenAuthOptions) {
     this.now = options.now ?? Date.now;
     this.marginMs = options.refreshMarginMs ?? 60_000;
+    this.http = options.http ?? axios.create({ timeout: 30_000 });
   }
 
   async authorize(): Promise<Readonly<Record<string, string>>> {
@@ -73,7 +76,8 @@ export class RefreshTokenAuth implements AuthProvider {
   }
 
   private async requestToken(): Promise<CachedToken> {
-    const { http, tokenUrl, clientId, clientSecret, refreshToken, redirectUri } = this.options;
+    const { tokenUrl, clientId, clientSecret, refreshToken, redirectUri } = this.options;
+    const http = this.http;
     const form = new URLSearchParams({
       grant_type: 'refresh_token',
       client_id: clientId,

@@ -1,4 +1,4 @@
-import type { AxiosInstance } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { SuperOfficeError } from '../http/errors';
 import type { SuperOfficeEnvironment } from './refresh-token-auth';
@@ -32,7 +32,8 @@ const statusSchema = z.looseObject({
 });
 
 export interface StatusTenantUrlOptions {
-  readonly http: AxiosInstance;
+  /** Default: a new axios instance with a 30 s timeout. */
+  readonly http?: AxiosInstance;
   /** `https://{env}.superoffice.com/api/state/{ContextIdentifier}` (superoffice-api.md 5.4). */
   readonly statusUrl: string;
   readonly now?: () => number;
@@ -47,13 +48,14 @@ export interface StatusTenantUrlOptions {
  */
 export function statusTenantUrl(options: StatusTenantUrlOptions): TenantUrlResolver {
   const now = options.now ?? Date.now;
+  const http = options.http ?? axios.create({ timeout: 30_000 });
   let cached: { base: string; validUntil: number } | undefined;
   let resolving: Promise<string> | undefined;
 
   const resolve = async (): Promise<string> => {
     let response;
     try {
-      response = await options.http.get<unknown>(options.statusUrl, { validateStatus: () => true });
+      response = await http.get<unknown>(options.statusUrl, { validateStatus: () => true });
     } catch (cause) {
       throw new SuperOfficeError({
         status: undefined,

@@ -28,6 +28,8 @@ export interface RequestCoreOptions {
   readonly auth: AuthProvider;
   readonly tenant: TenantUrlResolver;
   readonly onCall?: (call: CallRecord) => void;
+  /** Waits for a slot before each HTTP call (the client's rate limit). */
+  readonly throttle?: () => Promise<void>;
 }
 
 export type RequestFn = <S extends z.ZodType | undefined = undefined>(
@@ -78,6 +80,7 @@ export function createRequest(core: RequestCoreOptions): RequestFn {
       const base = await core.tenant.apiBaseUrl();
       const url = `${base}${options.path}`;
       const authHeaders = await core.auth.authorize();
+      await core.throttle?.();
       const started = Date.now();
       let response: AxiosResponse;
       try {

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { createLogger } from '@so-connector/logger';
+import { createLogger } from './create-logger';
 import { createShutdownRegistry } from './shutdown';
 
 const logger = createLogger({

@@ -1,4 +1,4 @@
-import type { Logger } from '@so-connector/logger';
+import type { Logger } from './create-logger';
 
 export interface ShutdownRegistry {
   /** Registers a named, idempotent close step; steps run in reverse order of registration. */

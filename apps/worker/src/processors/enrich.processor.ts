@@ -1,0 +1,390 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import {
+  companyFingerprint,
+  diffUdfs,
+  mapCompanyResult,
+  mapPersonOpener,
+  personFingerprint,
+  ProviderError,
+  type CompanyInput,
+  type EnrichmentProvider,
+  type FieldChange,
+  type PersonInput,
+} from '@so-connector/enrichment';
+import { ownerInScope, type OwnerScope } from '@so-connector/filters';
+import type { Logger } from '@so-connector/logger';
+import { enrichJobSchema, type EnrichJobData } from '@so-connector/queue';
+import {
+  SuperOfficeError,
+  type ContactEntity,
+  type PersonEntity,
+  type SuperOfficeClient,
+} from '@so-connector/superoffice-client';
+import type { RunFact, SyncRunStore } from '@so-connector/sync-runs';
+import type { FingerprintStore } from '../fingerprint-store';
+import type { EnrichOutcome } from '../outcomes';
+import type { UdfTargets } from '../udf-targets';
+
+export interface EnrichProcessorDeps {
+  readonly client: SuperOfficeClient;
+  readonly provider: EnrichmentProvider;
+  readonly targets: UdfTargets;
+  readonly fingerprints: FingerprintStore;
+  readonly runs: SyncRunStore;
+  readonly ownerScope: OwnerScope | undefined;
+  readonly logger: Logger;
+  /** Pauses the whole queue when SuperOffice or the provider says Retry-After. */
+  readonly rateLimit: (ms: number) => Promise<void>;
+}
+
+export function companyInput(contact: ContactEntity): CompanyInput {
+  const website = contact.Urls?.find((u) => u.Value)?.Value ?? undefined;
+  return {
+    name: contact.Name ?? '',
+    website,
+    domains: contact.Domains ?? [],
+    orgNr: contact.OrgNr || undefined,
+    country: contact.Country?.Name ?? undefined,
+    description: contact.Description || undefined,
+  };
+}
+
+export function personInput(person: PersonEntity): PersonInput {
+  return {
+    firstName: person.Firstname ?? '',
+    lastName: person.Lastname ?? '',
+    jobTitle: person.Title || undefined,
+    position: person.Position?.Value ?? undefined,
+  };
+}
+
+interface JobCounters {
+  superoffice: number;
+  provider: number;
+  patches: number;
+}
+
+/**
+ * `so-enrich`: read the record fresh (a person's company too), skip the provider when the inputs'
+ * fingerprint is unchanged, map, diff against what the record holds, and PATCH only the fields that
+ * differ — with a `test` on UpdatedDate, so a human edit in between is a conflict: read again and
+ * diff again. Idempotent: a re-run after a crash finds nothing left to write.
+ */
+export function createEnrichProcessor(deps: EnrichProcessorDeps) {
+  return async (job: Job<EnrichJobData>): Promise<EnrichOutcome> => {
+    const parsed = enrichJobSchema.safeParse(job.data);
+    if (!parsed.success)
+      throw new UnrecoverableError(
+        `invalid so-enrich job data: ${parsed.error.issues[0]?.message}`,
+      );
+    const data = parsed.data;
+    const counters: JobCounters = { superoffice: 0, provider: 0, patches: 0 };
+    const so = <T>(call: () => Promise<T>): Promise<T> => {
+      counters.superoffice++;
+      return call();
+    };
+    let accountId = data.accountId ?? (data.entity === 'contact' ? data.recordId : 0);
+    let accountName: string | undefined;
+    let ownerName: string | undefined;
+    const fact = (status: RunFact['status'], extra: Partial<RunFact> = {}): RunFact => ({
+      id: `enrich:${job.id ?? data.recordId}`,
+      kind: 'enrichment',
+      tenant: data.tenant,
+      accountId,
+      at: new Date().toISOString(),
+      status,
+      record: { entity: data.entity, id: data.recordId },
+      ...(accountName ? { accountName } : {}),
+      ...(ownerName ? { ownerName } : {}),
+      job: { queue: job.queueName, id: job.id ?? '' },
+      ...extra,
+    });
+
+    try {
+      await deps.runs.record(fact('RUNNING'));
+      const result = data.entity === 'contact' ? await enrichContact() : await enrichPerson();
+      await deps.runs.record(
+        fact(result.outcome === 'skipped' ? 'SKIPPED' : 'COMPLETED', {
+          calls: counters,
+          ...(result.outcome === 'skipped' ? { reason: result.reason, detail: result.detail } : {}),
+          ...(result.outcome === 'written' ? { fieldsWritten: result.changes } : {}),
+          ...(result.providerLatencyMs !== undefined
+            ? { providerLatencyMs: result.providerLatencyMs }
+            : {}),
+          ...(result.notes.length ? { detail: result.notes.join('; ') } : {}),
+        }),
+      );
+      if (result.outcome === 'written')
+        return {
+          outcome: 'written',
+          fields: result.changes.map((c) => c.key),
+          providerCalled: result.providerCalled,
+        };
+      if (result.outcome === 'unchanged')
+        return { outcome: 'unchanged', providerCalled: result.providerCalled };
+      return { outcome: 'skipped', reason: result.reason, detail: result.detail };
+    } catch (error) {
+      const failure = await classify(error);
+      await deps.runs.record(
+        fact('FAILED', {
+          calls: counters,
+          error: failure.message,
+          reason: failure instanceof UnrecoverableError ? 'permanent' : 'will-retry',
+        }),
+      );
+      throw failure;
+    }
+
+    type Result =
+      | {
+          outcome: 'written';
+          changes: FieldChange[];
+          providerCalled: boolean;
+          providerLatencyMs?: number;
+          notes: string[];
+        }
+      | {
+          outcome: 'unchanged';
+          providerCalled: boolean;
+          providerLatencyMs?: number;
+          notes: string[];
+        }
+      | {
+          outcome: 'skipped';
+          reason: string;
+          detail: string;
+          providerLatencyMs?: undefined;
+          notes: string[];
+        };
+
+    async function readContact(id: number): Promise<ContactEntity | undefined> {
+      try {
+        return await so(() => deps.client.getContact(id));
+      } catch (error) {
+        if (error instanceof SuperOfficeError && error.kind === 'not-found') return undefined;
+        throw error;
+      }
+    }
+
+    async function timed<T>(call: () => Promise<T>): Promise<{ value: T; ms: number }> {
+      const started = Date.now();
+      counters.provider++;
+      const value = await call();
+      return { value, ms: Date.now() - started };
+    }
+
+    function scopeSkip(
+      owner:
+        | { AssociateId?: number | null | undefined; Name?: string | null | undefined }
+        | null
+        | undefined,
+    ): Result | undefined {
+      if (!deps.ownerScope) return undefined;
+      const verdict = ownerInScope(deps.ownerScope, {
+        id: owner?.AssociateId ?? undefined,
+        name: owner?.Name ?? undefined,
+      });
+      return verdict === 'in'
+        ? undefined
+        : {
+            outcome: 'skipped',
+            reason: 'out-of-scope',
+            detail: `owner ${owner?.Name ?? owner?.AssociateId ?? 'unknown'}`,
+            notes: [],
+          };
+    }
+
+    async function enrichContact(): Promise<Result> {
+      let contact = await readContact(data.recordId);
+      if (!contact)
+        return {
+          outcome: 'skipped',
+          reason: 'record-deleted',
+          detail: `contact ${data.recordId} no longer exists`,
+          notes: [],
+        };
+      accountName = contact.Name ?? undefined;
+      ownerName = contact.Associate?.FullName ?? contact.Associate?.Name ?? undefined;
+      const outOfScope = scopeSkip(contact.Associate);
+      if (outOfScope) return outOfScope;
+
+      const targets = await deps.targets.company();
+      const notes = targets.missing.map(
+        (key) => `${key} is not in the published Contact layout; not written`,
+      );
+      const input = companyInput(contact);
+      const print = companyFingerprint(input);
+      const last = await deps.fingerprints.get(data.tenant, 'contact', data.recordId);
+      let desired: Record<string, string>;
+      let providerCalled = false;
+      let providerLatencyMs: number | undefined;
+      if (last?.fingerprint === print) {
+        desired = last.values; // nothing the provider reads changed: no provider call
+      } else {
+        const { value: result, ms } = await timed(() =>
+          deps.provider.enrichCompany(input, { verticals: targets.verticalNames }),
+        );
+        providerCalled = true;
+        providerLatencyMs = ms;
+        const mapping = mapCompanyResult(result, targets);
+        notes.push(...mapping.notes);
+        desired = { ...mapping.values };
+      }
+      for (let attempt = 0; ; attempt++) {
+        const changes = diffUdfs(desired, contact.UserDefinedFields);
+        if (changes.length === 0) {
+          await deps.fingerprints.set(data.tenant, 'contact', data.recordId, {
+            fingerprint: print,
+            values: desired,
+            at: new Date().toISOString(),
+          });
+          return {
+            outcome: 'unchanged',
+            providerCalled,
+            ...(providerLatencyMs !== undefined ? { providerLatencyMs } : {}),
+            notes,
+          };
+        }
+        try {
+          counters.patches++;
+          await so(() =>
+            deps.client.patchContactUdfs(
+              data.recordId,
+              Object.fromEntries(changes.map((c) => [c.key, c.new])),
+              { expectUpdatedDate: contact!.UpdatedDate },
+            ),
+          );
+          await deps.fingerprints.set(data.tenant, 'contact', data.recordId, {
+            fingerprint: print,
+            values: desired,
+            at: new Date().toISOString(),
+          });
+          return {
+            outcome: 'written',
+            changes,
+            providerCalled,
+            ...(providerLatencyMs !== undefined ? { providerLatencyMs } : {}),
+            notes,
+          };
+        } catch (error) {
+          // A human saved the record between our read and our write: read again, diff again, once.
+          if (!(error instanceof SuperOfficeError && error.conflict) || attempt > 0) throw error;
+          const fresh = await readContact(data.recordId);
+          if (!fresh)
+            return {
+              outcome: 'skipped',
+              reason: 'record-deleted',
+              detail: `contact ${data.recordId} was deleted meanwhile`,
+              notes,
+            };
+          if (companyFingerprint(companyInput(fresh)) !== print)
+            throw new Error('the record changed what the enrichment reads while it ran; retrying');
+          contact = fresh;
+        }
+      }
+    }
+
+    async function enrichPerson(): Promise<Result> {
+      let person: PersonEntity;
+      try {
+        person = await so(() => deps.client.getPerson(data.recordId));
+      } catch (error) {
+        if (error instanceof SuperOfficeError && error.kind === 'not-found')
+          return {
+            outcome: 'skipped',
+            reason: 'record-deleted',
+            detail: `person ${data.recordId} no longer exists`,
+            notes: [],
+          };
+        throw error;
+      }
+      const companyId = person.Contact?.ContactId ?? undefined;
+      accountId = companyId ?? accountId;
+      const company = companyId ? await readContact(companyId) : undefined;
+      accountName = company?.Name ?? person.Contact?.Name ?? undefined;
+      ownerName = company?.Associate?.FullName ?? company?.Associate?.Name ?? undefined;
+      const outOfScope = scopeSkip(company?.Associate ?? person.Associate);
+      if (outOfScope) return outOfScope;
+      const target = await deps.targets.personOpener();
+      if (!target)
+        return {
+          outcome: 'skipped',
+          reason: 'no-target',
+          detail: 'SO_UDF_PERSON_OPENER is not set or not in the published Person layout',
+          notes: [],
+        };
+      const companyFacts = company
+        ? companyInput(company)
+        : {
+            name: person.Contact?.Name ?? '',
+            website: undefined,
+            domains: [],
+            orgNr: undefined,
+            country: undefined,
+            description: undefined,
+          };
+      const input = personInput(person);
+      const print = personFingerprint(input, companyFingerprint(companyFacts));
+      const last = await deps.fingerprints.get(data.tenant, 'person', data.recordId);
+      let desired: Record<string, string>;
+      let providerCalled = false;
+      let providerLatencyMs: number | undefined;
+      const notes: string[] = [];
+      if (last?.fingerprint === print) desired = last.values;
+      else {
+        const { value: opener, ms } = await timed(() =>
+          deps.provider.personOpener(input, companyFacts),
+        );
+        providerCalled = true;
+        providerLatencyMs = ms;
+        const mapping = mapPersonOpener(opener, target);
+        notes.push(...mapping.notes);
+        desired = { ...mapping.values };
+      }
+      const changes = diffUdfs(desired, person.UserDefinedFields);
+      if (changes.length > 0) {
+        counters.patches++;
+        await so(() =>
+          deps.client.patchPersonUdfs(
+            data.recordId,
+            Object.fromEntries(changes.map((c) => [c.key, c.new])),
+            { expectUpdatedDate: person.UpdatedDate },
+          ),
+        );
+      }
+      await deps.fingerprints.set(data.tenant, 'person', data.recordId, {
+        fingerprint: print,
+        values: desired,
+        at: new Date().toISOString(),
+      });
+      return changes.length > 0
+        ? {
+            outcome: 'written',
+            changes,
+            providerCalled,
+            ...(providerLatencyMs !== undefined ? { providerLatencyMs } : {}),
+            notes,
+          }
+        : {
+            outcome: 'unchanged',
+            providerCalled,
+            ...(providerLatencyMs !== undefined ? { providerLatencyMs } : {}),
+            notes,
+          };
+    }
+
+    /** Maps a failure to BullMQ's vocabulary: a plain Error retries, UnrecoverableError does not. */
+    async function classify(error: unknown): Promise<Error> {
+      if (error instanceof SuperOfficeError || error instanceof ProviderError) {
+        if (error.retryable) {
+          if (error.retryAfterMs) await deps.rateLimit(error.retryAfterMs);
+          return new Error(error.message);
+        }
+        if (error instanceof SuperOfficeError && error.conflict)
+          return new Error(`${error.message}; the record changed again, retrying`);
+        return new UnrecoverableError(error.message);
+      }
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  };
+}

@@ -1,0 +1,164 @@
+import { Worker, type Job } from 'bullmq';
+import type { WorkerConfig } from '@so-connector/config';
+import { createProvider } from '@so-connector/enrichment';
+import { buildRules, parseOwnerScope } from '@so-connector/filters';
+import { createShutdownRegistry, type Logger, type ShutdownRegistry } from '@so-connector/logger';
+import {
+  createEnrichQueue,
+  createRedisConnection,
+  inspectRedisDurability,
+  jitterBackoff,
+  QUEUE_NAMES,
+  type EnrichJobData,
+  type EventJobData,
+} from '@so-connector/queue';
+import {
+  fixedTenantUrl,
+  RefreshTokenAuth,
+  statusTenantUrl,
+  SuperOfficeClient,
+  tenantStatusUrlFor,
+  tokenUrlFor,
+  type CallRecord,
+} from '@so-connector/superoffice-client';
+import { SyncRunStore } from '@so-connector/sync-runs';
+import { FingerprintStore } from './fingerprint-store';
+import type { EnrichOutcome, EventOutcome } from './outcomes';
+import { learnOwnAssociate } from './own-associate';
+import { createEnrichProcessor } from './processors/enrich.processor';
+import { createEventsProcessor } from './processors/events.processor';
+import { createUdfTargets } from './udf-targets';
+
+export interface RunningWorker {
+  readonly shutdown: ShutdownRegistry;
+  readonly client: SuperOfficeClient;
+}
+
+export interface StartWorkerOptions {
+  /** Every SuperOffice call (method, path, status), e.g. for metrics. */
+  readonly onSuperOfficeCall?: (call: CallRecord) => void;
+}
+
+/**
+ * Wires the worker from its configuration: SuperOffice client, own associate id, provider, the
+ * `so-events` and `so-enrich` BullMQ workers. Used by `main.ts` and by tests in-process.
+ */
+export async function startWorker(
+  config: WorkerConfig,
+  logger: Logger,
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
+  const shutdown = createShutdownRegistry(logger, config.worker.shutdownTimeoutMs);
+  const connection = createRedisConnection(config.redis.url, {
+    role: 'worker',
+    connectionName: 'so-connector:worker',
+  });
+  connection.on('error', (error: Error) =>
+    logger.warn('Redis connection error', { error: error.message }),
+  );
+  shutdown.register('redis', async () => {
+    await connection.quit().catch(() => connection.disconnect());
+  });
+  inspectRedisDurability(connection)
+    .then((report) => report.warnings.forEach((w) => logger.warn(w)))
+    .catch(() => undefined);
+
+  const so = config.superoffice;
+  const client = new SuperOfficeClient({
+    auth: new RefreshTokenAuth({
+      tokenUrl: so.tokenUrl ?? tokenUrlFor(so.environment),
+      clientId: so.clientId,
+      clientSecret: so.clientSecret,
+      refreshToken: so.refreshToken,
+      redirectUri: so.redirectUri,
+    }),
+    tenant: so.apiBaseUrl
+      ? fixedTenantUrl(so.apiBaseUrl)
+      : statusTenantUrl({
+          statusUrl: tenantStatusUrlFor(so.environment, config.tenant.contextIdentifier),
+        }),
+    udfWriteMode: so.udfWriteMode,
+    rateLimitPerSecond: so.rateLimitPerSecond,
+    ...(options.onSuperOfficeCall ? { onCall: options.onSuperOfficeCall } : {}),
+  });
+
+  const own = await learnOwnAssociate({
+    client,
+    configured: so.ownAssociateId,
+    refreshMs: so.ownAssociateRefreshMs,
+    logger,
+  });
+  shutdown.register('own associate refresh', () => Promise.resolve(own.stop()));
+
+  const runs = new SyncRunStore({ redis: connection, prefix: config.queue.prefix });
+  const enrichQueue = createEnrichQueue(connection, config.queue.prefix);
+  enrichQueue.on('error', (error: Error) =>
+    logger.debug('enrich queue error', { error: error.message }),
+  );
+  shutdown.register('enrich queue', () => enrichQueue.close());
+  const ownerScope = parseOwnerScope(config.scopeOwnerAssociates);
+
+  const eventsProcessor = createEventsProcessor({
+    enrichQueue,
+    runs,
+    rules: buildRules(),
+    context: () => ({ ownAssociateId: own.current(), ownerScope }),
+    debounceMs: config.worker.debounceMs,
+    maxWaitMs: config.worker.maxWaitMs,
+    attempts: config.worker.attempts,
+    logger,
+  });
+
+  // The processor can pause its own worker (Retry-After), so it reaches it through this holder.
+  const self: { worker?: Worker<EnrichJobData, EnrichOutcome> } = {};
+  const enrichProcessor = createEnrichProcessor({
+    client,
+    provider: createProvider(config.enrichment),
+    targets: createUdfTargets(client, config.udfs),
+    fingerprints: new FingerprintStore(connection, config.queue.prefix),
+    runs,
+    ownerScope,
+    logger,
+    rateLimit: async (ms) => {
+      await self.worker?.rateLimit(ms);
+    },
+  });
+
+  const eventsWorker = new Worker<EventJobData, EventOutcome>(QUEUE_NAMES.events, eventsProcessor, {
+    connection,
+    prefix: config.queue.prefix,
+    concurrency: config.worker.concurrency,
+  });
+  const enrichWorker = new Worker<EnrichJobData, EnrichOutcome>(
+    QUEUE_NAMES.enrich,
+    enrichProcessor,
+    {
+      connection,
+      prefix: config.queue.prefix,
+      concurrency: config.worker.concurrency,
+      settings: { backoffStrategy: (attemptsMade: number) => jitterBackoff(attemptsMade) },
+    },
+  );
+  self.worker = enrichWorker;
+  for (const worker of [eventsWorker, enrichWorker] as Worker[]) {
+    worker.on('error', (error: Error) =>
+      logger.error('worker error', { queue: worker.name, error: error.message }),
+    );
+    worker.on('failed', (job: Job | undefined, error: Error) =>
+      logger.warn('job failed', {
+        queue: worker.name,
+        jobId: job?.id,
+        attemptsMade: job?.attemptsMade,
+        error: error.message,
+      }),
+    );
+    // BullMQ's close() waits for active jobs without a deadline; the registry bounds it.
+    shutdown.register(`${worker.name} worker`, () => worker.close());
+  }
+  logger.info('worker started', {
+    tenant: config.tenant.contextIdentifier,
+    concurrency: config.worker.concurrency,
+    provider: config.enrichment.provider,
+  });
+  return { shutdown, client };
+}

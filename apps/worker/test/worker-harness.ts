@@ -1,0 +1,174 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { loadWorkerConfig } from '@so-connector/config';
+import { createLogger } from '@so-connector/logger';
+import {
+  createEventsQueue,
+  eventJobId,
+  QUEUE_NAMES,
+  webhookEventSchema,
+  type EnrichJobData,
+  type EventJobData,
+} from '@so-connector/queue';
+import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
+import { SyncRunStore } from '@so-connector/sync-runs';
+import { waitFor } from '@so-connector/testing';
+import { startWorker, type RunningWorker } from '../src/start-worker';
+
+export const UDF = {
+  vertical: 'SuperOffice:83',
+  summary: 'SuperOffice:84',
+  opener: 'SuperOffice:85',
+  personOpener: 'SuperOffice:91',
+};
+
+export interface WorkerUnderTest {
+  readonly sim: RunningSimulator;
+  readonly worker: RunningWorker;
+  readonly runs: SyncRunStore;
+  readonly events: Queue<EventJobData>;
+  readonly enrich: Queue<EnrichJobData>;
+  /** Waits until every delivery, event and enrichment (incl. echoes) has been handled. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Real parts: the simulator over HTTP, real Redis, the worker in-process. Between SuperOffice and
+ * the queue stands a minimal forwarder that does what the receiver does with a valid delivery
+ * (validate, enqueue with jobId = EventId); the receiver itself is covered by its own tests and
+ * the e2e tier.
+ */
+export async function startWorkerForTest(options: {
+  redisUrl: string;
+  prefix: string;
+  env?: Record<string, string>;
+}): Promise<WorkerUnderTest> {
+  const sim = await startSimulator({ retryScale: 0.01 });
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const events = createEventsQueue(connection, options.prefix);
+  const enrich = new Queue<EnrichJobData>(QUEUE_NAMES.enrich, {
+    connection,
+    prefix: options.prefix,
+  });
+  const forwarder: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const event = webhookEventSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      const done = () => {
+        res.statusCode = 200;
+        res.end();
+      };
+      if (event.Event === 'test') return done();
+      events
+        .add(
+          event.Event,
+          {
+            tenant: event.ContextIdentifier,
+            receivedAt: new Date().toISOString(),
+            deliveryRetry: 0,
+            spooled: false,
+            event,
+          },
+          { jobId: eventJobId(event) },
+        )
+        .then(done, () => {
+          res.statusCode = 503;
+          res.end();
+        });
+    });
+  });
+  await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.1', resolve));
+  const token = await sim.issueAccessToken();
+  await fetch(`${sim.apiBaseUrl()}/v1/Webhook`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      Name: 'so-connector',
+      Events: [
+        'contact.created',
+        'contact.changed',
+        'contact.deleted',
+        'person.created',
+        'person.changed',
+      ],
+      TargetUrl: `http://127.0.0.1:${(forwarder.address() as AddressInfo).port}/`,
+      Secret: 'forwarder-secret',
+    }),
+  });
+
+  const config = loadWorkerConfig({
+    REDIS_URL: options.redisUrl,
+    QUEUE_PREFIX: options.prefix,
+    SO_CONTEXT_IDENTIFIER: sim.state.contextIdentifier,
+    SO_CLIENT_ID: sim.client.clientId,
+    SO_CLIENT_SECRET: sim.client.clientSecret,
+    SO_REFRESH_TOKEN: sim.client.refreshToken,
+    SO_TOKEN_URL: sim.tokenUrl,
+    SO_API_BASE_URL: sim.apiBaseUrl(),
+    SO_UDF_VERTICAL: UDF.vertical,
+    SO_UDF_SUMMARY: UDF.summary,
+    SO_UDF_OPENER: UDF.opener,
+    SO_UDF_PERSON_OPENER: UDF.personOpener,
+    SO_RATE_LIMIT_PER_SECOND: '200',
+    ENRICH_DEBOUNCE_MS: '300',
+    ENRICH_MAX_WAIT_MS: '5000',
+    WORKER_CONCURRENCY: '2',
+    ...options.env,
+  });
+  const logger = createLogger({
+    component: 'worker',
+    level: 'warn',
+    format: 'json',
+    destination: new PassThrough(),
+  });
+  const worker = await startWorker(config, logger);
+  const runs = new SyncRunStore({ redis: connection, prefix: options.prefix });
+
+  const busy = async () => {
+    const [e, n] = await Promise.all([
+      events.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+      enrich.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+    ]);
+    return [...Object.values(e), ...Object.values(n)].reduce((a, b) => a + b, 0);
+  };
+
+  return {
+    sim,
+    worker,
+    runs,
+    events,
+    enrich,
+    async settled() {
+      // Quiet twice in a row: an enrichment's write produces an echo delivery shortly after.
+      for (let quiet = 0; quiet < 2;) {
+        await sim.deliveriesSettled();
+        await waitFor(async () => (await busy()) === 0, {
+          timeoutMs: 20_000,
+          intervalMs: 50,
+          what: 'idle queues',
+        });
+        const deliveries = sim.deliveries.length;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        quiet = (await busy()) === 0 && sim.deliveries.length === deliveries ? quiet + 1 : 0;
+      }
+    },
+    async close() {
+      await worker.shutdown.shutdown('test end');
+      await sim.stop();
+      await new Promise<void>((resolve) => {
+        forwarder.close(() => resolve());
+        forwarder.closeAllConnections();
+      });
+      await events.obliterate({ force: true }).catch(() => undefined);
+      await enrich.obliterate({ force: true }).catch(() => undefined);
+      await events.close();
+      await enrich.close();
+      connection.disconnect();
+    },
+  };
+}

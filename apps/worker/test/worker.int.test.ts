@@ -1,0 +1,113 @@
+import { useTestRedis, type TestRedis } from '@so-connector/testing';
+import { startWorkerForTest, UDF, type WorkerUnderTest } from './worker-harness';
+
+const HUMAN = 5;
+let redis: TestRedis;
+let sut: WorkerUnderTest;
+
+beforeEach(async () => {
+  redis = await useTestRedis();
+  sut = await startWorkerForTest({ redisUrl: redis.url, prefix: redis.prefix });
+});
+afterEach(async () => {
+  await sut.close();
+  await redis.cleanup();
+});
+
+async function enrichmentOutcomes() {
+  const jobs = await sut.enrich.getJobs(['completed', 'failed']);
+  return jobs.map(
+    (j) =>
+      j.returnvalue as { outcome: string; providerCalled?: boolean; reason?: string } | undefined,
+  );
+}
+
+describe('worker: events → enrichment → write-back (simulator, real Redis)', () => {
+  it('enriches a new company: vertical as a list item id, summary and opener; the run is COMPLETED; its echo is skipped and nothing ping-pongs', async () => {
+    const created = sut.sim.createAs(HUMAN, 'contact', {
+      Name: 'Solgrid Energy AS',
+      Description: 'Solar power plants and grid batteries for Nordic utilities.',
+      Urls: [{ Value: 'https://solgrid.no', StrippedValue: 'solgrid.no', Description: '' }],
+      Domains: ['solgrid.no'],
+      Associate: { AssociateId: HUMAN, Name: 'RJ' },
+    });
+    const id = created.ContactId as number;
+    await sut.settled();
+
+    const contact = sut.sim.state.get('contact', id)!;
+    const udfs = contact.UserDefinedFields as Record<string, string>;
+    expect(udfs[UDF.vertical]).toBe('[I:6]');
+    expect(udfs[`${UDF.vertical}:DisplayText`]).toBe('Energy');
+    expect(udfs[UDF.summary]).toContain('Solgrid Energy AS');
+    expect(udfs[UDF.opener]).not.toBe('');
+
+    expect(sut.sim.counters.get('PATCH Contact/{id}')).toBe(1);
+    const [run] = await sut.runs.runsForAccount('Cust12345', id);
+    expect(run).toMatchObject({ status: 'COMPLETED', accountName: 'Solgrid Energy AS' });
+    expect(run!.entries.map((e) => [e.kind, e.status, e.reason])).toEqual(
+      expect.arrayContaining([
+        ['event', 'COMPLETED', 'created'],
+        ['enrichment', 'COMPLETED', undefined],
+        ['event', 'SKIPPED', 'echo'],
+      ]),
+    );
+    expect(run!.fieldsWritten.map((f) => f.key).sort()).toEqual(
+      [UDF.vertical, UDF.summary, UDF.opener].sort(),
+    );
+  });
+
+  it('coalesces 20 quick changes of one company into one provider call and at most one PATCH', async () => {
+    for (let i = 0; i < 20; i++)
+      sut.sim.editAs(HUMAN, 'contact', 3, { Name: `Fjordsky Software AB ${i}` });
+    await sut.settled();
+    const outcomes = await enrichmentOutcomes();
+    expect(outcomes.filter((o) => o?.providerCalled)).toHaveLength(1);
+    expect(sut.sim.counters.get('PATCH Contact/{id}')).toBeLessThanOrEqual(1);
+  });
+
+  it('skips an irrelevant change with a reason and makes no SuperOffice call', async () => {
+    const before = sut.sim.counters.total('GET ');
+    sut.sim.editAs(HUMAN, 'contact', 4, { Department: 'Radiology' });
+    await sut.settled();
+    expect(sut.sim.counters.total('GET ')).toBe(before);
+    expect(sut.sim.counters.total('PATCH ')).toBe(0);
+    const [run] = await sut.runs.runsForAccount('Cust12345', 4);
+    expect(run).toMatchObject({
+      status: 'SKIPPED',
+      entries: [expect.objectContaining({ reason: 'irrelevant-change' })],
+    });
+  });
+
+  it('does not ask the provider again when a relevant edit changes nothing it reads (fingerprint)', async () => {
+    sut.sim.editAs(HUMAN, 'contact', 2, { OrgNr: '918273646' });
+    await sut.settled();
+    const first = (await enrichmentOutcomes()).filter((o) => o?.providerCalled).length;
+    expect(first).toBe(1);
+    sut.sim.editAs(HUMAN, 'contact', 2, { Name: 'NORDLYS  ROBOTICS AS' }); // same name once normalised
+    await sut.settled();
+    expect((await enrichmentOutcomes()).filter((o) => o?.providerCalled)).toHaveLength(first);
+    expect(sut.sim.counters.get('PATCH Contact/{id}')).toBe(1);
+  });
+
+  it("writes a person's opener on a job-title change and leaves the company alone", async () => {
+    sut.sim.editAs(HUMAN, 'person', 11, { Title: 'Chief Operating Officer' });
+    await sut.settled();
+    const person = sut.sim.state.get('person', 11)!;
+    expect((person.UserDefinedFields as Record<string, string>)[UDF.personOpener]).toMatch(
+      /^Hi Ingrid, as Chief Operating Officer at Nordlys Robotics AS/,
+    );
+    expect(sut.sim.counters.get('PATCH Contact/{id}')).toBe(0);
+    expect(sut.sim.counters.get('PATCH Person/{id}')).toBe(1);
+  });
+
+  it('completes an enrichment of a deleted record as skipped, without retrying', async () => {
+    sut.sim.editAs(HUMAN, 'contact', 5, { Name: 'Baltic Freight Lines SIA' });
+    sut.sim.deleteAs(HUMAN, 'contact', 5);
+    await sut.settled();
+    const jobs = await sut.enrich.getJobs(['completed', 'failed']);
+    expect(jobs.map((j) => [j.returnvalue?.outcome, j.attemptsMade <= 1])).toEqual([
+      ['skipped', true],
+    ]);
+    expect((jobs[0]!.returnvalue as { reason: string }).reason).toBe('record-deleted');
+  });
+});
