@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, useTestRedis, type TestRedis } from '@so-connector/testing';
 
-// The README's first command, end to end: built receiver process, real Redis, signed deliveries.
+// The README's first command, end to end: the built simulator, receiver and worker processes,
+// real Redis, signed webhooks over HTTP, the builtin provider.
 describe('scripts/demo.mjs (the quick start)', () => {
   let redis: TestRedis;
   let spoolDir: string;
@@ -17,8 +18,8 @@ describe('scripts/demo.mjs (the quick start)', () => {
     rmSync(spoolDir, { recursive: true, force: true });
   });
 
-  it('starts the receiver on the demo tenant and walks through every answer', async () => {
-    const port = await freePort();
+  it('enriches a new company through webhook → receiver → worker → write-back, once, with its echo skipped', async () => {
+    const [port, simPort] = [await freePort(), await freePort()];
     const result = spawnSync(
       process.execPath,
       [join(__dirname, '..', 'scripts', 'demo.mjs'), '--once'],
@@ -28,20 +29,26 @@ describe('scripts/demo.mjs (the quick start)', () => {
           REDIS_URL: redis.url,
           QUEUE_PREFIX: redis.prefix,
           PORT: String(port),
+          SIM_PORT: String(simPort),
           SPOOL_DIR: spoolDir,
           LOG_LEVEL: 'warn',
         },
         encoding: 'utf8',
-        timeout: 60_000,
+        timeout: 90_000,
       },
     );
+    expect(result.stderr).not.toMatch(/timed out|exited with code/);
     expect(result.status).toBe(0);
     const out = result.stdout;
-    expect(out).toMatch(/registration ping \(test event\)\s+→ 200 \{"status":"ignored"/);
-    expect(out).toMatch(/contact\.changed \(signed\)\s+→ 200 \{"status":"accepted"/);
-    expect(out).toMatch(/the same EventId again \(a retry\)\s+→ 200 \{"status":"duplicate"/);
-    expect(out).toMatch(/an event of another tenant\s+→ 403/);
-    expect(out).toMatch(/an unsigned event\s+→ 401/);
-    expect(out).toMatch(/GET \/readyz\s+→ 200 \{"status":"ready"/);
+    expect(out).toMatch(
+      /Webhook 1 registered \(Active\); the receiver answered SuperOffice's test ping\./,
+    );
+    expect(out).toMatch(/Vertical \(SuperOffice:83\)\s+\[I:6\] = Energy/);
+    expect(out).toMatch(
+      /Summary\s+\(SuperOffice:84\)\s+Solgrid Energy AS is an Energy company based in Norway\./,
+    );
+    expect(out).toMatch(
+      /PATCHes of the company: 1 \(the echo of the write was skipped, no ping-pong\)/,
+    );
   });
 });

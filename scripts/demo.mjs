@@ -1,33 +1,43 @@
 #!/usr/bin/env node
-// The README's first command: runs the receiver on the embedded demo tenant against local Redis,
-// sends it a signed SuperOffice event and the registration ping, shows what happened, and keeps
-// serving until Ctrl-C. `--once` exits after the walk-through (used by the tests).
+// The README's first command: the whole product on its embedded default — a simulated SuperOffice
+// tenant (Cust12345), the receiver, the worker with the builtin provider, and local Redis. It
+// registers the webhook, creates a company as a human would, and shows the enrichment written
+// back, the echo skipped, and what each step cost. Then it keeps serving until Ctrl-C.
+// `--once` exits after the walk-through (used by the e2e test).
 import { spawn, spawnSync } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const once = process.argv.includes('--once');
 const env = process.env;
-
-// The embedded demo tenant. Every value can be overridden from the environment.
-const demo = {
-  SO_CONTEXT_IDENTIFIER: env.SO_CONTEXT_IDENTIFIER ?? 'Cust12345',
-  WEBHOOK_SECRET: env.WEBHOOK_SECRET ?? 'demo-webhook-secret-change-me',
-  REDIS_URL: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  PORT: env.PORT ?? '3000',
-  QUEUE_PREFIX: env.QUEUE_PREFIX ?? 'so-demo',
-  SPOOL_DIR: env.SPOOL_DIR ?? join(root, 'var', 'spool'),
-  LOG_FORMAT: env.LOG_FORMAT ?? 'pretty',
-  LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// A fresh prefix per run: the simulated tenant starts from its seed each time, so nothing queued or
+// remembered by an earlier demo run may leak into this one.
+const QUEUE_PREFIX = env.QUEUE_PREFIX ?? `so-demo-${Date.now().toString(36)}`;
+const TENANT = 'Cust12345';
+const SECRET = env.WEBHOOK_SECRET ?? randomBytes(24).toString('base64');
+const UDF = {
+  SO_UDF_VERTICAL: 'SuperOffice:83',
+  SO_UDF_SUMMARY: 'SuperOffice:84',
+  SO_UDF_OPENER: 'SuperOffice:85',
+  SO_UDF_PERSON_OPENER: 'SuperOffice:91',
 };
-const base = `http://127.0.0.1:${demo.PORT}`;
 
-function say(line = '') {
-  process.stdout.write(`${line}\n`);
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 function reachable(url) {
@@ -42,18 +52,20 @@ function reachable(url) {
 }
 
 async function ensureRedis() {
-  if (await reachable(demo.REDIS_URL)) return;
-  const { hostname, port } = new URL(demo.REDIS_URL);
-  const local = ['127.0.0.1', 'localhost', '::1'].includes(hostname);
-  if (!local || spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+  if (await reachable(REDIS_URL)) return;
+  const { hostname, port } = new URL(REDIS_URL);
+  if (
+    !['127.0.0.1', 'localhost', '::1'].includes(hostname) ||
+    spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0
+  ) {
     say(
-      `No Redis answers at ${demo.REDIS_URL}. Install redis-server (apt-get install redis-server) or set REDIS_URL.`,
+      `No Redis answers at ${REDIS_URL}. Install redis-server (apt-get install redis-server) or set REDIS_URL.`,
     );
     process.exit(1);
   }
   const dir = join(root, 'var', 'redis');
   mkdirSync(dir, { recursive: true });
-  say(`Starting redis-server on port ${port || 6379} (AOF on, data in var/redis)`);
+  say(`Starting redis-server on port ${port || 6379} (AOF on, noeviction, data in var/redis)`);
   spawnSync(
     'redis-server',
     [
@@ -72,101 +84,175 @@ async function ensureRedis() {
     ],
     { stdio: 'inherit' },
   );
-  for (let i = 0; i < 50 && !(await reachable(demo.REDIS_URL)); i++)
-    await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && !(await reachable(REDIS_URL)); i++) await sleep(100);
 }
 
-async function waitHealthy() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the receiver did not start');
-}
-
-async function deliver(body, label) {
-  const text = JSON.stringify(body);
-  const signature = createHmac('sha256', demo.WEBHOOK_SECRET).update(text).digest('base64');
-  const res = await fetch(`${base}/webhooks/superoffice`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'x-superoffice-signature': signature,
-      'x-superoffice-event': body.Event,
+const children = [];
+function start(name, script, extraEnv) {
+  const child = spawn(process.execPath, [join(root, script)], {
+    env: {
+      PATH: env.PATH,
+      LOG_FORMAT: 'pretty',
+      LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+      REDIS_URL,
+      QUEUE_PREFIX,
+      ...extraEnv,
     },
-    body: text,
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  say(`  ${label.padEnd(38)} → ${res.status} ${await res.text()}`);
+  child.stdout.on('data', (chunk) => {
+    if (!once || env.DEMO_VERBOSE)
+      process.stdout.write(chunk.toString().replace(/^/gm, `[${name}] `));
+  });
+  child.once('exit', (code) => {
+    if (!stopping) {
+      say(`${name} exited with code ${code}`);
+      stop(1);
+    }
+  });
+  children.push(child);
+  return child;
 }
 
-function event(overrides) {
-  return {
-    EventId: randomUUID(),
-    Timestamp: new Date().toISOString(),
-    Changes: ['contact_id', 'updated_associate_id', 'updated', 'name'],
-    Event: 'contact.changed',
-    PrimaryKey: 2,
-    Entity: 'contact',
-    ContextIdentifier: demo.SO_CONTEXT_IDENTIFIER,
-    ChangedByAssociateId: 5,
-    WebhookName: 'so-connector demo',
-    ...overrides,
-  };
+let stopping = false;
+function stop(code = 0) {
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  Promise.all(
+    children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))),
+  ).then(() => process.exit(code));
+}
+process.once('SIGINT', () => stop(0));
+process.once('SIGTERM', () => stop(0));
+
+async function waitFor(check, what, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
 }
 
 await ensureRedis();
-const receiver = spawn(process.execPath, [join(root, 'apps', 'receiver', 'dist', 'main.js')], {
-  env: { ...env, ...demo },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-receiver.once('exit', (code) => {
-  if (!stopping) process.exit(code ?? 1);
-});
-let stopping = false;
-const stop = () => {
-  stopping = true;
-  receiver.kill('SIGTERM');
-  receiver.once('exit', (code) => process.exit(code ?? 0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+const [simPort, receiverPort] = [
+  Number(env.SIM_PORT ?? (await freePort())),
+  Number(env.PORT ?? 3000),
+];
+const sim = `http://127.0.0.1:${simPort}`;
+const receiver = `http://127.0.0.1:${receiverPort}`;
 
-await waitHealthy();
+start('simulator', 'packages/superoffice-simulator/dist/main.js', {
+  SIM_PORT: String(simPort),
+  SIM_RETRY_SCALE: '1',
+});
+await waitFor(async () => (await fetch(`${sim}/api/state/${TENANT}`)).ok, 'the simulator');
+const state = await (await fetch(`${sim}/api/state/${TENANT}`)).json();
+
+start('receiver', 'apps/receiver/dist/main.js', {
+  PORT: String(receiverPort),
+  SO_CONTEXT_IDENTIFIER: TENANT,
+  WEBHOOK_SECRET: SECRET,
+  SPOOL_DIR: env.SPOOL_DIR ?? join(root, 'var', 'spool'),
+});
+await waitFor(async () => (await fetch(`${receiver}/readyz`)).ok, 'the receiver');
+
+start('worker', 'apps/worker/dist/main.js', {
+  SO_CONTEXT_IDENTIFIER: TENANT,
+  SO_CLIENT_ID: 'sim-client-id',
+  SO_CLIENT_SECRET: 'sim-client-secret',
+  SO_REFRESH_TOKEN: 'sim-refresh-token',
+  SO_TOKEN_URL: `${sim}/login/common/oauth/tokens`,
+  SO_API_BASE_URL: state.Api,
+  ENRICHMENT_PROVIDER: 'builtin',
+  ENRICH_DEBOUNCE_MS: '1000',
+  ENRICH_MAX_WAIT_MS: '10000',
+  ...UDF,
+});
+
+// What an operator does once: register the webhook (SuperOffice pings it with a test event).
+const token = (
+  await (
+    await fetch(`${sim}/login/common/oauth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&client_id=sim-client-id&client_secret=sim-client-secret&refresh_token=sim-refresh-token',
+    })
+  ).json()
+).access_token;
+const api = (path, init = {}) =>
+  fetch(`${state.Api}/v1${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...(init.headers ?? {}),
+    },
+  }).then((r) => r.json());
+const hook = await api('/Webhook', {
+  method: 'POST',
+  body: JSON.stringify({
+    Name: 'so-connector demo',
+    Events: ['contact.created', 'contact.changed', 'person.created', 'person.changed'],
+    TargetUrl: `${receiver}/webhooks/superoffice`,
+    Secret: SECRET,
+  }),
+});
+
 say();
 say(
-  `so-connector receiver is up on ${base} for demo tenant ${demo.SO_CONTEXT_IDENTIFIER} (queue prefix "${demo.QUEUE_PREFIX}").`,
+  `so-connector demo: simulated tenant ${TENANT} at ${sim}, receiver at ${receiver}, worker with the builtin provider.`,
 );
-say('Sending what SuperOffice would send:');
-const changed = event({});
-await deliver(
-  event({
-    Event: 'test',
-    Entity: 'test',
-    PrimaryKey: 0,
-    Changes: [],
-    ContextIdentifier: 'Default',
-  }),
-  'registration ping (test event)',
+say(
+  `Webhook ${hook.WebhookId} registered (${hook.State}); the receiver answered SuperOffice's test ping.`,
 );
-await deliver(changed, 'contact.changed (signed)');
-await deliver(changed, 'the same EventId again (a retry)');
-await deliver(event({ ContextIdentifier: 'Cust99999' }), 'an event of another tenant');
-const unsigned = await fetch(`${base}/webhooks/superoffice`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(event({})),
-});
-say(`  ${'an unsigned event'.padEnd(38)} → ${unsigned.status} ${await unsigned.text()}`);
-const ready = await fetch(`${base}/readyz`);
-say(`  ${'GET /readyz'.padEnd(38)} → ${ready.status} ${await ready.text()}`);
+
+// What a salesperson does in SuperOffice: create a company.
+const company = await (
+  await fetch(`${sim}/sim/contact`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-sim-associate': '5' },
+    body: JSON.stringify({
+      Name: 'Solgrid Energy AS',
+      OrgNr: '923456781',
+      Description: 'Solar power plants and grid batteries for Nordic utilities.',
+      Urls: [{ Value: 'https://solgrid.no', StrippedValue: 'solgrid.no', Description: '' }],
+      Domains: ['solgrid.no'],
+      Country: { CountryId: 578, Name: 'Norway' },
+    }),
+  })
+).json();
+say(
+  `Created company ${company.ContactId} "${company.Name}" as associate 5 (a human): SuperOffice sends contact.created.`,
+);
+
+const enriched = await waitFor(async () => {
+  const contact = await api(`/Contact/${company.ContactId}`);
+  return contact.UserDefinedFields?.[UDF.SO_UDF_VERTICAL] ? contact : undefined;
+}, 'the enrichment');
+const udfs = enriched.UserDefinedFields;
+say('Written back by the worker:');
+say(
+  `  Vertical (${UDF.SO_UDF_VERTICAL})  ${udfs[UDF.SO_UDF_VERTICAL]} = ${udfs[`${UDF.SO_UDF_VERTICAL}:DisplayText`]}`,
+);
+say(`  Summary  (${UDF.SO_UDF_SUMMARY})  ${udfs[UDF.SO_UDF_SUMMARY]}`);
+say(`  Opener   (${UDF.SO_UDF_OPENER})  ${udfs[UDF.SO_UDF_OPENER].split('\n')[0]}`);
+
+// The write comes back as contact.changed by the connector's own user: it must be skipped.
+await sleep(2500);
+const counters = await (await fetch(`${sim}/sim/counters`)).json();
+say(`SuperOffice calls: ${JSON.stringify(counters)}`);
+say(
+  `PATCHes of the company: ${counters['PATCH Contact/{id}'] ?? 0} (the echo of the write was skipped, no ping-pong)`,
+);
 say();
-say(`Queued jobs are in Redis under ${demo.QUEUE_PREFIX}:so-events:*; metrics at ${base}/metrics.`);
-if (once) stop();
+if (once) stop(0);
 else
   say(
-    'Serving until Ctrl-C. Point a SuperOffice webhook (or the simulator) at /webhooks/superoffice.',
+    `Serving until Ctrl-C. Change a company: curl -X PATCH ${sim}/sim/contact/2 -H 'content-type: application/json' -d '{"Name":"Nordlys Robotics ASA"}'`,
   );

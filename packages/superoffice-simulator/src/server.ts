@@ -4,6 +4,7 @@ import express from 'express';
 import { CallCounters } from './counters';
 import { WebhookDispatcher, type DeliveryRecord, type SimWebhook } from './dispatch';
 import { defaultFaults, seededRandom, type FaultSettings } from './faults';
+import { adminRoutes } from './routes/admin.routes';
 import { authRoutes, type OAuthClient, type TokenStore } from './routes/auth.routes';
 import { apiRoutes } from './routes/api.routes';
 import { loadSeed, type TenantSeed } from './seed';
@@ -83,6 +84,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(adminRoutes({ state, counters }));
   app.use(
     authRoutes({
       client,

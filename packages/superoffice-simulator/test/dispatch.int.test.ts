@@ -225,3 +225,31 @@ describe('entity API', () => {
     expect(sim.counters.get('POST token')).toBe(2);
   });
 });
+
+describe('/sim admin routes (a human in the UI, over HTTP)', () => {
+  it('creates and edits records as the given associate and exposes the counters', async () => {
+    await register();
+    receiver.received.length = 0;
+    const created = (await fetch(`${sim.url}/sim/contact`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sim-associate': '12' },
+      body: JSON.stringify({ Name: 'Acme' }),
+    }).then((r) => r.json())) as { ContactId: number };
+    await fetch(`${sim.url}/sim/contact/${created.ContactId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ OrgNr: '1' }),
+    });
+    await sim.deliveriesSettled();
+    const bodies = receiver.received.map(
+      (r) => JSON.parse(r.body) as { Event: string; ChangedByAssociateId: number },
+    );
+    expect(bodies.map((b) => [b.Event, b.ChangedByAssociateId])).toEqual([
+      ['contact.created', 12],
+      ['contact.changed', 5],
+    ]);
+    expect(await fetch(`${sim.url}/sim/counters`).then((r) => r.json())).toMatchObject({
+      'POST token': 1,
+    });
+  });
+});

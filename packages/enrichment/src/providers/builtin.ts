@@ -166,7 +166,7 @@ export class BuiltinProvider implements EnrichmentProvider {
     const what = firstSentence(company.description);
     const where = company.country ? ` based in ${company.country}` : '';
     const summary = rule
-      ? `${company.name} is a ${vertical} company${where}.${what ? ` ${what}.` : ''}`
+      ? `${company.name} is ${/^[aeiou]/i.test(vertical) ? 'an' : 'a'} ${vertical} company${where}.${what ? ` ${what}.` : ''}`
       : `${company.name}${where}: not enough public facts to classify it yet.${what ? ` ${what}.` : ''}`;
     const openers = rule
       ? [
