@@ -136,7 +136,10 @@ export async function startWorker(
       connection,
       prefix: config.queue.prefix,
       concurrency: config.worker.concurrency,
-      settings: { backoffStrategy: (attemptsMade: number) => jitterBackoff(attemptsMade) },
+      settings: {
+        backoffStrategy: (attemptsMade: number) =>
+          jitterBackoff(attemptsMade, config.worker.backoffMs),
+      },
     },
   );
   self.worker = enrichWorker;

@@ -118,6 +118,7 @@ export async function startWorkerForTest(options: {
     ENRICH_DEBOUNCE_MS: '300',
     ENRICH_MAX_WAIT_MS: '5000',
     WORKER_CONCURRENCY: '2',
+    ENRICH_BACKOFF_MS: '50',
     ...options.env,
   });
   const logger = createLogger({

@@ -100,6 +100,27 @@ describe('worker: events → enrichment → write-back (simulator, real Redis)',
     expect(sut.sim.counters.get('PATCH Person/{id}')).toBe(1);
   });
 
+  it('enriches every record exactly once through 30% SuperOffice 5xx and a 429 burst', async () => {
+    sut.sim.faults.errorRate = 0.3;
+    sut.sim.faults.rateLimitRemaining = 3;
+    sut.sim.faults.retryAfterSeconds = 1;
+    for (const id of [2, 3, 4]) sut.sim.editAs(HUMAN, 'contact', id, { OrgNr: `9${id}0000000` });
+    await sut.settled();
+    sut.sim.faults.errorRate = 0;
+    for (const id of [2, 3, 4]) {
+      const udfs = sut.sim.state.get('contact', id)!.UserDefinedFields as Record<string, string>;
+      expect(udfs[UDF.summary]).not.toBe('');
+      const entries = (await sut.runs.runsForAccount('Cust12345', id)).flatMap((r) => r.entries);
+      // One successful write per record: one completed enrichment that wrote fields, one echo.
+      expect(
+        entries.filter(
+          (e) => e.kind === 'enrichment' && e.status === 'COMPLETED' && e.fieldsWritten?.length,
+        ),
+      ).toHaveLength(1);
+      expect(entries.filter((e) => e.reason === 'echo')).toHaveLength(1);
+    }
+  });
+
   it('completes an enrichment of a deleted record as skipped, without retrying', async () => {
     sut.sim.editAs(HUMAN, 'contact', 5, { Name: 'Baltic Freight Lines SIA' });
     sut.sim.deleteAs(HUMAN, 'contact', 5);

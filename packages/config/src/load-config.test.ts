@@ -189,6 +189,7 @@ describe('loadWorkerConfig', () => {
       debounceMs: 10000,
       maxWaitMs: 120000,
       attempts: 8,
+      backoffMs: 2000,
       shutdownTimeoutMs: 30000,
     });
     expect(sut.udfs).toEqual({

@@ -105,6 +105,8 @@ export interface WorkerConfig {
     readonly debounceMs: number;
     readonly maxWaitMs: number;
     readonly attempts: number;
+    /** Base of the exponential backoff between attempts (ms). */
+    readonly backoffMs: number;
     readonly shutdownTimeoutMs: number;
   };
 }
@@ -226,6 +228,7 @@ function toWorkerConfig(env: WorkerEnv): WorkerConfig {
       debounceMs: env.ENRICH_DEBOUNCE_MS,
       maxWaitMs: env.ENRICH_MAX_WAIT_MS,
       attempts: env.ENRICH_ATTEMPTS,
+      backoffMs: env.ENRICH_BACKOFF_MS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
   });

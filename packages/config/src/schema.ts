@@ -134,6 +134,7 @@ export const workerEnvSchema = z
     ENRICH_DEBOUNCE_MS: integer(0, 3_600_000, 10_000),
     ENRICH_MAX_WAIT_MS: integer(0, 24 * 3_600_000, 120_000),
     ENRICH_ATTEMPTS: integer(1, 50, 8),
+    ENRICH_BACKOFF_MS: integer(10, 600_000, 2000),
     OWN_ASSOCIATE_REFRESH_MS: integer(10_000, 24 * 3_600_000, 3_600_000),
     SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 30_000),
   })

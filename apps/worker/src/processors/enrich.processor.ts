@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import {
   companyFingerprint,
   diffUdfs,
@@ -377,7 +377,11 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
     async function classify(error: unknown): Promise<Error> {
       if (error instanceof SuperOfficeError || error instanceof ProviderError) {
         if (error.retryable) {
-          if (error.retryAfterMs) await deps.rateLimit(error.retryAfterMs);
+          if (error.retryAfterMs) {
+            // Pause the whole queue for Retry-After; the job goes back without using an attempt.
+            await deps.rateLimit(error.retryAfterMs);
+            return new RateLimitError();
+          }
           return new Error(error.message);
         }
         if (error instanceof SuperOfficeError && error.conflict)
