@@ -101,7 +101,7 @@ export async function startWorker(
   const eventsProcessor = createEventsProcessor({
     enrichQueue,
     runs,
-    rules: buildRules(),
+    rules: buildRules(config.filters),
     context: () => ({ ownAssociateId: own.current(), ownerScope }),
     debounceMs: config.worker.debounceMs,
     maxWaitMs: config.worker.maxWaitMs,
@@ -128,6 +128,8 @@ export async function startWorker(
     connection,
     prefix: config.queue.prefix,
     concurrency: config.worker.concurrency,
+    lockDuration: config.worker.lockDurationMs,
+    stalledInterval: config.worker.lockDurationMs,
   });
   const enrichWorker = new Worker<EnrichJobData, EnrichOutcome>(
     QUEUE_NAMES.enrich,
@@ -136,6 +138,8 @@ export async function startWorker(
       connection,
       prefix: config.queue.prefix,
       concurrency: config.worker.concurrency,
+      lockDuration: config.worker.lockDurationMs,
+      stalledInterval: config.worker.lockDurationMs,
       settings: {
         backoffStrategy: (attemptsMade: number) =>
           jitterBackoff(attemptsMade, config.worker.backoffMs),

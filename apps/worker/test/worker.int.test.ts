@@ -65,6 +65,28 @@ describe('worker: events → enrichment → write-back (simulator, real Redis)',
     expect(sut.sim.counters.get('PATCH Contact/{id}')).toBeLessThanOrEqual(1);
   });
 
+  it('still enriches a record that keeps changing once the max wait has passed', async () => {
+    await sut.close();
+    sut = await startWorkerForTest({
+      redisUrl: redis.url,
+      prefix: `${redis.prefix}-maxwait`,
+      env: { ENRICH_DEBOUNCE_MS: '400', ENRICH_MAX_WAIT_MS: '1000' },
+    });
+    let lastEditAt = 0;
+    for (let i = 0; i < 16; i++) {
+      sut.sim.editAs(HUMAN, 'contact', 3, { Name: `Fjordsky Software AB v${i}` });
+      lastEditAt = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    await sut.settled();
+    const enrichments = (await sut.runs.factsForAccount('Cust12345', 3)).filter(
+      (f) => f.kind === 'enrichment',
+    );
+    const firstStart = Math.min(...enrichments.map((f) => Date.parse(f.at)));
+    // Debounce alone would have waited for the edits to stop; the max wait started it while they went on.
+    expect(firstStart).toBeLessThan(lastEditAt);
+  });
+
   it('skips an irrelevant change with a reason and makes no SuperOffice call', async () => {
     const before = sut.sim.counters.total('GET ');
     sut.sim.editAs(HUMAN, 'contact', 4, { Department: 'Radiology' });

@@ -190,6 +190,7 @@ describe('loadWorkerConfig', () => {
       maxWaitMs: 120000,
       attempts: 8,
       backoffMs: 2000,
+      lockDurationMs: 30000,
       shutdownTimeoutMs: 30000,
     });
     expect(sut.udfs).toEqual({
@@ -197,6 +198,25 @@ describe('loadWorkerConfig', () => {
       summary: undefined,
       opener: undefined,
       personOpener: undefined,
+    });
+  });
+
+  it('reads filter overrides', () => {
+    expect(loadWorkerConfig(worker).filters).toEqual({
+      contactChangeColumns: undefined,
+      personChangeColumns: undefined,
+      enrichOnCreate: true,
+    });
+    expect(
+      loadWorkerConfig({
+        ...worker,
+        FILTER_CONTACT_CHANGES: 'name, department',
+        FILTER_ENRICH_ON_CREATE: 'false',
+      }).filters,
+    ).toEqual({
+      contactChangeColumns: ['name', 'department'],
+      personChangeColumns: undefined,
+      enrichOnCreate: false,
     });
   });
 

@@ -100,6 +100,12 @@ export interface WorkerConfig {
   readonly udfs: UdfTargetsConfig;
   readonly enrichment: EnrichmentSettings;
   readonly scopeOwnerAssociates: readonly string[];
+  /** Overrides of the filter rules; undefined = the defaults. */
+  readonly filters: {
+    readonly contactChangeColumns: readonly string[] | undefined;
+    readonly personChangeColumns: readonly string[] | undefined;
+    readonly enrichOnCreate: boolean;
+  };
   readonly worker: {
     readonly concurrency: number;
     readonly debounceMs: number;
@@ -107,6 +113,11 @@ export interface WorkerConfig {
     readonly attempts: number;
     /** Base of the exponential backoff between attempts (ms). */
     readonly backoffMs: number;
+    /**
+     * How long a job's lock lasts without renewal: a worker that died mid-job gives its job back
+     * after this long (BullMQ stalled-job recovery).
+     */
+    readonly lockDurationMs: number;
     readonly shutdownTimeoutMs: number;
   };
 }
@@ -223,12 +234,20 @@ function toWorkerConfig(env: WorkerEnv): WorkerConfig {
     },
     enrichment: enrichmentSettings(env),
     scopeOwnerAssociates: env.SCOPE_OWNER_ASSOCIATES,
+    filters: {
+      contactChangeColumns: env.FILTER_CONTACT_CHANGES.length
+        ? env.FILTER_CONTACT_CHANGES
+        : undefined,
+      personChangeColumns: env.FILTER_PERSON_CHANGES.length ? env.FILTER_PERSON_CHANGES : undefined,
+      enrichOnCreate: env.FILTER_ENRICH_ON_CREATE,
+    },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       debounceMs: env.ENRICH_DEBOUNCE_MS,
       maxWaitMs: env.ENRICH_MAX_WAIT_MS,
       attempts: env.ENRICH_ATTEMPTS,
       backoffMs: env.ENRICH_BACKOFF_MS,
+      lockDurationMs: env.WORKER_LOCK_DURATION_MS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
   });

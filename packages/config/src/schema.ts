@@ -135,6 +135,11 @@ export const workerEnvSchema = z
     ENRICH_MAX_WAIT_MS: integer(0, 24 * 3_600_000, 120_000),
     ENRICH_ATTEMPTS: integer(1, 50, 8),
     ENRICH_BACKOFF_MS: integer(10, 600_000, 2000),
+    /** Replace the relevant `Changes` columns of the filter (comma-separated); empty = DESIGN.md's defaults. */
+    FILTER_CONTACT_CHANGES: commaList(),
+    FILTER_PERSON_CHANGES: commaList(),
+    FILTER_ENRICH_ON_CREATE: booleanFlag(true),
+    WORKER_LOCK_DURATION_MS: integer(1000, 600_000, 30_000),
     OWN_ASSOCIATE_REFRESH_MS: integer(10_000, 24 * 3_600_000, 3_600_000),
     SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 30_000),
   })

@@ -1,0 +1,38 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+
+export interface ProductProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  /** SIGKILL, as a crash would, and wait for the exit. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts a built app (`apps/{name}/dist/main.js`) with exactly the given environment. */
+export function startApp(name: 'receiver' | 'worker', env: Record<string, string>): ProductProcess {
+  const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  return {
+    child,
+    output: () => out,
+    async kill() {
+      if (alive()) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (alive()) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
