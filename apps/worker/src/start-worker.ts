@@ -160,7 +160,20 @@ export async function startWorker(
       }),
     );
     // BullMQ's close() waits for active jobs without a deadline; the registry bounds it.
-    shutdown.register(`${worker.name} worker`, () => worker.close());
+    shutdown.register(`${worker.name} worker`, async () => {
+      await worker.close();
+      // BullMQ 5.81: a stalled-jobs check still in flight when close() ran (it uses our shared
+      // connection, which close() leaves open) arms one more timer of `stalledInterval` afterwards,
+      // keeping the process alive that long. Stop the checker until its loop has ended.
+      const internals = worker as unknown as {
+        stalledCheckStopper?: () => void;
+        stalledCheckerRunning?: boolean;
+      };
+      for (let i = 0; i < 50 && internals.stalledCheckerRunning; i++) {
+        internals.stalledCheckStopper?.();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    });
   }
   logger.info('worker started', {
     tenant: config.tenant.contextIdentifier,

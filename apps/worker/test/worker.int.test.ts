@@ -1,4 +1,6 @@
-import { useTestRedis, type TestRedis } from '@so-connector/testing';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
 import { startWorkerForTest, UDF, type WorkerUnderTest } from './worker-harness';
 
 const HUMAN = 5;
@@ -140,6 +142,72 @@ describe('worker: events → enrichment → write-back (simulator, real Redis)',
         ),
       ).toHaveLength(1);
       expect(entries.filter((e) => e.reason === 'echo')).toHaveLength(1);
+    }
+  });
+
+  it('re-reads and writes once when a human saves the record between the read and the write (409)', async () => {
+    let writes = 0;
+    sut.sim.state.on('change', (change) => {
+      if (change.changedByAssociateId === sut.sim.state.apiUser.associateId) writes++;
+    });
+    sut.sim.faults.latencyMs = 400;
+    sut.sim.editAs(HUMAN, 'contact', 4, { OrgNr: '987650000' });
+    await waitFor(async () => (await sut.enrich.getActiveCount()) === 1, {
+      what: 'the enrichment to start',
+    });
+    // After the worker's read (one 400 ms call) and well before its write (the fourth call), a human
+    // saves a field the enrichment does not read.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    sut.sim.editAs(HUMAN, 'contact', 4, { Department: 'Cardiology' });
+    await sut.settled();
+    sut.sim.faults.latencyMs = 0;
+    const contact = sut.sim.state.get('contact', 4)!;
+    expect(contact.Department).toBe('Cardiology');
+    expect((contact.UserDefinedFields as Record<string, string>)[UDF.summary]).toContain(
+      'Helse Vest Klinikk',
+    );
+    expect(writes).toBe(1);
+    expect(sut.sim.counters.get('PATCH Contact/{id}')).toBe(2); // the refused one and the one that applied
+  });
+
+  it('fails an enrichment whose provider output does not fit the schema at once, and writes nothing', async () => {
+    const provider = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ vertical: 'Energy' })); // no summary, no openers
+      });
+    });
+    await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+    try {
+      await sut.close();
+      sut = await startWorkerForTest({
+        redisUrl: redis.url,
+        prefix: `${redis.prefix}-invalid`,
+        env: {
+          ENRICHMENT_PROVIDER: 'company-explorer',
+          COMPANY_EXPLORER_URL: `http://127.0.0.1:${(provider.address() as AddressInfo).port}`,
+          COMPANY_EXPLORER_API_KEY: 'ce-key',
+        },
+      });
+      sut.sim.editAs(HUMAN, 'contact', 2, { OrgNr: '918270000' });
+      await sut.settled();
+      const [failed] = await sut.enrich.getJobs(['failed']);
+      expect(failed?.attemptsMade).toBe(1);
+      expect(failed?.failedReason).toMatch(
+        /\[enrichment:company-explorer\] result does not fit the schema at summary/,
+      );
+      expect(sut.sim.counters.total('PATCH ')).toBe(0);
+      const [run] = await sut.runs.runsForAccount('Cust12345', 2);
+      expect(run).toMatchObject({ status: 'FAILED' });
+      expect(run!.entries.find((e) => e.kind === 'enrichment')).toMatchObject({
+        reason: 'permanent',
+      });
+    } finally {
+      await new Promise<void>((resolve) => {
+        provider.close(() => resolve());
+        provider.closeAllConnections();
+      });
     }
   });
 

@@ -1,0 +1,47 @@
+import { PassThrough } from 'node:stream';
+import { loadWorkerConfig } from '@so-connector/config';
+import { createLogger } from '@so-connector/logger';
+import { startSimulator } from '@so-connector/superoffice-simulator';
+import { useTestRedis, waitFor } from '@so-connector/testing';
+import { startWorker } from '../src/start-worker';
+
+const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+describe('worker shutdown', () => {
+  it('leaves no timer behind, so a stopped worker does not keep its process alive', async () => {
+    const redis = await useTestRedis();
+    const sim = await startSimulator();
+    try {
+      const config = loadWorkerConfig({
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: redis.prefix,
+        SO_CONTEXT_IDENTIFIER: 'Cust12345',
+        SO_CLIENT_ID: sim.client.clientId,
+        SO_CLIENT_SECRET: sim.client.clientSecret,
+        SO_REFRESH_TOKEN: sim.client.refreshToken,
+        SO_TOKEN_URL: sim.tokenUrl,
+        SO_API_BASE_URL: sim.apiBaseUrl(),
+        SO_UDF_VERTICAL: 'SuperOffice:83',
+      });
+      const logger = createLogger({
+        component: 'worker',
+        level: 'warn',
+        format: 'json',
+        destination: new PassThrough(),
+      });
+      const before = timers();
+      for (let i = 0; i < 3; i++) {
+        const worker = await startWorker(config, logger);
+        expect(await worker.shutdown.shutdown('test')).toBe(true);
+      }
+      // BullMQ's stalled-job checker used to arm a 30 s timer after close(); none may remain.
+      await waitFor(() => timers() <= before, {
+        timeoutMs: 2000,
+        what: 'the timers to be released',
+      });
+    } finally {
+      await sim.stop();
+      await redis.cleanup();
+    }
+  });
+});
