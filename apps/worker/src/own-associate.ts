@@ -28,7 +28,7 @@ export async function learnOwnAssociate(options: {
   options.logger.info('own associate id learned from currentPrincipal', { associateId: id });
   const timer = setInterval(() => {
     options.client
-      .getCurrentPrincipal()
+      .getCurrentPrincipal({ fresh: true })
       .then((principal) => {
         if (principal.AssociateId !== id)
           options.logger.warn('the API user changed', { from: id, to: principal.AssociateId });

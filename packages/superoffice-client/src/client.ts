@@ -113,9 +113,10 @@ export class SuperOfficeClient {
     return this.writeUdfs('Person', id, values, options) as Promise<PersonEntity>;
   }
 
-  /** The API user; its AssociateId marks the connector's own changes (echoes). Cached. */
-  async getCurrentPrincipal(): Promise<Principal> {
-    if (this.principal && this.principal.until > Date.now()) return this.principal.value;
+  /** The API user; its AssociateId marks the connector's own changes (echoes). Cached unless `fresh`. */
+  async getCurrentPrincipal(options: { fresh?: boolean } = {}): Promise<Principal> {
+    if (!options.fresh && this.principal && this.principal.until > Date.now())
+      return this.principal.value;
     const value = await this.request({
       method: 'GET',
       path: '/v1/User/currentPrincipal',

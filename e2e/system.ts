@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUE_NAMES } from '@so-connector/queue';
+import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
+import { freePort, useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
+import { startApp, type ProductProcess } from './processes';
+
+export const SECRET = 'e2e-webhook-secret-0123456789';
+export const UDF = {
+  vertical: 'SuperOffice:83',
+  summary: 'SuperOffice:84',
+  opener: 'SuperOffice:85',
+  personOpener: 'SuperOffice:91',
+};
+
+export interface RunningSystem {
+  readonly redis: TestRedis;
+  readonly sim: RunningSimulator;
+  readonly receiver: ProductProcess;
+  readonly workers: ProductProcess[];
+  /** Writes the connector's API user actually made (a PATCH refused by its test is not one). */
+  writes(): number;
+  startWorker(extra?: Record<string, string>): Promise<ProductProcess>;
+  /** Waits until deliveries, events and enrichments (incl. echoes) are all handled. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole product as it runs in production: the built receiver and worker processes, real
+ * Redis, and the simulator as SuperOffice (webhook registered with a secret, signed deliveries).
+ */
+export async function startSystem(
+  options: { workers?: number; workerEnv?: Record<string, string> } = {},
+): Promise<RunningSystem> {
+  const redis = await useTestRedis();
+  const sim = await startSimulator({ retryScale: 0.01 });
+  const spoolDir = mkdtempSync(join(tmpdir(), 'so-e2e-spool-'));
+  const port = await freePort();
+  const receiver = startApp('receiver', {
+    PORT: String(port),
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: redis.prefix,
+    SO_CONTEXT_IDENTIFIER: 'Cust12345',
+    WEBHOOK_SECRET: SECRET,
+    SPOOL_DIR: spoolDir,
+  });
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
+    timeoutMs: 15_000,
+    what: 'the receiver',
+  });
+  const token = await sim.issueAccessToken();
+  const registered = await fetch(`${sim.apiBaseUrl()}/v1/Webhook`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      Name: 'so-connector',
+      Events: [
+        'contact.created',
+        'contact.changed',
+        'contact.deleted',
+        'person.created',
+        'person.changed',
+      ],
+      TargetUrl: `http://127.0.0.1:${port}/webhooks/superoffice`,
+      Secret: SECRET,
+    }),
+  });
+  if (registered.status !== 200)
+    throw new Error(`webhook registration failed: ${registered.status}`);
+
+  let writes = 0;
+  sim.state.on('change', (change) => {
+    if (change.changedByAssociateId === sim.state.apiUser.associateId) writes++;
+  });
+
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const events = new Queue(QUEUE_NAMES.events, { connection, prefix: redis.prefix });
+  const enrich = new Queue(QUEUE_NAMES.enrich, { connection, prefix: redis.prefix });
+  const busy = async () => {
+    const counts = await Promise.all(
+      [events, enrich].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+    );
+    return counts.flatMap((c) => Object.values(c)).reduce((a, b) => a + b, 0);
+  };
+
+  const workers: ProductProcess[] = [];
+  const system: RunningSystem = {
+    redis,
+    sim,
+    receiver,
+    workers,
+    writes: () => writes,
+    async startWorker(extra = {}) {
+      const worker = startApp('worker', {
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: redis.prefix,
+        SO_CONTEXT_IDENTIFIER: 'Cust12345',
+        SO_CLIENT_ID: sim.client.clientId,
+        SO_CLIENT_SECRET: sim.client.clientSecret,
+        SO_REFRESH_TOKEN: sim.client.refreshToken,
+        SO_TOKEN_URL: sim.tokenUrl,
+        SO_API_BASE_URL: sim.apiBaseUrl(),
+        SO_UDF_VERTICAL: UDF.vertical,
+        SO_UDF_SUMMARY: UDF.summary,
+        SO_UDF_OPENER: UDF.opener,
+        SO_UDF_PERSON_OPENER: UDF.personOpener,
+        SO_RATE_LIMIT_PER_SECOND: '200',
+        ENRICH_DEBOUNCE_MS: '300',
+        ENRICH_MAX_WAIT_MS: '5000',
+        ENRICH_BACKOFF_MS: '50',
+        ...options.workerEnv,
+        ...extra,
+      });
+      workers.push(worker);
+      await waitFor(() => worker.output().includes('worker started'), {
+        timeoutMs: 15_000,
+        what: 'a worker',
+      });
+      return worker;
+    },
+    async settled() {
+      for (let quiet = 0; quiet < 2;) {
+        await sim.deliveriesSettled();
+        await waitFor(async () => (await busy()) === 0, {
+          timeoutMs: 30_000,
+          intervalMs: 50,
+          what: 'idle queues',
+        });
+        const deliveries = sim.deliveries.length;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        quiet = (await busy()) === 0 && sim.deliveries.length === deliveries ? quiet + 1 : 0;
+      }
+    },
+    async stop() {
+      await Promise.all([receiver, ...workers].map((p) => p.kill()));
+      await events.close();
+      await enrich.close();
+      connection.disconnect();
+      await sim.stop();
+      await redis.cleanup();
+      rmSync(spoolDir, { recursive: true, force: true });
+    },
+  };
+  for (let i = 0; i < (options.workers ?? 1); i++) await system.startWorker();
+  return system;
+}
