@@ -5,7 +5,14 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '@so-connector/queue';
 import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
-import { freePort, useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
+import {
+  freePort,
+  settle,
+  superOfficeEnvFor,
+  useTestRedis,
+  waitFor,
+  type TestRedis,
+} from '@so-connector/testing';
 import { startApp, type ProductProcess } from './processes';
 
 export const SECRET = 'e2e-webhook-secret-0123456789';
@@ -21,6 +28,8 @@ export interface RunningSystem {
   readonly sim: RunningSimulator;
   readonly receiver: ProductProcess;
   readonly workers: ProductProcess[];
+  /** `so-enrich`, for tests that wait on a job's state. */
+  readonly enrich: Queue;
   /** Writes the connector's API user actually made (a PATCH refused by its test is not one). */
   writes(): number;
   startWorker(extra?: Record<string, string>): Promise<ProductProcess>;
@@ -93,17 +102,13 @@ export async function startSystem(
     sim,
     receiver,
     workers,
+    enrich,
     writes: () => writes,
     async startWorker(extra = {}) {
       const worker = startApp('worker', {
         REDIS_URL: redis.url,
         QUEUE_PREFIX: redis.prefix,
-        SO_CONTEXT_IDENTIFIER: 'Cust12345',
-        SO_CLIENT_ID: sim.client.clientId,
-        SO_CLIENT_SECRET: sim.client.clientSecret,
-        SO_REFRESH_TOKEN: sim.client.refreshToken,
-        SO_TOKEN_URL: sim.tokenUrl,
-        SO_API_BASE_URL: sim.apiBaseUrl(),
+        ...superOfficeEnvFor(sim),
         SO_UDF_VERTICAL: UDF.vertical,
         SO_UDF_SUMMARY: UDF.summary,
         SO_UDF_OPENER: UDF.opener,
@@ -122,19 +127,12 @@ export async function startSystem(
       });
       return worker;
     },
-    async settled() {
-      for (let quiet = 0; quiet < 2;) {
-        await sim.deliveriesSettled();
-        await waitFor(async () => (await busy()) === 0, {
-          timeoutMs: 30_000,
-          intervalMs: 50,
-          what: 'idle queues',
-        });
-        const deliveries = sim.deliveries.length;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        quiet = (await busy()) === 0 && sim.deliveries.length === deliveries ? quiet + 1 : 0;
-      }
-    },
+    settled: () =>
+      settle({
+        pendingJobs: busy,
+        deliveries: () => sim.deliveries.length,
+        deliveriesSettled: () => sim.deliveriesSettled(),
+      }),
     async stop() {
       await Promise.all([receiver, ...workers].map((p) => p.kill()));
       await events.close();

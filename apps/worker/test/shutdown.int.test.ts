@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { loadWorkerConfig } from '@so-connector/config';
 import { createLogger } from '@so-connector/logger';
 import { startSimulator } from '@so-connector/superoffice-simulator';
-import { useTestRedis, waitFor } from '@so-connector/testing';
+import { superOfficeEnvFor, useTestRedis, waitFor } from '@so-connector/testing';
 import { startWorker } from '../src/start-worker';
 
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -15,12 +15,7 @@ describe('worker shutdown', () => {
       const config = loadWorkerConfig({
         REDIS_URL: redis.url,
         QUEUE_PREFIX: redis.prefix,
-        SO_CONTEXT_IDENTIFIER: 'Cust12345',
-        SO_CLIENT_ID: sim.client.clientId,
-        SO_CLIENT_SECRET: sim.client.clientSecret,
-        SO_REFRESH_TOKEN: sim.client.refreshToken,
-        SO_TOKEN_URL: sim.tokenUrl,
-        SO_API_BASE_URL: sim.apiBaseUrl(),
+        ...superOfficeEnvFor(sim),
         SO_UDF_VERTICAL: 'SuperOffice:83',
       });
       const logger = createLogger({

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startSimulator } from '@so-connector/superoffice-simulator';
-import { useTestRedis, waitFor } from '@so-connector/testing';
+import { superOfficeEnvFor, useTestRedis, waitFor } from '@so-connector/testing';
 
 // The built worker, started the way `pnpm start` does.
 const mainJs = join(__dirname, '..', 'dist', 'main.js');
@@ -48,12 +48,7 @@ describe('worker start-up', () => {
           PATH: process.env.PATH ?? '',
           REDIS_URL: redis.url,
           QUEUE_PREFIX: redis.prefix,
-          SO_CONTEXT_IDENTIFIER: 'Cust12345',
-          SO_CLIENT_ID: sim.client.clientId,
-          SO_CLIENT_SECRET: sim.client.clientSecret,
-          SO_REFRESH_TOKEN: sim.client.refreshToken,
-          SO_TOKEN_URL: sim.tokenUrl,
-          SO_API_BASE_URL: sim.apiBaseUrl(),
+          ...superOfficeEnvFor(sim),
           SO_UDF_VERTICAL: 'SuperOffice:83',
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,7 +15,7 @@ import {
 } from '@so-connector/queue';
 import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
 import { SyncRunStore } from '@so-connector/sync-runs';
-import { waitFor } from '@so-connector/testing';
+import { settle, superOfficeEnvFor } from '@so-connector/testing';
 import { startWorker, type RunningWorker } from '../src/start-worker';
 
 export const UDF = {
@@ -104,12 +104,7 @@ export async function startWorkerForTest(options: {
   const config = loadWorkerConfig({
     REDIS_URL: options.redisUrl,
     QUEUE_PREFIX: options.prefix,
-    SO_CONTEXT_IDENTIFIER: sim.state.contextIdentifier,
-    SO_CLIENT_ID: sim.client.clientId,
-    SO_CLIENT_SECRET: sim.client.clientSecret,
-    SO_REFRESH_TOKEN: sim.client.refreshToken,
-    SO_TOKEN_URL: sim.tokenUrl,
-    SO_API_BASE_URL: sim.apiBaseUrl(),
+    ...superOfficeEnvFor(sim),
     SO_UDF_VERTICAL: UDF.vertical,
     SO_UDF_SUMMARY: UDF.summary,
     SO_UDF_OPENER: UDF.opener,
@@ -144,20 +139,12 @@ export async function startWorkerForTest(options: {
     runs,
     events,
     enrich,
-    async settled() {
-      // Quiet twice in a row: an enrichment's write produces an echo delivery shortly after.
-      for (let quiet = 0; quiet < 2;) {
-        await sim.deliveriesSettled();
-        await waitFor(async () => (await busy()) === 0, {
-          timeoutMs: 20_000,
-          intervalMs: 50,
-          what: 'idle queues',
-        });
-        const deliveries = sim.deliveries.length;
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        quiet = (await busy()) === 0 && sim.deliveries.length === deliveries ? quiet + 1 : 0;
-      }
-    },
+    settled: () =>
+      settle({
+        pendingJobs: busy,
+        deliveries: () => sim.deliveries.length,
+        deliveriesSettled: () => sim.deliveriesSettled(),
+      }),
     async close() {
       await worker.shutdown.shutdown('test end');
       await sim.stop();

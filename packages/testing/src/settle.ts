@@ -1,0 +1,51 @@
+import { waitFor } from './wait-for';
+
+export interface SettleProbe {
+  /** Jobs still waiting, active or delayed in the queues that matter. */
+  readonly pendingJobs: () => Promise<number>;
+  /** Webhook deliveries made so far (a write produces an echo delivery shortly after). */
+  readonly deliveries: () => number;
+  /** Resolves when no delivery is in flight. */
+  readonly deliveriesSettled: () => Promise<void>;
+}
+
+/**
+ * Waits until a connector run is over: no delivery in flight, no pending job, and the same stays
+ * true over a short quiet period twice in a row — a write's echo arrives only after the write.
+ */
+export async function settle(
+  probe: SettleProbe,
+  { timeoutMs = 30_000, quietMs = 200 } = {},
+): Promise<void> {
+  for (let quiet = 0; quiet < 2;) {
+    await probe.deliveriesSettled();
+    await waitFor(async () => (await probe.pendingJobs()) === 0, {
+      timeoutMs,
+      intervalMs: 50,
+      what: 'idle queues',
+    });
+    const deliveries = probe.deliveries();
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    quiet = (await probe.pendingJobs()) === 0 && probe.deliveries() === deliveries ? quiet + 1 : 0;
+  }
+}
+
+/** What the worker needs to talk to a simulated tenant (structural: any simulator handle fits). */
+export function superOfficeEnvFor(sim: {
+  readonly client: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly refreshToken: string;
+  };
+  readonly tokenUrl: string;
+  apiBaseUrl(): string;
+}): Record<string, string> {
+  return {
+    SO_CONTEXT_IDENTIFIER: 'Cust12345',
+    SO_CLIENT_ID: sim.client.clientId,
+    SO_CLIENT_SECRET: sim.client.clientSecret,
+    SO_REFRESH_TOKEN: sim.client.refreshToken,
+    SO_TOKEN_URL: sim.tokenUrl,
+    SO_API_BASE_URL: sim.apiBaseUrl(),
+  };
+}
