@@ -7,6 +7,7 @@ import { QUEUE_NAMES } from '@so-connector/queue';
 import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
 import {
   freePort,
+  pendingJobsIn,
   settle,
   superOfficeEnvFor,
   useTestRedis,
@@ -89,12 +90,7 @@ export async function startSystem(
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   const events = new Queue(QUEUE_NAMES.events, { connection, prefix: redis.prefix });
   const enrich = new Queue(QUEUE_NAMES.enrich, { connection, prefix: redis.prefix });
-  const busy = async () => {
-    const counts = await Promise.all(
-      [events, enrich].map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
-    );
-    return counts.flatMap((c) => Object.values(c)).reduce((a, b) => a + b, 0);
-  };
+  const busy = () => pendingJobsIn([events, enrich]);
 
   const workers: ProductProcess[] = [];
   const system: RunningSystem = {

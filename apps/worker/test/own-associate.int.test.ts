@@ -5,7 +5,7 @@ import {
   RefreshTokenAuth,
   SuperOfficeClient,
 } from '@so-connector/superoffice-client';
-import { startSimulator } from '@so-connector/superoffice-simulator';
+import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
 import { waitFor } from '@so-connector/testing';
 import { learnOwnAssociate } from '../src/own-associate';
 
@@ -16,19 +16,24 @@ const logger = createLogger({
   destination: new PassThrough(),
 });
 
+/** A client of the simulated tenant, as the worker builds one. */
+function clientFor(sim: RunningSimulator): SuperOfficeClient {
+  return new SuperOfficeClient({
+    auth: new RefreshTokenAuth({
+      tokenUrl: sim.tokenUrl,
+      clientId: sim.client.clientId,
+      clientSecret: sim.client.clientSecret,
+      refreshToken: sim.client.refreshToken,
+    }),
+    tenant: fixedTenantUrl(sim.apiBaseUrl()),
+  });
+}
+
 describe('learnOwnAssociate', () => {
   it('learns the API user from currentPrincipal and follows a change of it', async () => {
     const sim = await startSimulator();
     try {
-      const client = new SuperOfficeClient({
-        auth: new RefreshTokenAuth({
-          tokenUrl: sim.tokenUrl,
-          clientId: sim.client.clientId,
-          clientSecret: sim.client.clientSecret,
-          refreshToken: sim.client.refreshToken,
-        }),
-        tenant: fixedTenantUrl(sim.apiBaseUrl()),
-      });
+      const client = clientFor(sim);
       const sut = await learnOwnAssociate({ client, configured: undefined, refreshMs: 50, logger });
       try {
         expect(sut.current()).toBe(42);
@@ -49,15 +54,7 @@ describe('learnOwnAssociate', () => {
   it('takes SO_OWN_ASSOCIATE_ID without asking SuperOffice', async () => {
     const sim = await startSimulator();
     try {
-      const client = new SuperOfficeClient({
-        auth: new RefreshTokenAuth({
-          tokenUrl: sim.tokenUrl,
-          clientId: sim.client.clientId,
-          clientSecret: sim.client.clientSecret,
-          refreshToken: sim.client.refreshToken,
-        }),
-        tenant: fixedTenantUrl(sim.apiBaseUrl()),
-      });
+      const client = clientFor(sim);
       const sut = await learnOwnAssociate({ client, configured: 9, refreshMs: 50, logger });
       expect(sut.current()).toBe(9);
       expect(sim.counters.get('GET User/currentPrincipal')).toBe(0);

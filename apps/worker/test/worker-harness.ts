@@ -15,7 +15,7 @@ import {
 } from '@so-connector/queue';
 import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
 import { SyncRunStore } from '@so-connector/sync-runs';
-import { settle, superOfficeEnvFor } from '@so-connector/testing';
+import { pendingJobsIn, settle, superOfficeEnvFor } from '@so-connector/testing';
 import { startWorker, type RunningWorker } from '../src/start-worker';
 
 export const UDF = {
@@ -125,13 +125,7 @@ export async function startWorkerForTest(options: {
   const worker = await startWorker(config, logger);
   const runs = new SyncRunStore({ redis: connection, prefix: options.prefix });
 
-  const busy = async () => {
-    const [e, n] = await Promise.all([
-      events.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
-      enrich.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
-    ]);
-    return [...Object.values(e), ...Object.values(n)].reduce((a, b) => a + b, 0);
-  };
+  const busy = () => pendingJobsIn([events, enrich]);
 
   return {
     sim,

@@ -15,4 +15,4 @@ export {
   TEST_TENANT,
   type WebhookEventFixture,
 } from './builders';
-export { settle, superOfficeEnvFor, type SettleProbe } from './settle';
+export { pendingJobsIn, settle, superOfficeEnvFor, type SettleProbe } from './settle';

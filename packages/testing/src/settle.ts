@@ -49,3 +49,13 @@ export function superOfficeEnvFor(sim: {
     SO_API_BASE_URL: sim.apiBaseUrl(),
   };
 }
+
+/** Jobs waiting, active, delayed or prioritised in the given BullMQ queues. */
+export async function pendingJobsIn(
+  queues: readonly { getJobCounts(...types: string[]): Promise<Record<string, number>> }[],
+): Promise<number> {
+  const counts = await Promise.all(
+    queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized')),
+  );
+  return counts.flatMap((c) => Object.values(c)).reduce((a, b) => a + b, 0);
+}
