@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -104,6 +104,37 @@ describe('disk spool (in-process receiver)', () => {
       expect(await inspect.queue.getWaitingCount()).toBe(1);
     } finally {
       redisServer.resume();
+      await inspect.close();
+      await sut.close();
+    }
+  });
+
+  it('moves a spooled file that can never be a job to rejected/ and still drains the rest', async () => {
+    const sut = await startReceiverForTest({ redisUrl: redisServer.url, prefix: 'spool-bad' });
+    const inspect = eventsQueue(redisServer.url, 'spool-bad');
+    try {
+      await redisServer.kill();
+      writeFileSync(join(sut.spoolDir, '000000000000001-not-json.json'), '{"event": ');
+      writeFileSync(
+        join(sut.spoolDir, '000000000000002-wrong-shape.json'),
+        JSON.stringify({ hello: 'world' }),
+      );
+      const event = aWebhookEvent();
+      expect((await postSigned(sut.url, event)).body.status).toBe('spooled');
+      await redisServer.start();
+      await waitFor(() => inspect.queue.getJob(event.EventId), {
+        timeoutMs: 15_000,
+        what: 'the good event in Redis',
+      });
+      await waitFor(() => readdirSync(join(sut.spoolDir, 'rejected')).length === 2, {
+        what: 'both bad files rejected',
+      });
+      expect(readdirSync(join(sut.spoolDir, 'rejected')).sort()).toEqual([
+        '000000000000001-not-json.json',
+        '000000000000002-wrong-shape.json',
+      ]);
+      expect(readdirSync(sut.spoolDir).filter((f) => f.endsWith('.json'))).toEqual([]);
+    } finally {
       await inspect.close();
       await sut.close();
     }

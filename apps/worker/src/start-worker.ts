@@ -140,6 +140,9 @@ export async function startWorker(
       concurrency: config.worker.concurrency,
       lockDuration: config.worker.lockDurationMs,
       stalledInterval: config.worker.lockDurationMs,
+      // A queue-level limiter makes worker.rateLimit() (Retry-After) pause every worker process,
+      // not only this one; it also caps enrichments per second across processes.
+      limiter: { max: so.rateLimitPerSecond, duration: 1000 },
       settings: {
         backoffStrategy: (attemptsMade: number) =>
           jitterBackoff(attemptsMade, config.worker.backoffMs),

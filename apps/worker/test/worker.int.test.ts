@@ -89,6 +89,24 @@ describe('worker: events → enrichment → write-back (simulator, real Redis)',
     expect(firstStart).toBeLessThan(lastEditAt);
   });
 
+  it('does not lose a change that arrives while the record is being enriched', async () => {
+    sut.sim.faults.latencyMs = 300;
+    sut.sim.editAs(HUMAN, 'contact', 5, { OrgNr: '40003123457' });
+    await waitFor(async () => (await sut.enrich.getActiveCount()) === 1, {
+      what: 'the enrichment to start',
+    });
+    // The running enrichment has read (or is reading) the old name; this change must not be lost.
+    sut.sim.editAs(HUMAN, 'contact', 5, {
+      Name: 'Baltic Solar Power SIA',
+      Description: 'Solar power plants.',
+    });
+    await sut.settled();
+    sut.sim.faults.latencyMs = 0;
+    const udfs = sut.sim.state.get('contact', 5)!.UserDefinedFields as Record<string, string>;
+    expect(udfs[`${UDF.vertical}:DisplayText`]).toBe('Energy');
+    expect(udfs[UDF.summary]).toContain('Baltic Solar Power SIA');
+  });
+
   it('skips an irrelevant change with a reason and makes no SuperOffice call', async () => {
     const before = sut.sim.counters.total('GET ');
     sut.sim.editAs(HUMAN, 'contact', 4, { Department: 'Radiology' });

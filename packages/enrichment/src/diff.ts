@@ -5,6 +5,11 @@ export interface FieldChange {
   readonly new: string;
 }
 
+/** Line endings and surrounding blanks are not differences SuperOffice keeps apart reliably. */
+function comparable(text: string): string {
+  return text.replace(/\r\n?/g, '\n').trim();
+}
+
 function asText(value: unknown): string {
   if (value === null || value === undefined) return '';
   return typeof value === 'string' ? value : JSON.stringify(value);
@@ -21,7 +26,7 @@ export function diffUdfs(
   const changes: FieldChange[] = [];
   for (const [key, value] of Object.entries(desired)) {
     const old = asText(current?.[key]);
-    if (old !== value) changes.push({ key, old, new: value });
+    if (comparable(old) !== comparable(value)) changes.push({ key, old, new: value });
   }
   return changes;
 }

@@ -10,16 +10,17 @@ function hash(parts: unknown): string {
 }
 
 /**
- * A hash of the company facts the providers read (name, domains, org. number, country,
+ * A hash of the company facts the providers read (name, domains, website, org. number, country,
  * description). Equal to the fingerprint of the last successful enrichment → the provider is not
  * asked again: a human edit that changes nothing the provider reads costs no AI call.
  */
 export function companyFingerprint(company: CompanyInput): string {
   const domains = [...new Set(company.domains.map(norm))].filter(Boolean).sort();
   return hash([
-    'company:v1',
+    'company:v2',
     norm(company.name),
     domains,
+    norm(company.website),
     norm(company.orgNr),
     norm(company.country),
     norm(company.description),

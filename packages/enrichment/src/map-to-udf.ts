@@ -26,8 +26,15 @@ export interface Mapping {
 
 function cut(text: string, target: TargetUdf): string {
   const max = target.textLength ?? 0;
-  if (max <= 0 || text.length <= max) return text;
-  return max > 1 ? `${text.slice(0, max - 1).trimEnd()}…` : text.slice(0, max);
+  // Code points, not UTF-16 units: a cut never splits a surrogate pair (emoji, rare scripts).
+  const chars = Array.from(text);
+  if (max <= 0 || chars.length <= max) return text;
+  return max > 1
+    ? `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`
+    : chars.slice(0, max).join('');
 }
 
 /** The list item whose name matches (case- and whitespace-insensitive), if any. */

@@ -50,7 +50,7 @@ export function foldEntries(facts: readonly RunFact[]): RunEntry[] {
       (e) =>
         e.record.entity === entry.record.entity &&
         e.record.id === entry.record.id &&
-        e.at >= entry.firstAt,
+        e.firstAt >= entry.firstAt,
     );
     return cover ? { ...entry, status: cover.status, coveredBy: cover.id } : entry;
   });

@@ -82,7 +82,8 @@ export class SyncRunStore {
   /** Runs across accounts, newest activity first, filtered by status, account and time. */
   async recentRuns(query: RunQuery): Promise<SyncRun[]> {
     const limit = query.limit ?? 50;
-    const min = query.since ? Date.parse(query.since) : '-inf';
+    const sinceMs = query.since ? Date.parse(query.since) : Number.NaN;
+    const min = Number.isNaN(sinceMs) ? '-inf' : sinceMs;
     const accountIds = await this.options.redis.zrevrangebyscore(
       this.accountsKey(query.tenant),
       '+inf',

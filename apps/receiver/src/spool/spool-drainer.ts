@@ -32,19 +32,34 @@ export function startSpoolDrainer(deps: SpoolDrainerDeps): SpoolDrainer {
     let moved = 0;
     for (const name of await deps.spool.list()) {
       if (stopped) break;
-      let data: EventJobData;
+      let content: unknown;
       try {
-        const parsed = eventJobSchema.safeParse(await deps.spool.read(name));
-        if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'schema mismatch');
-        data = parsed.data;
+        content = await deps.spool.read(name);
       } catch (error) {
+        // Only a file that is not JSON can never be queued; an I/O error (EMFILE, EIO) may pass,
+        // and the event was already answered 200: keep the file and try again on the next pass.
+        if (!(error instanceof SyntaxError)) {
+          deps.logger.warn('could not read a spooled event; will retry', {
+            file: name,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          break;
+        }
+        content = error;
+      }
+      const parsed = eventJobSchema.safeParse(content);
+      if (!parsed.success) {
         deps.logger.error('spooled file can never be queued; moved to rejected/', {
           file: name,
-          error: error instanceof Error ? error.message : String(error),
+          error:
+            content instanceof SyntaxError
+              ? content.message
+              : (parsed.error.issues[0]?.message ?? 'schema mismatch'),
         });
         await deps.spool.reject(name);
         continue;
       }
+      const data: EventJobData = parsed.data;
       try {
         const outcome = await deps.enqueuer.enqueue(data);
         await deps.spool.remove(name);

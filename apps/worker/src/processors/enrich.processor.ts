@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import {
   companyFingerprint,
@@ -58,6 +59,17 @@ export function personInput(person: PersonEntity): PersonInput {
   };
 }
 
+/**
+ * The stored fingerprint also covers where the values go and who made them (target keys, list
+ * items, text lengths, provider): after a change of any of those, stored values are not reused.
+ */
+function fingerprintWithTargets(inputs: string, provider: string, targets: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify([inputs, provider, targets]))
+    .digest('hex')
+    .slice(0, 32);
+}
+
 interface JobCounters {
   superoffice: number;
   provider: number;
@@ -101,7 +113,8 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
     });
 
     try {
-      await deps.runs.record(fact('RUNNING'));
+      // A person's account is known only once the person is read (enrichPerson records it then).
+      if (data.entity === 'contact') await deps.runs.record(fact('RUNNING'));
       const result = data.entity === 'contact' ? await enrichContact() : await enrichPerson();
       await deps.runs.record(
         fact(result.outcome === 'skipped' ? 'SKIPPED' : 'COMPLETED', {
@@ -213,7 +226,7 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
         (key) => `${key} is not in the published Contact layout; not written`,
       );
       const input = companyInput(contact);
-      const print = companyFingerprint(input);
+      const print = fingerprintWithTargets(companyFingerprint(input), deps.provider.name, targets);
       const last = await deps.fingerprints.get(data.tenant, 'contact', data.recordId);
       let desired: Record<string, string>;
       let providerCalled = false;
@@ -303,6 +316,7 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
       const company = companyId ? await readContact(companyId) : undefined;
       accountName = company?.Name ?? person.Contact?.Name ?? undefined;
       ownerName = company?.Associate?.FullName ?? company?.Associate?.Name ?? undefined;
+      await deps.runs.record(fact('RUNNING'));
       const outOfScope = scopeSkip(company?.Associate ?? person.Associate);
       if (outOfScope) return outOfScope;
       const target = await deps.targets.personOpener();
@@ -324,7 +338,11 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
             description: undefined,
           };
       const input = personInput(person);
-      const print = personFingerprint(input, companyFingerprint(companyFacts));
+      const print = fingerprintWithTargets(
+        personFingerprint(input, companyFingerprint(companyFacts)),
+        deps.provider.name,
+        target,
+      );
       const last = await deps.fingerprints.get(data.tenant, 'person', data.recordId);
       let desired: Record<string, string>;
       let providerCalled = false;
@@ -386,6 +404,10 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
         }
         if (error instanceof SuperOfficeError && error.conflict)
           return new Error(`${error.message}; the record changed again, retrying`);
+        // A refused token may be a passing problem at SuperOffice's login service: retry with the
+        // backoff rather than lose the enrichment; a lasting one shows as failed jobs and alerts.
+        if (error instanceof SuperOfficeError && error.kind === 'auth')
+          return new Error(error.message);
         return new UnrecoverableError(error.message);
       }
       return error instanceof Error ? error : new Error(String(error));

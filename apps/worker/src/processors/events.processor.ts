@@ -97,11 +97,18 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
       {
         ...enrichJobOptions(deps.attempts),
         delay: deps.debounceMs,
+        // keepLastIfActive: an event that arrives while the record's enrichment runs is kept and
+        // becomes one more enrichment when the running one ends (the run may have read the record
+        // before the change). It also keeps the key for the job's life, independent of clocks.
         deduplication: stillDebouncing
-          ? // ttl = delay, extended together: the key expires as the job starts, so an event that
-            // arrives while it runs schedules a new enrichment instead of being swallowed.
-            { id: dedupId, ttl: Math.max(1, deps.debounceMs), extend: true, replace: true }
-          : { id: dedupId },
+          ? {
+              id: dedupId,
+              ttl: Math.max(1, deps.debounceMs),
+              extend: true,
+              replace: true,
+              keepLastIfActive: true,
+            }
+          : { id: dedupId, keepLastIfActive: true },
       },
     );
     await deps.runs.record({

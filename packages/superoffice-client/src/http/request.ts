@@ -91,6 +91,8 @@ export function createRequest(core: RequestCoreOptions): RequestFn {
           ...(options.body === undefined ? {} : { data: options.body }),
           headers: { Accept: 'application/json', ...authHeaders, ...options.headers },
           validateStatus: () => true,
+          // Never follow a redirect: SO-AppToken (the client secret) would go along to another host.
+          maxRedirects: 0,
         });
       } catch (cause) {
         core.onCall?.({
