@@ -186,6 +186,14 @@ describe('worker: events → enrichment → write-back (simulator, real Redis)',
     );
     expect(writes).toBe(1);
     expect(sut.sim.counters.get('PATCH Contact/{id}')).toBe(2); // the refused one and the one that applied
+    // Handled inside the same attempt: one job run, one provider call, no retry of the whole job.
+    const jobs = await sut.enrich.getJobs(['completed', 'failed']);
+    expect(
+      jobs.map((j) => [
+        j.attemptsMade,
+        (j.returnvalue as { providerCalled?: boolean } | undefined)?.providerCalled,
+      ]),
+    ).toEqual([[1, true]]);
   });
 
   it('fails an enrichment whose provider output does not fit the schema at once, and writes nothing', async () => {

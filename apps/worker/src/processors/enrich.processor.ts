@@ -10,6 +10,7 @@ import {
   type CompanyInput,
   type EnrichmentProvider,
   type FieldChange,
+  type Mapping,
   type PersonInput,
 } from '@so-connector/enrichment';
 import { ownerInScope, type OwnerScope } from '@so-connector/filters';
@@ -153,13 +154,13 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
           outcome: 'written';
           changes: FieldChange[];
           providerCalled: boolean;
-          providerLatencyMs?: number;
+          providerLatencyMs: number | undefined;
           notes: string[];
         }
       | {
           outcome: 'unchanged';
           providerCalled: boolean;
-          providerLatencyMs?: number;
+          providerLatencyMs: number | undefined;
           notes: string[];
         }
       | {
@@ -169,6 +170,11 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
           providerLatencyMs?: undefined;
           notes: string[];
         };
+
+    // A declaration, not a const: the try block above runs before this line is reached.
+    function skipped(reason: string, detail: string, notes: string[] = []): Result {
+      return { outcome: 'skipped', reason, detail, notes };
+    }
 
     async function readContact(id: number): Promise<ContactEntity | undefined> {
       try {
@@ -207,15 +213,92 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
           };
     }
 
+    /** How one kind of record is read, fingerprinted, enriched and written. */
+    interface WriteBack<R> {
+      /** Reads the record fresh; undefined when it was deleted. */
+      read(): Promise<R | undefined>;
+      udfs(record: R): Readonly<Record<string, unknown>> | null | undefined;
+      updatedDate(record: R): string | null | undefined;
+      /** Fingerprint of what the provider reads from this record. */
+      inputsPrint(record: R): string;
+      /** Provider call and mapping; only made when the inputs changed. */
+      produce(record: R): Promise<Mapping>;
+      patch(
+        values: Record<string, string>,
+        expectUpdatedDate: string | null | undefined,
+      ): Promise<unknown>;
+    }
+
+    /**
+     * The part contacts and persons share: reuse the stored values when the fingerprint (inputs,
+     * targets, provider) is unchanged, else ask the provider; diff against the record; PATCH only
+     * what differs with a `test` on UpdatedDate; on a conflict read again and diff again, once.
+     */
+    async function writeBack<R>(
+      first: R,
+      how: WriteBack<R>,
+      targets: unknown,
+      notes: string[],
+    ): Promise<Result> {
+      const printOf = (record: R) =>
+        fingerprintWithTargets(how.inputsPrint(record), deps.provider.name, targets);
+      const print = printOf(first);
+      const last = await deps.fingerprints.get(data.tenant, data.entity, data.recordId);
+      let desired: Record<string, string>;
+      let providerCalled = false;
+      let providerLatencyMs: number | undefined;
+      if (last?.fingerprint === print) {
+        desired = last.values; // nothing the provider reads changed: no provider call
+      } else {
+        const { value: mapping, ms } = await timed(() => how.produce(first));
+        providerCalled = true;
+        providerLatencyMs = ms;
+        notes.push(...mapping.notes);
+        desired = { ...mapping.values };
+      }
+      const remember = () =>
+        deps.fingerprints.set(data.tenant, data.entity, data.recordId, {
+          fingerprint: print,
+          values: desired,
+          at: new Date().toISOString(),
+        });
+      let record = first;
+      for (let attempt = 0; ; attempt++) {
+        const changes = diffUdfs(desired, how.udfs(record));
+        if (changes.length === 0) {
+          await remember();
+          return { outcome: 'unchanged', providerCalled, providerLatencyMs, notes };
+        }
+        try {
+          counters.patches++;
+          await so(() =>
+            how.patch(
+              Object.fromEntries(changes.map((c) => [c.key, c.new])),
+              how.updatedDate(record),
+            ),
+          );
+          await remember();
+          return { outcome: 'written', changes, providerCalled, providerLatencyMs, notes };
+        } catch (error) {
+          // A human saved the record between our read and our write: read again, diff again, once.
+          if (!(error instanceof SuperOfficeError && error.conflict) || attempt > 0) throw error;
+          const fresh = await how.read();
+          if (!fresh)
+            return skipped(
+              'record-deleted',
+              `${data.entity} ${data.recordId} was deleted meanwhile`,
+              notes,
+            );
+          if (printOf(fresh) !== print)
+            throw new Error('the record changed what the enrichment reads while it ran; retrying');
+          record = fresh;
+        }
+      }
+    }
+
     async function enrichContact(): Promise<Result> {
-      let contact = await readContact(data.recordId);
-      if (!contact)
-        return {
-          outcome: 'skipped',
-          reason: 'record-deleted',
-          detail: `contact ${data.recordId} no longer exists`,
-          notes: [],
-        };
+      const contact = await readContact(data.recordId);
+      if (!contact) return skipped('record-deleted', `contact ${data.recordId} no longer exists`);
       accountName = contact.Name ?? undefined;
       ownerName = contact.Associate?.FullName ?? contact.Associate?.Name ?? undefined;
       const outOfScope = scopeSkip(contact.Associate);
@@ -225,92 +308,40 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
       const notes = targets.missing.map(
         (key) => `${key} is not in the published Contact layout; not written`,
       );
-      const input = companyInput(contact);
-      const print = fingerprintWithTargets(companyFingerprint(input), deps.provider.name, targets);
-      const last = await deps.fingerprints.get(data.tenant, 'contact', data.recordId);
-      let desired: Record<string, string>;
-      let providerCalled = false;
-      let providerLatencyMs: number | undefined;
-      if (last?.fingerprint === print) {
-        desired = last.values; // nothing the provider reads changed: no provider call
-      } else {
-        const { value: result, ms } = await timed(() =>
-          deps.provider.enrichCompany(input, { verticals: targets.verticalNames }),
-        );
-        providerCalled = true;
-        providerLatencyMs = ms;
-        const mapping = mapCompanyResult(result, targets);
-        notes.push(...mapping.notes);
-        desired = { ...mapping.values };
-      }
-      for (let attempt = 0; ; attempt++) {
-        const changes = diffUdfs(desired, contact.UserDefinedFields);
-        if (changes.length === 0) {
-          await deps.fingerprints.set(data.tenant, 'contact', data.recordId, {
-            fingerprint: print,
-            values: desired,
-            at: new Date().toISOString(),
-          });
-          return {
-            outcome: 'unchanged',
-            providerCalled,
-            ...(providerLatencyMs !== undefined ? { providerLatencyMs } : {}),
-            notes,
-          };
-        }
-        try {
-          counters.patches++;
-          await so(() =>
-            deps.client.patchContactUdfs(
-              data.recordId,
-              Object.fromEntries(changes.map((c) => [c.key, c.new])),
-              { expectUpdatedDate: contact!.UpdatedDate },
+      return writeBack(
+        contact,
+        {
+          read: () => readContact(data.recordId),
+          udfs: (c) => c.UserDefinedFields,
+          updatedDate: (c) => c.UpdatedDate,
+          inputsPrint: (c) => companyFingerprint(companyInput(c)),
+          produce: async (c) =>
+            mapCompanyResult(
+              await deps.provider.enrichCompany(companyInput(c), {
+                verticals: targets.verticalNames,
+              }),
+              targets,
             ),
-          );
-          await deps.fingerprints.set(data.tenant, 'contact', data.recordId, {
-            fingerprint: print,
-            values: desired,
-            at: new Date().toISOString(),
-          });
-          return {
-            outcome: 'written',
-            changes,
-            providerCalled,
-            ...(providerLatencyMs !== undefined ? { providerLatencyMs } : {}),
-            notes,
-          };
-        } catch (error) {
-          // A human saved the record between our read and our write: read again, diff again, once.
-          if (!(error instanceof SuperOfficeError && error.conflict) || attempt > 0) throw error;
-          const fresh = await readContact(data.recordId);
-          if (!fresh)
-            return {
-              outcome: 'skipped',
-              reason: 'record-deleted',
-              detail: `contact ${data.recordId} was deleted meanwhile`,
-              notes,
-            };
-          if (companyFingerprint(companyInput(fresh)) !== print)
-            throw new Error('the record changed what the enrichment reads while it ran; retrying');
-          contact = fresh;
-        }
+          patch: (values, expectUpdatedDate) =>
+            deps.client.patchContactUdfs(data.recordId, values, { expectUpdatedDate }),
+        },
+        targets,
+        notes,
+      );
+    }
+
+    async function readPerson(): Promise<PersonEntity | undefined> {
+      try {
+        return await so(() => deps.client.getPerson(data.recordId));
+      } catch (error) {
+        if (error instanceof SuperOfficeError && error.kind === 'not-found') return undefined;
+        throw error;
       }
     }
 
     async function enrichPerson(): Promise<Result> {
-      let person: PersonEntity;
-      try {
-        person = await so(() => deps.client.getPerson(data.recordId));
-      } catch (error) {
-        if (error instanceof SuperOfficeError && error.kind === 'not-found')
-          return {
-            outcome: 'skipped',
-            reason: 'record-deleted',
-            detail: `person ${data.recordId} no longer exists`,
-            notes: [],
-          };
-        throw error;
-      }
+      const person = await readPerson();
+      if (!person) return skipped('record-deleted', `person ${data.recordId} no longer exists`);
       const companyId = person.Contact?.ContactId ?? undefined;
       accountId = companyId ?? accountId;
       const company = companyId ? await readContact(companyId) : undefined;
@@ -321,13 +352,11 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
       if (outOfScope) return outOfScope;
       const target = await deps.targets.personOpener();
       if (!target)
-        return {
-          outcome: 'skipped',
-          reason: 'no-target',
-          detail: 'SO_UDF_PERSON_OPENER is not set or not in the published Person layout',
-          notes: [],
-        };
-      const companyFacts = company
+        return skipped(
+          'no-target',
+          'SO_UDF_PERSON_OPENER is not set or not in the published Person layout',
+        );
+      const companyFacts: CompanyInput = company
         ? companyInput(company)
         : {
             name: person.Contact?.Name ?? '',
@@ -337,58 +366,22 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
             country: undefined,
             description: undefined,
           };
-      const input = personInput(person);
-      const print = fingerprintWithTargets(
-        personFingerprint(input, companyFingerprint(companyFacts)),
-        deps.provider.name,
+      const companyPrint = companyFingerprint(companyFacts);
+      return writeBack(
+        person,
+        {
+          read: readPerson,
+          udfs: (p) => p.UserDefinedFields,
+          updatedDate: (p) => p.UpdatedDate,
+          inputsPrint: (p) => personFingerprint(personInput(p), companyPrint),
+          produce: async (p) =>
+            mapPersonOpener(await deps.provider.personOpener(personInput(p), companyFacts), target),
+          patch: (values, expectUpdatedDate) =>
+            deps.client.patchPersonUdfs(data.recordId, values, { expectUpdatedDate }),
+        },
         target,
+        [],
       );
-      const last = await deps.fingerprints.get(data.tenant, 'person', data.recordId);
-      let desired: Record<string, string>;
-      let providerCalled = false;
-      let providerLatencyMs: number | undefined;
-      const notes: string[] = [];
-      if (last?.fingerprint === print) desired = last.values;
-      else {
-        const { value: opener, ms } = await timed(() =>
-          deps.provider.personOpener(input, companyFacts),
-        );
-        providerCalled = true;
-        providerLatencyMs = ms;
-        const mapping = mapPersonOpener(opener, target);
-        notes.push(...mapping.notes);
-        desired = { ...mapping.values };
-      }
-      const changes = diffUdfs(desired, person.UserDefinedFields);
-      if (changes.length > 0) {
-        counters.patches++;
-        await so(() =>
-          deps.client.patchPersonUdfs(
-            data.recordId,
-            Object.fromEntries(changes.map((c) => [c.key, c.new])),
-            { expectUpdatedDate: person.UpdatedDate },
-          ),
-        );
-      }
-      await deps.fingerprints.set(data.tenant, 'person', data.recordId, {
-        fingerprint: print,
-        values: desired,
-        at: new Date().toISOString(),
-      });
-      return changes.length > 0
-        ? {
-            outcome: 'written',
-            changes,
-            providerCalled,
-            ...(providerLatencyMs !== undefined ? { providerLatencyMs } : {}),
-            notes,
-          }
-        : {
-            outcome: 'unchanged',
-            providerCalled,
-            ...(providerLatencyMs !== undefined ? { providerLatencyMs } : {}),
-            notes,
-          };
     }
 
     /** Maps a failure to BullMQ's vocabulary: a plain Error retries, UnrecoverableError does not. */
