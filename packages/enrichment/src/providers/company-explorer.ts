@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ProviderError } from '../errors';
 import type { EnrichContext, EnrichmentProvider } from '../provider';
 import type { CompanyInput, EnrichmentResult, PersonInput } from '../result-schema';
-import { toProviderError } from './http-errors';
+import { postJson } from './provider-http';
 
 export interface CompanyExplorerOptions {
   /** `COMPANY_EXPLORER_URL` */
@@ -60,19 +60,11 @@ export class CompanyExplorerProvider implements EnrichmentProvider {
     return parsed.data.opener as string;
   }
 
-  private async post(path: string, body: unknown): Promise<unknown> {
-    const url = `${this.options.baseUrl.replace(/\/+$/, '')}${path}`;
-    try {
-      const response = await this.http.post<unknown>(url, body, {
-        headers: {
-          Authorization: `Bearer ${this.options.apiKey}`,
-          'Content-Type': 'application/json',
-        },
-        timeout: this.options.timeoutMs ?? 30_000,
-      });
-      return response.data;
-    } catch (error) {
-      throw toProviderError(this.name, path, error);
-    }
+  private post(path: string, body: unknown): Promise<unknown> {
+    const { baseUrl, apiKey, timeoutMs = 30_000 } = this.options;
+    return postJson(
+      { http: this.http, provider: this.name, baseUrl, path, apiKey, timeoutMs },
+      body,
+    );
   }
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ProviderError } from '../errors';
 import type { EnrichContext, EnrichmentProvider } from '../provider';
 import type { CompanyInput, EnrichmentResult, PersonInput } from '../result-schema';
-import { toProviderError } from './http-errors';
+import { postJson } from './provider-http';
 
 export interface OpenAiOptions {
   /** `OPENAI_BASE_URL`, e.g. `https://api.openai.com/v1` or an Ollama/vLLM/Azure endpoint. */
@@ -58,32 +58,26 @@ export class OpenAiProvider implements EnrichmentProvider {
   }
 
   private async complete(system: string, user: string): Promise<unknown> {
-    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
-    let data: unknown;
-    try {
-      const response = await this.http.post<unknown>(
-        url,
-        {
-          model: this.options.model,
-          temperature: 0.2,
-          response_format: { type: 'json_object' },
-          messages: [
-            { role: 'system', content: system },
-            { role: 'user', content: user },
-          ],
-        },
-        {
-          headers: {
-            Authorization: `Bearer ${this.options.apiKey}`,
-            'Content-Type': 'application/json',
-          },
-          timeout: this.options.timeoutMs ?? 60_000,
-        },
-      );
-      data = response.data;
-    } catch (error) {
-      throw toProviderError(this.name, '/chat/completions', error);
-    }
+    const { baseUrl, apiKey, model, timeoutMs = 60_000 } = this.options;
+    const data = await postJson(
+      {
+        http: this.http,
+        provider: this.name,
+        baseUrl,
+        path: '/chat/completions',
+        apiKey,
+        timeoutMs,
+      },
+      {
+        model,
+        temperature: 0.2,
+        response_format: { type: 'json_object' },
+        messages: [
+          { role: 'system', content: system },
+          { role: 'user', content: user },
+        ],
+      },
+    );
     const parsed = chatResponse.safeParse(data);
     const content = parsed.success ? parsed.data.choices[0]?.message.content : undefined;
     if (!content)

@@ -1,4 +1,4 @@
-import { isAxiosError } from 'axios';
+import { isAxiosError, type AxiosInstance } from 'axios';
 import { ProviderError } from '../errors';
 
 /** An HTTP failure of a provider as a ProviderError; no header, key or body is kept. */
@@ -21,4 +21,27 @@ export function toProviderError(provider: string, path: string, error: unknown):
   const retryAfterMs = Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined;
   const kind = status === 429 || status >= 500 ? 'retryable' : 'permanent';
   return new ProviderError(provider, kind, `${path} answered HTTP ${status}`, status, retryAfterMs);
+}
+
+export interface JsonPostOptions {
+  readonly http: AxiosInstance;
+  readonly provider: string;
+  readonly baseUrl: string;
+  readonly path: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
+}
+
+/** POSTs JSON with a Bearer key to `{baseUrl}{path}`; any failure becomes a ProviderError. */
+export async function postJson(options: JsonPostOptions, body: unknown): Promise<unknown> {
+  const url = `${options.baseUrl.replace(/\/+$/, '')}${options.path}`;
+  try {
+    const response = await options.http.post<unknown>(url, body, {
+      headers: { Authorization: `Bearer ${options.apiKey}`, 'Content-Type': 'application/json' },
+      timeout: options.timeoutMs,
+    });
+    return response.data;
+  } catch (error) {
+    throw toProviderError(options.provider, options.path, error);
+  }
 }
