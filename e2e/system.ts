@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '@so-connector/queue';
 import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
 import {
+  CONNECTOR_WEBHOOK_EVENTS,
   freePort,
   pendingJobsIn,
   settle,
@@ -62,25 +63,12 @@ export async function startSystem(
     timeoutMs: 15_000,
     what: 'the receiver',
   });
-  const token = await sim.issueAccessToken();
-  const registered = await fetch(`${sim.apiBaseUrl()}/v1/Webhook`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      Name: 'so-connector',
-      Events: [
-        'contact.created',
-        'contact.changed',
-        'contact.deleted',
-        'person.created',
-        'person.changed',
-      ],
-      TargetUrl: `http://127.0.0.1:${port}/webhooks/superoffice`,
-      Secret: SECRET,
-    }),
+  const registered = await sim.registerWebhook({
+    targetUrl: `http://127.0.0.1:${port}/webhooks/superoffice`,
+    secret: SECRET,
+    events: CONNECTOR_WEBHOOK_EVENTS,
   });
-  if (registered.status !== 200)
-    throw new Error(`webhook registration failed: ${registered.status}`);
+  if (registered !== 200) throw new Error(`webhook registration failed: ${registered}`);
 
   let writes = 0;
   sim.state.on('change', (change) => {

@@ -22,19 +22,12 @@ afterEach(async () => {
   await redis.cleanup();
 });
 
-async function registerWebhook(secret: string): Promise<number> {
-  const token = await sim.issueAccessToken();
-  const res = await fetch(`${sim.apiBaseUrl()}/v1/Webhook`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      Name: 'so-connector',
-      Events: ['contact.changed', 'person.changed'],
-      TargetUrl: `${sut.url}/webhooks/superoffice`,
-      Secret: secret,
-    }),
+function registerWebhook(secret: string): Promise<number> {
+  return sim.registerWebhook({
+    targetUrl: `${sut.url}/webhooks/superoffice`,
+    secret,
+    events: ['contact.changed', 'person.changed'],
   });
-  return res.status;
 }
 
 describe('simulator → receiver', () => {

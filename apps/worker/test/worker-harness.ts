@@ -15,7 +15,12 @@ import {
 } from '@so-connector/queue';
 import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
 import { SyncRunStore } from '@so-connector/sync-runs';
-import { pendingJobsIn, settle, superOfficeEnvFor } from '@so-connector/testing';
+import {
+  CONNECTOR_WEBHOOK_EVENTS,
+  pendingJobsIn,
+  settle,
+  superOfficeEnvFor,
+} from '@so-connector/testing';
 import { startWorker, type RunningWorker } from '../src/start-worker';
 
 export const UDF = {
@@ -83,22 +88,10 @@ export async function startWorkerForTest(options: {
     });
   });
   await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.1', resolve));
-  const token = await sim.issueAccessToken();
-  await fetch(`${sim.apiBaseUrl()}/v1/Webhook`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      Name: 'so-connector',
-      Events: [
-        'contact.created',
-        'contact.changed',
-        'contact.deleted',
-        'person.created',
-        'person.changed',
-      ],
-      TargetUrl: `http://127.0.0.1:${(forwarder.address() as AddressInfo).port}/`,
-      Secret: 'forwarder-secret',
-    }),
+  await sim.registerWebhook({
+    targetUrl: `http://127.0.0.1:${(forwarder.address() as AddressInfo).port}/`,
+    secret: 'forwarder-secret',
+    events: CONNECTOR_WEBHOOK_EVENTS,
   });
 
   const config = loadWorkerConfig({

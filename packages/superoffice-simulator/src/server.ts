@@ -47,6 +47,16 @@ export interface RunningSimulator {
   webhooks(): SimWebhook[];
   /** An access token obtained through the token endpoint, as a client would (for tests and tools). */
   issueAccessToken(): Promise<string>;
+  /**
+   * Registers a webhook through the public API (`POST /v1/Webhook`), as an operator would: the
+   * target gets the signed `test` ping and must answer 200. Resolves with the HTTP status.
+   */
+  registerWebhook(definition: {
+    targetUrl: string;
+    secret: string;
+    events: readonly string[];
+    name?: string;
+  }): Promise<number>;
   /** Every issued access token stops working now (the next call gets 401). */
   expireTokens(): void;
   /** The tenant moves to another numbered host: calls to the old base get 421. */
@@ -115,8 +125,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   });
   url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
 
+  const issueAccessToken = async (): Promise<string> => {
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      refresh_token: client.refreshToken,
+    });
+    const res = await fetch(`${url}/login/common/oauth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
+
   return {
     url,
+    issueAccessToken,
     tokenUrl: `${url}/login/common/oauth/tokens`,
     statusUrl: `${url}/api/state/${seed.contextIdentifier}`,
     apiBaseUrl,
@@ -126,19 +152,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     counters,
     deliveries: dispatcher.deliveries,
     webhooks: () => [...webhooks.values()],
-    async issueAccessToken() {
-      const form = new URLSearchParams({
-        grant_type: 'refresh_token',
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        refresh_token: client.refreshToken,
-      });
-      const res = await fetch(`${url}/login/common/oauth/tokens`, {
+    async registerWebhook(definition) {
+      const token = await issueAccessToken();
+      const res = await fetch(`${apiBaseUrl()}/v1/Webhook`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          Name: definition.name ?? 'so-connector',
+          Events: definition.events,
+          TargetUrl: definition.targetUrl,
+          Secret: definition.secret,
+        }),
       });
-      return ((await res.json()) as { access_token: string }).access_token;
+      await res.arrayBuffer();
+      return res.status;
     },
     expireTokens: () => store.tokens.clear(),
     moveHost: () => {

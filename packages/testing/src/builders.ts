@@ -56,3 +56,12 @@ export function aTestEvent(): WebhookEventFixture {
     ContextIdentifier: 'Default',
   });
 }
+
+/** The events the connector subscribes to when it registers its webhook in tests. */
+export const CONNECTOR_WEBHOOK_EVENTS: readonly string[] = [
+  'contact.created',
+  'contact.changed',
+  'contact.deleted',
+  'person.created',
+  'person.changed',
+];

@@ -12,6 +12,7 @@ export {
   aContactChangedEvent,
   aTestEvent,
   aWebhookEvent,
+  CONNECTOR_WEBHOOK_EVENTS,
   TEST_TENANT,
   type WebhookEventFixture,
 } from './builders';
