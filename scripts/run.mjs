@@ -59,7 +59,19 @@ switch (command) {
     pnpm(['run', 'build']);
     pnpm(['--filter', '@so-connector/bench', 'run', 'bench', ...rest]);
     break;
+  case 'cli': {
+    // Build the CLI and what it depends on (turbo's cache makes this quick), quietly: the
+    // command's own output is what the operator reads.
+    const built = spawnSync(
+      join(root, 'node_modules', '.bin', 'turbo'),
+      ['run', 'build', '--filter=@so-connector/cli...', '--output-logs=errors-only'],
+      { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    if (built.status !== 0) process.exit(built.status ?? 1);
+    run(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), ...rest]);
+    break;
+  }
   default:
-    console.error('usage: node scripts/run.mjs test|demo|bench [args]');
+    console.error('usage: node scripts/run.mjs test|demo|bench|cli [args]');
     process.exit(2);
 }

@@ -13,13 +13,9 @@ import {
   type EventJobData,
 } from '@so-connector/queue';
 import {
-  fixedTenantUrl,
-  RefreshTokenAuth,
-  statusTenantUrl,
-  SuperOfficeClient,
-  tenantStatusUrlFor,
-  tokenUrlFor,
+  createSuperOfficeClient,
   type CallRecord,
+  type SuperOfficeClient,
 } from '@so-connector/superoffice-client';
 import { SyncRunStore } from '@so-connector/sync-runs';
 import { FingerprintStore } from './fingerprint-store';
@@ -64,22 +60,10 @@ export async function startWorker(
     .catch(() => undefined);
 
   const so = config.superoffice;
-  const client = new SuperOfficeClient({
-    auth: new RefreshTokenAuth({
-      tokenUrl: so.tokenUrl ?? tokenUrlFor(so.environment),
-      clientId: so.clientId,
-      clientSecret: so.clientSecret,
-      refreshToken: so.refreshToken,
-      redirectUri: so.redirectUri,
-    }),
-    tenant: so.apiBaseUrl
-      ? fixedTenantUrl(so.apiBaseUrl)
-      : statusTenantUrl({
-          statusUrl: tenantStatusUrlFor(so.environment, config.tenant.contextIdentifier),
-        }),
-    udfWriteMode: so.udfWriteMode,
-    rateLimitPerSecond: so.rateLimitPerSecond,
-    ...(options.onSuperOfficeCall ? { onCall: options.onSuperOfficeCall } : {}),
+  const client = createSuperOfficeClient({
+    ...so,
+    contextIdentifier: config.tenant.contextIdentifier,
+    onCall: options.onSuperOfficeCall,
   });
 
   const own = await learnOwnAssociate({

@@ -48,6 +48,9 @@ export interface ReceiverConfig {
   readonly http: { readonly port: number; readonly shutdownTimeoutMs: number };
   readonly webhook: WebhookAuthConfig;
   readonly spool: { readonly dir: string };
+  /** Admin UI credentials; undefined = no admin UI. */
+  readonly admin:
+    { readonly user: string; readonly password: string; readonly write: boolean } | undefined;
 }
 
 export type EnrichmentSettings =
@@ -120,6 +123,16 @@ export interface WorkerConfig {
     readonly lockDurationMs: number;
     readonly shutdownTimeoutMs: number;
   };
+  readonly maintenance: {
+    /** Webhook watchdog period; 0 = off. */
+    readonly watchdogIntervalMs: number;
+    /** Reconciliation sweep period; 0 = off (it still runs after a re-activation). */
+    readonly reconcileIntervalMs: number;
+    /** The receiver's public webhook URL, when known: identifies this connector's webhooks. */
+    readonly webhookUrl: string | undefined;
+  };
+  /** Port of the worker's /metrics endpoint; 0 = none. */
+  readonly metricsPort: number;
 }
 
 /** Thrown when the environment is invalid; `message` is one line naming every bad variable. */
@@ -182,6 +195,10 @@ function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
       allowUnsigned: env.ALLOW_UNSIGNED,
     },
     spool: { dir: env.SPOOL_DIR },
+    admin:
+      env.ADMIN_USER !== undefined && env.ADMIN_PASSWORD !== undefined
+        ? { user: env.ADMIN_USER, password: env.ADMIN_PASSWORD, write: env.ADMIN_WRITE }
+        : undefined,
   });
 }
 
@@ -250,6 +267,12 @@ function toWorkerConfig(env: WorkerEnv): WorkerConfig {
       lockDurationMs: env.WORKER_LOCK_DURATION_MS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
+    maintenance: {
+      watchdogIntervalMs: env.WATCHDOG_INTERVAL_MS,
+      reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+      webhookUrl: env.WEBHOOK_PUBLIC_URL,
+    },
+    metricsPort: env.METRICS_PORT,
   });
 }
 

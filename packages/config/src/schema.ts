@@ -60,8 +60,28 @@ export const receiverEnvSchema = z
     SPOOL_DIR: stringWithDefault('./var/spool'),
     DEDUP_WINDOW_SECONDS: integer(60, 30 * 24 * 3600, 24 * 3600),
     SHUTDOWN_TIMEOUT_MS: integer(100, 120_000, 10_000),
+    /** Admin UI (Bull Board + sync runs) under /admin; no admin UI at all when unset. */
+    ADMIN_USER: optionalString(),
+    ADMIN_PASSWORD: optionalString(),
+    /** Bull Board may retry, remove and promote jobs; read-only otherwise. */
+    ADMIN_WRITE: booleanFlag(false),
   })
   .superRefine((env, ctx) => {
+    if ((env.ADMIN_USER === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.ADMIN_USER === undefined ? 'ADMIN_USER' : 'ADMIN_PASSWORD'],
+        message:
+          'must be set together with ADMIN_USER/ADMIN_PASSWORD (or leave both unset: no admin UI)',
+      });
+    }
+    if (env.ADMIN_PASSWORD !== undefined && env.ADMIN_PASSWORD.length < 12) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_PASSWORD'],
+        message: 'must be at least 12 characters',
+      });
+    }
     if (env.WEBHOOK_SECRET.length === 0 && env.WEBHOOK_TOKEN === undefined && !env.ALLOW_UNSIGNED) {
       ctx.addIssue({
         code: 'custom',
@@ -142,6 +162,16 @@ export const workerEnvSchema = z
     WORKER_LOCK_DURATION_MS: integer(1000, 600_000, 30_000),
     OWN_ASSOCIATE_REFRESH_MS: integer(10_000, 24 * 3_600_000, 3_600_000),
     SHUTDOWN_TIMEOUT_MS: integer(100, 600_000, 30_000),
+    /** Webhook watchdog period (so-maintenance); 0 turns it off. */
+    WATCHDOG_INTERVAL_MS: integer(0, 24 * 3_600_000, 5 * 60_000),
+    /** Reconciliation sweep period (so-maintenance); 0 turns the schedule off. */
+    RECONCILE_INTERVAL_MS: integer(0, 7 * 24 * 3_600_000, 30 * 60_000),
+    /** The receiver's public webhook URL: marks which SuperOffice webhooks are this connector's. */
+    WEBHOOK_PUBLIC_URL: httpUrl(
+      'the https URL SuperOffice posts to, e.g. https://so.example.com/webhooks/superoffice',
+    ),
+    /** Port of the worker's Prometheus /metrics; 0 = none. */
+    METRICS_PORT: integer(0, 65535, 9464),
   })
   .superRefine((env, ctx) => {
     const need = (variable: keyof typeof env, why: string) => {

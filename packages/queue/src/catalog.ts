@@ -7,7 +7,17 @@ export const QUEUE_NAMES = {
   events: 'so-events',
   /** One enrichment per record and debounce window; jobs `enrich-contact` / `enrich-person`. */
   enrich: 'so-enrich',
+  /** Job schedulers of the worker's housekeeping: webhook watchdog and reconciliation sweep. */
+  maintenance: 'so-maintenance',
 } as const;
+
+/** Job names (and job scheduler ids) of `so-maintenance` (wire format). */
+export const MAINTENANCE_JOB_NAMES = {
+  watchdog: 'webhook-watchdog',
+  reconcile: 'reconcile',
+} as const;
+
+export type MaintenanceJobName = (typeof MAINTENANCE_JOB_NAMES)[keyof typeof MAINTENANCE_JOB_NAMES];
 
 /** Job names of `so-enrich` (wire format as well). */
 export const ENRICH_JOB_NAMES = {

@@ -1,9 +1,18 @@
-export { ENRICH_JOB_NAMES, QUEUE_NAMES, type EnrichJobName, type QueueName } from './catalog';
+export {
+  ENRICH_JOB_NAMES,
+  MAINTENANCE_JOB_NAMES,
+  QUEUE_NAMES,
+  type EnrichJobName,
+  type MaintenanceJobName,
+  type QueueName,
+} from './catalog';
 export {
   TEST_EVENT_NAME,
   enrichJobSchema,
   eventJobSchema,
+  maintenanceJobSchema,
   webhookEventSchema,
+  type MaintenanceJobData,
   type EnrichJobData,
   type EventJobData,
   type WebhookEvent,
@@ -17,4 +26,9 @@ export {
   type ConnectionRole,
   type RedisDurabilityReport,
 } from './connection';
-export { createEnrichQueue, createEventsQueue } from './queues';
+export { createEnrichQueue, createEventsQueue, createMaintenanceQueue } from './queues';
+export {
+  scheduleEnrichment,
+  type EnrichmentRequest,
+  type EnrichmentTiming,
+} from './schedule-enrichment';

@@ -92,3 +92,17 @@ export const enrichJobSchema = z.object({
 });
 
 export type EnrichJobData = z.input<typeof enrichJobSchema>;
+
+/**
+ * Data of a `so-maintenance` job. Scheduled runs carry only the tenant; a reconciliation started by
+ * the watchdog or an operator (`replay --since`) also says from when and why.
+ */
+export const maintenanceJobSchema = z.object({
+  tenant: z.string().min(1),
+  /** Reconciliation: look at records updated after this time (ISO); else since the last sweep. */
+  since: z.iso.datetime().optional(),
+  /** Who asked: `schedule`, `watchdog`, `cli`. */
+  trigger: z.enum(['schedule', 'watchdog', 'cli']).default('schedule'),
+});
+
+export type MaintenanceJobData = z.input<typeof maintenanceJobSchema>;

@@ -152,31 +152,63 @@ export class SuperOfficeClient {
     since: string,
     pageSize = 500,
   ): Promise<{ contactId: number; updatedDate: string | null }[]> {
+    const rows = await this.updatedSince('Contact', 'contactId', since, pageSize);
+    return rows.map((row) => ({ contactId: row.contactId, updatedDate: row.updatedDate ?? null }));
+  }
+
+  /** Person ids (with their company) updated after `since` (ISO), for the reconciliation sweep. */
+  async findPersonsUpdatedSince(
+    since: string,
+    pageSize = 500,
+  ): Promise<{ personId: number; contactId: number | null; updatedDate: string | null }[]> {
+    const rows = await this.updatedSince('Person', 'personId', since, pageSize, ['contactId']);
+    return rows.map((row) => ({
+      personId: row.personId,
+      contactId: typeof row.contactId === 'number' && row.contactId > 0 ? row.contactId : null,
+      updatedDate: row.updatedDate ?? null,
+    }));
+  }
+
+  private async updatedSince<K extends string>(
+    entity: 'Contact' | 'Person',
+    key: K,
+    since: string,
+    pageSize: number,
+    extra: readonly string[] = [],
+  ) {
     const page = z.object({
-      value: z.array(z.looseObject({ contactId: z.number(), updatedDate: z.string().nullish() })),
+      value: z.array(
+        z.looseObject({ [key]: z.number(), updatedDate: z.string().nullish() } as {
+          [P in K]: z.ZodNumber;
+        } & { updatedDate: z.ZodOptional<z.ZodNullable<z.ZodString>> }),
+      ),
     });
-    const out: { contactId: number; updatedDate: string | null }[] = [];
+    const out: z.output<typeof page>['value'] = [];
     for (let skip = 0; ; skip += pageSize) {
       const result = await this.request({
         method: 'GET',
-        path: '/v1/Contact',
+        path: `/v1/${entity}`,
         query: {
-          $select: 'contactId,updatedDate',
+          $select: [key, ...extra, 'updatedDate'].join(','),
           $filter: `updatedDate afterTime '${since}'`,
-          $orderby: 'contactId',
+          $orderby: key,
           $top: pageSize,
           $skip: skip,
         },
         schema: page,
       });
-      out.push(
-        ...result.value.map((row) => ({
-          contactId: row.contactId,
-          updatedDate: row.updatedDate ?? null,
-        })),
-      );
+      out.push(...result.value);
       if (result.value.length < pageSize) return out;
     }
+  }
+
+  /**
+   * SuperOffice's raw JSON for a GET below the API base (`raw GET /v1/Contact/42`): "verify before
+   * blaming the vendor". Auth, tenant URL and errors as for every other call; no schema.
+   */
+  getRaw(path: string, query?: Readonly<Record<string, string>>): Promise<unknown> {
+    const normalised = path.replace(/^\/?(api\/)?/i, '/');
+    return this.request({ method: 'GET', path: normalised, ...(query ? { query } : {}) });
   }
 
   // --- Webhook API (superoffice-api.md 4) ---

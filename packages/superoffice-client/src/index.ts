@@ -21,6 +21,7 @@ export {
   type UdfOwner,
   type UdfWriteMode,
 } from './client';
+export { createSuperOfficeClient, type SuperOfficeConnectionSettings } from './create-client';
 export { contactEntitySchema, type ContactEntity } from './entities/contact';
 export { personEntitySchema, type PersonEntity } from './entities/person';
 export { principalSchema, type Principal } from './entities/user';
@@ -32,6 +33,9 @@ export {
   type UdfDefinition,
 } from './entities/udf-layout';
 export {
+  CONNECTOR_WEBHOOK_EVENTS,
+  CONNECTOR_WEBHOOK_NAME,
+  isConnectorWebhook,
   WEBHOOK_STATES,
   webhookSchema,
   type Webhook,

@@ -7,10 +7,8 @@ import {
 } from '@so-connector/filters';
 import type { Logger } from '@so-connector/logger';
 import {
-  ENRICH_JOB_NAMES,
-  enrichDedupId,
-  enrichJobOptions,
   eventJobSchema,
+  scheduleEnrichment,
   type EnrichJobData,
   type EventJobData,
 } from '@so-connector/queue';
@@ -30,10 +28,8 @@ export interface EventsProcessorDeps {
 
 /**
  * `so-events`: decide, record the decision on the account's sync run, and turn a relevant event
- * into one enrichment per record and debounce window. Debounce: the pending job's delay is pushed
- * back by each new event (BullMQ deduplication with extend + replace), until the first event of
- * the window is `maxWaitMs` old; after that new events join the pending job without delaying it,
- * so a record that keeps changing is still enriched.
+ * into one enrichment per record and debounce window (scheduleEnrichment: debounce, max wait,
+ * keepLastIfActive).
  */
 export function createEventsProcessor(deps: EventsProcessorDeps) {
   return async (job: Job<EventJobData>): Promise<EventOutcome> => {
@@ -72,44 +68,16 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
       return { outcome: 'skipped', reason: decision.reason, detail: decision.detail };
     }
 
-    const recordEntity = decision.action === 'enrich-person' ? 'person' : 'contact';
-    const dedupId = enrichDedupId(tenant, recordEntity, decision.recordId);
-    const now = Date.now();
-    const pendingId = await deps.enrichQueue.getDeduplicationJobId(dedupId);
-    const pending = pendingId ? await deps.enrichQueue.getJob(pendingId) : undefined;
-    const firstEventAt =
-      pending && (await pending.isDelayed())
-        ? pending.data.firstEventAt
-        : new Date(now).toISOString();
-    const waited = now - Date.parse(firstEventAt);
-    const stillDebouncing = waited + deps.debounceMs <= deps.maxWaitMs;
-    const data: EnrichJobData = {
-      tenant,
-      entity: recordEntity,
-      recordId: decision.recordId,
-      firstEventAt,
-      lastEventId: event.EventId,
-      ...(accountId > 0 ? { accountId } : {}),
-    };
-    const added = await deps.enrichQueue.add(
-      recordEntity === 'person' ? ENRICH_JOB_NAMES.person : ENRICH_JOB_NAMES.contact,
-      data,
+    const added = await scheduleEnrichment(
+      deps.enrichQueue,
       {
-        ...enrichJobOptions(deps.attempts),
-        delay: deps.debounceMs,
-        // keepLastIfActive: an event that arrives while the record's enrichment runs is kept and
-        // becomes one more enrichment when the running one ends (the run may have read the record
-        // before the change). It also keeps the key for the job's life, independent of clocks.
-        deduplication: stillDebouncing
-          ? {
-              id: dedupId,
-              ttl: Math.max(1, deps.debounceMs),
-              extend: true,
-              replace: true,
-              keepLastIfActive: true,
-            }
-          : { id: dedupId, keepLastIfActive: true },
+        tenant,
+        entity: decision.action === 'enrich-person' ? 'person' : 'contact',
+        recordId: decision.recordId,
+        cause: event.EventId,
+        accountId,
       },
+      deps,
     );
     await deps.runs.record({
       ...base,
@@ -118,6 +86,6 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
       reason: decision.reason,
       detail: decision.matched.length ? `changed: ${decision.matched.join(', ')}` : decision.reason,
     });
-    return { outcome: 'scheduled', job: added.id ?? dedupId, matched: decision.matched };
+    return { outcome: 'scheduled', job: added.id ?? '', matched: decision.matched };
   };
 }

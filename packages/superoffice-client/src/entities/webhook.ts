@@ -28,3 +28,33 @@ export interface WebhookDefinition {
   readonly Headers?: Readonly<Record<string, string>>;
   readonly ErrorsEmail?: string;
 }
+
+/** The Name this connector gives the webhooks it registers (`so-connector webhooks register`). */
+export const CONNECTOR_WEBHOOK_NAME = 'so-connector';
+
+/** The events the connector subscribes to. */
+export const CONNECTOR_WEBHOOK_EVENTS = [
+  'contact.created',
+  'contact.changed',
+  'person.created',
+  'person.changed',
+] as const;
+
+/**
+ * Is this one of the connector's webhooks? Its TargetUrl is the receiver's public URL when that
+ * is known (the Sesam pattern: own-URL matching), else its Name is the connector's.
+ */
+export function isConnectorWebhook(
+  webhook: Pick<Webhook, 'Name' | 'TargetUrl'>,
+  publicUrl?: string,
+): boolean {
+  if (publicUrl) {
+    const strip = (url: string) =>
+      url
+        .replace(/[?#].*$/, '')
+        .replace(/\/+$/, '')
+        .toLowerCase();
+    return strip(webhook.TargetUrl ?? '') === strip(publicUrl);
+  }
+  return (webhook.Name ?? '').toLowerCase().startsWith(CONNECTOR_WEBHOOK_NAME);
+}

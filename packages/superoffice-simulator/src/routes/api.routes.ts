@@ -134,6 +134,26 @@ export function apiRoutes(deps: ApiDeps): Router {
     res.json({ value: rows.slice(skip, skip + top) });
   });
 
+  router.get('/v1/Person', (req, res) => {
+    const filter = text(req.query.$filter, '');
+    const since = /updatedDate\s+afterTime\s+'([^']+)'/i.exec(filter)?.[1];
+    const top = Number(req.query.$top ?? 500);
+    const skip = Number(req.query.$skip ?? 0);
+    const rows = deps.state
+      .ids('person')
+      .sort((a, b) => a - b)
+      .map((id) => deps.state.get('person', id)!)
+      .filter(
+        (p) => since === undefined || String(p.UpdatedDate) > since.replace(/Z$/, '').slice(0, 19),
+      )
+      .map((p) => ({
+        personId: p.PersonId,
+        contactId: (p.Contact as { ContactId?: number } | null | undefined)?.ContactId ?? 0,
+        updatedDate: p.UpdatedDate,
+      }));
+    res.json({ value: rows.slice(skip, skip + top) });
+  });
+
   // Before the generic `/v1/:entity/:id` routes, which would otherwise take `Webhook/{id}`.
   webhookApi(router, deps);
 

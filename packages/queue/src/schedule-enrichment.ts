@@ -1,0 +1,80 @@
+import type { Job, Queue } from 'bullmq';
+import { ENRICH_JOB_NAMES } from './catalog';
+import { enrichDedupId } from './job-ids';
+import { enrichJobOptions } from './job-options';
+import type { EnrichJobData } from './payloads';
+
+export interface EnrichmentRequest {
+  readonly tenant: string;
+  readonly entity: 'contact' | 'person';
+  readonly recordId: number;
+  /** What asked for it: an EventId, or `reconcile:…` / `cli:…` for the other producers. */
+  readonly cause: string;
+  /** The company of a person, when known. */
+  readonly accountId?: number | undefined;
+}
+
+export interface EnrichmentTiming {
+  /** Debounce window: the job waits this long for more changes to the same record. */
+  readonly debounceMs: number;
+  /** A record that keeps changing is still enriched once its first change is this old. */
+  readonly maxWaitMs: number;
+  readonly attempts: number;
+  readonly now?: number;
+}
+
+/**
+ * Adds (or joins) the one pending enrichment of a record. Every producer — the events processor,
+ * the reconciliation sweep, the CLI — goes through here, so they share the deduplication id
+ * `{tenant}:{entity}:{id}`: a burst of changes, a sweep and an operator's request for the same
+ * record become one job.
+ *
+ * Debounce: the pending job's delay is pushed back by each new request (BullMQ deduplication with
+ * extend + replace), until the first request of the window is `maxWaitMs` old; after that new
+ * requests join the pending job without delaying it. keepLastIfActive: a request that arrives while
+ * the record's enrichment runs is kept and becomes one more enrichment when the running one ends
+ * (the run may have read the record before the change).
+ */
+export async function scheduleEnrichment(
+  queue: Queue<EnrichJobData>,
+  request: EnrichmentRequest,
+  timing: EnrichmentTiming,
+): Promise<Job<EnrichJobData>> {
+  const dedupId = enrichDedupId(request.tenant, request.entity, request.recordId);
+  const now = timing.now ?? Date.now();
+  const pendingId = await queue.getDeduplicationJobId(dedupId);
+  const pending = pendingId ? await queue.getJob(pendingId) : undefined;
+  const firstEventAt =
+    pending && (await pending.isDelayed())
+      ? pending.data.firstEventAt
+      : new Date(now).toISOString();
+  const waited = now - Date.parse(firstEventAt);
+  const stillDebouncing = waited + timing.debounceMs <= timing.maxWaitMs;
+  const data: EnrichJobData = {
+    tenant: request.tenant,
+    entity: request.entity,
+    recordId: request.recordId,
+    firstEventAt,
+    lastEventId: request.cause,
+    ...(request.accountId !== undefined && request.accountId > 0
+      ? { accountId: request.accountId }
+      : {}),
+  };
+  return queue.add(
+    request.entity === 'person' ? ENRICH_JOB_NAMES.person : ENRICH_JOB_NAMES.contact,
+    data,
+    {
+      ...enrichJobOptions(timing.attempts),
+      delay: timing.debounceMs,
+      deduplication: stillDebouncing
+        ? {
+            id: dedupId,
+            ttl: Math.max(1, timing.debounceMs),
+            extend: true,
+            replace: true,
+            keepLastIfActive: true,
+          }
+        : { id: dedupId, keepLastIfActive: true },
+    },
+  );
+}

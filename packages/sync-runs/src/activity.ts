@@ -1,0 +1,81 @@
+import type { Redis } from 'ioredis';
+
+/** What the activity chart counts. */
+export const ACTIVITY_KINDS = [
+  /** An event the events processor handled (relevant or not). */
+  'events',
+  /** An event dropped by the filters (noise, echo, scope). */
+  'skips',
+  /** An enrichment that finished (written, unchanged or skipped after reading the record). */
+  'enrichments',
+  /** An enrichment that wrote at least one field. */
+  'writes',
+  /** A job that failed for good (attempts exhausted or unrecoverable). */
+  'failures',
+] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+
+export interface ActivityBucket {
+  /** Start of the bucket (ISO). */
+  readonly at: string;
+  readonly counts: Readonly<Record<ActivityKind, number>>;
+}
+
+export interface ActivityCountersOptions {
+  readonly redis: Redis;
+  readonly prefix: string;
+  /** Width of one bucket (default 5 min). */
+  readonly bucketMs?: number;
+  /** Buckets older than this expire (default 7 days). */
+  readonly retentionMs?: number;
+}
+
+const zero = (): Record<ActivityKind, number> =>
+  Object.fromEntries(ACTIVITY_KINDS.map((kind) => [kind, 0])) as Record<ActivityKind, number>;
+
+/**
+ * Counts per tenant and time bucket (one Redis hash per bucket), written by every worker process
+ * and read by the dashboard's chart. Unlike the Prometheus counters these survive restarts and add
+ * up across processes.
+ */
+export class ActivityCounters {
+  readonly bucketMs: number;
+  private readonly retentionMs: number;
+
+  constructor(private readonly options: ActivityCountersOptions) {
+    this.bucketMs = options.bucketMs ?? 5 * 60_000;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+  }
+
+  private key(tenant: string, bucketStart: number): string {
+    return `${this.options.prefix}:activity:${tenant}:${bucketStart}`;
+  }
+
+  private bucketOf(ms: number): number {
+    return Math.floor(ms / this.bucketMs) * this.bucketMs;
+  }
+
+  async increment(tenant: string, kinds: readonly ActivityKind[], at = Date.now()): Promise<void> {
+    if (kinds.length === 0) return;
+    const key = this.key(tenant, this.bucketOf(at));
+    const multi = this.options.redis.multi();
+    for (const kind of kinds) multi.hincrby(key, kind, 1);
+    await multi.pexpire(key, this.retentionMs).exec();
+  }
+
+  /** Every bucket from `sinceMs` to `untilMs`, oldest first, empty buckets included. */
+  async series(tenant: string, sinceMs: number, untilMs = Date.now()): Promise<ActivityBucket[]> {
+    const starts: number[] = [];
+    for (let t = this.bucketOf(sinceMs); t <= untilMs; t += this.bucketMs) starts.push(t);
+    if (starts.length === 0) return [];
+    const pipeline = this.options.redis.pipeline();
+    for (const start of starts) pipeline.hgetall(this.key(tenant, start));
+    const replies = (await pipeline.exec()) ?? [];
+    return starts.map((start, i) => {
+      const counts = zero();
+      const hash = (replies[i]?.[1] ?? {}) as Record<string, string>;
+      for (const kind of ACTIVITY_KINDS) counts[kind] = Number(hash[kind] ?? 0);
+      return { at: new Date(start).toISOString(), counts };
+    });
+  }
+}
