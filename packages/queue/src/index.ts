@@ -11,6 +11,8 @@ export {
   enrichJobSchema,
   eventJobSchema,
   maintenanceJobSchema,
+  reconcileResultSchema,
+  type ReconcileResult,
   webhookEventSchema,
   type MaintenanceJobData,
   type EnrichJobData,

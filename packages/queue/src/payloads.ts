@@ -106,3 +106,17 @@ export const maintenanceJobSchema = z.object({
 });
 
 export type MaintenanceJobData = z.input<typeof maintenanceJobSchema>;
+
+/** What a `reconcile` job returns (shown in Bull Board, printed by `so-connector replay`). */
+export const reconcileResultSchema = z.object({
+  /** The window swept: records updated after `since` and up to `until` (ISO). */
+  since: z.string(),
+  until: z.string(),
+  /** Records SuperOffice reported as updated in the window. */
+  contacts: z.number().int().nonnegative(),
+  persons: z.number().int().nonnegative(),
+  /** Enrichments added or joined (deduplicated with pending ones). */
+  enqueued: z.number().int().nonnegative(),
+});
+
+export type ReconcileResult = z.output<typeof reconcileResultSchema>;
