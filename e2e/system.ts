@@ -101,6 +101,10 @@ export async function startSystem(
         ENRICH_DEBOUNCE_MS: '300',
         ENRICH_MAX_WAIT_MS: '5000',
         ENRICH_BACKOFF_MS: '50',
+        // Several workers run at once; the scenarios that need the maintenance jobs turn them on.
+        METRICS_PORT: '0',
+        WATCHDOG_INTERVAL_MS: '0',
+        RECONCILE_INTERVAL_MS: '0',
         ...options.workerEnv,
         ...extra,
       });

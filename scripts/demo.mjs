@@ -20,6 +20,9 @@ const REDIS_URL = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const QUEUE_PREFIX = env.QUEUE_PREFIX ?? `so-demo-${Date.now().toString(36)}`;
 const TENANT = 'Cust12345';
 const SECRET = env.WEBHOOK_SECRET ?? randomBytes(24).toString('base64');
+// The dashboard login: printed at the end, never logged by the processes.
+const ADMIN_USER = env.ADMIN_USER ?? 'admin';
+const ADMIN_PASSWORD = env.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
 const UDF = {
   SO_UDF_VERTICAL: 'SuperOffice:83',
   SO_UDF_SUMMARY: 'SuperOffice:84',
@@ -140,9 +143,10 @@ async function waitFor(check, what, timeoutMs = 30_000) {
 }
 
 await ensureRedis();
-const [simPort, receiverPort] = [
+const [simPort, receiverPort, metricsPort] = [
   Number(env.SIM_PORT ?? (await freePort())),
   Number(env.PORT ?? 3000),
+  Number(env.METRICS_PORT ?? (await freePort())),
 ];
 const sim = `http://127.0.0.1:${simPort}`;
 const receiver = `http://127.0.0.1:${receiverPort}`;
@@ -159,6 +163,8 @@ start('receiver', 'apps/receiver/dist/main.js', {
   SO_CONTEXT_IDENTIFIER: TENANT,
   WEBHOOK_SECRET: SECRET,
   SPOOL_DIR: env.SPOOL_DIR ?? join(root, 'var', 'spool'),
+  ADMIN_USER,
+  ADMIN_PASSWORD,
 });
 await waitFor(async () => (await fetch(`${receiver}/readyz`)).ok, 'the receiver');
 
@@ -172,6 +178,9 @@ start('worker', 'apps/worker/dist/main.js', {
   ENRICHMENT_PROVIDER: 'builtin',
   ENRICH_DEBOUNCE_MS: '1000',
   ENRICH_MAX_WAIT_MS: '10000',
+  WEBHOOK_PUBLIC_URL: `${receiver}/webhooks/superoffice`,
+  METRICS_PORT: String(metricsPort),
+  WATCHDOG_INTERVAL_MS: '60000',
   ...UDF,
 });
 
@@ -197,7 +206,7 @@ const api = (path, init = {}) =>
 const hook = await api('/Webhook', {
   method: 'POST',
   body: JSON.stringify({
-    Name: 'so-connector demo',
+    Name: 'so-connector',
     Events: ['contact.created', 'contact.changed', 'person.created', 'person.changed'],
     TargetUrl: `${receiver}/webhooks/superoffice`,
     Secret: SECRET,
@@ -249,6 +258,51 @@ const counters = await (await fetch(`${sim}/sim/counters`)).json();
 say(`SuperOffice calls: ${JSON.stringify(counters)}`);
 say(
   `PATCHes of the company: ${counters['PATCH Contact/{id}'] ?? 0} (the echo of the write was skipped, no ping-pong)`,
+);
+
+// A few more changes, as a day in the CRM brings them: a burst of edits to one company (one
+// enrichment, thanks to the debounce), a change nobody needs enriched, and a person's new title.
+const sim_ = (method, path, body) =>
+  fetch(`${sim}/sim/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-sim-associate': '5' },
+    body: JSON.stringify(body),
+  }).then((r) => r.json());
+say();
+say('More changes by humans:');
+for (const name of ['Nordlys Robot', 'Nordlys Robotics', 'Nordlys Robotics ASA'])
+  await sim_('PATCH', 'contact/2', { Name: name });
+say('  company 2 renamed three times in a row (a burst)');
+await sim_('PATCH', 'contact/3', { Department: 'Sales' });
+say('  company 3: department changed (not an input of the enrichment: skipped)');
+await sim_('PATCH', 'person/12', { Title: 'Chief Technology Officer' });
+say('  person 12: new job title');
+const landed = new Set();
+await waitFor(async () => {
+  const checks = [
+    ['company 2', `/Contact/2`, UDF.SO_UDF_SUMMARY],
+    ['person 12', `/Person/12`, UDF.SO_UDF_PERSON_OPENER],
+  ];
+  for (const [label, path, key] of checks) {
+    if (landed.has(label)) continue;
+    const value = (await api(path)).UserDefinedFields?.[key];
+    if (value && (label !== 'company 2' || value.includes('Nordlys Robotics ASA'))) {
+      landed.add(label);
+      say(`  ✓ ${label} enriched: ${String(value).split('\n')[0].slice(0, 90)}`);
+    }
+  }
+  if (landed.size < checks.length) process.stdout.write('.');
+  return landed.size === checks.length;
+}, 'the enrichments of company 2 and person 12');
+await sleep(1500);
+const after = await (await fetch(`${sim}/sim/counters`)).json();
+say(
+  `PATCHes of company 2: ${after['PATCH Contact/{id}'] - (counters['PATCH Contact/{id}'] ?? 0)} for three renames`,
+);
+say();
+say(`Dashboard: ${receiver}/admin  (user ${ADMIN_USER}, password ${ADMIN_PASSWORD})`);
+say(
+  `Queues:    ${receiver}/admin/queues   Metrics: ${receiver}/metrics and http://127.0.0.1:${metricsPort}/metrics`,
 );
 say();
 if (once) stop(0);

@@ -1,6 +1,8 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { TenantConfig, WebhookAuthConfig } from '@so-connector/config';
 import type { Logger } from '@so-connector/logger';
+import { adminRouter, type AdminDeps } from './admin/admin.router';
+import { ADMIN_BASE } from './admin/links';
 import { REJECTION_STATUS } from './http-errors';
 import type { ReceiverMetrics } from './metrics';
 import { healthRouter, type HealthDeps } from './routes/health.route';
@@ -15,6 +17,8 @@ export interface AppDeps {
   readonly health: HealthDeps;
   readonly metrics: ReceiverMetrics;
   readonly logger: Logger;
+  /** The admin UI under /admin; undefined = no admin UI (every /admin path is 404). */
+  readonly admin?: AdminDeps | undefined;
 }
 
 /** The receiver's Express app, without `listen` (supertest drives it directly). */
@@ -27,6 +31,8 @@ export function createApp(deps: AppDeps): Express {
   mountWebhookRoutes(app, deps);
   app.use(healthRouter(deps.health));
   app.use(metricsRouter(deps.metrics.registry));
+  // After the webhook routes, under its own path: nothing of it runs for a webhook delivery.
+  if (deps.admin) app.use(ADMIN_BASE, adminRouter(deps.admin));
   app.use((req: Request, res: Response) => {
     res
       .status(REJECTION_STATUS.not_found)

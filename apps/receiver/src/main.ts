@@ -8,7 +8,11 @@ async function main(): Promise<void> {
     component: 'receiver',
     level: config.log.level,
     format: config.log.format,
-    secrets: [...config.webhook.secrets, ...(config.webhook.token ? [config.webhook.token] : [])],
+    secrets: [
+      ...config.webhook.secrets,
+      ...(config.webhook.token ? [config.webhook.token] : []),
+      ...(config.admin ? [config.admin.password] : []),
+    ],
   });
   if (config.webhook.secrets.length === 0 && config.webhook.token === undefined) {
     logger.warn(

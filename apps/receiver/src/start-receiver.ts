@@ -7,6 +7,7 @@ import {
   createRedisConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
+import { wireAdmin } from './admin/wire-admin';
 import { createApp } from './app';
 import { createShutdownRegistry, type Logger, type ShutdownRegistry } from '@so-connector/logger';
 import { createReceiverMetrics } from './metrics';
@@ -126,6 +127,7 @@ export async function startReceiver(
     },
     metrics,
     logger,
+    admin: wireAdmin(config, logger, shutdown),
   });
 
   const server = await new Promise<Server>((resolve, reject) => {

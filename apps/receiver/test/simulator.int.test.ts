@@ -59,7 +59,11 @@ describe('simulator → receiver', () => {
     }
   });
 
-  it('refuses deliveries signed with another secret, so SuperOffice retries them', async () => {
-    expect(await registerWebhook('not-the-receivers-secret')).toBe(400);
+  it('answers the registration ping signed with a secret it does not hold yet, but refuses the deliveries: SuperOffice tries each 3 times and nothing is queued', async () => {
+    expect(await registerWebhook('not-the-receivers-secret')).toBe(200);
+    sim.editAs(5, 'person', 11, { Title: 'COO' });
+    await sim.deliveriesSettled();
+    expect(sim.deliveries.map((d) => d.status)).toEqual([401, 401, 401]);
+    expect(await sut.events.getJobCounts()).toMatchObject({ waiting: 0, delayed: 0 });
   });
 });

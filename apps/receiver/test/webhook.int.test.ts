@@ -118,6 +118,16 @@ describe('POST /webhooks/superoffice', () => {
     expect(await jobCount()).toBe(0);
   });
 
+  it('answers the registration ping signed with a secret it does not hold yet (webhooks register), and queues nothing; other events with that signature get 401', async () => {
+    const ping = aTestEvent();
+    const res = await post(ping, { secret: 'the-secret-being-registered' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ignored', eventId: ping.EventId });
+    const change = await post(aWebhookEvent(), { secret: 'the-secret-being-registered' });
+    expect(change.status).toBe(401);
+    expect(await jobCount()).toBe(0);
+  });
+
   it('refuses another tenant with 403', async () => {
     const res = await post(aWebhookEvent({ ContextIdentifier: 'Cust99999' }));
     expect(res.status).toBe(403);

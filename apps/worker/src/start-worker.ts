@@ -5,6 +5,7 @@ import { buildRules, parseOwnerScope } from '@so-connector/filters';
 import { createShutdownRegistry, type Logger, type ShutdownRegistry } from '@so-connector/logger';
 import {
   createEnrichQueue,
+  createEventsQueue,
   createRedisConnection,
   inspectRedisDurability,
   jitterBackoff,
@@ -17,9 +18,16 @@ import {
   type CallRecord,
   type SuperOfficeClient,
 } from '@so-connector/superoffice-client';
-import { SyncRunStore } from '@so-connector/sync-runs';
+import {
+  ActivityCounters,
+  SyncRunStore,
+  WebhookHealthStore,
+  type ActivityKind,
+} from '@so-connector/sync-runs';
 import { FingerprintStore } from './fingerprint-store';
 import type { EnrichOutcome, EventOutcome } from './outcomes';
+import { startMaintenance } from './maintenance/start-maintenance';
+import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics';
 import { learnOwnAssociate } from './own-associate';
 import { createEnrichProcessor } from './processors/enrich.processor';
 import { createEventsProcessor } from './processors/events.processor';
@@ -28,10 +36,13 @@ import { createUdfTargets } from './udf-targets';
 export interface RunningWorker {
   readonly shutdown: ShutdownRegistry;
   readonly client: SuperOfficeClient;
+  readonly metrics: WorkerMetrics;
+  /** The port /metrics listens on; undefined when METRICS_PORT=0. */
+  readonly metricsPort: number | undefined;
 }
 
 export interface StartWorkerOptions {
-  /** Every SuperOffice call (method, path, status), e.g. for metrics. */
+  /** Every SuperOffice call (method, path, status), e.g. for the cost benchmarks. */
   readonly onSuperOfficeCall?: (call: CallRecord) => void;
 }
 
@@ -60,10 +71,15 @@ export async function startWorker(
     .catch(() => undefined);
 
   const so = config.superoffice;
+  const tenant = config.tenant.contextIdentifier;
+  const metrics = createWorkerMetrics(tenant);
   const client = createSuperOfficeClient({
     ...so,
-    contextIdentifier: config.tenant.contextIdentifier,
-    onCall: options.onSuperOfficeCall,
+    contextIdentifier: tenant,
+    onCall: (call) => {
+      metrics.superOfficeCall(call);
+      options.onSuperOfficeCall?.(call);
+    },
   });
 
   const own = await learnOwnAssociate({
@@ -75,6 +91,14 @@ export async function startWorker(
   shutdown.register('own associate refresh', () => Promise.resolve(own.stop()));
 
   const runs = new SyncRunStore({ redis: connection, prefix: config.queue.prefix });
+  const activity = new ActivityCounters({ redis: connection, prefix: config.queue.prefix });
+  const count = (kinds: ActivityKind[]) => {
+    activity
+      .increment(tenant, kinds)
+      .catch((error: unknown) =>
+        logger.debug('activity counter not written', { error: String(error) }),
+      );
+  };
   const enrichQueue = createEnrichQueue(connection, config.queue.prefix);
   enrichQueue.on('error', (error: Error) =>
     logger.debug('enrich queue error', { error: error.message }),
@@ -97,7 +121,7 @@ export async function startWorker(
   const self: { worker?: Worker<EnrichJobData, EnrichOutcome> } = {};
   const enrichProcessor = createEnrichProcessor({
     client,
-    provider: createProvider(config.enrichment),
+    provider: metrics.instrument(createProvider(config.enrichment)),
     targets: createUdfTargets(client, config.udfs),
     fingerprints: new FingerprintStore(connection, config.queue.prefix),
     runs,
@@ -134,7 +158,48 @@ export async function startWorker(
     },
   );
   self.worker = enrichWorker;
-  for (const worker of [eventsWorker, enrichWorker] as Worker[]) {
+  eventsWorker.on('completed', (_job, outcome: EventOutcome) => {
+    metrics.eventHandled(tenant, outcome);
+    count(outcome.outcome === 'skipped' ? ['events', 'skips'] : ['events']);
+  });
+  enrichWorker.on('completed', (job: Job<EnrichJobData>, outcome: EnrichOutcome) => {
+    metrics.enrichmentFinished(tenant, outcome, job.data.receivedAt);
+    count(outcome.outcome === 'written' ? ['enrichments', 'writes'] : ['enrichments']);
+  });
+  enrichWorker.on('failed', (job: Job<EnrichJobData> | undefined, error: Error) => {
+    const final =
+      error.name === 'UnrecoverableError' || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
+    metrics.enrichmentFailed(tenant, final);
+    if (final) count(['failures']);
+  });
+  eventsWorker.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
+    const final =
+      error.name === 'UnrecoverableError' || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
+    if (final) count(['failures']);
+  });
+
+  const maintenance = await startMaintenance({
+    config,
+    connection,
+    client,
+    enrichQueue,
+    health: new WebhookHealthStore({ redis: connection, prefix: config.queue.prefix }),
+    metrics,
+    logger,
+  });
+  // Queue depths for /metrics; the events queue is only read here.
+  const eventsQueue = createEventsQueue(connection, config.queue.prefix);
+  eventsQueue.on('error', () => undefined);
+  shutdown.register('events queue', () => eventsQueue.close());
+  metrics.watchQueues([eventsQueue, enrichQueue, maintenance.queue]);
+
+  let metricsPort: number | undefined;
+  if (config.metricsPort > 0) {
+    const server = await serveMetrics(metrics.registry, config.metricsPort);
+    metricsPort = server.port;
+    shutdown.register('metrics server', () => server.close());
+  }
+  for (const worker of [eventsWorker, enrichWorker, maintenance.worker] as Worker[]) {
     worker.on('error', (error: Error) =>
       logger.error('worker error', { queue: worker.name, error: error.message }),
     );
@@ -163,9 +228,12 @@ export async function startWorker(
     });
   }
   logger.info('worker started', {
-    tenant: config.tenant.contextIdentifier,
+    tenant,
     concurrency: config.worker.concurrency,
     provider: config.enrichment.provider,
+    metricsPort,
+    watchdogIntervalMs: config.maintenance.watchdogIntervalMs,
+    reconcileIntervalMs: config.maintenance.reconcileIntervalMs,
   });
-  return { shutdown, client };
+  return { shutdown, client, metrics, metricsPort };
 }

@@ -38,6 +38,8 @@ export interface WorkerUnderTest {
   readonly enrich: Queue<EnrichJobData>;
   /** Waits until every delivery, event and enrichment (incl. echoes) has been handled. */
   settled(): Promise<void>;
+  /** While true, the webhook target answers 500 (SuperOffice retries, then drops the event). */
+  failDeliveries(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,14 @@ export async function startWorkerForTest(options: {
     connection,
     prefix: options.prefix,
   });
+  let failing = false;
   const forwarder: Server = createServer((req, res) => {
+    if (failing) {
+      req.resume();
+      res.statusCode = 500;
+      res.end();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -88,8 +97,9 @@ export async function startWorkerForTest(options: {
     });
   });
   await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.1', resolve));
+  const forwarderUrl = `http://127.0.0.1:${(forwarder.address() as AddressInfo).port}/`;
   await sim.registerWebhook({
-    targetUrl: `http://127.0.0.1:${(forwarder.address() as AddressInfo).port}/`,
+    targetUrl: forwarderUrl,
     secret: 'forwarder-secret',
     events: CONNECTOR_WEBHOOK_EVENTS,
   });
@@ -107,6 +117,11 @@ export async function startWorkerForTest(options: {
     ENRICH_MAX_WAIT_MS: '5000',
     WORKER_CONCURRENCY: '2',
     ENRICH_BACKOFF_MS: '50',
+    METRICS_PORT: '0',
+    // BullMQ runs an `every` scheduler's first job at once: tests that want them turn them on.
+    WATCHDOG_INTERVAL_MS: '0',
+    RECONCILE_INTERVAL_MS: '0',
+    WEBHOOK_PUBLIC_URL: forwarderUrl,
     ...options.env,
   });
   const logger = createLogger({
@@ -126,6 +141,9 @@ export async function startWorkerForTest(options: {
     runs,
     events,
     enrich,
+    failDeliveries: (on) => {
+      failing = on;
+    },
     settled: () =>
       settle({
         pendingJobs: busy,

@@ -16,3 +16,14 @@ export {
 } from './load-config';
 export { LOG_LEVELS, SECRET_VARIABLES } from './schema';
 export { exitOnConfigError } from './exit-on-error';
+export {
+  inspectCliConfig,
+  loadCliConfig,
+  processEnvironment,
+  requireSection,
+  type CliConfig,
+  type CliConfigInspection,
+  type CliWebhookConfig,
+  type ConfigProblem,
+  type ConfigSection,
+} from './cli-config';

@@ -175,7 +175,7 @@ function fail(message: string, variables: string[]): never {
   throw new ConfigError(message, variables);
 }
 
-function deepFreeze<T extends object>(value: T): T {
+export function deepFreeze<T extends object>(value: T): T {
   for (const child of Object.values(value)) {
     if (child !== null && typeof child === 'object') deepFreeze(child as object);
   }
@@ -202,7 +202,19 @@ function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
   });
 }
 
-function enrichmentSettings(env: WorkerEnv): EnrichmentSettings {
+type ProviderEnv = Pick<
+  WorkerEnv,
+  | 'ENRICHMENT_PROVIDER'
+  | 'COMPANY_EXPLORER_URL'
+  | 'COMPANY_EXPLORER_API_KEY'
+  | 'OPENAI_BASE_URL'
+  | 'OPENAI_API_KEY'
+  | 'OPENAI_MODEL'
+  | 'PROVIDER_TIMEOUT_MS'
+>;
+
+/** The provider settings from already validated variables (worker and CLI). */
+export function enrichmentSettings(env: ProviderEnv): EnrichmentSettings {
   switch (env.ENRICHMENT_PROVIDER) {
     case 'builtin':
       return { provider: 'builtin' };

@@ -89,6 +89,8 @@ export const enrichJobSchema = z.object({
   lastEventId: z.string(),
   /** The company a person belongs to, when the event said (FieldValues.contact_id). */
   accountId: z.number().int().optional(),
+  /** When the receiver accepted the window's first webhook (ISO): end-to-end latency starts here. */
+  receivedAt: z.iso.datetime().optional(),
 });
 
 export type EnrichJobData = z.input<typeof enrichJobSchema>;

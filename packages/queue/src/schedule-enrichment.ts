@@ -12,6 +12,8 @@ export interface EnrichmentRequest {
   readonly cause: string;
   /** The company of a person, when known. */
   readonly accountId?: number | undefined;
+  /** When the receiver accepted the webhook behind this request (end-to-end latency). */
+  readonly receivedAt?: string | undefined;
 }
 
 export interface EnrichmentTiming {
@@ -44,10 +46,10 @@ export async function scheduleEnrichment(
   const now = timing.now ?? Date.now();
   const pendingId = await queue.getDeduplicationJobId(dedupId);
   const pending = pendingId ? await queue.getJob(pendingId) : undefined;
-  const firstEventAt =
-    pending && (await pending.isDelayed())
-      ? pending.data.firstEventAt
-      : new Date(now).toISOString();
+  const joining = pending !== undefined && (await pending.isDelayed());
+  const firstEventAt = joining ? pending.data.firstEventAt : new Date(now).toISOString();
+  // The window's first webhook: what a joined request adds is already waiting.
+  const receivedAt = joining ? (pending.data.receivedAt ?? request.receivedAt) : request.receivedAt;
   const waited = now - Date.parse(firstEventAt);
   const stillDebouncing = waited + timing.debounceMs <= timing.maxWaitMs;
   const data: EnrichJobData = {
@@ -59,6 +61,7 @@ export async function scheduleEnrichment(
     ...(request.accountId !== undefined && request.accountId > 0
       ? { accountId: request.accountId }
       : {}),
+    ...(receivedAt ? { receivedAt } : {}),
   };
   return queue.add(
     request.entity === 'person' ? ENRICH_JOB_NAMES.person : ENRICH_JOB_NAMES.contact,

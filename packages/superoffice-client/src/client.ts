@@ -97,6 +97,21 @@ export class SuperOfficeClient {
     return this.request({ method: 'GET', path: `/v1/Person/${id}`, schema: personEntitySchema });
   }
 
+  /**
+   * Creates a company (`POST /v1/Contact`, superoffice-api.md 6.2), for `so-connector
+   * create-test-company`. SuperOffice fills every field not given with its defaults.
+   */
+  createContact(
+    fields: Readonly<{ Name: string } & Record<string, unknown>>,
+  ): Promise<ContactEntity> {
+    return this.request({
+      method: 'POST',
+      path: '/v1/Contact',
+      body: fields,
+      schema: contactEntitySchema,
+    });
+  }
+
   patchContactUdfs(
     id: number,
     values: Readonly<Record<string, string>>,

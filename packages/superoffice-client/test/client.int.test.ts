@@ -224,6 +224,18 @@ describe('SuperOfficeClient against the simulator', () => {
     });
   });
 
+  it('creates a contact as the API user, which SuperOffice announces as contact.created', async () => {
+    const sut = clientFor();
+    const created = await sut.createContact({ Name: 'Test company AS', OrgNr: '999888777' });
+    expect(created).toMatchObject({ Name: 'Test company AS', OrgNr: '999888777' });
+    expect(await sut.getContact(created.ContactId)).toMatchObject({
+      ContactId: created.ContactId,
+      Name: 'Test company AS',
+      UpdatedBy: { AssociateId: 42 },
+    });
+    expect(await failureOf(sut.createContact([] as never))).toMatchObject({ status: 400 });
+  });
+
   it('finds contacts updated since a time', async () => {
     const sut = clientFor();
     const before = new Date(Date.now() - 1000).toISOString();

@@ -32,7 +32,8 @@ function retryCount(header: string | undefined): number {
 
 /**
  * POST /webhooks/superoffice. Order (STYLE.md principle 6): size → content type → signature over
- * the raw bytes → JSON → schema → tenant → durable enqueue → 200. Each refusal has its own status
+ * the raw bytes → JSON → schema → tenant → durable enqueue → 200. The one exception to "signature
+ * first": the registration `test` ping is answered 200 whatever its signature (it queues nothing). Each refusal has its own status
  * and a JSON message naming the header or field.
  */
 export function mountWebhookRoutes(app: Express, deps: WebhookRouteDeps): void {
@@ -80,9 +81,29 @@ export function mountWebhookRoutes(app: Express, deps: WebhookRouteDeps): void {
       },
       deps.auth,
     );
-    if (!auth.ok) return reject(new WebhookRejection('unauthorized', auth.message));
-
     const parsed = parseWebhookEvent(rawBody);
+    if (!auth.ok) {
+      // SuperOffice signs its registration ping with the secret being registered, which this
+      // receiver learns only afterwards (`so-connector webhooks register` prints it). A ping
+      // changes nothing, so it is answered; every other unsigned delivery is refused.
+      if (parsed.ok && parsed.event.Event === TEST_EVENT_NAME) {
+        deps.logger.info(
+          'webhook test event answered (signed with a secret this receiver does not hold yet)',
+          {
+            eventId: parsed.event.EventId,
+            webhookName: parsed.event.WebhookName,
+          },
+        );
+        return answer(
+          200,
+          { status: 'ignored', eventId: parsed.event.EventId },
+          'ignored',
+          parsed.event.ContextIdentifier,
+        );
+      }
+      return reject(new WebhookRejection('unauthorized', auth.message));
+    }
+
     if (!parsed.ok) return reject(new WebhookRejection('bad_request', parsed.message));
     const event = parsed.event;
     const eventId = event.EventId;

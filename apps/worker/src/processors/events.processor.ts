@@ -76,6 +76,7 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
         recordId: decision.recordId,
         cause: event.EventId,
         accountId,
+        receivedAt: parsed.data.receivedAt,
       },
       deps,
     );

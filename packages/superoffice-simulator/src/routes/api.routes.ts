@@ -154,6 +154,14 @@ export function apiRoutes(deps: ApiDeps): Router {
     res.json({ value: rows.slice(skip, skip + top) });
   });
 
+  // Create a company as the API user (superoffice-api.md 6.2): fields not given get defaults.
+  router.post('/v1/Contact', (req, res) => {
+    const body: unknown = req.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      return sendError(res, 400, 'SoArgumentException', 'POST needs the entity as a JSON object');
+    res.json(deps.state.create('contact', body as Entity, deps.state.apiUser.associateId));
+  });
+
   // Before the generic `/v1/:entity/:id` routes, which would otherwise take `Webhook/{id}`.
   webhookApi(router, deps);
 

@@ -1,0 +1,150 @@
+import type { Command } from 'commander';
+import { QUEUE_NAMES, type QueueName } from '@so-connector/queue';
+import type { Job } from 'bullmq';
+import { argsOf, UsageError, type Run } from '../command';
+import type { CliContext } from '../context';
+import { CliError, EXIT } from '../errors';
+import { formatTable } from '../format/table';
+
+const ALL_QUEUES: readonly QueueName[] = [
+  QUEUE_NAMES.events,
+  QUEUE_NAMES.enrich,
+  QUEUE_NAMES.maintenance,
+];
+
+export interface FailedJobView {
+  readonly queue: QueueName;
+  readonly id: string;
+  readonly name: string;
+  readonly attempts: number;
+  readonly failedReason: string;
+  /** When it failed (ISO), else when it was added. */
+  readonly at: string | null;
+}
+
+function failedView(queue: QueueName, job: Job): FailedJobView {
+  const ms = job.finishedOn ?? job.timestamp;
+  return {
+    queue,
+    id: job.id ?? '?',
+    name: job.name,
+    attempts: job.attemptsMade,
+    failedReason: job.failedReason ?? '',
+    at: Number.isFinite(ms) ? new Date(ms).toISOString() : null,
+  };
+}
+
+function queuesOption(value: string | undefined): readonly QueueName[] {
+  if (value === undefined) return ALL_QUEUES;
+  const queue = ALL_QUEUES.find((q) => q === value);
+  if (!queue)
+    throw new UsageError(`--queue must be one of ${ALL_QUEUES.join(', ')} (got ${value})`);
+  return [queue];
+}
+
+async function failedJobs(ctx: CliContext, queues: readonly QueueName[], limit: number) {
+  const out: { queue: QueueName; job: Job }[] = [];
+  for (const name of queues) {
+    const queue = await ctx.queue(name);
+    for (const job of await queue.getFailed(0, limit - 1)) if (job) out.push({ queue: name, job });
+  }
+  return out.sort((a, b) => (b.job.finishedOn ?? 0) - (a.job.finishedOn ?? 0));
+}
+
+async function list(
+  ctx: CliContext,
+  opts: { queue?: string; limit: string },
+): Promise<number | undefined> {
+  const limit = Number(opts.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError('--limit must be a positive whole number');
+  const jobs = (await failedJobs(ctx, queuesOption(opts.queue), limit)).map((j) =>
+    failedView(j.queue, j.job),
+  );
+  ctx.out.result({ failed: jobs }, () =>
+    jobs.length === 0
+      ? 'no failed jobs'
+      : formatTable(jobs, [
+          { header: 'QUEUE', value: (j) => j.queue },
+          { header: 'JOB', value: (j) => j.id, maxWidth: 40 },
+          { header: 'NAME', value: (j) => j.name },
+          { header: 'ATTEMPTS', value: (j) => j.attempts },
+          { header: 'FAILED AT', value: (j) => j.at },
+          { header: 'REASON', value: (j) => j.failedReason, maxWidth: 100 },
+        ]),
+  );
+  return undefined;
+}
+
+async function retry(
+  ctx: CliContext,
+  jobId: string | undefined,
+  opts: { all?: boolean; queue?: string },
+): Promise<number | undefined> {
+  if (Boolean(opts.all) === (jobId !== undefined))
+    throw new UsageError(
+      'give either a job id or --all: failed retry <jobId> | failed retry --all',
+    );
+  const queues = queuesOption(opts.queue);
+  const retried: { queue: QueueName; id: string; name: string }[] = [];
+  if (opts.all) {
+    for (const { queue, job } of await failedJobs(ctx, queues, 10_000)) {
+      await job.retry('failed');
+      retried.push({ queue, id: job.id ?? '?', name: job.name });
+    }
+  } else {
+    const found: { queue: QueueName; job: Job }[] = [];
+    for (const name of queues) {
+      const job = await (await ctx.queue(name)).getJob(jobId!);
+      if (job) found.push({ queue: name, job });
+    }
+    if (found.length === 0)
+      throw new CliError(
+        `no job ${jobId!} in ${queues.join(', ')} (see: so-connector failed list)`,
+        EXIT.failed,
+      );
+    if (found.length > 1)
+      throw new UsageError(
+        `job ${jobId!} exists in ${found.map((f) => f.queue).join(' and ')}: add --queue <name>`,
+      );
+    const { queue, job } = found[0]!;
+    const state = await job.getState();
+    if (state !== 'failed')
+      throw new CliError(
+        `job ${jobId!} in ${queue} is ${state}, not failed: nothing to retry`,
+        EXIT.failed,
+      );
+    await job.retry('failed');
+    retried.push({ queue, id: job.id ?? '?', name: job.name });
+  }
+  ctx.out.result({ retried }, () =>
+    retried.length === 0
+      ? 'no failed jobs to retry'
+      : retried.map((r) => `retrying ${r.queue} job ${r.id} (${r.name})`).join('\n'),
+  );
+  return undefined;
+}
+
+/** `failed list | retry`: failed jobs of so-events, so-enrich and so-maintenance. */
+export function registerFailed(program: Command, run: Run): void {
+  const failed = program
+    .command('failed')
+    .description('failed jobs in so-events, so-enrich and so-maintenance');
+  failed
+    .command('list')
+    .description('list failed jobs, newest first: queue, job id, name, attempts, time, reason')
+    .option('--queue <name>', `only this queue (${ALL_QUEUES.join(', ')})`)
+    .option('--limit <n>', 'at most this many per queue', '100')
+    .action(run((ctx, command) => list(ctx, command.opts<{ queue?: string; limit: string }>())));
+  failed
+    .command('retry')
+    .description('retry one failed job, or all of them')
+    .argument('[jobId]', 'the job id (see failed list)')
+    .option('--all', 'retry every failed job')
+    .option('--queue <name>', `only this queue (${ALL_QUEUES.join(', ')})`)
+    .action(
+      run((ctx, command) =>
+        retry(ctx, argsOf(command)[0], command.opts<{ all?: boolean; queue?: string }>()),
+      ),
+    );
+}

@@ -1,0 +1,300 @@
+import type { ConfigProblem, UdfTargetsConfig } from '@so-connector/config';
+import type { RedisDurabilityReport } from '@so-connector/queue';
+import {
+  CONNECTOR_WEBHOOK_EVENTS,
+  isConnectorWebhook,
+  udfKey,
+  type UdfDefinition,
+  type Webhook,
+} from '@so-connector/superoffice-client';
+import { udfKind, type UdfKind } from '../udf-kinds';
+
+export type CheckStatus = 'PASS' | 'WARN' | 'FAIL' | 'SKIP';
+
+/** One line of `doctor`: what was checked, the outcome, and the fix when it is not a PASS. */
+export interface CheckResult {
+  readonly check: string;
+  readonly status: CheckStatus;
+  readonly detail: string;
+  readonly fix?: string | undefined;
+}
+
+const pass = (check: string, detail: string): CheckResult => ({ check, status: 'PASS', detail });
+const fail = (check: string, detail: string, fix: string): CheckResult => ({
+  check,
+  status: 'FAIL',
+  detail,
+  fix,
+});
+const warn = (check: string, detail: string, fix?: string): CheckResult => ({
+  check,
+  status: 'WARN',
+  detail,
+  fix,
+});
+export const skip = (check: string, detail: string): CheckResult => ({
+  check,
+  status: 'SKIP',
+  detail,
+});
+
+/** Every bad variable, one result each, so one run of doctor shows them all. */
+export function configChecks(problems: readonly ConfigProblem[]): CheckResult[] {
+  if (problems.length === 0) return [pass('config', 'every variable is valid')];
+  return problems.map((p) =>
+    fail('config', `${p.variable} ${p.message}`, `set ${p.variable} (docs/configuration.md)`),
+  );
+}
+
+/** DESIGN.md's Redis requirements: `maxmemory-policy noeviction` and AOF. */
+export function redisDurabilityChecks(report: RedisDurabilityReport): CheckResult[] {
+  const out: CheckResult[] = [];
+  if (report.evictionPolicy === undefined)
+    out.push(
+      warn(
+        'redis-eviction',
+        'CONFIG GET is not allowed here: maxmemory-policy unknown',
+        'make sure the policy is noeviction (managed Redis: its parameter group)',
+      ),
+    );
+  else if (report.evictionPolicy !== 'noeviction')
+    out.push(
+      fail(
+        'redis-eviction',
+        `maxmemory-policy is ${report.evictionPolicy}: queued jobs can be evicted under memory pressure`,
+        'CONFIG SET maxmemory-policy noeviction (and in redis.conf)',
+      ),
+    );
+  else out.push(pass('redis-eviction', 'maxmemory-policy noeviction'));
+  if (report.appendOnly === undefined)
+    out.push(
+      warn(
+        'redis-aof',
+        'CONFIG GET is not allowed here: appendonly unknown',
+        'make sure AOF persistence is on',
+      ),
+    );
+  else if (!report.appendOnly)
+    out.push(
+      fail(
+        'redis-aof',
+        'appendonly is off: jobs accepted since the last snapshot are lost if Redis restarts',
+        'CONFIG SET appendonly yes (and appendonly yes in redis.conf)',
+      ),
+    );
+  else out.push(pass('redis-aof', 'appendonly yes'));
+  return out;
+}
+
+interface Target {
+  readonly variable: string;
+  readonly key: string | undefined;
+  readonly owner: 'Contact' | 'Person';
+  readonly kinds: readonly UdfKind[];
+}
+
+/** Summaries shorter than this are cut so much that the field is probably the wrong one. */
+const SHORT_TEXT = 200;
+
+/** Each configured `SO_UDF_*` key exists in the published layout, with a type that fits. */
+export function udfTargetChecks(
+  udfs: UdfTargetsConfig,
+  layouts: {
+    readonly Contact: readonly UdfDefinition[];
+    readonly Person: readonly UdfDefinition[];
+  },
+): CheckResult[] {
+  const targets: Target[] = [
+    { variable: 'SO_UDF_VERTICAL', key: udfs.vertical, owner: 'Contact', kinds: ['list', 'text'] },
+    { variable: 'SO_UDF_SUMMARY', key: udfs.summary, owner: 'Contact', kinds: ['text'] },
+    { variable: 'SO_UDF_OPENER', key: udfs.opener, owner: 'Contact', kinds: ['text'] },
+    { variable: 'SO_UDF_PERSON_OPENER', key: udfs.personOpener, owner: 'Person', kinds: ['text'] },
+  ];
+  const out: CheckResult[] = [];
+  for (const t of targets) {
+    const name = `udf ${t.variable}`;
+    if (!t.key) {
+      out.push(skip(name, 'not set: the connector does not write this field'));
+      continue;
+    }
+    const definition = layouts[t.owner].find((d) => udfKey(d) === t.key);
+    if (!definition) {
+      out.push(
+        fail(
+          name,
+          `${t.key} is not in the published ${t.owner} UDF layout`,
+          `run so-connector discover and set ${t.variable} to one of its ${t.owner} keys (is the layout published?)`,
+        ),
+      );
+      continue;
+    }
+    const kind = udfKind(definition);
+    const label = `${t.key} "${definition.FieldLabel ?? ''}" (${definition.FieldType ?? '?'})`;
+    if (!t.kinds.includes(kind)) {
+      out.push(
+        fail(
+          name,
+          `${label} is a ${kind} field; expected ${t.kinds.join(' or ')}`,
+          `choose a ${t.kinds.join(' or ')} field with so-connector discover`,
+        ),
+      );
+    } else if (definition.IsReadOnly) {
+      out.push(
+        fail(
+          name,
+          `${label} is read-only`,
+          'make the field writable in SuperOffice admin, or choose another',
+        ),
+      );
+    } else if (
+      t.variable !== 'SO_UDF_VERTICAL' &&
+      definition.TextLength &&
+      definition.TextLength < SHORT_TEXT
+    ) {
+      out.push(
+        warn(
+          name,
+          `${label} holds only ${definition.TextLength} characters: longer texts are cut`,
+          'a long text field fits better',
+        ),
+      );
+    } else out.push(pass(name, label));
+  }
+  return out;
+}
+
+/** The Vertical list resolves: the provider chooses from its items. */
+export function verticalListCheck(
+  definition: UdfDefinition | undefined,
+  items:
+    readonly { readonly Name: string; readonly Deleted?: boolean | null | undefined }[] | undefined,
+): CheckResult {
+  if (!definition) return skip('vertical-list', 'no SO_UDF_VERTICAL list field to resolve');
+  if (udfKind(definition) !== 'list')
+    return pass(
+      'vertical-list',
+      `${udfKey(definition) ?? '?'} is a text field: the vertical is written as text`,
+    );
+  const listName = definition.MdoListName;
+  if (!listName)
+    return fail(
+      'vertical-list',
+      `${udfKey(definition) ?? '?'} is a list field without a list name in the layout`,
+      'check the field in SuperOffice admin; so-connector discover shows the layout',
+    );
+  const live = (items ?? []).filter((i) => !i.Deleted);
+  if (live.length === 0)
+    return fail(
+      'vertical-list',
+      `list ${listName} has no items`,
+      'add the verticals to the list in SuperOffice admin',
+    );
+  const names = live
+    .slice(0, 5)
+    .map((i) => i.Name)
+    .join(', ');
+  return pass(
+    'vertical-list',
+    `list ${listName}: ${live.length} items (${names}${live.length > 5 ? ', …' : ''})`,
+  );
+}
+
+/** The connector's webhook exists, is Active, points at this receiver and signs with our secret. */
+export function webhookChecks(
+  hooks: readonly Webhook[],
+  options: {
+    readonly publicUrl: string | undefined;
+    readonly secrets: readonly string[];
+    readonly lastErrors: ReadonlyMap<number, string>;
+  },
+): CheckResult[] {
+  const ours = hooks.filter((h) => isConnectorWebhook(h, options.publicUrl));
+  const register = `so-connector webhooks register --url ${options.publicUrl ?? '<the receiver’s https URL>'}`;
+  if (ours.length === 0) {
+    return [
+      fail(
+        'webhook',
+        options.publicUrl
+          ? `no webhook posts to WEBHOOK_PUBLIC_URL ${options.publicUrl} (${hooks.length} other webhook(s))`
+          : `no webhook named so-connector* (${hooks.length} other webhook(s)); WEBHOOK_PUBLIC_URL is not set`,
+        register,
+      ),
+    ];
+  }
+  const out: CheckResult[] = [];
+  if (!options.publicUrl)
+    out.push(
+      warn(
+        'webhook',
+        'WEBHOOK_PUBLIC_URL is not set: the webhook was found by its name only',
+        'set WEBHOOK_PUBLIC_URL to the receiver’s public URL',
+      ),
+    );
+  for (const hook of ours) {
+    const name = `webhook ${hook.WebhookId}`;
+    if (hook.State !== 'Active') {
+      const lastError = options.lastErrors.get(hook.WebhookId);
+      out.push(
+        fail(
+          name,
+          `state is ${hook.State ?? 'unknown'}: SuperOffice sends it nothing${lastError ? ` (last error: ${lastError})` : ''}`,
+          `so-connector webhooks reactivate ${hook.WebhookId}, then so-connector replay --since <when it stopped>`,
+        ),
+      );
+    } else out.push(pass(name, `Active → ${hook.TargetUrl ?? '?'}`));
+    const missing = CONNECTOR_WEBHOOK_EVENTS.filter((e) => !(hook.Events ?? []).includes(e));
+    if (missing.length > 0)
+      out.push(
+        warn(
+          `${name} events`,
+          `not subscribed to ${missing.join(', ')}`,
+          'register the webhook again with the default events',
+        ),
+      );
+    if (options.secrets.length === 0)
+      out.push(
+        warn(
+          `${name} secret`,
+          'WEBHOOK_SECRET is not set in this environment: cannot compare it with the webhook’s',
+          'run doctor with the receiver’s environment',
+        ),
+      );
+    else if (hook.Secret === null || hook.Secret === undefined || hook.Secret === '')
+      out.push(
+        warn(
+          `${name} secret`,
+          'SuperOffice did not return the webhook’s secret: cannot compare it',
+        ),
+      );
+    else if (!options.secrets.includes(hook.Secret))
+      out.push(
+        fail(
+          `${name} secret`,
+          'the webhook signs with a secret that is not in WEBHOOK_SECRET: the receiver refuses every delivery with 401',
+          'set WEBHOOK_SECRET to the secret printed at registration, or register again (so-connector webhooks register)',
+        ),
+      );
+    else out.push(pass(`${name} secret`, 'signs with a secret in WEBHOOK_SECRET'));
+  }
+  return out;
+}
+
+/** Non-zero when any check failed. */
+export function doctorExitCode(results: readonly CheckResult[]): 0 | 1 {
+  return results.some((r) => r.status === 'FAIL') ? 1 : 0;
+}
+
+/** One line per check (`PASS  name  detail`), the fix indented below, then a summary line. */
+export function formatChecks(results: readonly CheckResult[]): string {
+  const width = Math.max(...results.map((r) => r.check.length));
+  const lines = results.flatMap((r) => [
+    `${r.status.padEnd(4)}  ${r.check.padEnd(width)}  ${r.detail}`,
+    ...(r.fix && r.status !== 'PASS' ? [`${' '.repeat(width + 8)}fix: ${r.fix}`] : []),
+  ]);
+  const count = (s: CheckStatus) => results.filter((r) => r.status === s).length;
+  lines.push(
+    '',
+    `${count('PASS')} passed, ${count('WARN')} warnings, ${count('FAIL')} failed, ${count('SKIP')} skipped`,
+  );
+  return lines.join('\n');
+}

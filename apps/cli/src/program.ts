@@ -1,0 +1,91 @@
+import { Command, CommanderError } from 'commander';
+import { UsageError, type Action, type Run } from './command';
+import { registerCreateTestCompany } from './commands/create-test-company';
+import { registerDiscover } from './commands/discover';
+import { registerDoctor } from './commands/doctor';
+import { registerEnrich } from './commands/enrich';
+import { registerFailed } from './commands/failed';
+import { registerRaw } from './commands/raw';
+import { registerReplay } from './commands/replay';
+import { registerVerify } from './commands/verify';
+import { registerWebhooks } from './commands/webhooks';
+import { registerWhoami } from './commands/whoami';
+import { CliContext } from './context';
+import { describeError, EXIT } from './errors';
+import type { CliIo } from './io';
+
+/**
+ * Runs one CLI invocation in-process and resolves with its exit code; `main.ts` passes the
+ * process's argv, environment and streams, tests their own. Never calls `process.exit`.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const contexts: CliContext[] = [];
+
+  const run: Run =
+    (action: Action) =>
+    async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const ctx = new CliContext(io, Boolean(command.optsWithGlobals<{ json?: boolean }>().json));
+      contexts.push(ctx);
+      exitCode = (await action(ctx, command)) ?? EXIT.ok;
+    };
+
+  const program = new Command('so-connector')
+    .description('Operator commands for the SuperOffice connector (docs/cli.md)')
+    .option('--json', 'print one JSON document on stdout instead of text')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+    });
+  program.configureHelp({ sortSubcommands: false });
+  registerDoctor(program, run);
+  registerWhoami(program, run);
+  registerDiscover(program, run);
+  registerVerify(program, run);
+  registerRaw(program, run);
+  registerCreateTestCompany(program, run);
+  registerWebhooks(program, run);
+  registerEnrich(program, run);
+  registerFailed(program, run);
+  registerReplay(program, run);
+  // Subcommands do not inherit these settings from the program: set them on each.
+  for (const command of allCommands(program)) {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+    });
+  }
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    exitCode = reportError(error, io);
+  } finally {
+    for (const ctx of contexts) await ctx.close();
+  }
+  return exitCode;
+}
+
+function allCommands(command: Command): Command[] {
+  return command.commands.flatMap((c) => [c, ...allCommands(c)]);
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help).
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version')
+      return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (error instanceof UsageError) {
+    io.stderr.write(`so-connector: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  const { message, exitCode, stack } = describeError(error);
+  io.stderr.write(`so-connector: ${message}\n`);
+  if (stack) io.stderr.write(`${stack}\n`);
+  return exitCode;
+}

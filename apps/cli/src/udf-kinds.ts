@@ -1,0 +1,127 @@
+import { udfKey, type UdfDefinition } from '@so-connector/superoffice-client';
+
+/** What a UDF can hold, as far as the connector cares. */
+export type UdfKind = 'list' | 'text' | 'other';
+
+/**
+ * Classifies a published UDF. SuperOffice names field types in several ways (the layout's
+ * `FieldType`: Edit, LongText, ShortText, Dropdown, ListBox, List, LeadText, Checkbox, Number, …;
+ * superoffice-api.md 6.5), so a list is also recognised by its list name or definition id.
+ * `LeadText` is a caption in the layout, not a field that holds text.
+ */
+export function udfKind(definition: UdfDefinition): UdfKind {
+  const type = (definition.FieldType ?? '').toLowerCase();
+  if (/lead/.test(type)) return 'other';
+  if (
+    /list|dropdown/.test(type) ||
+    definition.MdoListName ||
+    (definition.UDListDefinitionId ?? 0) > 0
+  )
+    return 'list';
+  if (/text|edit|string/.test(type)) return 'text';
+  return 'other';
+}
+
+/** One row of `discover`. */
+export interface DiscoveredUdf {
+  readonly owner: 'Contact' | 'Person';
+  readonly key: string;
+  readonly progId: string | null;
+  readonly label: string | null;
+  readonly fieldType: string | null;
+  readonly kind: UdfKind;
+  readonly textLength: number | null;
+  readonly listName: string | null;
+  readonly listItems: readonly { id: number; name: string }[] | null;
+}
+
+export function describeUdf(
+  owner: 'Contact' | 'Person',
+  definition: UdfDefinition,
+  listItems: readonly { id: number; name: string }[] | null,
+): DiscoveredUdf | undefined {
+  const key = udfKey(definition);
+  if (!key) return undefined;
+  return {
+    owner,
+    key,
+    progId: definition.ProgId || null,
+    label: definition.FieldLabel ?? null,
+    fieldType: definition.FieldType ?? null,
+    kind: udfKind(definition),
+    textLength: definition.TextLength ?? null,
+    listName: definition.MdoListName || null,
+    listItems,
+  };
+}
+
+interface Target {
+  readonly variable: string;
+  readonly owner: 'Contact' | 'Person';
+  readonly kinds: readonly UdfKind[];
+  readonly label: RegExp;
+  readonly what: string;
+}
+
+const TARGETS: readonly Target[] = [
+  {
+    variable: 'SO_UDF_VERTICAL',
+    owner: 'Contact',
+    kinds: ['list'],
+    label: /vertical|industr|bransje|segment|sector/i,
+    what: 'a Contact list field for the vertical',
+  },
+  {
+    variable: 'SO_UDF_SUMMARY',
+    owner: 'Contact',
+    kinds: ['text'],
+    label: /summary|sammendrag|about|profile/i,
+    what: 'a Contact text field labelled like "summary"',
+  },
+  {
+    variable: 'SO_UDF_OPENER',
+    owner: 'Contact',
+    kinds: ['text'],
+    label: /opener|pitch|intro/i,
+    what: 'a Contact text field labelled like "opener"',
+  },
+  {
+    variable: 'SO_UDF_PERSON_OPENER',
+    owner: 'Person',
+    kinds: ['text'],
+    label: /opener|pitch|intro/i,
+    what: 'a Person text field labelled like "opener"',
+  },
+];
+
+/**
+ * The `SO_UDF_*` lines to suggest, chosen by owner, kind and label (a guess the operator
+ * confirms). The vertical falls back to the only list field when no label says "vertical".
+ */
+export function suggestUdfLines(udfs: readonly DiscoveredUdf[]): string[] {
+  const lines: string[] = [];
+  const used = new Set<string>();
+  for (const target of TARGETS) {
+    const candidates = udfs.filter(
+      (u) => u.owner === target.owner && target.kinds.includes(u.kind) && !used.has(u.key),
+    );
+    const labelled = candidates.find((u) => target.label.test(u.label ?? ''));
+    const choice =
+      labelled ??
+      (target.variable === 'SO_UDF_VERTICAL' && candidates.length === 1
+        ? candidates[0]
+        : undefined);
+    if (!choice) {
+      lines.push(`# ${target.variable}=   (not found: ${target.what})`);
+      continue;
+    }
+    used.add(choice.key);
+    const about =
+      choice.kind === 'list'
+        ? `list ${choice.listName ?? '?'}, ${choice.listItems?.length ?? 0} items`
+        : `${choice.fieldType ?? 'text'}${choice.textLength ? `, up to ${choice.textLength} characters` : ''}`;
+    lines.push(`# ${choice.owner} "${choice.label ?? choice.key}" (${about})`);
+    lines.push(`${target.variable}=${choice.key}`);
+  }
+  return lines;
+}

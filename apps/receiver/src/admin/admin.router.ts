@@ -1,0 +1,77 @@
+import { Router } from 'express';
+import type { Queue } from 'bullmq';
+import type { Logger } from '@so-connector/logger';
+import type { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
+import { createSessionSigner, type AdminCredentials } from './auth';
+import { createBullBoardHandler } from './bull-board';
+import { dashboardRouter } from './dashboard.route';
+import { loginRouter } from './login.route';
+import { createAdminRedactor } from './redact';
+import { requireAdmin, type AdminAuth } from './require-admin';
+import { adminSecurityHeaders, BULL_BOARD_CSP, refuseCrossSiteWrites } from './security-headers';
+
+export interface AdminDeps {
+  readonly credentials: AdminCredentials;
+  /** ADMIN_WRITE: Bull Board may retry, clean, promote and remove jobs. */
+  readonly write: boolean;
+  /** The tenant whose runs, health and activity are shown (ContextIdentifier). */
+  readonly tenant: string;
+  /** so-events, so-enrich and so-maintenance. */
+  readonly queues: readonly Queue[];
+  readonly runs: SyncRunStore;
+  readonly webhookHealth: WebhookHealthStore;
+  readonly activity: ActivityCounters;
+  readonly logger: Logger;
+  /** Resolves when the admin Redis connection is ready (page reads wait for it, bounded). */
+  readonly redisReady: () => Promise<void>;
+  /** Values that never appear on a page (webhook secrets, the admin password). */
+  readonly knownSecrets: readonly string[];
+  /** A page's Redis reads give up after this long (default 2 s). */
+  readonly readTimeoutMs?: number;
+  /** How long a login lasts (default 8 h). */
+  readonly sessionTtlMs?: number;
+  /** Added to every answer to wrong credentials (default 300 ms). */
+  readonly failedLoginDelayMs?: number;
+}
+
+/**
+ * Everything under `/admin`: login, the sync-run pages and Bull Board, all behind the admin auth,
+ * all with the admin security headers. Mounted only when ADMIN_USER/ADMIN_PASSWORD are set.
+ */
+export function adminRouter(deps: AdminDeps): Router {
+  const auth: AdminAuth = {
+    credentials: deps.credentials,
+    sessions: createSessionSigner(deps.credentials, deps.sessionTtlMs ?? 8 * 3600_000),
+    failureDelayMs: deps.failedLoginDelayMs ?? 300,
+    logger: deps.logger,
+  };
+  const redact = createAdminRedactor([...deps.knownSecrets, deps.credentials.password]);
+  const router = Router();
+  router.use(adminSecurityHeaders(), refuseCrossSiteWrites);
+  router.use(loginRouter(auth));
+  router.use(requireAdmin(auth));
+  router.use(
+    '/queues',
+    adminSecurityHeaders(BULL_BOARD_CSP),
+    createBullBoardHandler({
+      queues: deps.queues,
+      readOnly: !deps.write,
+      redact,
+      tenant: deps.tenant,
+    }),
+  );
+  router.use(
+    dashboardRouter({
+      tenant: deps.tenant,
+      queues: deps.queues,
+      runs: deps.runs,
+      webhookHealth: deps.webhookHealth,
+      activity: deps.activity,
+      redact,
+      logger: deps.logger,
+      redisReady: deps.redisReady,
+      readTimeoutMs: deps.readTimeoutMs ?? 2000,
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,63 @@
+import express, { Router, type Request, type Response } from 'express';
+import { credentialsMatch } from './auth';
+import { ADMIN_BASE } from './links';
+import { renderLogin } from './pages/login.page';
+import { delay, SESSION_COOKIE, type AdminAuth } from './require-admin';
+
+/** Only a path inside the admin UI (no other host, no scheme, not the login page itself). */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string') return ADMIN_BASE;
+  const inside = /^\/admin(?:[/?#]|$)/.test(next) && !next.includes('\\') && !next.includes('//');
+  if (!inside || /^\/admin\/log(?:in|out)\b/.test(next)) return ADMIN_BASE;
+  return next;
+}
+
+/** Set the cookie's Secure flag when the browser talks HTTPS (directly or to a TLS proxy). */
+function overHttps(req: Request): boolean {
+  const forwarded = req.get('x-forwarded-proto')?.split(',')[0]?.trim();
+  return req.secure || forwarded === 'https';
+}
+
+function sendLogin(res: Response, status: number, next: string, error?: string): void {
+  res.status(status).type('html').send(renderLogin({ next, error }));
+}
+
+/** GET/POST /admin/login and /admin/logout (no auth needed to reach them). */
+export function loginRouter(auth: AdminAuth): Router {
+  const router = Router();
+  router.get('/login', (req, res) => {
+    sendLogin(res, 200, safeNext(req.query.next));
+  });
+  router.post(
+    '/login',
+    express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 }),
+    async (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const next = safeNext(body.next);
+      const user = typeof body.user === 'string' ? body.user : '';
+      const password = typeof body.password === 'string' ? body.password : '';
+      if (!credentialsMatch({ user, password }, auth.credentials)) {
+        auth.logger.warn('admin login failed', { ip: req.ip });
+        await delay(auth.failureDelayMs);
+        return sendLogin(res, 401, next, 'Wrong user name or password.');
+      }
+      const session = auth.sessions.issue();
+      res.cookie(SESSION_COOKIE, session.value, {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: ADMIN_BASE,
+        expires: session.expiresAt,
+        secure: overHttps(req),
+      });
+      auth.logger.info('admin signed in', { ip: req.ip });
+      res.redirect(303, next);
+    },
+  );
+  const logout = (_req: Request, res: Response) => {
+    res.clearCookie(SESSION_COOKIE, { path: ADMIN_BASE, httpOnly: true, sameSite: 'strict' });
+    res.redirect(303, `${ADMIN_BASE}/login`);
+  };
+  router.get('/logout', logout);
+  router.post('/logout', logout);
+  return router;
+}

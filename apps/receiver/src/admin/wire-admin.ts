@@ -1,0 +1,66 @@
+import type { ReceiverConfig } from '@so-connector/config';
+import type { Logger, ShutdownRegistry } from '@so-connector/logger';
+import {
+  createEnrichQueue,
+  createEventsQueue,
+  createMaintenanceQueue,
+  createRedisConnection,
+} from '@so-connector/queue';
+import { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
+import type { AdminDeps } from './admin.router';
+import { whenReady } from './redis-ready';
+
+/** An admin page gives up on Redis after this long and shows what it has (with a 503). */
+const ADMIN_REDIS_TIMEOUT_MS = 2000;
+
+/**
+ * The admin UI's dependencies, or undefined when ADMIN_USER/ADMIN_PASSWORD are unset (then there is
+ * no admin UI at all). The admin UI has a Redis connection of its own: Bull Board polls every few
+ * seconds, and its reads must not queue behind, or in front of, the webhook's enqueues.
+ */
+export function wireAdmin(
+  config: ReceiverConfig,
+  logger: Logger,
+  shutdown: ShutdownRegistry,
+): AdminDeps | undefined {
+  if (config.admin === undefined) return undefined;
+  const redis = createRedisConnection(config.redis.url, {
+    role: 'producer',
+    commandTimeoutMs: ADMIN_REDIS_TIMEOUT_MS,
+    connectionName: 'so-connector:receiver-admin',
+  });
+  redis.on('error', (error: Error) =>
+    logger.debug('admin Redis connection error', { error: error.message }),
+  );
+  shutdown.register('admin redis', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  const prefix = config.queue.prefix;
+  const queues = [
+    createEventsQueue(redis, prefix),
+    createEnrichQueue(redis, prefix),
+    createMaintenanceQueue(redis, prefix),
+  ];
+  for (const queue of queues) {
+    queue.on('error', (error: Error) =>
+      logger.debug('admin queue error', { queue: queue.name, error: error.message }),
+    );
+    shutdown.register(`admin queue ${queue.name}`, () => queue.close());
+  }
+  return {
+    credentials: { user: config.admin.user, password: config.admin.password },
+    write: config.admin.write,
+    tenant: config.tenant.contextIdentifier,
+    queues,
+    runs: new SyncRunStore({ redis, prefix }),
+    webhookHealth: new WebhookHealthStore({ redis, prefix }),
+    activity: new ActivityCounters({ redis, prefix }),
+    logger,
+    redisReady: whenReady(redis),
+    knownSecrets: [
+      ...config.webhook.secrets,
+      ...(config.webhook.token === undefined ? [] : [config.webhook.token]),
+    ],
+    readTimeoutMs: ADMIN_REDIS_TIMEOUT_MS,
+  };
+}

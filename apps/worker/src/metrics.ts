@@ -1,0 +1,207 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Queue } from 'bullmq';
+import type { EnrichmentProvider } from '@so-connector/enrichment';
+import type { CallRecord } from '@so-connector/superoffice-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EnrichOutcome, EventOutcome } from './outcomes';
+
+const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export interface WorkerMetrics {
+  readonly registry: Registry;
+  eventHandled(tenant: string, outcome: EventOutcome): void;
+  enrichmentFinished(tenant: string, outcome: EnrichOutcome, receivedAt: string | undefined): void;
+  enrichmentFailed(tenant: string, final: boolean): void;
+  superOfficeCall(call: CallRecord): void;
+  watchdogAlert(tenant: string, state: string): void;
+  reconciled(tenant: string, enqueued: number): void;
+  /** Wraps a provider so every call is counted and timed. */
+  instrument(provider: EnrichmentProvider): EnrichmentProvider;
+  /** Queue depths are read from Redis when scraped. */
+  watchQueues(queues: readonly Queue[]): void;
+}
+
+/** The worker's Prometheus metrics (one registry per worker instance, so tests never share). */
+export function createWorkerMetrics(
+  tenant: string,
+  options: { defaultMetrics?: boolean } = {},
+): WorkerMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true)
+    collectDefaultMetrics({ register: registry, prefix: 'so_worker_' });
+  const registers = [registry];
+  const events = new Counter({
+    name: 'so_worker_events_total',
+    help: 'Events handled by the events stage, by decision (scheduled | skipped) and reason',
+    labelNames: ['tenant', 'decision', 'reason'] as const,
+    registers,
+  });
+  const enrichments = new Counter({
+    name: 'so_worker_enrichments_total',
+    help: 'Enrichment jobs finished, by outcome (written | unchanged | skipped | retry | failed)',
+    labelNames: ['tenant', 'outcome'] as const,
+    registers,
+  });
+  const providerCalls = new Counter({
+    name: 'so_worker_provider_calls_total',
+    help: 'Enrichment provider calls, by provider, method and result (ok | error)',
+    labelNames: ['tenant', 'provider', 'method', 'result'] as const,
+    registers,
+  });
+  const providerLatency = new Histogram({
+    name: 'so_worker_provider_latency_seconds',
+    help: 'Enrichment provider call latency',
+    labelNames: ['provider', 'method'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const soCalls = new Counter({
+    name: 'so_worker_superoffice_calls_total',
+    help: 'SuperOffice API calls, by method and HTTP status (0 = no answer)',
+    labelNames: ['tenant', 'method', 'status'] as const,
+    registers,
+  });
+  const soLatency = new Histogram({
+    name: 'so_worker_superoffice_latency_seconds',
+    help: 'SuperOffice API call latency',
+    labelNames: ['method'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const endToEnd = new Histogram({
+    name: 'so_worker_end_to_end_seconds',
+    help: 'From the receiver accepting the first webhook of a debounce window to the write-back',
+    labelNames: ['tenant'] as const,
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60, 120, 300],
+    registers,
+  });
+  const alerts = new Counter({
+    name: 'so_worker_webhook_alerts_total',
+    help: 'Connector webhooks found not Active and re-activated by the watchdog, by state found',
+    labelNames: ['tenant', 'state'] as const,
+    registers,
+  });
+  const reconciled = new Counter({
+    name: 'so_worker_reconcile_enqueued_total',
+    help: 'Enrichments enqueued by reconciliation sweeps',
+    labelNames: ['tenant'] as const,
+    registers,
+  });
+  const watched: Queue[] = [];
+  new Gauge({
+    name: 'so_queue_jobs',
+    help: 'Jobs per queue and state, read from Redis at scrape time',
+    labelNames: ['queue', 'state'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const queue of watched) {
+        const counts = await queue
+          .getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized', 'waiting-children')
+          .catch(() => undefined);
+        if (!counts) continue;
+        for (const [state, count] of Object.entries(counts))
+          this.set({ queue: queue.name, state }, count);
+      }
+    },
+  });
+
+  const timedCall = async <T>(method: string, name: string, call: () => Promise<T>): Promise<T> => {
+    const stop = providerLatency.startTimer({ provider: name, method });
+    try {
+      const value = await call();
+      providerCalls.inc({ tenant, provider: name, method, result: 'ok' });
+      return value;
+    } catch (error) {
+      providerCalls.inc({ tenant, provider: name, method, result: 'error' });
+      throw error;
+    } finally {
+      stop();
+    }
+  };
+
+  return {
+    registry,
+    eventHandled(t, outcome) {
+      events.inc({
+        tenant: t,
+        decision: outcome.outcome,
+        reason: outcome.outcome === 'skipped' ? outcome.reason : 'relevant',
+      });
+    },
+    enrichmentFinished(t, outcome, receivedAt) {
+      enrichments.inc({ tenant: t, outcome: outcome.outcome });
+      const started = receivedAt ? Date.parse(receivedAt) : Number.NaN;
+      if (outcome.outcome === 'written' && !Number.isNaN(started))
+        endToEnd.observe({ tenant: t }, Math.max(0, Date.now() - started) / 1000);
+    },
+    enrichmentFailed(t, final) {
+      enrichments.inc({ tenant: t, outcome: final ? 'failed' : 'retry' });
+    },
+    superOfficeCall(call) {
+      soCalls.inc({ tenant, method: call.method.toUpperCase(), status: String(call.status ?? 0) });
+      soLatency.observe({ method: call.method.toUpperCase() }, call.durationMs / 1000);
+    },
+    watchdogAlert(t, state) {
+      alerts.inc({ tenant: t, state });
+    },
+    reconciled(t, enqueued) {
+      reconciled.inc({ tenant: t }, enqueued);
+    },
+    instrument(provider) {
+      return {
+        name: provider.name,
+        enrichCompany: (company, context) =>
+          timedCall('enrichCompany', provider.name, () => provider.enrichCompany(company, context)),
+        personOpener: (person, company) =>
+          timedCall('personOpener', provider.name, () => provider.personOpener(person, company)),
+      };
+    },
+    watchQueues(queues) {
+      watched.push(...queues);
+    },
+  };
+}
+
+/** `GET /metrics` (Prometheus text) and `GET /healthz` on their own port. */
+export async function serveMetrics(
+  registry: Registry,
+  port: number,
+  host = '0.0.0.0',
+): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+      registry
+        .metrics()
+        .then((text) => {
+          res.writeHead(200, { 'Content-Type': registry.contentType });
+          res.end(text);
+        })
+        .catch((error: unknown) => {
+          res.writeHead(500, { 'Content-Type': 'text/plain' });
+          res.end(`metrics failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        });
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"status":"ok"}');
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('not found: the worker serves GET /metrics and GET /healthz\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
