@@ -50,5 +50,12 @@ describe('scripts/demo.mjs (the quick start)', () => {
     expect(out).toMatch(
       /PATCHes of the company: 1 \(the echo of the write was skipped, no ping-pong\)/,
     );
+    // A burst of three renames is one enrichment and one write; a person's new title is enriched.
+    expect(out).toMatch(/✓ company 2 enriched: Nordlys Robotics ASA is a/);
+    expect(out).toMatch(/✓ person 12 enriched: Hi Ola, as Chief Technology Officer/);
+    expect(out).toMatch(/PATCHes of company 2: 1 for three renames/);
+    expect(out).toMatch(
+      /Dashboard: http:\/\/127\.0\.0\.1:\d+\/admin {2}\(user admin, password \S{12,}\)/,
+    );
   });
 });

@@ -278,6 +278,7 @@ say('  company 3: department changed (not an input of the enrichment: skipped)')
 await sim_('PATCH', 'person/12', { Title: 'Chief Technology Officer' });
 say('  person 12: new job title');
 const landed = new Set();
+let dots = false;
 await waitFor(async () => {
   const checks = [
     ['company 2', `/Contact/2`, UDF.SO_UDF_SUMMARY],
@@ -288,10 +289,15 @@ await waitFor(async () => {
     const value = (await api(path)).UserDefinedFields?.[key];
     if (value && (label !== 'company 2' || value.includes('Nordlys Robotics ASA'))) {
       landed.add(label);
+      if (dots) process.stdout.write('\n');
+      dots = false;
       say(`  ✓ ${label} enriched: ${String(value).split('\n')[0].slice(0, 90)}`);
     }
   }
-  if (landed.size < checks.length) process.stdout.write('.');
+  if (landed.size < checks.length) {
+    process.stdout.write('.'); // progress while the debounce window runs
+    dots = true;
+  }
   return landed.size === checks.length;
 }, 'the enrichments of company 2 and person 12');
 await sleep(1500);
