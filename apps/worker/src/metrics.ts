@@ -6,6 +6,17 @@ import type { CallRecord } from '@so-connector/superoffice-client';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EnrichOutcome, EventOutcome } from './outcomes';
 
+/** A scrape leaves the queue depths out rather than wait longer than this for Redis. */
+const QUEUE_COUNT_DEADLINE_MS = 1000;
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('deadline')), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export interface WorkerMetrics {
@@ -97,9 +108,18 @@ export function createWorkerMetrics(
     async collect() {
       this.reset();
       for (const queue of watched) {
-        const counts = await queue
-          .getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized', 'waiting-children')
-          .catch(() => undefined);
+        // The worker's connection waits for Redis for ever; a scrape must not.
+        const counts = await withDeadline(
+          queue.getJobCounts(
+            'waiting',
+            'delayed',
+            'active',
+            'failed',
+            'prioritized',
+            'waiting-children',
+          ),
+          QUEUE_COUNT_DEADLINE_MS,
+        ).catch(() => undefined);
         if (!counts) continue;
         for (const [state, count] of Object.entries(counts))
           this.set({ queue: queue.name, state }, count);
