@@ -1,6 +1,7 @@
 // Standalone simulator for the demo and for manual runs:
 //   pnpm --filter @so-connector/superoffice-simulator start
-// SIM_PORT (default 4010), SIM_TOKEN_EXPIRES_IN (s), SIM_RETRY_SCALE, SIM_SEED_FILE.
+// SIM_PORT (default 4010), SIM_HOST (default 127.0.0.1; 0.0.0.0 in a container), SIM_TOKEN_EXPIRES_IN (s),
+// SIM_RETRY_SCALE, SIM_SEED_FILE.
 import { loadSeed } from './seed';
 import { startSimulator } from './server';
 
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   const env = process.env;
   const sim = await startSimulator({
     port: Number(env.SIM_PORT ?? 4010),
+    ...(env.SIM_HOST ? { host: env.SIM_HOST } : {}),
     ...(env.SIM_TOKEN_EXPIRES_IN
       ? { tokenExpiresInSeconds: Number(env.SIM_TOKEN_EXPIRES_IN) }
       : {}),
