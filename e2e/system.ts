@@ -1,10 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '@so-connector/queue';
-import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
+import {
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from '@so-connector/superoffice-simulator';
 import {
   CONNECTOR_WEBHOOK_EVENTS,
   freePort,
@@ -28,13 +33,22 @@ export const UDF = {
 export interface RunningSystem {
   readonly redis: TestRedis;
   readonly sim: RunningSimulator;
+  /** The receiver process running now (a new one after `startReceiver()`). */
   readonly receiver: ProductProcess;
+  /** The receiver's disk spool (kept across receiver restarts). */
+  readonly spoolDir: string;
+  /** `so-events`, for tests that look at event jobs. */
+  readonly events: Queue;
   readonly workers: ProductProcess[];
   /** `so-enrich`, for tests that wait on a job's state. */
   readonly enrich: Queue;
   /** Writes the connector's API user actually made (a PATCH refused by its test is not one). */
   writes(): number;
   startWorker(extra?: Record<string, string>): Promise<ProductProcess>;
+  /** SIGKILLs the receiver, as a crash would. */
+  killReceiver(): Promise<void>;
+  /** Starts the receiver again on the same port, Redis and spool directory. */
+  startReceiver(): Promise<ProductProcess>;
   /** Waits until deliveries, events and enrichments (incl. echoes) are all handled. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -45,24 +59,42 @@ export interface RunningSystem {
  * Redis, and the simulator as SuperOffice (webhook registered with a secret, signed deliveries).
  */
 export async function startSystem(
-  options: { workers?: number; workerEnv?: Record<string, string> } = {},
+  options: {
+    workers?: number;
+    workerEnv?: Record<string, string>;
+    /** Use this Redis (e.g. a `startRedisServer()` the test kills) instead of `useTestRedis()`. */
+    redisUrl?: string;
+    /** Simulator options on top of the default `retryScale: 0.01`. */
+    simulator?: SimulatorOptions;
+  } = {},
 ): Promise<RunningSystem> {
-  const redis = await useTestRedis();
-  const sim = await startSimulator({ retryScale: 0.01 });
+  const redis: TestRedis =
+    options.redisUrl === undefined
+      ? await useTestRedis()
+      : {
+          url: options.redisUrl,
+          prefix: `test-${randomBytes(5).toString('hex')}`,
+          cleanup: () => Promise.resolve(),
+        };
+  const sim = await startSimulator({ retryScale: 0.01, ...options.simulator });
   const spoolDir = mkdtempSync(join(tmpdir(), 'so-e2e-spool-'));
   const port = await freePort();
-  const receiver = startApp('receiver', {
-    PORT: String(port),
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: redis.prefix,
-    SO_CONTEXT_IDENTIFIER: 'Cust12345',
-    WEBHOOK_SECRET: SECRET,
-    SPOOL_DIR: spoolDir,
-  });
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
-    timeoutMs: 15_000,
-    what: 'the receiver',
-  });
+  const launchReceiver = async () => {
+    const started = startApp('receiver', {
+      PORT: String(port),
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: redis.prefix,
+      SO_CONTEXT_IDENTIFIER: 'Cust12345',
+      WEBHOOK_SECRET: SECRET,
+      SPOOL_DIR: spoolDir,
+    });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
+      timeoutMs: 15_000,
+      what: 'the receiver',
+    });
+    return started;
+  };
+  let receiver = await launchReceiver();
   const registered = await sim.registerWebhook({
     targetUrl: `http://127.0.0.1:${port}/webhooks/superoffice`,
     secret: SECRET,
@@ -84,7 +116,11 @@ export async function startSystem(
   const system: RunningSystem = {
     redis,
     sim,
-    receiver,
+    get receiver() {
+      return receiver;
+    },
+    spoolDir,
+    events,
     workers,
     enrich,
     writes: () => writes,
@@ -114,6 +150,12 @@ export async function startSystem(
         what: 'a worker',
       });
       return worker;
+    },
+    killReceiver: () => receiver.kill(),
+    async startReceiver() {
+      await receiver.kill();
+      receiver = await launchReceiver();
+      return receiver;
     },
     settled: () =>
       settle({

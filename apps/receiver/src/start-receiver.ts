@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Redis } from 'ioredis';
@@ -130,8 +130,23 @@ export async function startReceiver(
     admin: wireAdmin(config, logger, shutdown),
   });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.http.port, (error?: Error) => (error ? reject(error) : resolve(s)));
+  // A body that trickles in (slowloris) is cut with 408 after REQUEST_TIMEOUT_MS: SuperOffice
+  // itself gives up after ~5 s. Node checks the deadline every connectionsCheckingInterval.
+  const requestTimeout = config.http.requestTimeoutMs;
+  const server = createServer(
+    {
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 10_000),
+      connectionsCheckingInterval: Math.min(1000, requestTimeout),
+    },
+    app,
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.http.port, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   // SuperOffice holds a connection per delivery; keep-alive beyond its retry window is pointless.
   server.keepAliveTimeout = 5000;

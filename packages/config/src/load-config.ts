@@ -45,7 +45,12 @@ export interface ReceiverConfig {
   readonly queue: QueueConfig;
   readonly log: LogConfig;
   readonly tenant: TenantConfig;
-  readonly http: { readonly port: number; readonly shutdownTimeoutMs: number };
+  readonly http: {
+    readonly port: number;
+    readonly shutdownTimeoutMs: number;
+    /** Headers and body must arrive within this long (408 otherwise). */
+    readonly requestTimeoutMs: number;
+  };
   readonly webhook: WebhookAuthConfig;
   readonly spool: { readonly dir: string };
   /** Admin UI credentials; undefined = no admin UI. */
@@ -188,7 +193,11 @@ function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
     queue: { prefix: env.QUEUE_PREFIX, dedupWindowSeconds: env.DEDUP_WINDOW_SECONDS },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     tenant: { contextIdentifier: env.SO_CONTEXT_IDENTIFIER },
-    http: { port: env.PORT, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+    http: {
+      port: env.PORT,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    },
     webhook: {
       secrets: env.WEBHOOK_SECRET,
       token: env.WEBHOOK_TOKEN,

@@ -60,6 +60,8 @@ export const receiverEnvSchema = z
     SPOOL_DIR: stringWithDefault('./var/spool'),
     DEDUP_WINDOW_SECONDS: integer(60, 30 * 24 * 3600, 24 * 3600),
     SHUTDOWN_TIMEOUT_MS: integer(100, 120_000, 10_000),
+    /** A request (headers and body) must arrive within this long, else 408: slow bodies are cut. */
+    REQUEST_TIMEOUT_MS: integer(1000, 300_000, 15_000),
     /** Admin UI (Bull Board + sync runs) under /admin; no admin UI at all when unset. */
     ADMIN_USER: optionalString(),
     ADMIN_PASSWORD: optionalString(),

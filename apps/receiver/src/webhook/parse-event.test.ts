@@ -116,6 +116,27 @@ describe('parseWebhookEvent', () => {
     expect(!result.ok && result.message).toMatch(message);
   });
 
+  it.each([
+    ['inside a string value', 'My Contact Handler'.length - 7, [0xff]],
+    ['as a truncated multi-byte sequence', 3, [0xc3]],
+    ['as an overlong encoding', 5, [0xc0, 0xaf]],
+    ['as a UTF-16 surrogate encoded in UTF-8', 9, [0xed, 0xa0, 0x80]],
+  ])('refuses invalid UTF-8 %s instead of decoding it to U+FFFD', (_label, offset, bytes) => {
+    const text = JSON.stringify(base);
+    const at = text.indexOf('My Contact Handler') + offset;
+    const body = Buffer.concat([
+      Buffer.from(text.slice(0, at)),
+      Buffer.from(bytes),
+      Buffer.from(text.slice(at)),
+    ]);
+    expect(parseWebhookEvent(body)).toEqual({ ok: false, message: 'body is not valid UTF-8' });
+  });
+
+  it('accepts valid multi-byte UTF-8 (4-byte sequences included)', () => {
+    const result = parseWebhookEvent(raw({ ...base, WebhookName: 'Ærlig søppel 🚀' }));
+    expect(result.ok && result.event.WebhookName).toBe('Ærlig søppel 🚀');
+  });
+
   it('refuses nesting deeper than the limit before parsing', () => {
     const deep = `{"a":${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}}`;
     expect(parseWebhookEvent(raw(deep))).toEqual({

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { webhookEventSchema, type WebhookEvent } from '@so-connector/queue';
 
 /** Deeper JSON than this is refused before parsing: SuperOffice payloads are 3 levels deep. */
@@ -45,6 +46,9 @@ function formatPath(path: readonly PropertyKey[]): string {
  * offending field. Pure: no I/O.
  */
 export function parseWebhookEvent(rawBody: Buffer): ParseResult {
+  // JSON between systems is UTF-8 (RFC 8259 8.1). Decoding invalid bytes would silently turn them
+  // into U+FFFD and queue altered data, so the body is refused instead.
+  if (!isUtf8(rawBody)) return { ok: false, message: 'body is not valid UTF-8' };
   const text = rawBody.toString('utf8');
   if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
     return { ok: false, message: `body is nested deeper than ${MAX_JSON_DEPTH} levels` };

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { constantTimeEquals, verifySignature } from './verify-signature';
 
 // Self-computed vectors from superoffice-api.md section 1.4 (Node, Python and openssl agree).
@@ -91,4 +92,62 @@ describe('constantTimeEquals', () => {
     expect(constantTimeEquals('short', 'a much longer candidate')).toBe(false);
     expect(constantTimeEquals('', '')).toBe(true);
   });
+});
+
+describe('verifySignature compares in constant time', () => {
+  const v = vectors[0]!;
+  const body = Buffer.from(v.body);
+  const digest = Buffer.from(v.signature, 'base64');
+  const withLastByte = (change: (byte: number) => number) => {
+    const copy = Buffer.from(digest);
+    copy[copy.length - 1] = change(copy[copy.length - 1]!);
+    return copy.toString('base64');
+  };
+  let spy: jest.SpiedFunction<typeof crypto.timingSafeEqual>;
+  beforeEach(() => {
+    spy = jest.spyOn(crypto, 'timingSafeEqual');
+  });
+  afterEach(() => {
+    spy.mockRestore();
+  });
+
+  it('refuses a signature differing only in its last byte, after a timingSafeEqual of two 32-byte digests per secret', () => {
+    const lastByteOff = withLastByte((b) => b ^ 0x01);
+    expect(lastByteOff).not.toBe(v.signature);
+    expect(lastByteOff.slice(0, 40)).toBe(v.signature.slice(0, 40));
+    expect(verifySignature(body, lastByteOff, ['another-secret', v.secret])).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+    expect(spy).toHaveBeenCalledTimes(2);
+    for (const [a, b] of spy.mock.calls) {
+      expect(Buffer.isBuffer(a) && Buffer.isBuffer(b)).toBe(true);
+      expect([(a as Buffer).length, (b as Buffer).length]).toEqual([32, 32]);
+    }
+    expect(spy.mock.results.map((r) => r.value)).toEqual([false, false]);
+  });
+
+  it('tries every secret even when the first one matches (no early exit)', () => {
+    expect(verifySignature(body, v.signature, [v.secret, 'next-secret', 'third'])).toEqual({
+      ok: true,
+      secretIndex: 0,
+    });
+    expect(spy).toHaveBeenCalledTimes(3);
+    expect(spy.mock.results.map((r) => r.value)).toEqual([true, false, false]);
+  });
+
+  it.each([
+    ['one byte shorter', digest.subarray(0, 31).toString('base64')],
+    ['one byte longer', Buffer.concat([digest, Buffer.from([0])]).toString('base64')],
+    ['a SHA-512 sized value', Buffer.alloc(64, 7).toString('base64')],
+  ])(
+    'refuses a signature of a different length (%s) without comparing or throwing',
+    (_l, signature) => {
+      expect(verifySignature(body, signature, [v.secret])).toEqual({
+        ok: false,
+        reason: 'malformed',
+      });
+      expect(spy).not.toHaveBeenCalled();
+    },
+  );
 });

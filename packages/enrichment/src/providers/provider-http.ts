@@ -1,4 +1,4 @@
-import { isAxiosError, type AxiosInstance } from 'axios';
+import { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { ProviderError } from '../errors';
 
 /** An HTTP failure of a provider as a ProviderError; no header, key or body is kept. */
@@ -35,13 +35,28 @@ export interface JsonPostOptions {
 /** POSTs JSON with a Bearer key to `{baseUrl}{path}`; any failure becomes a ProviderError. */
 export async function postJson(options: JsonPostOptions, body: unknown): Promise<unknown> {
   const url = `${options.baseUrl.replace(/\/+$/, '')}${options.path}`;
+  let response: AxiosResponse<string>;
   try {
-    const response = await options.http.post<unknown>(url, body, {
+    response = await options.http.post<string>(url, body, {
       headers: { Authorization: `Bearer ${options.apiKey}`, 'Content-Type': 'application/json' },
       timeout: options.timeoutMs,
+      // Parsed here: axios would hand back an unparsable body as a string without a word.
+      responseType: 'text',
+      transformResponse: (data: unknown) => data,
     });
-    return response.data;
   } catch (error) {
     throw toProviderError(options.provider, options.path, error);
+  }
+  try {
+    return JSON.parse(response.data) as unknown;
+  } catch {
+    // A body cut off on the way (a proxy, a restart) is worth another attempt; a well-formed
+    // answer that does not fit the result schema is not (the caller validates that).
+    throw new ProviderError(
+      options.provider,
+      'retryable',
+      `${options.path} answered HTTP ${response.status} with a body that is not JSON`,
+      response.status,
+    );
   }
 }

@@ -1,0 +1,54 @@
+import { waitFor } from '@so-connector/testing';
+import { assertInvariant } from './invariant';
+import { startFaultRun, webhookState, type FaultRun } from './harness';
+import { ReferenceTenant } from './reference';
+
+const reference = new ReferenceTenant();
+let run: FaultRun | undefined;
+afterEach(async () => {
+  await run?.system.stop();
+  run = undefined;
+});
+afterAll(() => reference.stop());
+
+describe('webhook parked by SuperOffice', () => {
+  it('TooManyErrors (receiver down: 3 changes × 3 tries): the watchdog re-activates it and its sweep catches up', async () => {
+    // No scheduled sweep: only the one the watchdog queues after a re-activation can catch up.
+    run = await startFaultRun({
+      workerEnv: { WATCHDOG_INTERVAL_MS: '1000', RECONCILE_INTERVAL_MS: '0' },
+    });
+    const { system, ledger, workload } = run;
+    workload.createCompanies();
+    workload.changes(7);
+    await system.settled();
+    const worker = system.workers[0]!;
+    // (The watchdog's first check runs at start-up, so a healthy check is on record by now; the
+    // sweep after a re-activation starts from it.)
+    await system.killReceiver();
+    workload.changes(3); // 3 changes × 3 tries = 9 failures in a row
+    await waitFor(
+      () => worker.output().includes('connector webhook is not Active; re-activating'),
+      {
+        timeoutMs: 15_000,
+        what: 'the watchdog to find the webhook parked',
+      },
+    );
+    workload.changes(4); // made while the receiver is still down: dropped or never sent
+    await system.sim.deliveriesSettled();
+    await system.startReceiver();
+    await waitFor(() => webhookState(system.sim) === 'Active', {
+      timeoutMs: 15_000,
+      what: 'the webhook to be Active again',
+    });
+    workload.changes(3);
+
+    const report = await assertInvariant(system, ledger, reference, {
+      reconciliation: true,
+      timeoutMs: 30_000,
+    });
+    console.log(`TooManyErrors: ${report.summary}`);
+    expect(report.dropped).toBeGreaterThanOrEqual(3);
+    expect(worker.output()).toContain('reconciliation queued for the gap');
+    expect(worker.output()).toMatch(/reconciliation sweep done[^\n]*"trigger":"watchdog"/);
+  }, 120_000);
+});
