@@ -46,6 +46,13 @@ export interface StartWorkerOptions {
   readonly onSuperOfficeCall?: (call: CallRecord) => void;
 }
 
+/** A failed job that will not be tried again: unrecoverable, or out of attempts. */
+function isFinalFailure(job: Job | undefined, error: Error): boolean {
+  return (
+    error.name === 'UnrecoverableError' || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1)
+  );
+}
+
 /**
  * Wires the worker from its configuration: SuperOffice client, own associate id, provider, the
  * `so-events` and `so-enrich` BullMQ workers. Used by `main.ts` and by tests in-process.
@@ -167,15 +174,12 @@ export async function startWorker(
     count(outcome.outcome === 'written' ? ['enrichments', 'writes'] : ['enrichments']);
   });
   enrichWorker.on('failed', (job: Job<EnrichJobData> | undefined, error: Error) => {
-    const final =
-      error.name === 'UnrecoverableError' || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
+    const final = isFinalFailure(job, error);
     metrics.enrichmentFailed(tenant, final);
     if (final) count(['failures']);
   });
   eventsWorker.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
-    const final =
-      error.name === 'UnrecoverableError' || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1);
-    if (final) count(['failures']);
+    if (isFinalFailure(job, error)) count(['failures']);
   });
 
   const maintenance = await startMaintenance({
@@ -187,6 +191,7 @@ export async function startWorker(
     metrics,
     logger,
   });
+  shutdown.register('maintenance queue', () => maintenance.queue.close());
   // Queue depths for /metrics; the events queue is only read here.
   const eventsQueue = createEventsQueue(connection, config.queue.prefix);
   eventsQueue.on('error', () => undefined);
