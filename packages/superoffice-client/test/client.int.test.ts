@@ -273,6 +273,25 @@ describe('token lifetime', () => {
     expect(calls.map((c) => c.status)).not.toContain(401);
   });
 
+  it('uses a token shorter-lived than the refresh margin for half its life instead of refreshing before every call', async () => {
+    await sim.stop();
+    sim = await startSimulator({ tokenExpiresInSeconds: 30 });
+    const http = axios.create();
+    const sut = new SuperOfficeClient({
+      auth: new RefreshTokenAuth({
+        http,
+        tokenUrl: sim.tokenUrl,
+        clientId: sim.client.clientId,
+        clientSecret: sim.client.clientSecret,
+        refreshToken: sim.client.refreshToken,
+      }), // default margin: 60 s, longer than the token lives
+      tenant: fixedTenantUrl(sim.apiBaseUrl()),
+      http,
+    });
+    for (let i = 0; i < 5; i++) await sut.getContact(2);
+    expect(sim.counters.get('POST token')).toBe(1);
+  });
+
   it('reports a tenant that is not running as retryable', async () => {
     const http = axios.create();
     const tenant = statusTenantUrl({ http, statusUrl: `${sim.url}/api/state/Cust00000` });

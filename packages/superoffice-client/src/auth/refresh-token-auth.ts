@@ -35,6 +35,8 @@ export interface RefreshTokenAuthOptions {
 interface CachedToken {
   readonly value: string;
   readonly expiresAt: number;
+  /** When to refresh: the margin before expiry, but never more than half the lifetime. */
+  readonly refreshAt: number;
 }
 
 /**
@@ -57,9 +59,7 @@ export class RefreshTokenAuth implements AuthProvider {
 
   async authorize(): Promise<Readonly<Record<string, string>>> {
     const token =
-      this.token && this.token.expiresAt - this.marginMs > this.now()
-        ? this.token
-        : await this.refresh();
+      this.token && this.token.refreshAt > this.now() ? this.token : await this.refresh();
     // SO-AppToken is documented for server-side calls to Online (superoffice-api.md 5.2).
     return { Authorization: `Bearer ${token.value}`, 'SO-AppToken': this.options.clientSecret };
   }
@@ -121,9 +121,14 @@ export class RefreshTokenAuth implements AuthProvider {
         kind: 'auth',
       });
     }
+    const lifetimeMs = parsed.data.expires_in * 1000;
+    const issuedAt = this.now();
+    // A short-lived token (shorter than twice the margin) would otherwise be refreshed before
+    // every call.
     const token = {
       value: parsed.data.access_token,
-      expiresAt: this.now() + parsed.data.expires_in * 1000,
+      expiresAt: issuedAt + lifetimeMs,
+      refreshAt: issuedAt + lifetimeMs - Math.min(this.marginMs, lifetimeMs / 2),
     };
     this.token = token;
     this.options.onTokenRefreshed?.({ expiresAt: token.expiresAt });
