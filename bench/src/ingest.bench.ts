@@ -1,27 +1,42 @@
-// pnpm bench: webhook ingest throughput of the receiver against the minimal reference server
-// (Express 5 + raw body + HMAC + queue.add), measured in the same run on the same Redis, with
-// unique signed events and 50 connections. Rounds alternate between the two servers so that
-// machine noise hits both; the verdict is the ratio, never a bare wall-clock number.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// Benchmark 1: webhook ingest throughput of the receiver against two baselines measured in the
+// same run on the same Redis, with unique signed events and 50 connections: the minimal Express
+// reference (Express 5 + raw body + HMAC + queue.add) and a bare node:http server (HMAC +
+// queue.add, no framework). Rounds alternate the order so that machine noise hits all three; the
+// verdict is the ratio, never a bare wall-clock number.
+import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { freePort, startRedisServer, waitFor, type RedisServer } from '@so-connector/testing';
+import { freePort, waitFor } from '@so-connector/testing';
+import {
+  REPO_ROOT,
+  mean,
+  parseArgs,
+  rssMiB,
+  runMain,
+  spawnNode,
+  startRedis,
+  stopChild,
+  writeSection,
+  type AofSetting,
+} from './bench-common';
 
-const quick = process.argv.includes('--quick');
-const DURATION_S = quick ? 5 : 15;
+const { quick, out } = parseArgs();
+const DURATION_S = quick ? 4 : 15;
 const ROUNDS = quick ? 1 : 2;
 const CONNECTIONS = 50;
 const SECRET = 'bench-webhook-secret-0123456789abcdef';
 const TENANT = 'Cust12345';
 const TARGET_RATIO = 0.9;
-const repo = join(__dirname, '..', '..');
+
+type Kind = 'bare' | 'reference' | 'receiver';
+const KINDS: readonly Kind[] = ['bare', 'reference', 'receiver'];
 
 interface Measurement {
-  readonly server: 'receiver' | 'reference';
+  readonly server: Kind;
   readonly aof: string;
   readonly round: number;
   readonly rps: number;
@@ -56,29 +71,27 @@ function event(): string {
   });
 }
 
+const SCRIPTS: Record<Kind, string> = {
+  receiver: join(REPO_ROOT, 'apps', 'receiver', 'dist', 'main.js'),
+  reference: join(__dirname, 'reference-server.js'),
+  bare: join(__dirname, 'bare-server.js'),
+};
+
 async function startServer(
-  kind: 'receiver' | 'reference',
+  kind: Kind,
   redisUrl: string,
   prefix: string,
   spoolDir: string,
 ): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const script =
-    kind === 'receiver'
-      ? join(repo, 'apps', 'receiver', 'dist', 'main.js')
-      : join(__dirname, 'reference-server.js');
-  const child = spawn(process.execPath, [script], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: prefix,
-      WEBHOOK_SECRET: SECRET,
-      SO_CONTEXT_IDENTIFIER: TENANT,
-      SPOOL_DIR: spoolDir,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = spawnNode(SCRIPTS[kind], {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    WEBHOOK_SECRET: SECRET,
+    SO_CONTEXT_IDENTIFIER: TENANT,
+    SPOOL_DIR: spoolDir,
   });
   await waitFor(
     async () => {
@@ -92,18 +105,11 @@ async function startServer(
   return { child, port };
 }
 
-function rssMiB(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 102.4) / 10;
-}
-
-async function load(port: number): Promise<autocannon.Result> {
+function load(port: number, duration: number): Promise<autocannon.Result> {
   return autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
-    duration: DURATION_S,
+    duration,
     requests: [
       {
         method: 'POST',
@@ -125,19 +131,20 @@ async function load(port: number): Promise<autocannon.Result> {
 }
 
 async function measure(
-  kind: 'receiver' | 'reference',
-  redis: RedisServer,
+  kind: Kind,
+  redisUrl: string,
   aof: string,
   round: number,
 ): Promise<Measurement> {
   const prefix = `bench-${kind}-${round}`;
   const spoolDir = mkdtempSync(join(tmpdir(), 'so-bench-spool-'));
-  const { child, port } = await startServer(kind, redis.url, prefix, spoolDir);
+  const { child, port } = await startServer(kind, redisUrl, prefix, spoolDir);
   try {
-    await autocannon({ url: `http://127.0.0.1:${port}/healthz`, connections: 10, amount: 2000 }); // warm-up
-    const result = await load(port);
+    await load(port, 1); // warm-up: JIT, connection pools (these jobs are flushed below)
+    const client = new Redis(redisUrl);
+    await client.flushall();
+    const result = await load(port, DURATION_S);
     const rss = rssMiB(child.pid);
-    const client = new Redis(redis.url);
     const jobs = await client.llen(`${prefix}:so-events:wait`);
     await client.flushall();
     client.disconnect();
@@ -156,31 +163,14 @@ async function measure(
       rssMiB: rss,
     };
   } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    await stopChild(child);
     rmSync(spoolDir, { recursive: true, force: true });
-  }
-}
-
-function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-}
-
-function versionOf(pkg: string): string {
-  try {
-    const path = require.resolve(`${pkg}/package.json`, {
-      paths: [join(repo, 'apps', 'receiver')],
-    });
-    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
-  } catch {
-    return '?';
   }
 }
 
 async function main(): Promise<void> {
   const all: Measurement[] = [];
-  const configs: { aof: false | 'everysec' | 'always'; label: string }[] = quick
+  const configs: { aof: AofSetting; label: string }[] = quick
     ? [{ aof: false, label: 'off' }]
     : [
         { aof: false, label: 'off' },
@@ -188,72 +178,72 @@ async function main(): Promise<void> {
         { aof: 'always', label: 'always' },
       ];
   for (const config of configs) {
-    const dir = mkdtempSync(join(tmpdir(), 'so-bench-redis-'));
-    const redis = await startRedisServer({ appendOnly: config.aof, dir });
+    const redis = await startRedis({ appendOnly: config.aof });
     try {
       for (let round = 1; round <= ROUNDS; round++) {
-        for (const kind of round % 2 === 1
-          ? (['reference', 'receiver'] as const)
-          : (['receiver', 'reference'] as const)) {
-          const m = await measure(kind, redis, config.label, round);
+        const order = round % 2 === 1 ? KINDS : [...KINDS].reverse();
+        for (const kind of order) {
+          const m = await measure(kind, redis.url, config.label, round);
           process.stdout.write(
-            `AOF ${config.label.padEnd(8)} round ${round} ${kind.padEnd(9)} ${m.rps} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  non-2xx ${m.non2xx}  jobs ${m.jobs}/${m.requests}\n`,
+            `[ingest] AOF ${config.label.padEnd(8)} round ${round} ${kind.padEnd(9)} ${m.rps} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  non-2xx ${m.non2xx}  jobs ${m.jobs}/${m.requests}\n`,
           );
           all.push(m);
         }
       }
     } finally {
       await redis.dispose();
-      rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  const redisVersion =
-    /v=([\d.]+)/.exec(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout)?.[1] ??
-    '?';
   const rows = all.map(
     (m) =>
       `| ${m.aof} | ${m.round} | ${m.server} | ${m.rps} | ${m.p50} | ${m.p99} | ${m.p999} | ${m.requests} | ${m.non2xx} | ${m.errors} | ${m.jobs} | ${m.rssMiB} |`,
   );
   const summary = configs.map(({ label }) => {
-    const of = (server: string) => all.filter((m) => m.aof === label && m.server === server);
-    const ratio = mean(of('receiver').map((m) => m.rps)) / mean(of('reference').map((m) => m.rps));
+    const of = (server: Kind, pick: (m: Measurement) => number) =>
+      mean(all.filter((m) => m.aof === label && m.server === server).map(pick));
+    const rps = (k: Kind) => of(k, (m) => m.rps);
     return {
       label,
-      ratio,
-      receiverRps: mean(of('receiver').map((m) => m.rps)),
-      referenceRps: mean(of('reference').map((m) => m.rps)),
-      receiverP99: mean(of('receiver').map((m) => m.p99)),
-      referenceP99: mean(of('reference').map((m) => m.p99)),
+      vsReference: rps('receiver') / rps('reference'),
+      vsBare: rps('receiver') / rps('bare'),
+      rps,
+      p: (k: Kind) =>
+        `${of(k, (m) => m.p50).toFixed(1)} / ${of(k, (m) => m.p99).toFixed(1)} / ${of(k, (m) => m.p999).toFixed(1)}`,
+      rss: (k: Kind) => of(k, (m) => m.rssMiB).toFixed(1),
     };
   });
   const verdict = summary.map(
     (s) =>
-      `| ${s.label} | ${Math.round(s.referenceRps)} | ${Math.round(s.receiverRps)} | **${s.ratio.toFixed(2)}×** | ${s.referenceP99.toFixed(1)} | ${s.receiverP99.toFixed(1)} | ${s.ratio >= TARGET_RATIO ? 'meets' : 'MISSES'} ≥ ${TARGET_RATIO}× |`,
+      `| ${s.label} | ${Math.round(s.rps('bare'))} | ${Math.round(s.rps('reference'))} | ${Math.round(s.rps('receiver'))} | **${s.vsReference.toFixed(2)}×** | ${s.vsBare.toFixed(2)}× | ${s.vsReference >= TARGET_RATIO ? 'meets' : 'MISSES'} ≥ ${TARGET_RATIO}× |`,
   );
-  const cpu = cpus();
-  const report = `# Benchmark results
+  const latency = summary.map(
+    (s) =>
+      `| ${s.label} | ${s.p('bare')} | ${s.p('reference')} | ${s.p('receiver')} | ${s.rss('bare')} | ${s.rss('reference')} | ${s.rss('receiver')} |`,
+  );
+  const section = `## 1. Webhook ingest: receiver vs minimal Express reference vs bare node:http
 
-Generated by \`pnpm bench${quick ? ':quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}.
-Machine: ${cpu.length} × ${cpu[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; redis-server ${redisVersion};
-express ${versionOf('express')}, bullmq ${versionOf('bullmq')}, ioredis ${versionOf('ioredis')}.
-The machine is shared and noisy: compare the ratio, measured in the same run, not the absolute figures.
-
-## 1. Webhook ingest: receiver vs minimal reference
-
-Load: autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per measurement after a warm-up, every request
-a unique \`contact.changed\` signed with HMAC-SHA256. Servers are separate processes on their own
-free ports against one private redis-server per AOF setting (flushed between measurements); rounds
-alternate the order. The **reference** is Express 5 + raw body + HMAC + \`queue.add\` and nothing else.
+Load: autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per measurement after a 1 s warm-up, every
+request a unique \`contact.changed\` signed with HMAC-SHA256. Servers are separate processes on their
+own free ports against one private redis-server per AOF setting (flushed before and after each
+measurement); ${ROUNDS} round(s) per AOF setting, alternating the order.
+The **bare** baseline is \`node:http\` + HMAC + \`queue.add\` (bench/src/bare-server.ts): no framework.
+The **reference** is Express 5 + raw body + HMAC + \`queue.add\` and nothing else (bench/src/reference-server.ts).
 The **receiver** is \`apps/receiver\` as shipped (production config, JSON logs at info; the per-delivery
 access line is at \`http\` level, so not written at info): content type, signature, depth check, zod
 schema, tenant check, EventId duplicate detection (an EXISTS per request), spool fallback with a
-time bound, metrics. Its producer connection uses ioredis auto-pipelining; the reference uses a default
-connection, as a minimal server would.
+time bound, metrics. Its producer connection uses ioredis auto-pipelining; both baselines use a
+default connection, as a minimal server would.
 
-| AOF | reference req/s | receiver req/s | receiver / reference | reference p99 ms | receiver p99 ms | target |
+| AOF | bare req/s | reference req/s | receiver req/s | receiver / reference | receiver / bare | target |
 |---|---|---|---|---|---|---|
 ${verdict.join('\n')}
+
+Latency at ${CONNECTIONS} connections (mean over rounds, ms) and resident memory after the load (MiB):
+
+| AOF | bare p50 / p99 / p99.9 | reference p50 / p99 / p99.9 | receiver p50 / p99 / p99.9 | bare RSS | reference RSS | receiver RSS |
+|---|---|---|---|---|---|---|
+${latency.join('\n')}
 
 All measurements:
 
@@ -264,13 +254,14 @@ ${rows.join('\n')}
 "jobs in Redis" counts the waiting jobs after the run: at least the 2xx answers (requests still in flight
 when the timer stopped are queued but not counted by autocannon), so nothing answered was lost.
 `;
-  writeFileSync(join(__dirname, '..', quick ? 'RESULTS.quick.md' : 'RESULTS.md'), report);
-  process.stdout.write(
-    `\n${verdict.join('\n')}\nwritten to bench/${quick ? 'RESULTS.quick.md' : 'RESULTS.md'}\n`,
-  );
+  const first = summary[0]!;
+  writeSection(out, section, [
+    '1. Webhook ingest',
+    'receiver / Express reference, req/s (AOF off)',
+    `**${first.vsReference.toFixed(2)}×**`,
+    `receiver / bare node:http ${first.vsBare.toFixed(2)}×; target ≥ ${TARGET_RATIO}× of the reference`,
+  ]);
+  process.stdout.write(`[ingest]\n${verdict.join('\n')}\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runMain('ingest', main);

@@ -1,0 +1,165 @@
+// Benchmark 2: events/s through the real `so-events` stage (the BUILT worker process: schema
+// check, filter decision, sync-run record, activity counters, metrics) on the skip path — echoes
+// of the connector's own writes and changes of irrelevant columns, so no enrichment is scheduled —
+// against a no-op BullMQ worker at the same concurrency on the same queue setup, in the same run.
+// Each measurement pre-fills a paused `so-events` with N jobs, resumes it and times the drain.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUE_NAMES, type WebhookEvent } from '@so-connector/queue';
+import { startSimulator } from '@so-connector/superoffice-simulator';
+import { superOfficeEnvFor } from '@so-connector/testing';
+import {
+  REPO_ROOT,
+  mean,
+  parseArgs,
+  rssMiB,
+  runMain,
+  startRedis,
+  stopChild,
+  writeSection,
+} from './bench-common';
+import { addEvents, pending, startAndWait, timeDrain } from './bench-queue';
+
+const { quick, out } = parseArgs();
+const JOBS = quick ? 6000 : 20_000;
+const ROUNDS = quick ? 1 : 3;
+const CONCURRENCY = 4; // WORKER_CONCURRENCY's default
+const TENANT = 'Cust12345';
+const OWN_ASSOCIATE = 42; // the simulator's API user
+
+type Kind = 'noop' | 'worker';
+const SCRIPTS: Record<Kind, string> = {
+  noop: join(__dirname, 'noop-worker.js'),
+  worker: join(REPO_ROOT, 'apps', 'worker', 'dist', 'main.js'),
+};
+
+/** Half echoes of the connector's own writes, half changes of columns the filter ignores. */
+function skipEvents(n: number): WebhookEvent[] {
+  return Array.from({ length: n }, (_, i) => {
+    const echo = i % 2 === 0;
+    return {
+      EventId: randomUUID(),
+      Timestamp: new Date().toISOString(),
+      Changes: echo
+        ? ['userdef_id', 'updated', 'updated_associate_id']
+        : ['updated', 'updated_associate_id', 'department'],
+      Event: 'contact.changed',
+      PrimaryKey: 1 + (i % 5000),
+      Entity: 'contact',
+      ContextIdentifier: TENANT,
+      ChangedByAssociateId: echo ? OWN_ASSOCIATE : 5,
+      WebhookName: 'bench',
+      FieldValues: { associate_id: 5, contact_id: 1 + (i % 5000) },
+    };
+  });
+}
+
+interface Measurement {
+  readonly kind: Kind;
+  readonly round: number;
+  readonly ms: number;
+  readonly eventsPerS: number;
+  readonly failed: number;
+  readonly enrichJobs: number;
+  readonly rssMiB: number;
+}
+
+async function main(): Promise<void> {
+  const redis = await startRedis();
+  const sim = await startSimulator();
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const all: Measurement[] = [];
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      const order: Kind[] = round % 2 === 1 ? ['noop', 'worker'] : ['worker', 'noop'];
+      for (const kind of order) {
+        await connection.flushall();
+        const prefix = `bench-filter-${kind}-${round}`;
+        const events = new Queue(QUEUE_NAMES.events, { connection, prefix });
+        const enrich = new Queue(QUEUE_NAMES.enrich, { connection, prefix });
+        const proc = await startAndWait(SCRIPTS[kind], {
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'info',
+          REDIS_URL: redis.url,
+          QUEUE_PREFIX: prefix,
+          WORKER_CONCURRENCY: String(CONCURRENCY),
+          ...superOfficeEnvFor(sim),
+          SO_OWN_ASSOCIATE_ID: String(OWN_ASSOCIATE),
+          SO_UDF_VERTICAL: 'SuperOffice:83',
+          METRICS_PORT: '0',
+          WATCHDOG_INTERVAL_MS: '0',
+          RECONCILE_INTERVAL_MS: '0',
+        });
+        try {
+          await events.pause();
+          await addEvents(events, TENANT, skipEvents(JOBS));
+          const ms = await timeDrain(events, async () => (await pending([events])) === 0);
+          const counts = await events.getJobCounts('completed', 'failed');
+          if ((counts.completed ?? 0) + (counts.failed ?? 0) !== JOBS) {
+            throw new Error(`${kind}: ${JSON.stringify(counts)} of ${JOBS} jobs`);
+          }
+          const m: Measurement = {
+            kind,
+            round,
+            ms,
+            eventsPerS: (JOBS / ms) * 1000,
+            failed: counts.failed ?? 0,
+            enrichJobs: await enrich.count(),
+            rssMiB: rssMiB(proc.child.pid),
+          };
+          process.stdout.write(
+            `[filter-stage] round ${round} ${kind.padEnd(6)} ${JOBS} events in ${ms.toFixed(0)} ms = ${m.eventsPerS.toFixed(0)} events/s  failed ${m.failed}  enrich jobs ${m.enrichJobs}\n`,
+          );
+          all.push(m);
+        } finally {
+          await stopChild(proc.child);
+          await events.close();
+          await enrich.close();
+        }
+      }
+    }
+  } finally {
+    connection.disconnect();
+    await sim.stop();
+    await redis.dispose();
+  }
+
+  const rate = (kind: Kind) => mean(all.filter((m) => m.kind === kind).map((m) => m.eventsPerS));
+  const ratio = rate('worker') / rate('noop');
+  const rows = all.map(
+    (m) =>
+      `| ${m.round} | ${m.kind === 'worker' ? 'so-events stage (worker)' : 'no-op BullMQ worker'} | ${m.ms.toFixed(0)} | ${m.eventsPerS.toFixed(0)} | ${m.failed} | ${m.enrichJobs} | ${m.rssMiB} |`,
+  );
+  const section = `## 2. Filter stage: so-events skip path vs a no-op BullMQ worker
+
+${JOBS} \`contact.changed\` jobs per measurement, pre-filled into a paused \`so-events\` (as the receiver
+adds them: job id = EventId, same job options) on a private redis-server (AOF off, flushed before each
+measurement); the queue is resumed and the drain is timed (polled every 10 ms). Half the events are
+echoes of the connector's own writes (ChangedByAssociateId = its API user), half change only columns
+the filter ignores, so every one is skipped and no enrichment is scheduled. Both sides are separate
+processes with concurrency ${CONCURRENCY} on the same connection setup (\`createRedisConnection\` role
+\`worker\`, same lock duration). The **worker** is \`apps/worker\` as built (the real
+\`createEventsProcessor\`: zod check, \`decide\`, SKIPPED record on the account's sync run, activity
+counters and metrics on completion; its so-enrich and maintenance workers idle). The **no-op** is a
+BullMQ worker whose processor returns at once (bench/src/noop-worker.ts): BullMQ's own per-job cost.
+${ROUNDS} round(s), alternating the order.
+
+| no-op events/s | so-events stage events/s | stage / no-op |
+|---|---|---|
+| ${rate('noop').toFixed(0)} | ${rate('worker').toFixed(0)} | **${ratio.toFixed(2)}×** |
+
+| round | consumer | drain ms | events/s | failed | so-enrich jobs | RSS MiB |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+`;
+  writeSection(out, section, [
+    '2. Filter stage',
+    'so-events skip path / no-op BullMQ worker, events/s',
+    `**${ratio.toFixed(2)}×**`,
+    `${rate('worker').toFixed(0)} vs ${rate('noop').toFixed(0)} events/s at concurrency ${CONCURRENCY}`,
+  ]);
+}
+
+runMain('filter-stage', main);
