@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { loadWorkerConfig } from '@so-connector/config';
 import { createLogger } from '@so-connector/logger';
 import { startSimulator } from '@so-connector/superoffice-simulator';
-import { superOfficeEnvFor, useTestRedis, waitFor } from '@so-connector/testing';
+import { freePort, superOfficeEnvFor, useTestRedis, waitFor } from '@so-connector/testing';
 import { startWorker } from '../src/start-worker';
 
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
@@ -17,6 +17,11 @@ describe('worker shutdown', () => {
         QUEUE_PREFIX: redis.prefix,
         ...superOfficeEnvFor(sim),
         SO_UDF_VERTICAL: 'SuperOffice:83',
+        // The metrics server is started and closed too; the maintenance schedulers would make
+        // HTTP calls at start-up whose idle keep-alive sockets hold timers of their own.
+        METRICS_PORT: String(await freePort()),
+        WATCHDOG_INTERVAL_MS: '0',
+        RECONCILE_INTERVAL_MS: '0',
       });
       const logger = createLogger({
         component: 'worker',

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startSimulator } from '@so-connector/superoffice-simulator';
-import { superOfficeEnvFor, useTestRedis, waitFor } from '@so-connector/testing';
+import { freePort, superOfficeEnvFor, useTestRedis, waitFor } from '@so-connector/testing';
 
 // The built worker, started the way `pnpm start` does.
 const mainJs = join(__dirname, '..', 'dist', 'main.js');
@@ -50,6 +50,7 @@ describe('worker start-up', () => {
           QUEUE_PREFIX: redis.prefix,
           ...superOfficeEnvFor(sim),
           SO_UDF_VERTICAL: 'SuperOffice:83',
+          METRICS_PORT: String(await freePort()),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
