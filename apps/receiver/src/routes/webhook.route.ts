@@ -17,6 +17,9 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
+/** Every registration ping's body holds this: `"Event":"test"`. */
+const PING_MARKER = Buffer.from(`"${TEST_EVENT_NAME}"`);
+
 export interface WebhookRouteDeps {
   readonly auth: WebhookAuthConfig;
   readonly tenant: TenantConfig;
@@ -81,38 +84,23 @@ export function mountWebhookRoutes(app: Express, deps: WebhookRouteDeps): void {
       },
       deps.auth,
     );
-    const parsed = parseWebhookEvent(rawBody);
-    if (!auth.ok) {
-      // SuperOffice signs its registration ping with the secret being registered, which this
-      // receiver learns only afterwards (`so-connector webhooks register` prints it). A ping
-      // changes nothing, so it is answered; every other unsigned delivery is refused.
-      if (parsed.ok && parsed.event.Event === TEST_EVENT_NAME) {
-        deps.logger.info(
-          'webhook test event answered (signed with a secret this receiver does not hold yet)',
-          {
-            eventId: parsed.event.EventId,
-            webhookName: parsed.event.WebhookName,
-          },
-        );
-        return answer(
-          200,
-          { status: 'ignored', eventId: parsed.event.EventId },
-          'ignored',
-          parsed.event.ContextIdentifier,
-        );
-      }
-      return reject(new WebhookRejection('unauthorized', auth.message));
+    // The registration ping is answered 200 and never queued, whatever its tenant (it may say
+    // "Default") and whatever secret signed it: SuperOffice signs it with the secret being
+    // registered, which this receiver learns only afterwards (`so-connector webhooks register`
+    // prints it). An unauthenticated body is parsed only when it can be a ping at all.
+    const parsed =
+      auth.ok || rawBody.includes(PING_MARKER) ? parseWebhookEvent(rawBody) : undefined;
+    if (parsed?.ok && parsed.event.Event === TEST_EVENT_NAME) {
+      const { EventId: eventId, WebhookName: webhookName, ContextIdentifier } = parsed.event;
+      deps.logger.info('webhook test event answered', { eventId, webhookName, signed: auth.ok });
+      return answer(200, { status: 'ignored', eventId }, 'ignored', ContextIdentifier);
     }
-
-    if (!parsed.ok) return reject(new WebhookRejection('bad_request', parsed.message));
-    const event = parsed.event;
+    if (!auth.ok) return reject(new WebhookRejection('unauthorized', auth.message));
+    const result = parsed ?? parseWebhookEvent(rawBody); // always parsed here: auth.ok
+    if (!result.ok) return reject(new WebhookRejection('bad_request', result.message));
+    const event = result.event;
     const eventId = event.EventId;
 
-    // The registration ping may say "Default" whatever the tenant; it is answered, never queued.
-    if (event.Event === TEST_EVENT_NAME) {
-      deps.logger.info('webhook test event answered', { eventId, webhookName: event.WebhookName });
-      return answer(200, { status: 'ignored', eventId }, 'ignored', event.ContextIdentifier);
-    }
     if (event.ContextIdentifier.toLowerCase() !== deps.tenant.contextIdentifier.toLowerCase()) {
       return reject(
         new WebhookRejection(
