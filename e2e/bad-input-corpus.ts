@@ -10,6 +10,8 @@
 import { createHmac } from 'node:crypto';
 import { request, type Agent } from 'node:http';
 import { connect } from 'node:net';
+import { seededRandom } from '@so-connector/superoffice-simulator';
+import { signWebhookBody } from '@so-connector/testing';
 
 /** The receiver's body limit (apps/receiver/src/routes/webhook.route.ts MAX_BODY_BYTES). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -126,22 +128,10 @@ export interface CorpusOptions {
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
 
-/** mulberry32: a tiny, fast 32-bit PRNG; the same seed gives the same sequence everywhere. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Rng {
   private readonly next: () => number;
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.next = seededRandom(seed);
   }
   float(): number {
     return this.next();
@@ -186,9 +176,8 @@ class Rng {
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 
-export function sign(body: Buffer | string, secret: string): string {
-  return createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('base64');
-}
+/** The signature SuperOffice sends (the shared test helper). */
+export const sign = signWebhookBody;
 
 /** The required fields of the webhook payload, in the schema's order. */
 export const REQUIRED_FIELDS = [

@@ -12,19 +12,12 @@ import {
   type CompanyInput,
   type PersonInput,
 } from '@so-connector/enrichment';
-import { loadSeed, type Entity, type TenantSeed } from '@so-connector/superoffice-simulator';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function seedRandomFor(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import {
+  loadSeed,
+  seededRandom,
+  type Entity,
+  type TenantSeed,
+} from '@so-connector/superoffice-simulator';
 
 export type RecordKind = 'contact' | 'person';
 
@@ -223,7 +216,7 @@ function printOf(inputs: WindowInputs): string {
 
 /** Generates the tenant and the day's traffic; same options, same day. */
 export function generateDay(options: DayOptions): TrafficDay {
-  const random = seedRandomFor(options.randomSeed);
+  const random = seededRandom(options.randomSeed);
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
   const base = loadSeed();

@@ -14,5 +14,5 @@ export {
 } from './dispatch';
 export { CallCounters } from './counters';
 export { signBody } from './sign';
-export type { FaultSettings } from './faults';
+export { seededRandom, type FaultSettings } from './faults';
 export { applyJsonPatch, applyMergePatch, PatchError } from './json-patch';
