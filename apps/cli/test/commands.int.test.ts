@@ -8,13 +8,17 @@ import {
 } from '@so-connector/queue';
 import {
   CONNECTOR_WEBHOOK_EVENTS,
-  fixedTenantUrl,
-  RefreshTokenAuth,
-  SuperOfficeClient,
+  createSuperOfficeClient,
+  type SuperOfficeClient,
 } from '@so-connector/superoffice-client';
 import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
 import { SyncRunStore } from '@so-connector/sync-runs';
-import { useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
+import {
+  useTestRedis,
+  waitFor,
+  type TestRedis,
+  superOfficeSettingsFor,
+} from '@so-connector/testing';
 import { Worker, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
@@ -66,15 +70,7 @@ function queue<Q extends Queue>(create: (c: Redis, prefix: string) => Q): Q {
 }
 
 function connectorClient(): SuperOfficeClient {
-  return new SuperOfficeClient({
-    auth: new RefreshTokenAuth({
-      tokenUrl: sim.tokenUrl,
-      clientId: sim.client.clientId,
-      clientSecret: sim.client.clientSecret,
-      refreshToken: sim.client.refreshToken,
-    }),
-    tenant: fixedTenantUrl(sim.apiBaseUrl()),
-  });
+  return createSuperOfficeClient(superOfficeSettingsFor(sim));
 }
 
 describe('whoami', () => {

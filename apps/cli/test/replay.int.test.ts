@@ -9,13 +9,14 @@ import {
   scheduleEnrichment,
   type ReconcileResult,
 } from '@so-connector/queue';
-import {
-  fixedTenantUrl,
-  RefreshTokenAuth,
-  SuperOfficeClient,
-} from '@so-connector/superoffice-client';
+import { createSuperOfficeClient } from '@so-connector/superoffice-client';
 import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
-import { useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
+import {
+  useTestRedis,
+  waitFor,
+  type TestRedis,
+  superOfficeSettingsFor,
+} from '@so-connector/testing';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { cli, envFor } from './cli-harness';
@@ -55,15 +56,7 @@ function maintenanceQueue() {
 }
 
 async function startReconcileWorker(options: { fail?: string } = {}) {
-  const client = new SuperOfficeClient({
-    auth: new RefreshTokenAuth({
-      tokenUrl: sim.tokenUrl,
-      clientId: sim.client.clientId,
-      clientSecret: sim.client.clientSecret,
-      refreshToken: sim.client.refreshToken,
-    }),
-    tenant: fixedTenantUrl(sim.apiBaseUrl()),
-  });
+  const client = createSuperOfficeClient(superOfficeSettingsFor(sim));
   const enrich = createEnrichQueue(connection, prefix);
   const workerConnection = connection.duplicate();
   const worker = new Worker(

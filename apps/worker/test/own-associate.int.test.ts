@@ -1,12 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { createLogger } from '@so-connector/logger';
-import {
-  fixedTenantUrl,
-  RefreshTokenAuth,
-  SuperOfficeClient,
-} from '@so-connector/superoffice-client';
+import { createSuperOfficeClient, type SuperOfficeClient } from '@so-connector/superoffice-client';
 import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
-import { waitFor } from '@so-connector/testing';
+import { waitFor, superOfficeSettingsFor } from '@so-connector/testing';
 import { learnOwnAssociate } from '../src/own-associate';
 
 const logger = createLogger({
@@ -18,15 +14,7 @@ const logger = createLogger({
 
 /** A client of the simulated tenant, as the worker builds one. */
 function clientFor(sim: RunningSimulator): SuperOfficeClient {
-  return new SuperOfficeClient({
-    auth: new RefreshTokenAuth({
-      tokenUrl: sim.tokenUrl,
-      clientId: sim.client.clientId,
-      clientSecret: sim.client.clientSecret,
-      refreshToken: sim.client.refreshToken,
-    }),
-    tenant: fixedTenantUrl(sim.apiBaseUrl()),
-  });
+  return createSuperOfficeClient(superOfficeSettingsFor(sim));
 }
 
 describe('learnOwnAssociate', () => {

@@ -16,4 +16,10 @@ export {
   TEST_TENANT,
   type WebhookEventFixture,
 } from './builders';
-export { pendingJobsIn, settle, superOfficeEnvFor, type SettleProbe } from './settle';
+export {
+  pendingJobsIn,
+  settle,
+  superOfficeEnvFor,
+  superOfficeSettingsFor,
+  type SettleProbe,
+} from './settle';

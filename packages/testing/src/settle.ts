@@ -50,6 +50,22 @@ export function superOfficeEnvFor(sim: {
   };
 }
 
+/**
+ * The simulator's connection settings in the shape `createSuperOfficeClient()` takes, so a test
+ * builds its client as the worker and the CLI do: `createSuperOfficeClient(superOfficeSettingsFor(sim))`.
+ */
+export function superOfficeSettingsFor(sim: Parameters<typeof superOfficeEnvFor>[0]) {
+  return {
+    environment: 'online' as const,
+    contextIdentifier: 'Cust12345',
+    clientId: sim.client.clientId,
+    clientSecret: sim.client.clientSecret,
+    refreshToken: sim.client.refreshToken,
+    tokenUrl: sim.tokenUrl,
+    apiBaseUrl: sim.apiBaseUrl(),
+  };
+}
+
 /** Jobs waiting, active, delayed or prioritised in the given BullMQ queues. */
 export async function pendingJobsIn(
   queues: readonly { getJobCounts(...types: string[]): Promise<Record<string, number>> }[],
