@@ -1,6 +1,7 @@
 // One jest project per test tier (STYLE.md principle 8): `pnpm test` runs all of them,
 // `pnpm test:unit` / `pnpm test:int` one tier. Code runs as CommonJS, as the apps run it;
-// @swc/jest strips types (type checking is `pnpm typecheck`'s job).
+// @swc/jest strips types (type checking is `pnpm typecheck`'s job). The fault-injection suite
+// has its own config (jest.faults.config.js, `pnpm test:faults`): it takes minutes.
 /** @type {import('jest').Config['transform']} */
 const transform = {
   '^.+\\.ts$': [
@@ -15,13 +16,6 @@ const transform = {
 // Workspace packages are tested from source, so a test never runs a stale build of a dependency.
 const moduleNameMapper = { '^@so-connector/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts' };
 const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node' };
-// `--selectProjects faults` / `--selectProjects=faults` (also among other names) asks for it.
-const faultsSelected = process.argv.some(
-  (arg, i) =>
-    /^--selectProjects=(.*,)?faults(,|$)/.test(arg) ||
-    (arg === 'faults' && process.argv.slice(0, i).includes('--selectProjects')),
-);
-
 /** @type {import('jest').Config} */
 module.exports = {
   // Integration tests start Redis and processes; unit tests finish in milliseconds either way.
@@ -34,16 +28,5 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,packages}/*/test/**/*.int.test.ts'],
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/e2e/**/*.e2e.test.ts'] },
-    // The fault-injection suite (docs/faults.md) takes minutes: only `pnpm test:faults`
-    // (`--selectProjects faults`) runs it, never the default `pnpm test`.
-    ...(faultsSelected
-      ? [
-          {
-            ...common,
-            displayName: 'faults',
-            testMatch: ['<rootDir>/e2e/faults/**/*.faults.test.ts'],
-          },
-        ]
-      : []),
   ],
 };
