@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { ActivityCounters } from '@so-connector/sync-runs';
 import { useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
 import { startWorkerForTest, UDF, type WorkerUnderTest } from './worker-harness';
 
@@ -229,6 +231,20 @@ describe('worker: events → enrichment → write-back (simulator, real Redis)',
       expect(run!.entries.find((e) => e.kind === 'enrichment')).toMatchObject({
         reason: 'permanent',
       });
+      // A failure for good is counted as such (metrics and the dashboard's chart), not as a retry.
+      expect(
+        await sut.worker.metrics.registry.getSingleMetricAsString('so_worker_enrichments_total'),
+      ).toMatch(/so_worker_enrichments_total\{tenant="Cust12345",outcome="failed"\} 1/);
+      const inspector = new Redis(redis.url);
+      try {
+        const series = await new ActivityCounters({
+          redis: inspector,
+          prefix: `${redis.prefix}-invalid`,
+        }).series('Cust12345', Date.now() - 10 * 60_000);
+        expect(series.reduce((sum, bucket) => sum + bucket.counts.failures, 0)).toBe(1);
+      } finally {
+        inspector.disconnect();
+      }
     } finally {
       await new Promise<void>((resolve) => {
         provider.close(() => resolve());
