@@ -137,6 +137,8 @@ export async function startSystem(
         ENRICH_DEBOUNCE_MS: '300',
         ENRICH_MAX_WAIT_MS: '5000',
         ENRICH_BACKOFF_MS: '50',
+        // Under injected faults a job may need many attempts; the waits stop growing at 2 s.
+        ENRICH_BACKOFF_MAX_MS: '2000',
         // Several workers run at once; the scenarios that need the maintenance jobs turn them on.
         METRICS_PORT: '0',
         WATCHDOG_INTERVAL_MS: '0',

@@ -160,7 +160,7 @@ export async function startWorker(
       limiter: { max: so.rateLimitPerSecond, duration: 1000 },
       settings: {
         backoffStrategy: (attemptsMade: number) =>
-          jitterBackoff(attemptsMade, config.worker.backoffMs),
+          jitterBackoff(attemptsMade, config.worker.backoffMs, config.worker.backoffMaxMs),
       },
     },
   );

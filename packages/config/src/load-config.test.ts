@@ -190,6 +190,7 @@ describe('loadWorkerConfig', () => {
       maxWaitMs: 120000,
       attempts: 8,
       backoffMs: 2000,
+      backoffMaxMs: 300000,
       lockDurationMs: 30000,
       shutdownTimeoutMs: 30000,
     });
@@ -290,6 +291,11 @@ describe('loadWorkerConfig', () => {
       'ENRICH_MAX_WAIT_MS',
       { ...worker, ENRICH_DEBOUNCE_MS: '60000', ENRICH_MAX_WAIT_MS: '1000' },
       /ENRICH_MAX_WAIT_MS must not be shorter than ENRICH_DEBOUNCE_MS/,
+    ],
+    [
+      'ENRICH_BACKOFF_MAX_MS',
+      { ...worker, ENRICH_BACKOFF_MS: '5000', ENRICH_BACKOFF_MAX_MS: '1000' },
+      /ENRICH_BACKOFF_MAX_MS must not be shorter than ENRICH_BACKOFF_MS/,
     ],
   ])('names %s in one line', (variable, env, expected) => {
     const error = workerError(env);

@@ -121,6 +121,8 @@ export interface WorkerConfig {
     readonly attempts: number;
     /** Base of the exponential backoff between attempts (ms). */
     readonly backoffMs: number;
+    /** Cap of that backoff (ms). */
+    readonly backoffMaxMs: number;
     /**
      * How long a job's lock lasts without renewal: a worker that died mid-job gives its job back
      * after this long (BullMQ stalled-job recovery).
@@ -285,6 +287,7 @@ function toWorkerConfig(env: WorkerEnv): WorkerConfig {
       maxWaitMs: env.ENRICH_MAX_WAIT_MS,
       attempts: env.ENRICH_ATTEMPTS,
       backoffMs: env.ENRICH_BACKOFF_MS,
+      backoffMaxMs: env.ENRICH_BACKOFF_MAX_MS,
       lockDurationMs: env.WORKER_LOCK_DURATION_MS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },

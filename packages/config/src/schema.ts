@@ -157,6 +157,8 @@ export const workerEnvSchema = z
     ENRICH_MAX_WAIT_MS: integer(0, 24 * 3_600_000, 120_000),
     ENRICH_ATTEMPTS: integer(1, 50, 8),
     ENRICH_BACKOFF_MS: integer(10, 600_000, 2000),
+    /** The longest wait between two attempts (the exponential backoff stops growing here). */
+    ENRICH_BACKOFF_MAX_MS: integer(10, 3_600_000, 300_000),
     /** Replace the relevant `Changes` columns of the filter (comma-separated); empty = DESIGN.md's defaults. */
     FILTER_CONTACT_CHANGES: commaList(),
     FILTER_PERSON_CHANGES: commaList(),
@@ -202,6 +204,13 @@ export const workerEnvSchema = z
         path: ['SO_UDF_VERTICAL'],
         message:
           'or another SO_UDF_* key is required: the worker needs at least one field to write',
+      });
+    }
+    if (env.ENRICH_BACKOFF_MAX_MS < env.ENRICH_BACKOFF_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ENRICH_BACKOFF_MAX_MS'],
+        message: 'must not be shorter than ENRICH_BACKOFF_MS',
       });
     }
     if (env.ENRICH_MAX_WAIT_MS < env.ENRICH_DEBOUNCE_MS) {
