@@ -37,3 +37,11 @@ export function personFingerprint(person: PersonInput, companyPrint: string): st
     companyPrint,
   ]);
 }
+
+/**
+ * The stored fingerprint also covers where the values go and who made them (target keys, list
+ * items, text lengths, provider): after a change of any of those, stored values are not reused.
+ */
+export function targetedFingerprint(inputs: string, provider: string, targets: unknown): string {
+  return hash([inputs, provider, targets]);
+}

@@ -20,5 +20,6 @@ export {
   type TargetUdf,
 } from './map-to-udf';
 export { diffUdfs, type FieldChange } from './diff';
-export { companyFingerprint, personFingerprint } from './fingerprint';
+export { companyFingerprint, personFingerprint, targetedFingerprint } from './fingerprint';
+export { companyInput, personInput } from './inputs';
 export { createProvider, ENRICHMENT_PROVIDERS, type ProviderSettings } from './create-provider';

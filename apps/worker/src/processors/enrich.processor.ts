@@ -1,17 +1,18 @@
-import { createHash } from 'node:crypto';
 import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import {
   companyFingerprint,
+  companyInput,
   diffUdfs,
   mapCompanyResult,
   mapPersonOpener,
   personFingerprint,
+  personInput,
+  targetedFingerprint,
   ProviderError,
-  type CompanyInput,
   type EnrichmentProvider,
+  type CompanyInput,
   type FieldChange,
   type Mapping,
-  type PersonInput,
 } from '@so-connector/enrichment';
 import { ownerInScope, type OwnerScope } from '@so-connector/filters';
 import type { Logger } from '@so-connector/logger';
@@ -37,38 +38,6 @@ export interface EnrichProcessorDeps {
   readonly logger: Logger;
   /** Pauses the whole queue when SuperOffice or the provider says Retry-After. */
   readonly rateLimit: (ms: number) => Promise<void>;
-}
-
-export function companyInput(contact: ContactEntity): CompanyInput {
-  const website = contact.Urls?.find((u) => u.Value)?.Value ?? undefined;
-  return {
-    name: contact.Name ?? '',
-    website,
-    domains: contact.Domains ?? [],
-    orgNr: contact.OrgNr || undefined,
-    country: contact.Country?.Name ?? undefined,
-    description: contact.Description || undefined,
-  };
-}
-
-export function personInput(person: PersonEntity): PersonInput {
-  return {
-    firstName: person.Firstname ?? '',
-    lastName: person.Lastname ?? '',
-    jobTitle: person.Title || undefined,
-    position: person.Position?.Value ?? undefined,
-  };
-}
-
-/**
- * The stored fingerprint also covers where the values go and who made them (target keys, list
- * items, text lengths, provider): after a change of any of those, stored values are not reused.
- */
-function fingerprintWithTargets(inputs: string, provider: string, targets: unknown): string {
-  return createHash('sha256')
-    .update(JSON.stringify([inputs, provider, targets]))
-    .digest('hex')
-    .slice(0, 32);
 }
 
 interface JobCounters {
@@ -241,7 +210,7 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
       notes: string[],
     ): Promise<Result> {
       const printOf = (record: R) =>
-        fingerprintWithTargets(how.inputsPrint(record), deps.provider.name, targets);
+        targetedFingerprint(how.inputsPrint(record), deps.provider.name, targets);
       const print = printOf(first);
       const last = await deps.fingerprints.get(data.tenant, data.entity, data.recordId);
       let desired: Record<string, string>;
