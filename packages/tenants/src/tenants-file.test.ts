@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { thrownBy } from '../test/builders';
 import { TenantsFileError } from './errors';
 import { parseTenantsFile } from './tenants-file';
@@ -277,5 +279,22 @@ tenants:
     expect(error.message).toBe(
       `[tenants] invalid TENANTS_FILE ${PATH}: tenant Cust1, key webhookSecrets: expected a list of secrets; tenant Cust1, key refreshToken: expected a string`,
     );
+  });
+});
+
+describe('docs/tenants.md', () => {
+  it('shows a TENANTS_FILE example that parses', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'tenants.md'), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(example).toBeDefined();
+    const [tenant] = parseTenantsFile(example!, {
+      path: 'docs/tenants.md',
+      env: { CUST12345_REFRESH_TOKEN: 'rt', CE_KEY: 'k' },
+    });
+    expect(tenant).toMatchObject({
+      contextIdentifier: 'Cust12345',
+      credentials: { kind: 'refresh-token', refreshToken: 'rt' },
+      provider: { provider: 'company-explorer', apiKey: 'k' },
+    });
   });
 });
