@@ -259,6 +259,20 @@ tenants:
     for (const secret of SECRETS) expect(error.message).not.toContain(secret);
   });
 
+  it('refuses an alias bomb without expanding it', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) {
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    }
+    expect(errorOf(lines.join('\n')).message).toBe(
+      `[tenants] invalid TENANTS_FILE ${PATH}: could not be parsed (ReferenceError)`,
+    );
+  });
+
   it('lists every problem of the file in the one line', () => {
     const error = errorOf(
       `tenants:\n  - contextIdentifier: Cust1\n    webhookSecrets: ["env:A"]\n    refreshToken: "env:B"\n    udf: { vertical: "x" }`,

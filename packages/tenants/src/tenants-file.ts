@@ -69,7 +69,11 @@ export function parseTenantsFile(text: string, options: ParseTenantsFileOptions)
   try {
     document = parse(text);
   } catch (error) {
-    if (!(error instanceof YAMLError)) throw error;
+    if (!(error instanceof YAMLError)) {
+      // e.g. the parser's guard against alias bombs; its message is not shown either.
+      const name = error instanceof Error ? error.name : 'error';
+      throw new TenantsFileError(options.path, [], `could not be parsed (${name})`);
+    }
     const at = error.linePos?.[0];
     const where = at ? ` at line ${at.line}, column ${at.col}` : '';
     throw new TenantsFileError(options.path, [], `not valid YAML or JSON${where} (${error.code})`);

@@ -115,6 +115,30 @@ describe('TenantRegistry with the Redis store (two processes, two connections)',
       expect(problems).toEqual([]);
     }
   });
+  it('keeps the last good set while a stored record is damaged, and reports it once', async () => {
+    const prefix = `${redis.prefix}-damaged`;
+    const key = randomBytes(32);
+    const writer = new TenantStore({ redis: connection(), prefix, secretsKey: key });
+    await writer.put(onboarded('Cust1', 'rt-1'));
+    const { sut, problems, changes } = await registry({
+      store: { store: new TenantStore({ redis: connection(), prefix, secretsKey: key }) },
+    });
+
+    const raw = connection();
+    await raw.multi().hset(writer.key, 'Cust2', '{"v":1').hincrby(writer.key, ':version', 1).exec();
+    await waitFor(() => problems.length === 1, { ...WITHIN, what: 'the problem report' });
+    expect(problems[0]).toMatchObject({
+      source: 'store',
+      message: '[tenants] onboarded tenant Cust2: not JSON',
+    });
+    expect(refreshTokenOf(sut.get('Cust1'))).toBe('rt-1');
+
+    await writer.put(onboarded('Cust2', 'rt-2'));
+    await waitFor(() => sut.get('Cust2'), { ...WITHIN, what: 'the repaired record' });
+    expect(sut.problems()).toEqual([]);
+    expect(problems).toHaveLength(1);
+    expect(changes).toEqual([{ added: ['Cust2'], changed: [], removed: [] }]);
+  });
 });
 
 describe('TenantRegistry with TENANTS_FILE', () => {
