@@ -20,7 +20,10 @@ export interface TenantSource {
   close(): Promise<void>;
 }
 
-/** Runs `task` now, or once more after the current run when asked again meanwhile: never twice at once. */
+/**
+ * Runs `task` now, or once more after the current run when asked again meanwhile: never twice at
+ * once. `task` must handle its own errors (the sources report them through SourceEvents).
+ */
 export function serialised(task: () => Promise<void>): { kick(): void; idle(): Promise<void> } {
   let running: Promise<void> | undefined;
   let again = false;
