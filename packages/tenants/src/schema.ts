@@ -94,9 +94,14 @@ export const fileTenantSchema = z
         { error: expecting('a mapping of vertical, summary, opener, personOpener') },
       ),
       ownerScope: z
-        .array(z.union([z.number().int().min(1), text()]), {
-          error: expecting('a list of associate ids or short names'),
-        })
+        .array(
+          z.union([z.number().int().min(1), text()], {
+            error: 'expected an associate id or short name',
+          }),
+          {
+            error: expecting('a list of associate ids or short names'),
+          },
+        )
         .optional(),
       ownAssociateId: wholeNumber(1).optional(),
       budget: z

@@ -220,6 +220,11 @@ tenants:
       'tenant Cust1, key ownAssociateId: expected a whole number of at least 1',
     ],
     [
+      'an owner scope entry that is neither an id nor a name',
+      `tenants:${CUST1}\n    ownerScope: [12, true]`,
+      'tenant Cust1, key ownerScope[1]: expected an associate id or short name',
+    ],
+    [
       'an unknown provider type',
       `tenants:${CUST1}\n    provider: { type: gpt }`,
       'tenant Cust1, key provider.type: expected one of builtin, company-explorer, openai',
