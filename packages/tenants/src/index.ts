@@ -1,0 +1,37 @@
+export {
+  ENVIRONMENTS,
+  REDACTED,
+  redactTenant,
+  type Environment,
+  type RedactedTenant,
+  type TenantBudget,
+  type TenantConfig,
+  type TenantCredentials,
+  type TenantUdfMap,
+} from './tenant-config';
+export type { EnvMap } from './env-ref';
+export { parseSecretsKey } from './crypto';
+export {
+  StoredTenantError,
+  TenantSecretsError,
+  TenantsFileError,
+  type TenantIssue,
+  type TenantSecretsErrorCode,
+} from './errors';
+export type { TenantDefaults } from './schema';
+export { parseTenantsFile, type ParseTenantsFileOptions } from './tenants-file';
+export {
+  defaultsFromWorkerConfig,
+  tenantFromEnvironment,
+  type EnvironmentTenantSource,
+} from './env-shorthand';
+export { TenantStore, type StoredTenants, type TenantStoreOptions } from './redis-store';
+export type { FileSourceOptions } from './file-source';
+export type { StoreSourceOptions } from './store-source';
+export { SOURCE_PRECEDENCE, type TenantChange, type TenantSourceName } from './merge';
+export {
+  TenantRegistry,
+  type TenantProblem,
+  type TenantRegistryOptions,
+  type TenantRegistryView,
+} from './registry';

@@ -1,0 +1,107 @@
+import type { Redis } from 'ioredis';
+import { TenantSecretsError } from './errors';
+import { decodeStoredTenant, encodeStoredTenant } from './stored-tenant';
+import type { TenantConfig } from './tenant-config';
+
+/**
+ * The hash field that counts changes. A contextIdentifier never contains ':', so it cannot clash,
+ * and keeping it in the same key as the tenants makes write + count one single-key MULTI, which
+ * also holds on Redis Cluster (DESIGN.md "Beyond one Redis").
+ */
+const VERSION_FIELD = ':version';
+
+type ExecReplies = [error: Error | null, result: unknown][];
+
+/** MULTI/EXEC reports a failed command in its reply list rather than by rejecting. */
+function checked(replies: ExecReplies | null): ExecReplies {
+  if (replies === null) throw new Error('[tenants] Redis transaction was aborted');
+  const failed = replies.find(([error]) => error !== null);
+  if (failed?.[0]) throw failed[0];
+  return replies;
+}
+
+export interface TenantStoreOptions {
+  readonly redis: Redis;
+  /** Key prefix (QUEUE_PREFIX); may be a hash tag such as `{so}`. */
+  readonly prefix: string;
+  /** TENANT_SECRETS_KEY (see parseSecretsKey); undefined refuses any stored tenant. */
+  readonly secretsKey: Buffer | undefined;
+}
+
+export interface StoredTenants {
+  /** Changes made so far; a reader reloads when it differs from what it last read. */
+  readonly version: number;
+  readonly tenants: readonly TenantConfig[];
+}
+
+/**
+ * Onboarded tenants in Redis: one hash, field = contextIdentifier, value = JSON whose secrets are
+ * encrypted with AES-256-GCM under TENANT_SECRETS_KEY. Every put and remove bumps a version that
+ * the registry polls, so every process sees the change.
+ */
+export class TenantStore {
+  /** The one Redis key the store uses. */
+  readonly key: string;
+
+  constructor(private readonly options: TenantStoreOptions) {
+    this.key = `${options.prefix}:tenants`;
+  }
+
+  private requireKey(what: string): Buffer {
+    if (this.options.secretsKey === undefined) {
+      throw new TenantSecretsError('missing-key', `TENANT_SECRETS_KEY is not set: ${what}`);
+    }
+    return this.options.secretsKey;
+  }
+
+  /** Adds or replaces a tenant. */
+  async put(tenant: TenantConfig): Promise<void> {
+    const value = encodeStoredTenant(
+      tenant,
+      this.requireKey('an onboarded tenant is stored encrypted with it'),
+    );
+    checked(
+      await this.options.redis
+        .multi()
+        .hset(this.key, tenant.contextIdentifier, value)
+        .hincrby(this.key, VERSION_FIELD, 1)
+        .exec(),
+    );
+  }
+
+  /** Removes a tenant; false when it was not stored. */
+  async remove(contextIdentifier: string): Promise<boolean> {
+    const replies = checked(
+      await this.options.redis
+        .multi()
+        .hdel(this.key, contextIdentifier)
+        .hincrby(this.key, VERSION_FIELD, 1)
+        .exec(),
+    );
+    return replies[0]?.[1] === 1;
+  }
+
+  /** The change counter (0 before the first change). */
+  async version(): Promise<number> {
+    return Number((await this.options.redis.hget(this.key, VERSION_FIELD)) ?? 0);
+  }
+
+  /**
+   * Every stored tenant, decrypted and validated, with the version of that same snapshot.
+   * @throws TenantSecretsError `missing-key` when tenants are stored and no key is set, `wrong-key`
+   *   or `tampered` when one does not decrypt; StoredTenantError for a damaged record.
+   */
+  async load(): Promise<StoredTenants> {
+    const fields = await this.options.redis.hgetall(this.key);
+    const version = Number(fields[VERSION_FIELD] ?? 0);
+    const entries = Object.entries(fields).filter(([field]) => field !== VERSION_FIELD);
+    if (entries.length === 0) return { version, tenants: [] };
+    const key = this.requireKey(
+      `${entries.length} onboarded tenant(s) are stored encrypted in Redis (${this.key}); set the key they were stored with`,
+    );
+    const tenants = entries
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([ctx, value]) => decodeStoredTenant(ctx, value, key));
+    return { version, tenants };
+  }
+}
