@@ -146,7 +146,8 @@ ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 LABEL $STANDIN_LABEL="this machine's node $(node --version)"
 CMD ["node"]
 DOCKERFILE
-  docker build -q --network host -t "$NODE_IMAGE" "$ctx" >/dev/null
+  docker build --network host -t "$NODE_IMAGE" "$ctx" >"$WORK/standin.log" 2>&1 ||
+    { tail -20 "$WORK/standin.log" >&2; fail "building the stand-in $NODE_IMAGE"; }
   rm -rf "$ctx"
 }
 
@@ -163,7 +164,8 @@ USER redis
 LABEL $STANDIN_LABEL="Debian's redis-server"
 CMD ["redis-server"]
 DOCKERFILE
-  docker build -q --network host -t "$REDIS_IMAGE" "$ctx" >/dev/null
+  docker build --network host -t "$REDIS_IMAGE" "$ctx" >"$WORK/standin.log" 2>&1 ||
+    { tail -20 "$WORK/standin.log" >&2; fail "building the stand-in $REDIS_IMAGE"; }
   rm -rf "$ctx"
 }
 
