@@ -5,6 +5,7 @@
 #   docker run --rm --env-file .env so-connector cli doctor
 #   docker run --rm -p 4010:4010 so-connector simulator
 # docker-compose.yml runs Redis, the receiver and scalable workers; see docs/deploy.md.
+# scripts/docker-smoke.sh builds this image and runs the compose services and the demo from it.
 
 # Pinned: bump deliberately (and consider pinning the digest, node:20.20.0-bookworm-slim@sha256:...).
 ARG NODE_IMAGE=node:20.20.0-bookworm-slim

@@ -92,7 +92,8 @@ docker version --format 'engine {{.Server.Version}}, client {{.Client.Version}}'
 say "storage driver $(docker info --format '{{.Driver}}'), root $(docker info --format '{{.DockerRootDir}}')"
 
 COMPOSE=""
-if docker compose version >/dev/null 2>&1; then COMPOSE=1; fi
+# Compose where it is installed, on an engine with its usual networks (not the one started here).
+if [ -z "$DOCKERD_PID" ] && docker compose version >/dev/null 2>&1; then COMPOSE=1; fi
 compose() { docker compose -p "$PROJECT" --env-file docker/demo.env "$@"; }
 # Without buildx the client's BuildKit path is unavailable: use the classic builder.
 if ! docker buildx version >/dev/null 2>&1; then export DOCKER_BUILDKIT=0; fi
@@ -108,7 +109,7 @@ is_standin() { [ -n "$(docker image inspect -f "{{index .Config.Labels \"$STANDI
 
 standin_base() {
   if docker image inspect "$STANDIN_BASE" >/dev/null 2>&1; then return; fi
-  command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap debian-archive-keyring
   local mirror rootfs="$WORK/rootfs"
   mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
   mirror=${mirror:-$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)}
