@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # so-connector: one image for every app; the first argument picks which (docker/entrypoint.sh):
 #   docker build -t so-connector .
 #   docker run --rm --env-file .env -p 3000:3000 so-connector receiver
@@ -6,6 +5,7 @@
 #   docker run --rm --env-file .env so-connector cli doctor
 #   docker run --rm -p 4010:4010 so-connector simulator
 # docker-compose.yml runs Redis, the receiver and scalable workers; see docs/deploy.md.
+# scripts/docker-smoke.sh builds this image and runs the compose services and the demo from it.
 
 # Pinned: bump deliberately (and consider pinning the digest, node:20.20.0-bookworm-slim@sha256:...).
 ARG NODE_IMAGE=node:20.20.0-bookworm-slim
@@ -37,19 +37,23 @@ RUN pnpm --filter "@so-connector/receiver..." --filter "@so-connector/worker..."
 # One production bundle per app in /out/<app>: its dist, its package.json and a node_modules with
 # its production dependencies only, workspace packages copied in. pnpm 10's default deploy needs
 # inject-workspace-packages=true, which would change how the whole workspace links its packages;
-# --legacy deploys without it, still from the lockfile (--offline proves it: nothing is resolved).
+# --legacy deploys without it. The legacy deploy resolves the version ranges of the workspace
+# packages it copies (their `catalog:` ranges) again, and that needs the registry's metadata,
+# which `pnpm fetch` does not keep: so --prefer-offline, not --offline (which fails with
+# ERR_PNPM_NO_OFFLINE_META in a clean build). It still installs the lockfile's versions:
+# scripts/docker-smoke.sh checks every package in the built image against pnpm-lock.yaml.
 # Then drop what the runtime never reads: sources, tests and build configs of our own packages,
 # and TypeScript, which arrives only as valibot's optional peer (types; via @bull-board/api).
+# Last, each app's entry file (the one docker/entrypoint.sh starts) must exist.
 RUN for app in receiver worker cli superoffice-simulator; do \
-      pnpm --filter "@so-connector/$app" --prod --offline deploy --legacy --store-dir /pnpm/store "/out/${app#superoffice-}" \
+      pnpm --filter "@so-connector/$app" --prod --prefer-offline deploy --legacy --store-dir /pnpm/store "/out/${app#superoffice-}" \
       || exit 1; \
     done \
  && for dir in /out/*/ /out/*/node_modules/.pnpm/@so-connector+*/node_modules/@so-connector/*/; do \
       rm -rf "${dir}src" "${dir}test" "${dir}.turbo" "${dir}"tsconfig*.json "${dir}eslint.config.mjs"; \
     done \
  && rm -rf /out/*/node_modules/.pnpm/typescript@* \
- && test -f /out/receiver/dist/main.js && test -f /out/worker/dist/main.js \
- && test -f /out/cli/dist/main.js && test -f /out/simulator/dist/index.js
+ && for app in receiver worker cli simulator; do test -f "/out/$app/dist/main.js" || exit 1; done
 
 # ---------------------------------------------------------------------------------------------
 # runtime: Node, the compiled apps and their production node_modules; no pnpm, no compiler, no

@@ -108,6 +108,9 @@ async function main() {
   say(
     `Change a company and watch the worker again: curl -X PATCH http://127.0.0.1:${env.SIM_PUBLISHED_PORT ?? 4010}/sim/contact/2 -H 'content-type: application/json' -d '{"Name":"Nordlys Robotics ASA"}'`,
   );
+  say(
+    "The worker's log (docker compose logs -f worker) has one line `record written` per write back (tenant, entity, recordId, fields, eventIds, provider called|reused) and one line `enrichment failed` per enrichment that failed for good; skipped events, such as the echo of its own write, only at LOG_LEVEL=debug.",
+  );
 }
 
 main().catch((error) => {

@@ -1,10 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
 // The deployment files (Dockerfile, docker-compose.yml, docker/, .dockerignore) are checked as text
-// here: this machine and CI have no Docker engine. docs/deploy.md says why each property matters;
-// how the image's production install was verified without Docker is in the same place.
+// here, in every test run; scripts/docker-smoke.sh (the last step of .ci/run) builds the image and
+// runs the compose services. docs/deploy.md says why each property matters and what the smoke checks.
 const root = join(__dirname, '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
 
@@ -143,6 +145,32 @@ describe('Dockerfile', () => {
     const deployed = /for app in ([\w\s-]+);/.exec(deploys.map((d) => d.args).join(' '))?.[1];
     expect(distApps).toBeDefined();
     for (const app of distApps!) expect(deployed?.split(/\s+/)).toContain(app);
+    // --offline cannot work in a clean build: the legacy deploy re-resolves `catalog:` ranges.
+    for (const run of deploys) expect(run.args).not.toMatch(/(^|\s)--offline\b/);
+  });
+
+  it('checks, at the end of the build, that the file each app starts from exists', () => {
+    // The files docker/entrypoint.sh runs: /app/$app/dist/main.js for the node apps, and the simulator's.
+    const started = [
+      ...distApps!.map((app) => `${app}/dist/main.js`),
+      ...[...entrypoint.matchAll(/\/app\/(\w+)\/(dist\/[\w.]+\.js)/g)].map(
+        (m) => `${m[1]}/${m[2]}`,
+      ),
+    ].filter((file) => !file.startsWith('$'));
+    expect(started).toContain('simulator/dist/main.js');
+    const checks = buildStages
+      .flatMap((s) => inStage(s, 'RUN'))
+      .map((i) => i.args)
+      .join(' ');
+    const loop = /for app in ([\w\s-]+); do test -f "\/out\/\$app\/(dist\/[\w.]+\.js)"/.exec(
+      checks,
+    );
+    expect(loop).not.toBeNull();
+    const checked = loop![1]!
+      .trim()
+      .split(/\s+/)
+      .map((app) => `${app}/${loop![2]}`);
+    for (const file of started) expect(checked).toContain(file);
   });
 
   it('compiles nothing natively: install scripts run only for dev tools', () => {
@@ -355,5 +383,121 @@ describe('docker-compose.yml', () => {
     expect(new URL(demoEnv.SO_API_BASE_URL!).pathname).toBe(
       `/online1/${demoEnv.SO_CONTEXT_IDENTIFIER}/api`,
     );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The helpers of scripts/docker-smoke.sh (the smoke itself needs a Docker engine: .ci/run).
+
+describe('docker/smoke helpers', () => {
+  const node = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, args, {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'so-docker-smoke-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('compose-run.mjs starts a service as docker-compose.yml declares it, on the ports it is given', () => {
+    const envOut = join(dir, 'worker.env');
+    const run = node(
+      [
+        'docker/smoke/compose-run.mjs',
+        'worker',
+        '--project',
+        'so-smoke',
+        '--env-out',
+        envOut,
+        '--port',
+        'redis=16379',
+        '--port',
+        'simulator=14010',
+        '--set',
+        'METRICS_PORT=19464',
+      ],
+      { SO_ENV_FILE: 'docker/demo.env', SO_CONNECTOR_IMAGE: '' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const args = run.stdout.trimEnd().split('\n');
+    const worker = services.worker!;
+    const after = (flag: string) => args[args.indexOf(flag) + 1];
+    expect(after('--network')).toBe('host');
+    expect(args).toContain('--init');
+    expect(after('--restart')).toBe(worker.restart);
+    expect(Number(after('--stop-timeout')) * 1000).toBe(durationMs(worker.stop_grace_period!));
+    expect(after('--health-cmd')).toBe(worker.healthcheck!.test.slice(1).join(' '));
+    expect(after('--add-host')).toBe('redis:127.0.0.1');
+    // The image (with the compose default) and the command come last.
+    expect(args.slice(-2)).toEqual([withDefaults(worker.image!), ...worker.command!]);
+    const env = readFileSync(envOut, 'utf8');
+    expect(env).toContain('REDIS_URL=redis://redis:16379\n');
+    expect(env).toContain('METRICS_PORT=19464\n');
+    expect(env).toContain('SO_API_BASE_URL=http://simulator:14010/online1/Cust12345/api\n');
+    expect(env).toContain(`SHUTDOWN_TIMEOUT_MS=${worker.environment!.SHUTDOWN_TIMEOUT_MS}\n`);
+  });
+
+  it('compose-run.mjs gives Redis its port and the receiver its spool volume', () => {
+    const redis = node([
+      'docker/smoke/compose-run.mjs',
+      'redis',
+      '--project',
+      'so-smoke',
+      '--env-out',
+      join(dir, 'redis.env'),
+      '--port',
+      'redis=16379',
+    ]);
+    expect(redis.status).toBe(0);
+    const redisArgs = redis.stdout.trimEnd().split('\n');
+    expect(redisArgs.slice(-2)).toEqual(['--port', '16379']);
+    expect(redisArgs).toContain('redis-cli -p 16379 ping');
+    expect(redisArgs).toContain('so-smoke-redis-data:/data');
+    const receiver = node([
+      'docker/smoke/compose-run.mjs',
+      'receiver',
+      '--project',
+      'so-smoke',
+      '--env-out',
+      join(dir, 'receiver.env'),
+    ]);
+    expect(receiver.status).toBe(0);
+    expect(receiver.stdout).toContain('so-smoke-spool:/var/lib/so-connector/spool\n');
+    const unknown = node([
+      'docker/smoke/compose-run.mjs',
+      'nope',
+      '--project',
+      'p',
+      '--env-out',
+      join(dir, 'x'),
+    ]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('docker-compose.yml has no service nope');
+  });
+
+  it('lockfile-versions.mjs passes the lockfile own versions and names one that is not', () => {
+    const lock = parse(read('pnpm-lock.yaml')) as { packages: Record<string, unknown> };
+    const [scoped] = Object.keys(lock.packages).filter((k) => k.startsWith('@'));
+    const [plain] = Object.keys(lock.packages).filter((k) => !k.startsWith('@'));
+    const dirName = (key: string) => key.replace('/', '+');
+    const good = join(dir, 'good.txt');
+    writeFileSync(
+      good,
+      `/app/cli/node_modules/.pnpm:\n${dirName(scoped!)}_peer@1.0.0\n${dirName(plain!)}\n@so-connector+config@file+packages+config\nlock.yaml\nnode_modules\n`,
+    );
+    const ok = node(['docker/smoke/lockfile-versions.mjs', 'pnpm-lock.yaml', good]);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('all 2 packages');
+    const bad = join(dir, 'bad.txt');
+    writeFileSync(bad, `${dirName(plain!)}\nzod@0.0.1-not-locked\n`);
+    const drift = node(['docker/smoke/lockfile-versions.mjs', 'pnpm-lock.yaml', bad]);
+    expect(drift.status).toBe(1);
+    expect(drift.stderr).toContain('1 of 2 packages in the image are not the lockfile');
+    expect(drift.stderr).toContain('zod@0.0.1-not-locked');
   });
 });
