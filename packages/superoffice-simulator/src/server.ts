@@ -8,7 +8,7 @@ import { adminRoutes } from './routes/admin.routes';
 import { authRoutes, type OAuthClient, type TokenStore } from './routes/auth.routes';
 import { apiRoutes } from './routes/api.routes';
 import { loadSeed, type TenantSeed } from './seed';
-import { TenantState, type Entity, type EntityKind } from './tenant-state';
+import { TenantState, type DateForm, type Entity, type EntityKind } from './tenant-state';
 
 export interface SimulatorOptions {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -22,6 +22,8 @@ export interface SimulatorOptions {
   readonly retryScale?: number;
   /** Seed of the fault injection's random numbers. */
   readonly randomSeed?: number;
+  /** How UpdatedDate/CreatedDate are written (default `zoneless`; `offset` as in SuperOffice's samples). */
+  readonly dateForm?: DateForm;
 }
 
 export const DEFAULT_CLIENT: OAuthClient = {
@@ -78,7 +80,7 @@ export interface RunningSimulator {
 /** Starts a simulated SuperOffice tenant over real HTTP. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const seed = options.seed ?? loadSeed();
-  const state = new TenantState(seed);
+  const state = new TenantState(seed, options.dateForm);
   const client: OAuthClient = { ...DEFAULT_CLIENT, ...options.client };
   const store: TokenStore = {
     tokens: new Map(),

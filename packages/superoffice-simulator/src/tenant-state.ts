@@ -24,9 +24,22 @@ export interface UdfDefinitionSeed {
   readonly list?: string | undefined;
 }
 
-/** SuperOffice writes local times without a zone and 7-digit precision is not needed here. */
-function stamp(date: Date): string {
-  return date.toISOString().slice(0, 19);
+/**
+ * How the tenant writes UpdatedDate/CreatedDate: `zoneless` (`2024-01-15T09:00:00`, UTC; the
+ * default) or `offset`, the form of SuperOffice's REST samples (`2024-01-15T10:00:00.0000000+01:00`,
+ * v1ContactEntity_GetContactEntity), here with a +01:00 offset.
+ */
+export type DateForm = 'zoneless' | 'offset';
+
+function stamp(date: Date, form: DateForm): string {
+  if (form === 'zoneless') return date.toISOString().slice(0, 19);
+  const local = new Date(date.getTime() + 3_600_000).toISOString();
+  return `${local.slice(0, 19)}.${local.slice(20, 23)}0000+01:00`;
+}
+
+/** Milliseconds since the epoch of a date the tenant wrote (either form). */
+export function instantOf(text: string): number {
+  return Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(text) ? text : `${text}Z`);
 }
 
 const ID_FIELD: Record<EntityKind, string> = { contact: 'ContactId', person: 'PersonId' };
@@ -62,7 +75,10 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
   };
   private nextId: Record<EntityKind, number> = { contact: 1000, person: 1000 };
 
-  constructor(seed: TenantSeed) {
+  constructor(
+    seed: TenantSeed,
+    private readonly dateForm: DateForm = 'zoneless',
+  ) {
     super();
     this.contextIdentifier = seed.contextIdentifier;
     this.apiUser = seed.apiUser;
@@ -70,7 +86,7 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
     this.contactUdfs = seed.contactUdfs;
     this.personUdfs = seed.personUdfs;
     this.lists.set(seed.verticalList.name, seed.verticalList.items);
-    const created = stamp(new Date(Date.UTC(2024, 0, 15, 9, 0, 0)));
+    const created = stamp(new Date(Date.UTC(2024, 0, 15, 9, 0, 0)), dateForm);
     for (const c of seed.contacts) {
       const owner = this.associate(c.ownerAssociateId);
       this.records.contact.set(c.id, {
@@ -165,7 +181,7 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
       }
     }
     const now = new Date();
-    saved.UpdatedDate = stamp(now);
+    saved.UpdatedDate = stamp(now, this.dateForm);
     saved.UpdatedBy = this.associate(byAssociateId);
     this.records[kind].set(id, saved);
     this.emitChange(
@@ -182,7 +198,7 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
   /** Creates a record (admin helper and POST), emitting `{kind}.created`. */
   create(kind: EntityKind, fields: Entity, byAssociateId: number): Entity {
     const id = this.nextId[kind]++;
-    const now = stamp(new Date());
+    const now = stamp(new Date(), this.dateForm);
     const base: Entity =
       kind === 'contact'
         ? {

@@ -5,7 +5,7 @@ import { sendError } from '../errors';
 import type { FaultSettings } from '../faults';
 import { UDF_PATCH_ROOTS } from '../inferred';
 import { applyJsonPatch, applyMergePatch, PatchError, type PatchOperation } from '../json-patch';
-import type { Entity, EntityKind, TenantState } from '../tenant-state';
+import { instantOf, type Entity, type EntityKind, type TenantState } from '../tenant-state';
 import type { TokenStore } from './auth.routes';
 
 export interface ApiDeps {
@@ -32,6 +32,19 @@ function routeName(req: Request): string {
     .replace(/^\/v1\//, '')
     .replace(/^MDOList\/[^/]+$/, 'MDOList/{name}');
   return `${req.method} ${path}`;
+}
+
+/** True (415 sent) when a PATCH body's media type is not one the tenant accepts (`faults.patchContentTypes`). */
+function patchTypeRefused(req: Request, res: Response, accepted: readonly string[]): boolean {
+  const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (accepted.includes(type)) return false;
+  sendError(
+    res,
+    415,
+    'UnsupportedMediaType',
+    `PATCH takes ${accepted.join(' or ')}, not ${type || 'no content type'}`,
+  );
+  return true;
 }
 
 /** API routes under `/{host}/{ctx}/api`: auth, faults, counters, entities, metadata, webhooks. */
@@ -198,7 +211,11 @@ export function apiRoutes(deps: ApiDeps): Router {
         `${String(req.params.entity)} id ${String(req.params.id)} not found`,
       );
     const since = req.get('if-unmodified-since');
-    if (since && Date.parse(`${String(current.UpdatedDate)}Z`) > Date.parse(since)) {
+    // HTTP dates have whole seconds: compare UpdatedDate at that precision.
+    if (
+      since &&
+      Math.floor(instantOf(String(current.UpdatedDate)) / 1000) * 1000 > Date.parse(since)
+    ) {
       return sendError(
         res,
         412,
@@ -243,6 +260,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   });
 
   router.patch('/v1/:entity/:id', (req, res) => {
+    if (patchTypeRefused(req, res, deps.faults.patchContentTypes)) return;
     const body: unknown = req.body;
     if (Array.isArray(body)) {
       write(req, res, (current) => {
@@ -362,6 +380,7 @@ function webhookApi(router: Router, deps: ApiDeps): void {
     if (current) store(res, (req.body ?? {}) as Record<string, unknown>, current);
   });
   router.patch('/v1/Webhook/:id', (req, res) => {
+    if (patchTypeRefused(req, res, deps.faults.patchContentTypes)) return;
     const current = found(req, res);
     if (!current) return;
     try {
