@@ -3,6 +3,7 @@ import { inspectCliConfig } from '@so-connector/config';
 import { createProvider } from '@so-connector/enrichment';
 import { inspectRedisDurability } from '@so-connector/queue';
 import {
+  SuperOfficeError,
   udfKey,
   type SuperOfficeClient,
   type UdfDefinition,
@@ -10,6 +11,7 @@ import {
 import { positiveId, type Run } from '../command';
 import { redisLocation, type CliContext } from '../context';
 import { describeError } from '../errors';
+import { udfKind } from '../udf-kinds';
 import {
   configChecks,
   doctorExitCode,
@@ -150,10 +152,24 @@ async function superOfficeChecks(
         'vertical-list',
         'run so-connector discover to see the list behind the field',
         async () => {
-          const items = vertical?.MdoListName
-            ? await so.client.getMdoListItems(vertical.MdoListName)
-            : undefined;
-          return [verticalListCheck(vertical, items)];
+          const listName =
+            vertical && udfKind(vertical) === 'list' ? vertical.MdoListName : undefined;
+          if (!listName) return [verticalListCheck(vertical, undefined)];
+          try {
+            return [verticalListCheck(vertical, await so.client.getMdoListItems(listName))];
+          } catch (error) {
+            // A list SuperOffice refuses (4xx) is a configuration problem to name; anything else
+            // (network, 5xx) says nothing about the list and is reported as it is.
+            if (!(error instanceof SuperOfficeError) || error.retryable || error.kind === 'auth')
+              throw error;
+            return [
+              verticalListCheck(vertical, undefined, {
+                call: `GET /v1/MDOList/${listName}?flat=true`,
+                status: error.status,
+                message: describeError(error).message,
+              }),
+            ];
+          }
         },
       );
     }
