@@ -128,6 +128,11 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
     }
   }
 
+  /** `date` as this tenant writes dates (its DateForm). */
+  stamp(date: Date): string {
+    return stamp(date, this.dateForm);
+  }
+
   get(kind: EntityKind, id: number): Entity | undefined {
     const record = this.records[kind].get(id);
     return record ? structuredClone(record) : undefined;

@@ -105,7 +105,9 @@ export function apiRoutes(deps: ApiDeps): Router {
         UDefFieldId: 1000 + i,
         FieldLabel: d.label,
         ShortLabel: d.label,
-        FieldType: d.type === 'list' ? 'Dropdown' : 'LongText',
+        // UDefFieldType names, as SuperOffice's layout samples write them.
+        FieldType:
+          d.type === 'list' ? 'List' : (d.textLength ?? 0) > 254 ? 'LongText' : 'ShortText',
         TextLength: d.textLength ?? 0,
         IsReadOnly: false,
         UDListDefinitionId: d.type === 'list' ? 1 : 0,
@@ -309,7 +311,7 @@ function webhookApi(router: Router, deps: ApiDeps): void {
     res.json(publicView(hook));
   };
   const fromBody = (body: Record<string, unknown>, base?: SimWebhook): SimWebhook => {
-    const now = new Date().toISOString().slice(0, 19);
+    const now = deps.state.stamp(new Date());
     return {
       WebhookId: base?.WebhookId ?? 0,
       Name: text(body.Name, base?.Name ?? ''),
