@@ -11,6 +11,7 @@ import {
   type UdfDefinition,
 } from './entities/udf-layout';
 import { principalSchema, type Principal } from './entities/user';
+import { INFERRED } from './inferred';
 import { createRateLimiter } from './http/rate-limiter';
 import { patchJson } from './http/json-patch-request';
 import { createRequest, type CallRecord, type RequestFn } from './http/request';
@@ -131,7 +132,7 @@ export class SuperOfficeClient {
     return this.request({
       method: 'GET',
       path: `/v1/MDOList/${encodeURIComponent(listName)}`,
-      query: { flat: 'true' },
+      query: INFERRED.mdoListQuery,
       schema: mdoListSchema,
     });
   }

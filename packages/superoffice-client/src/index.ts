@@ -22,6 +22,7 @@ export {
   type UdfWriteMode,
 } from './client';
 export { UDF_PATCH_ROOT } from './udf/udf-write';
+export { INFERRED } from './inferred';
 export { createSuperOfficeClient, type SuperOfficeConnectionSettings } from './create-client';
 export { contactEntitySchema, type ContactEntity } from './entities/contact';
 export { personEntitySchema, type PersonEntity } from './entities/person';

@@ -2,8 +2,8 @@
  * SuperOffice's date-time strings, read in one place. The REST samples carry an offset and seven
  * fraction digits (`2003-02-02T14:34:01.7525885+01:00`, v1ContactEntity_GetContactEntity); tenants
  * and the webhook payloads also write them without a zone (`2025-02-26T14:28:26`), and `Z` is
- * ISO's own. A zone-less value is read as UTC (inferred: SuperOffice Online runs its database in
- * UTC; superoffice-api.md 6.3 shows zone-less dates and no zone is documented for them).
+ * ISO's own. A zone-less value is read as UTC (inferred, INFERRED.zonelessDatesAreUtc: no zone is
+ * documented for them; `so-connector verify --inferred` checks it on a real tenant).
  */
 const FORM =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;

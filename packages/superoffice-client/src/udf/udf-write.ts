@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { toHttpDate } from '../dates/superoffice-date';
+import { INFERRED } from '../inferred';
 import { SuperOfficeError } from '../http/errors';
 import { patchJson } from '../http/json-patch-request';
 import type { RequestFn } from '../http/request';
@@ -23,11 +24,8 @@ export interface PatchUdfsOptions {
   readonly expectUpdatedDate?: string | null | undefined;
 }
 
-/**
- * The root of a UDF's JSON Pointer in a PATCH (inferred, superoffice-api.md 6.2: not documented;
- * `/CustomFields/{key}` is the other candidate). The one place the choice is made.
- */
-export const UDF_PATCH_ROOT = '/UserDefinedFields';
+/** The root of a UDF's JSON Pointer in a PATCH (inferred: see INFERRED.udfPatchRoot). */
+export const UDF_PATCH_ROOT = INFERRED.udfPatchRoot;
 
 /** JSON Pointer escaping (RFC 6901): `~` → `~0`, `/` → `~1`. */
 export function escapeJsonPointer(segment: string): string {
