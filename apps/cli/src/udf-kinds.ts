@@ -49,6 +49,8 @@ export interface DiscoveredUdf {
   readonly textLength: number | null;
   readonly listName: string | null;
   readonly listItems: readonly { id: number; name: string }[] | null;
+  /** Why the list's items could not be read, when they could not. */
+  readonly listError?: string;
 }
 
 export function describeUdf(
