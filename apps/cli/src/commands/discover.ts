@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import {
-  SuperOfficeError,
-  type SuperOfficeClient,
-  type UdfOwner,
-} from '@so-connector/superoffice-client';
+import type { SuperOfficeClient, UdfOwner } from '@so-connector/superoffice-client';
 import type { Run } from '../command';
+import { isRefusal } from '../errors';
 import { formatTable } from '../format/table';
 import { describeUdf, suggestUdfLines, udfKind, type DiscoveredUdf } from '../udf-kinds';
 
@@ -28,8 +25,7 @@ export async function discoverUdfs(
             .map((item) => ({ id: item.Id, name: item.Name }));
         } catch (error) {
           // One unreadable list (the live tenant's udlist331 answered 404) must not hide the rest.
-          if (!(error instanceof SuperOfficeError) || error.retryable || error.kind === 'auth')
-            throw error;
+          if (!isRefusal(error)) throw error;
           listError = `GET /v1/MDOList/${listName} answered HTTP ${error.status ?? '?'} (so-connector doctor names the fix)`;
         }
       }

@@ -3,14 +3,13 @@ import { inspectCliConfig } from '@so-connector/config';
 import { createProvider } from '@so-connector/enrichment';
 import { inspectRedisDurability } from '@so-connector/queue';
 import {
-  SuperOfficeError,
   udfKey,
   type SuperOfficeClient,
   type UdfDefinition,
 } from '@so-connector/superoffice-client';
 import { positiveId, type Run } from '../command';
 import { redisLocation, type CliContext } from '../context';
-import { describeError } from '../errors';
+import { describeError, isRefusal } from '../errors';
 import { udfKind } from '../udf-kinds';
 import {
   configChecks,
@@ -160,8 +159,7 @@ async function superOfficeChecks(
           } catch (error) {
             // A list SuperOffice refuses (4xx) is a configuration problem to name; anything else
             // (network, 5xx) says nothing about the list and is reported as it is.
-            if (!(error instanceof SuperOfficeError) || error.retryable || error.kind === 'auth')
-              throw error;
+            if (!isRefusal(error)) throw error;
             return [
               verticalListCheck(vertical, undefined, {
                 call: `GET /v1/MDOList/${listName}?flat=true`,
