@@ -82,3 +82,18 @@ describe('get-put If-Unmodified-Since', () => {
     },
   );
 });
+
+describe('dates in the samples’ form', () => {
+  it('finds a contact updated since a time when the tenant writes offsets', async () => {
+    const { client } = await clientFor('offset');
+    const since = new Date(Date.now() - 1000).toISOString();
+    expect(await client.findContactsUpdatedSince(since)).toEqual([]);
+    sim.editAs(5, 'contact', 3, { Name: 'Fjordsky Software ASA' });
+    const found = await client.findContactsUpdatedSince(since);
+    expect(found.map((c) => c.contactId)).toEqual([3]);
+    expect(found[0]!.updatedDate).toMatch(/\+01:00$/);
+    // Read as local text the +01:00 stamp would look 30 minutes newer than it is.
+    const later = new Date(Date.now() + 30 * 60_000).toISOString();
+    expect(await client.findContactsUpdatedSince(later)).toEqual([]);
+  });
+});

@@ -34,6 +34,12 @@ function routeName(req: Request): string {
   return `${req.method} ${path}`;
 }
 
+/** `updatedDate afterTime 'since'`, at whole seconds, for either of the tenant's date forms. */
+function updatedAfter(updatedDate: unknown, since: string): boolean {
+  const seconds = (text: string) => Math.floor(instantOf(text) / 1000);
+  return seconds(String(updatedDate)) > seconds(since);
+}
+
 /** True (415 sent) when a PATCH body's media type is not one the tenant accepts (`faults.patchContentTypes`). */
 function patchTypeRefused(req: Request, res: Response, accepted: readonly string[]): boolean {
   const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -150,9 +156,7 @@ export function apiRoutes(deps: ApiDeps): Router {
       .ids('contact')
       .sort((a, b) => a - b)
       .map((id) => deps.state.get('contact', id)!)
-      .filter(
-        (c) => since === undefined || String(c.UpdatedDate) > since.replace(/Z$/, '').slice(0, 19),
-      )
+      .filter((c) => since === undefined || updatedAfter(c.UpdatedDate, since))
       .map((c) => ({ contactId: c.ContactId, updatedDate: c.UpdatedDate, name: c.Name }));
     res.json({ value: rows.slice(skip, skip + top) });
   });
@@ -166,9 +170,7 @@ export function apiRoutes(deps: ApiDeps): Router {
       .ids('person')
       .sort((a, b) => a - b)
       .map((id) => deps.state.get('person', id)!)
-      .filter(
-        (p) => since === undefined || String(p.UpdatedDate) > since.replace(/Z$/, '').slice(0, 19),
-      )
+      .filter((p) => since === undefined || updatedAfter(p.UpdatedDate, since))
       .map((p) => ({
         personId: p.PersonId,
         contactId: (p.Contact as { ContactId?: number } | null | undefined)?.ContactId ?? 0,
