@@ -28,5 +28,11 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,packages}/*/test/**/*.int.test.ts'],
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/e2e/**/*.e2e.test.ts'] },
+    // SuperOffice's documented sample payloads against the client, codec and simulator (conformance/README.md).
+    {
+      ...common,
+      displayName: 'conformance',
+      testMatch: ['<rootDir>/conformance/**/*.conformance.test.ts'],
+    },
   ],
 };

@@ -19,7 +19,7 @@ const manifests = ['apps', 'packages', 'tooling']
   .flatMap((dir) =>
     existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(dir, name)) : [],
   )
-  .concat(['.', 'bench', 'e2e'])
+  .concat(['.', 'bench', 'e2e', 'conformance'])
   .map((dir) => join(root, dir, 'package.json'))
   .filter(existsSync);
 

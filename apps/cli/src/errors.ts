@@ -53,3 +53,11 @@ export function describeError(error: unknown): {
     stack: error instanceof Error ? error.stack : undefined,
   };
 }
+
+/**
+ * A refusal SuperOffice gave for one resource (404, 403, 400, …): worth naming and going on. Network
+ * errors, 5xx, 429 and auth failures say nothing about the resource and are not refusals.
+ */
+export function isRefusal(error: unknown): error is SuperOfficeError {
+  return error instanceof SuperOfficeError && !error.retryable && error.kind !== 'auth';
+}

@@ -11,6 +11,11 @@ describe('udfKind', () => {
     [{ FieldType: 'Edit' }, 'text'],
     [{ FieldType: 'LeadText' }, 'other'],
     [{ FieldType: 'Checkbox' }, 'other'],
+    // SuperOffice's layout samples: Checkbox fields with a list name and list ids set.
+    [{ FieldType: 'Checkbox', MdoListName: 'Kovacek-Schamberger', ListTableId: 340 }, 'other'],
+    [{ FieldType: 'Checkbox', MdoListName: 'Bradtke-Ratke', UDListDefinitionId: 304 }, 'other'],
+    [{ FieldType: 'LongText', UDListDefinitionId: 7 }, 'text'],
+    [{ FieldType: 'list' }, 'list'],
     [{ FieldType: 'Number' }, 'other'],
     [{}, 'other'],
   ])('%j → %s', (definition, kind) => {

@@ -4,20 +4,36 @@ import { udfKey, type UdfDefinition } from '@so-connector/superoffice-client';
 export type UdfKind = 'list' | 'text' | 'other';
 
 /**
- * Classifies a published UDF. SuperOffice names field types in several ways (the layout's
- * `FieldType`: Edit, LongText, ShortText, Dropdown, ListBox, List, LeadText, Checkbox, Number, …;
- * superoffice-api.md 6.5), so a list is also recognised by its list name or definition id.
- * `LeadText` is a caption in the layout, not a field that holds text.
+ * The kind of each FieldType name: SuperOffice's UDefFieldType (Number, ShortText, LongText, Date,
+ * UnlimitedDate, Checkbox, List, Decimal) plus the older layout names (Edit, Dropdown, ListBox,
+ * LeadText — a caption, not a field that holds text).
+ */
+const KIND_OF_FIELD_TYPE: Readonly<Record<string, UdfKind>> = {
+  list: 'list',
+  dropdown: 'list',
+  listbox: 'list',
+  shorttext: 'text',
+  longtext: 'text',
+  edit: 'text',
+  leadtext: 'other',
+  checkbox: 'other',
+  number: 'other',
+  decimal: 'other',
+  date: 'other',
+  unlimiteddate: 'other',
+};
+
+/**
+ * Classifies a published UDF by its `FieldType` first: SuperOffice's own layout samples carry
+ * `MdoListName` on Checkbox fields (v1ContactEntity_GetPublishedUdefLayout,
+ * v1PersonEntity_GetPublishedUdefLayout), so a list name alone does not make a list. Only a
+ * FieldType this table does not know falls back to the list name or definition id.
  */
 export function udfKind(definition: UdfDefinition): UdfKind {
   const type = (definition.FieldType ?? '').toLowerCase();
-  if (/lead/.test(type)) return 'other';
-  if (
-    /list|dropdown/.test(type) ||
-    definition.MdoListName ||
-    (definition.UDListDefinitionId ?? 0) > 0
-  )
-    return 'list';
+  const known = KIND_OF_FIELD_TYPE[type];
+  if (known) return known;
+  if (definition.MdoListName || (definition.UDListDefinitionId ?? 0) > 0) return 'list';
   if (/text|edit|string/.test(type)) return 'text';
   return 'other';
 }
@@ -33,6 +49,8 @@ export interface DiscoveredUdf {
   readonly textLength: number | null;
   readonly listName: string | null;
   readonly listItems: readonly { id: number; name: string }[] | null;
+  /** Why the list's items could not be read, when they could not. */
+  readonly listError?: string;
 }
 
 export function describeUdf(

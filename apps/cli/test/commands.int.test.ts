@@ -127,6 +127,19 @@ describe('discover', () => {
     const text = await cli(['discover'], env());
     expect(text.stdout).toContain('[I:5]  Financial Services');
   });
+
+  it('lists the other UDFs when a list cannot be read, naming the failed call', async () => {
+    sim.setListReadable('udlist1', 404);
+    const run = await cli(['discover', '--json'], env());
+    expect(run.code).toBe(0);
+    const vertical = run
+      .json<{ udfs: { key: string; listItems: unknown; listError?: string }[] }>()
+      .udfs.find((u) => u.key === 'SuperOffice:83');
+    expect(vertical).toMatchObject({
+      listItems: null,
+      listError: expect.stringContaining('GET /v1/MDOList/udlist1 answered HTTP 404'),
+    });
+  });
 });
 
 describe('verify', () => {

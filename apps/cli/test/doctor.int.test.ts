@@ -126,6 +126,24 @@ describe('doctor', () => {
     expect(run.code).toBe(1);
   });
 
+  it('fails a Vertical list the API cannot read, naming list, layout ids, call and fix, and passes once readable (issue 11 §5)', async () => {
+    for (const refusal of [404, 403] as const) {
+      sim.setListReadable('udlist1', refusal);
+      const { run, byName } = await doctorJson();
+      expect(byName('vertical-list')[0]).toMatchObject({
+        status: 'FAIL',
+        detail: `list udlist1 of SuperOffice:83 cannot be read: GET /v1/MDOList/udlist1?flat=true answered HTTP ${refusal} (layout: MdoListName udlist1, ListTableId 136, UDListDefinitionId 1); enrichment writes the other fields but not the vertical`,
+        fix: expect.stringContaining('user-defined lists are read as udlist{listId}'),
+      });
+      expect(byName('udf SO_UDF_VERTICAL')[0]?.status).toBe('PASS');
+      expect(run.code).toBe(1);
+    }
+    sim.setListReadable('udlist1', true);
+    const { run, byName } = await doctorJson();
+    expect(byName('vertical-list')[0]).toMatchObject({ status: 'PASS' });
+    expect(run.code).toBe(0);
+  });
+
   it('fails when the webhook signs with a secret the receiver does not have', async () => {
     const { run, byName } = await doctorJson({ WEBHOOK_SECRET: 'not-the-registered-secret' });
     expect(byName('webhook 1 secret')[0]).toMatchObject({

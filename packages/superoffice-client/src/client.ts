@@ -11,20 +11,25 @@ import {
   type UdfDefinition,
 } from './entities/udf-layout';
 import { principalSchema, type Principal } from './entities/user';
-import { SuperOfficeError } from './http/errors';
+import { INFERRED } from './inferred';
 import { createRateLimiter } from './http/rate-limiter';
+import { patchJson } from './http/json-patch-request';
 import { createRequest, type CallRecord, type RequestFn } from './http/request';
+import {
+  writeUdfs,
+  type PatchUdfsOptions,
+  type UdfOwner,
+  type UdfWriteMode,
+} from './udf/udf-write';
 import { webhookSchema, type Webhook, type WebhookDefinition } from './entities/webhook';
 
-export type UdfOwner = 'Contact' | 'Person';
-
-/**
- * How UDF values are written. `json-patch`: PATCH with `replace` operations on
- * `/UserDefinedFields/{key}` (the natural path; not documented, superoffice-api.md 10.3).
- * `get-put`: read the whole entity and PUT it back, the fully documented fallback.
- * Kept as one setting so it can change after a check on a real tenant.
- */
-export type UdfWriteMode = 'json-patch' | 'get-put';
+export {
+  escapeJsonPointer,
+  udfPatchOperations,
+  type PatchUdfsOptions,
+  type UdfOwner,
+  type UdfWriteMode,
+} from './udf/udf-write';
 
 export interface SuperOfficeClientOptions {
   readonly auth: AuthProvider;
@@ -38,33 +43,6 @@ export interface SuperOfficeClientOptions {
   readonly principalTtlMs?: number;
   /** At most this many calls start per second from this client (default: no limit). */
   readonly rateLimitPerSecond?: number;
-}
-
-export interface PatchUdfsOptions {
-  /**
-   * Optimistic concurrency: the write is refused with a 409 `conflict` when the record's
-   * UpdatedDate is no longer this value (a JSON Patch `test` operation).
-   */
-  readonly expectUpdatedDate?: string | null | undefined;
-}
-
-/** JSON Pointer escaping (RFC 6901): `~` → `~0`, `/` → `~1`. */
-export function escapeJsonPointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** The JSON Patch that sets the given UDFs (and optionally tests UpdatedDate first). */
-export function udfPatchOperations(
-  values: Readonly<Record<string, string>>,
-  options: PatchUdfsOptions = {},
-) {
-  const ops: { op: 'test' | 'replace'; path: string; value: string }[] = [];
-  if (options.expectUpdatedDate)
-    ops.push({ op: 'test', path: '/UpdatedDate', value: options.expectUpdatedDate });
-  for (const [key, value] of Object.entries(values)) {
-    ops.push({ op: 'replace', path: `/UserDefinedFields/${escapeJsonPointer(key)}`, value });
-  }
-  return ops;
 }
 
 const entitySchemas = { Contact: contactEntitySchema, Person: personEntitySchema } as const;
@@ -154,7 +132,7 @@ export class SuperOfficeClient {
     return this.request({
       method: 'GET',
       path: `/v1/MDOList/${encodeURIComponent(listName)}`,
-      query: { flat: 'true' },
+      query: INFERRED.mdoListQuery,
       schema: mdoListSchema,
     });
   }
@@ -276,11 +254,9 @@ export class SuperOfficeClient {
 
   /** Sets State back to Active after TooManyErrors or Stopped: the receiver's job (superoffice-api.md 4.3). */
   activateWebhook(id: number): Promise<Webhook> {
-    return this.request({
-      method: 'PATCH',
+    return patchJson(this.request, {
       path: `/v1/Webhook/${id}`,
       body: [{ op: 'replace', path: '/State', value: 'Active' }],
-      headers: { 'Content-Type': 'application/json-patch+json' },
       schema: webhookSchema,
     });
   }
@@ -290,49 +266,19 @@ export class SuperOfficeClient {
     return typeof body === 'string' ? body : JSON.stringify(body);
   }
 
-  private async writeUdfs(
+  private writeUdfs(
     owner: UdfOwner,
     id: number,
     values: Readonly<Record<string, string>>,
-    options: PatchUdfsOptions = {},
+    options?: PatchUdfsOptions,
   ) {
-    const schema = entitySchemas[owner];
-    if (this.writeMode === 'json-patch') {
-      return this.request({
-        method: 'PATCH',
-        path: `/v1/${owner}/${id}`,
-        body: udfPatchOperations(values, options),
-        headers: { 'Content-Type': 'application/json-patch+json' },
-        schema,
-      });
-    }
-    const current = (await this.request({
-      method: 'GET',
-      path: `/v1/${owner}/${id}`,
-      schema,
-    })) as Record<string, unknown> & {
-      UpdatedDate?: string | null | undefined;
-      UserDefinedFields?: Record<string, unknown> | null | undefined;
-    };
-    if (options.expectUpdatedDate && current.UpdatedDate !== options.expectUpdatedDate) {
-      throw new SuperOfficeError({
-        status: 409,
-        method: 'PUT',
-        url: `/v1/${owner}/${id}`,
-        errorMessage: 'record changed since it was read',
-        kind: 'conflict',
-      });
-    }
-    // If-Unmodified-Since lets SuperOffice refuse the PUT (412) when a human saved in between.
-    const headers: Record<string, string> = current.UpdatedDate
-      ? { 'If-Unmodified-Since': new Date(`${current.UpdatedDate}Z`).toUTCString() }
-      : {};
-    return this.request({
-      method: 'PUT',
-      path: `/v1/${owner}/${id}`,
-      body: { ...current, UserDefinedFields: { ...(current.UserDefinedFields ?? {}), ...values } },
-      headers,
-      schema,
+    return writeUdfs(this.request, {
+      mode: this.writeMode,
+      owner,
+      id,
+      values,
+      options,
+      schema: entitySchemas[owner],
     });
   }
 }

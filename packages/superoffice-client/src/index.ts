@@ -21,6 +21,8 @@ export {
   type UdfOwner,
   type UdfWriteMode,
 } from './client';
+export { UDF_PATCH_ROOT } from './udf/udf-write';
+export { INFERRED } from './inferred';
 export { createSuperOfficeClient, type SuperOfficeConnectionSettings } from './create-client';
 export { contactEntitySchema, type ContactEntity } from './entities/contact';
 export { personEntitySchema, type PersonEntity } from './entities/person';
@@ -28,6 +30,7 @@ export { principalSchema, type Principal } from './entities/user';
 export {
   mdoListItemSchema,
   udfDefinitionSchema,
+  udfFieldTypes,
   udfKey,
   type MdoListItem,
   type UdfDefinition,
@@ -48,6 +51,12 @@ export {
   type SuperOfficeErrorKind,
 } from './http/errors';
 export type { CallRecord } from './http/request';
+export { PATCH_CONTENT_TYPE, PATCH_FALLBACK_CONTENT_TYPE } from './http/json-patch-request';
+export {
+  parseSuperOfficeDate,
+  toHttpDate,
+  type SuperOfficeInstant,
+} from './dates/superoffice-date';
 export { createRateLimiter } from './http/rate-limiter';
 export {
   displayTextKey,

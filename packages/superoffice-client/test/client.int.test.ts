@@ -10,6 +10,7 @@ import {
   type CallRecord,
   type UdfWriteMode,
 } from '../src';
+import { clientOf, type SimClientOptions } from './sim-client';
 
 // The client against the simulator over real sockets; nothing is stubbed.
 let sim: RunningSimulator;
@@ -20,34 +21,7 @@ afterEach(async () => {
   await sim.stop();
 });
 
-function clientFor(
-  options: {
-    resolve?: 'status' | 'fixed';
-    writeMode?: UdfWriteMode;
-    clientSecret?: string;
-    calls?: CallRecord[];
-  } = {},
-) {
-  const http = axios.create({ timeout: 5000 });
-  const auth = new RefreshTokenAuth({
-    http,
-    tokenUrl: sim.tokenUrl,
-    clientId: sim.client.clientId,
-    clientSecret: options.clientSecret ?? sim.client.clientSecret,
-    refreshToken: sim.client.refreshToken,
-  });
-  const tenant =
-    options.resolve === 'fixed'
-      ? fixedTenantUrl(sim.apiBaseUrl())
-      : statusTenantUrl({ http, statusUrl: sim.statusUrl });
-  return new SuperOfficeClient({
-    auth,
-    tenant,
-    http,
-    ...(options.writeMode ? { udfWriteMode: options.writeMode } : {}),
-    ...(options.calls ? { onCall: (call: CallRecord) => options.calls!.push(call) } : {}),
-  });
-}
+const clientFor = (options: SimClientOptions = {}) => clientOf(sim, options);
 
 async function failureOf(promise: Promise<unknown>): Promise<SuperOfficeError> {
   try {

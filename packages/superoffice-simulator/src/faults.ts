@@ -9,6 +9,12 @@ export interface FaultSettings {
   retryAfterSeconds: number;
   /** While true every API call answers 503, as during an outage. */
   outage: boolean;
+  /**
+   * Media types a PATCH body may have; any other gets 415. Default: what SuperOffice's PATCH
+   * request samples send, `application/json` (with `charset=utf-8`). Set to
+   * `['application/json-patch+json']` to model a tenant that wants RFC 6902's type.
+   */
+  patchContentTypes: string[];
 }
 
 /** Deterministic pseudo-random numbers (mulberry32), so a fault run is reproducible from its seed. */
@@ -24,5 +30,12 @@ export function seededRandom(seed: number): () => number {
 }
 
 export function defaultFaults(): FaultSettings {
-  return { latencyMs: 0, errorRate: 0, rateLimitRemaining: 0, retryAfterSeconds: 1, outage: false };
+  return {
+    latencyMs: 0,
+    errorRate: 0,
+    rateLimitRemaining: 0,
+    retryAfterSeconds: 1,
+    outage: false,
+    patchContentTypes: ['application/json'],
+  };
 }

@@ -5,7 +5,13 @@ export {
   type SimulatorOptions,
 } from './server';
 export { loadSeed, tenantSeedSchema, type TenantSeed } from './seed';
-export { TenantState, type ChangeEvent, type Entity, type EntityKind } from './tenant-state';
+export {
+  TenantState,
+  type ChangeEvent,
+  type DateForm,
+  type Entity,
+  type EntityKind,
+} from './tenant-state';
 export {
   MAX_CONSECUTIVE_ERRORS,
   RETRY_DELAYS_MS,

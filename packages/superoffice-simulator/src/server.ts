@@ -8,7 +8,7 @@ import { adminRoutes } from './routes/admin.routes';
 import { authRoutes, type OAuthClient, type TokenStore } from './routes/auth.routes';
 import { apiRoutes } from './routes/api.routes';
 import { loadSeed, type TenantSeed } from './seed';
-import { TenantState, type Entity, type EntityKind } from './tenant-state';
+import { TenantState, type DateForm, type Entity, type EntityKind } from './tenant-state';
 
 export interface SimulatorOptions {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -22,6 +22,8 @@ export interface SimulatorOptions {
   readonly retryScale?: number;
   /** Seed of the fault injection's random numbers. */
   readonly randomSeed?: number;
+  /** How UpdatedDate/CreatedDate are written (default `zoneless`; `offset` as in SuperOffice's samples). */
+  readonly dateForm?: DateForm;
 }
 
 export const DEFAULT_CLIENT: OAuthClient = {
@@ -65,6 +67,11 @@ export interface RunningSimulator {
   editAs(associateId: number, kind: EntityKind, id: number, changes: Entity): Entity;
   createAs(associateId: number, kind: EntityKind, fields: Entity): Entity;
   deleteAs(associateId: number, kind: EntityKind, id: number): boolean;
+  /**
+   * Makes `GET /v1/MDOList/{listName}` answer 404 (`false` or 404) or 403, or readable again
+   * (`true`). Over HTTP: `PUT /sim/lists/{listName}/readable` with `{"readable": ...}`.
+   */
+  setListReadable(listName: string, readable: boolean | 403 | 404): void;
   /** Resolves when no webhook delivery (or retry) is in flight. */
   deliveriesSettled(): Promise<void>;
   stop(): Promise<void>;
@@ -73,7 +80,7 @@ export interface RunningSimulator {
 /** Starts a simulated SuperOffice tenant over real HTTP. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const seed = options.seed ?? loadSeed();
-  const state = new TenantState(seed);
+  const state = new TenantState(seed, options.dateForm);
   const client: OAuthClient = { ...DEFAULT_CLIENT, ...options.client };
   const store: TokenStore = {
     tokens: new Map(),
@@ -178,6 +185,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     createAs: (associateId, kind, fields) => state.create(kind, fields, associateId),
     deleteAs: (associateId, kind, id) => state.remove(kind, id, associateId),
+    setListReadable: (listName, readable) => state.setListReadable(listName, readable),
     deliveriesSettled: () => dispatcher.idle(),
     async stop() {
       await dispatcher.idle();

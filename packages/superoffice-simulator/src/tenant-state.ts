@@ -24,9 +24,22 @@ export interface UdfDefinitionSeed {
   readonly list?: string | undefined;
 }
 
-/** SuperOffice writes local times without a zone and 7-digit precision is not needed here. */
-function stamp(date: Date): string {
-  return date.toISOString().slice(0, 19);
+/**
+ * How the tenant writes UpdatedDate/CreatedDate: `zoneless` (`2024-01-15T09:00:00`, UTC; the
+ * default) or `offset`, the form of SuperOffice's REST samples (`2024-01-15T10:00:00.0000000+01:00`,
+ * v1ContactEntity_GetContactEntity), here with a +01:00 offset.
+ */
+export type DateForm = 'zoneless' | 'offset';
+
+function stamp(date: Date, form: DateForm): string {
+  if (form === 'zoneless') return date.toISOString().slice(0, 19);
+  const local = new Date(date.getTime() + 3_600_000).toISOString();
+  return `${local.slice(0, 19)}.${local.slice(20, 23)}0000+01:00`;
+}
+
+/** Milliseconds since the epoch of a date the tenant wrote (either form). */
+export function instantOf(text: string): number {
+  return Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(text) ? text : `${text}Z`);
 }
 
 const ID_FIELD: Record<EntityKind, string> = { contact: 'ContactId', person: 'PersonId' };
@@ -54,13 +67,18 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
   readonly contactUdfs: readonly UdfDefinitionSeed[];
   readonly personUdfs: readonly UdfDefinitionSeed[];
   readonly lists = new Map<string, { id: number; name: string }[]>();
+  /** Lists the API user may not read, and how `MDOList/{name}` answers for them (404 or 403). */
+  private readonly unreadableLists = new Map<string, 403 | 404>();
   private readonly records: Record<EntityKind, Map<number, Entity>> = {
     contact: new Map(),
     person: new Map(),
   };
   private nextId: Record<EntityKind, number> = { contact: 1000, person: 1000 };
 
-  constructor(seed: TenantSeed) {
+  constructor(
+    seed: TenantSeed,
+    private readonly dateForm: DateForm = 'zoneless',
+  ) {
     super();
     this.contextIdentifier = seed.contextIdentifier;
     this.apiUser = seed.apiUser;
@@ -68,7 +86,7 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
     this.contactUdfs = seed.contactUdfs;
     this.personUdfs = seed.personUdfs;
     this.lists.set(seed.verticalList.name, seed.verticalList.items);
-    const created = stamp(new Date(Date.UTC(2024, 0, 15, 9, 0, 0)));
+    const created = stamp(new Date(Date.UTC(2024, 0, 15, 9, 0, 0)), dateForm);
     for (const c of seed.contacts) {
       const owner = this.associate(c.ownerAssociateId);
       this.records.contact.set(c.id, {
@@ -110,6 +128,11 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
     }
   }
 
+  /** `date` as this tenant writes dates (its DateForm). */
+  stamp(date: Date): string {
+    return stamp(date, this.dateForm);
+  }
+
   get(kind: EntityKind, id: number): Entity | undefined {
     const record = this.records[kind].get(id);
     return record ? structuredClone(record) : undefined;
@@ -117,6 +140,22 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
 
   ids(kind: EntityKind): number[] {
     return [...this.records[kind].keys()];
+  }
+
+  /**
+   * Makes `MDOList/{listName}` unreadable (`false` or 404: not found, 403: access denied) or
+   * readable again (`true`), as on the live tenant where `MDOList/udlist331` answered 404.
+   * List names compare case-insensitively.
+   */
+  setListReadable(listName: string, readable: boolean | 403 | 404): void {
+    const key = listName.toLowerCase();
+    if (readable === true) this.unreadableLists.delete(key);
+    else this.unreadableLists.set(key, readable === false ? 404 : readable);
+  }
+
+  /** The status `MDOList/{listName}` answers with when the list is made unreadable, else undefined. */
+  listRefusal(listName: string): 403 | 404 | undefined {
+    return this.unreadableLists.get(listName.toLowerCase());
   }
 
   udfDefinitions(kind: EntityKind): readonly UdfDefinitionSeed[] {
@@ -147,7 +186,7 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
       }
     }
     const now = new Date();
-    saved.UpdatedDate = stamp(now);
+    saved.UpdatedDate = stamp(now, this.dateForm);
     saved.UpdatedBy = this.associate(byAssociateId);
     this.records[kind].set(id, saved);
     this.emitChange(
@@ -164,7 +203,7 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
   /** Creates a record (admin helper and POST), emitting `{kind}.created`. */
   create(kind: EntityKind, fields: Entity, byAssociateId: number): Entity {
     const id = this.nextId[kind]++;
-    const now = stamp(new Date());
+    const now = stamp(new Date(), this.dateForm);
     const base: Entity =
       kind === 'contact'
         ? {

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { SuperOfficeClient, UdfOwner } from '@so-connector/superoffice-client';
 import type { Run } from '../command';
+import { isRefusal } from '../errors';
 import { formatTable } from '../format/table';
-import { describeUdf, suggestUdfLines, type DiscoveredUdf } from '../udf-kinds';
+import { describeUdf, suggestUdfLines, udfKind, type DiscoveredUdf } from '../udf-kinds';
 
 /** Every published Contact and Person UDF, with the items of the lists behind list fields. */
 export async function discoverUdfs(
@@ -15,14 +16,21 @@ export async function discoverUdfs(
     for (const definition of await client.getPublishedUdfLayout(owner)) {
       const listName = definition.MdoListName;
       let items: { id: number; name: string }[] | null = null;
-      if (listName) {
+      let listError: string | null = null;
+      if (listName && udfKind(definition) === 'list') {
         progress(`reading list ${listName}`);
-        items = (await client.getMdoListItems(listName))
-          .filter((item) => !item.Deleted)
-          .map((item) => ({ id: item.Id, name: item.Name }));
+        try {
+          items = (await client.getMdoListItems(listName))
+            .filter((item) => !item.Deleted)
+            .map((item) => ({ id: item.Id, name: item.Name }));
+        } catch (error) {
+          // One unreadable list (the live tenant's udlist331 answered 404) must not hide the rest.
+          if (!isRefusal(error)) throw error;
+          listError = `GET /v1/MDOList/${listName} answered HTTP ${error.status ?? '?'} (so-connector doctor names the fix)`;
+        }
       }
       const described = describeUdf(owner, definition, items);
-      if (described) out.push(described);
+      if (described) out.push(listError ? { ...described, listError } : described);
     }
   }
   return out;
@@ -48,6 +56,9 @@ export function registerDiscover(program: Command, run: Run): void {
             { header: 'LENGTH', value: (u) => u.textLength || '' },
             { header: 'LIST', value: (u) => u.listName ?? '' },
           ]);
+          const unreadable = udfs
+            .filter((u) => u.listError)
+            .map((u) => `${u.owner} ${u.key} → list ${u.listName ?? '?'}: ${u.listError!}`);
           const lists = udfs
             .filter((u) => u.listItems)
             .map(
@@ -58,6 +69,7 @@ export function registerDiscover(program: Command, run: Run): void {
             table,
             '',
             ...lists.flatMap((l) => [l, '']),
+            ...unreadable.flatMap((l) => [l, '']),
             'Suggested configuration (check before use):',
             ...suggestions,
           ].join('\n');

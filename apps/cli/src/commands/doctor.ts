@@ -9,7 +9,8 @@ import {
 } from '@so-connector/superoffice-client';
 import { positiveId, type Run } from '../command';
 import { redisLocation, type CliContext } from '../context';
-import { describeError } from '../errors';
+import { describeError, isRefusal } from '../errors';
+import { udfKind } from '../udf-kinds';
 import {
   configChecks,
   doctorExitCode,
@@ -150,10 +151,23 @@ async function superOfficeChecks(
         'vertical-list',
         'run so-connector discover to see the list behind the field',
         async () => {
-          const items = vertical?.MdoListName
-            ? await so.client.getMdoListItems(vertical.MdoListName)
-            : undefined;
-          return [verticalListCheck(vertical, items)];
+          const listName =
+            vertical && udfKind(vertical) === 'list' ? vertical.MdoListName : undefined;
+          if (!listName) return [verticalListCheck(vertical, undefined)];
+          try {
+            return [verticalListCheck(vertical, await so.client.getMdoListItems(listName))];
+          } catch (error) {
+            // A list SuperOffice refuses (4xx) is a configuration problem to name; anything else
+            // (network, 5xx) says nothing about the list and is reported as it is.
+            if (!isRefusal(error)) throw error;
+            return [
+              verticalListCheck(vertical, undefined, {
+                call: `GET /v1/MDOList/${listName}?flat=true`,
+                status: error.status,
+                message: describeError(error).message,
+              }),
+            ];
+          }
         },
       );
     }

@@ -5,6 +5,7 @@ import { argsOf, positiveId, type Run } from '../command';
 import { EXIT } from '../errors';
 import { formatTable } from '../format/table';
 import { compareWrites, latestWrites, recordKey } from '../verify/compare-writes';
+import { verifyInferred } from '../verify/verify-inferred';
 
 /** `verify <contactId>`: the connector's last writes (sync-run log) against SuperOffice's raw record now. */
 export function registerVerify(program: Command, run: Run): void {
@@ -14,9 +15,16 @@ export function registerVerify(program: Command, run: Run): void {
       'compare what the connector last wrote to a company (and its persons) with what SuperOffice holds now',
     )
     .argument('<contactId>', 'the company (Contact) id')
+    .option(
+      '--inferred',
+      'on a sandbox tenant: exercise each choice SuperOffice does not document (UDF PATCH path, JSON Patch, flat lists, zone-less dates) on this company once; writes and restores one text UDF',
+    )
+    .option('--udf <key>', 'with --inferred: the text UDF to probe (default SO_UDF_SUMMARY)')
     .action(
       run(async (ctx, command) => {
         const contactId = positiveId(argsOf(command)[0] ?? '', 'contact id');
+        const opts = command.opts<{ inferred?: boolean; udf?: string }>();
+        if (opts.inferred) return verifyInferred(ctx, contactId, opts.udf);
         const client = ctx.superOffice().client;
         const store = new SyncRunStore({
           redis: await ctx.redis(),

@@ -120,6 +120,41 @@ describe('verticalListCheck', () => {
     expect(verticalListCheck(list, [{ Name: 'Old', Deleted: true }]).status).toBe('FAIL');
     expect(verticalListCheck({ ProgId: 'X', FieldType: 'List' }, undefined).status).toBe('FAIL');
   });
+  it('names the list, the layout ids, the failed call and the udlist{listId} fix when the list cannot be read', () => {
+    const live = {
+      ProgId: 'SuperOffice:83',
+      FieldType: 'List',
+      MdoListName: 'udlist331',
+      ListTableId: 136,
+      UDListDefinitionId: 94,
+    };
+    const check = verticalListCheck(live, undefined, {
+      call: 'GET /v1/MDOList/udlist331?flat=true',
+      status: 404,
+      message: 'not found',
+    });
+    expect(check).toMatchObject({ check: 'vertical-list', status: 'FAIL' });
+    expect(check.detail).toBe(
+      'list udlist331 of SuperOffice:83 cannot be read: GET /v1/MDOList/udlist331?flat=true answered HTTP 404 (layout: MdoListName udlist331, ListTableId 136, UDListDefinitionId 94); enrichment writes the other fields but not the vertical',
+    );
+    expect(check.fix).toContain('user-defined lists are read as udlist{listId}');
+    expect(check.fix).toContain('so-connector raw GET /v1/MDOList/udlist94?flat=true');
+    const denied = verticalListCheck({ ...live, MdoListName: 'udlist94' }, undefined, {
+      call: 'GET /v1/MDOList/udlist94?flat=true',
+      status: 403,
+      message: 'denied',
+    });
+    expect(denied.fix).toContain('the API user also needs the right to read this list');
+    expect(denied.fix).toContain('check the list’s id in SuperOffice admin');
+  });
+  it('does not read a Checkbox with a list name as a list (SuperOffice’s layout samples)', () => {
+    expect(
+      verticalListCheck(
+        { ProgId: 'consequatur', FieldType: 'Checkbox', MdoListName: 'Kovacek-Schamberger' },
+        undefined,
+      ),
+    ).toMatchObject({ status: 'PASS' });
+  });
   it('skips without a vertical field and passes a text field', () => {
     expect(verticalListCheck(undefined, undefined).status).toBe('SKIP');
     expect(verticalListCheck(layouts.Contact[1], undefined).status).toBe('PASS');

@@ -1,42 +1,14 @@
-import type { ConfigProblem, UdfTargetsConfig } from '@so-connector/config';
+import type { ConfigProblem } from '@so-connector/config';
 import type { RedisDurabilityReport } from '@so-connector/queue';
 import {
   CONNECTOR_WEBHOOK_EVENTS,
   isConnectorWebhook,
-  udfKey,
-  type UdfDefinition,
   type Webhook,
 } from '@so-connector/superoffice-client';
-import { udfKind, type UdfKind } from '../udf-kinds';
+import { fail, pass, warn, type CheckResult, type CheckStatus } from './check-result';
 
-export type CheckStatus = 'PASS' | 'WARN' | 'FAIL' | 'SKIP';
-
-/** One line of `doctor`: what was checked, the outcome, and the fix when it is not a PASS. */
-export interface CheckResult {
-  readonly check: string;
-  readonly status: CheckStatus;
-  readonly detail: string;
-  readonly fix?: string | undefined;
-}
-
-const pass = (check: string, detail: string): CheckResult => ({ check, status: 'PASS', detail });
-const fail = (check: string, detail: string, fix: string): CheckResult => ({
-  check,
-  status: 'FAIL',
-  detail,
-  fix,
-});
-const warn = (check: string, detail: string, fix?: string): CheckResult => ({
-  check,
-  status: 'WARN',
-  detail,
-  fix,
-});
-export const skip = (check: string, detail: string): CheckResult => ({
-  check,
-  status: 'SKIP',
-  detail,
-});
+export { skip, type CheckResult, type CheckStatus } from './check-result';
+export { udfTargetChecks, verticalListCheck } from './udf-checks';
 
 /** Every bad variable, one result each, so one run of doctor shows them all. */
 export function configChecks(problems: readonly ConfigProblem[]): CheckResult[] {
@@ -84,119 +56,6 @@ export function redisDurabilityChecks(report: RedisDurabilityReport): CheckResul
     );
   else out.push(pass('redis-aof', 'appendonly yes'));
   return out;
-}
-
-interface Target {
-  readonly variable: string;
-  readonly key: string | undefined;
-  readonly owner: 'Contact' | 'Person';
-  readonly kinds: readonly UdfKind[];
-}
-
-/** Summaries shorter than this are cut so much that the field is probably the wrong one. */
-const SHORT_TEXT = 200;
-
-/** Each configured `SO_UDF_*` key exists in the published layout, with a type that fits. */
-export function udfTargetChecks(
-  udfs: UdfTargetsConfig,
-  layouts: {
-    readonly Contact: readonly UdfDefinition[];
-    readonly Person: readonly UdfDefinition[];
-  },
-): CheckResult[] {
-  const targets: Target[] = [
-    { variable: 'SO_UDF_VERTICAL', key: udfs.vertical, owner: 'Contact', kinds: ['list', 'text'] },
-    { variable: 'SO_UDF_SUMMARY', key: udfs.summary, owner: 'Contact', kinds: ['text'] },
-    { variable: 'SO_UDF_OPENER', key: udfs.opener, owner: 'Contact', kinds: ['text'] },
-    { variable: 'SO_UDF_PERSON_OPENER', key: udfs.personOpener, owner: 'Person', kinds: ['text'] },
-  ];
-  const out: CheckResult[] = [];
-  for (const t of targets) {
-    const name = `udf ${t.variable}`;
-    if (!t.key) {
-      out.push(skip(name, 'not set: the connector does not write this field'));
-      continue;
-    }
-    const definition = layouts[t.owner].find((d) => udfKey(d) === t.key);
-    if (!definition) {
-      out.push(
-        fail(
-          name,
-          `${t.key} is not in the published ${t.owner} UDF layout`,
-          `run so-connector discover and set ${t.variable} to one of its ${t.owner} keys (is the layout published?)`,
-        ),
-      );
-      continue;
-    }
-    const kind = udfKind(definition);
-    const label = `${t.key} "${definition.FieldLabel ?? ''}" (${definition.FieldType ?? '?'})`;
-    if (!t.kinds.includes(kind)) {
-      out.push(
-        fail(
-          name,
-          `${label} is a ${kind} field; expected ${t.kinds.join(' or ')}`,
-          `choose a ${t.kinds.join(' or ')} field with so-connector discover`,
-        ),
-      );
-    } else if (definition.IsReadOnly) {
-      out.push(
-        fail(
-          name,
-          `${label} is read-only`,
-          'make the field writable in SuperOffice admin, or choose another',
-        ),
-      );
-    } else if (
-      t.variable !== 'SO_UDF_VERTICAL' &&
-      definition.TextLength &&
-      definition.TextLength < SHORT_TEXT
-    ) {
-      out.push(
-        warn(
-          name,
-          `${label} holds only ${definition.TextLength} characters: longer texts are cut`,
-          'a long text field fits better',
-        ),
-      );
-    } else out.push(pass(name, label));
-  }
-  return out;
-}
-
-/** The Vertical list resolves: the provider chooses from its items. */
-export function verticalListCheck(
-  definition: UdfDefinition | undefined,
-  items:
-    readonly { readonly Name: string; readonly Deleted?: boolean | null | undefined }[] | undefined,
-): CheckResult {
-  if (!definition) return skip('vertical-list', 'no SO_UDF_VERTICAL list field to resolve');
-  if (udfKind(definition) !== 'list')
-    return pass(
-      'vertical-list',
-      `${udfKey(definition) ?? '?'} is a text field: the vertical is written as text`,
-    );
-  const listName = definition.MdoListName;
-  if (!listName)
-    return fail(
-      'vertical-list',
-      `${udfKey(definition) ?? '?'} is a list field without a list name in the layout`,
-      'check the field in SuperOffice admin; so-connector discover shows the layout',
-    );
-  const live = (items ?? []).filter((i) => !i.Deleted);
-  if (live.length === 0)
-    return fail(
-      'vertical-list',
-      `list ${listName} has no items`,
-      'add the verticals to the list in SuperOffice admin',
-    );
-  const names = live
-    .slice(0, 5)
-    .map((i) => i.Name)
-    .join(', ');
-  return pass(
-    'vertical-list',
-    `list ${listName}: ${live.length} items (${names}${live.length > 5 ? ', …' : ''})`,
-  );
 }
 
 /** The connector's webhook exists, is Active, points at this receiver and signs with our secret. */

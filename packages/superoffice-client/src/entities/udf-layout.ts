@@ -26,6 +26,16 @@ export function udfKey(definition: UdfDefinition): string | undefined {
     : `SuperOffice:${definition.UdefIdentity}`;
 }
 
+/** Key → FieldType of a published layout, for reading values by their type (`readUdfs`). */
+export function udfFieldTypes(layout: readonly UdfDefinition[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const definition of layout) {
+    const key = udfKey(definition);
+    if (key && definition.FieldType) out[key] = definition.FieldType;
+  }
+  return out;
+}
+
 /** `GET /v1/MDOList/{name}` items (flat). */
 export const mdoListItemSchema = z.looseObject({
   Id: z.number(),

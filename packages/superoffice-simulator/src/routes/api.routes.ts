@@ -5,7 +5,7 @@ import { sendError } from '../errors';
 import type { FaultSettings } from '../faults';
 import { UDF_PATCH_ROOTS } from '../inferred';
 import { applyJsonPatch, applyMergePatch, PatchError, type PatchOperation } from '../json-patch';
-import type { Entity, EntityKind, TenantState } from '../tenant-state';
+import { instantOf, type Entity, type EntityKind, type TenantState } from '../tenant-state';
 import type { TokenStore } from './auth.routes';
 
 export interface ApiDeps {
@@ -32,6 +32,25 @@ function routeName(req: Request): string {
     .replace(/^\/v1\//, '')
     .replace(/^MDOList\/[^/]+$/, 'MDOList/{name}');
   return `${req.method} ${path}`;
+}
+
+/** `updatedDate afterTime 'since'`, at whole seconds, for either of the tenant's date forms. */
+function updatedAfter(updatedDate: unknown, since: string): boolean {
+  const seconds = (text: string) => Math.floor(instantOf(text) / 1000);
+  return seconds(String(updatedDate)) > seconds(since);
+}
+
+/** True (415 sent) when a PATCH body's media type is not one the tenant accepts (`faults.patchContentTypes`). */
+function patchTypeRefused(req: Request, res: Response, accepted: readonly string[]): boolean {
+  const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (accepted.includes(type)) return false;
+  sendError(
+    res,
+    415,
+    'UnsupportedMediaType',
+    `PATCH takes ${accepted.join(' or ')}, not ${type || 'no content type'}`,
+  );
+  return true;
 }
 
 /** API routes under `/{host}/{ctx}/api`: auth, faults, counters, entities, metadata, webhooks. */
@@ -92,7 +111,9 @@ export function apiRoutes(deps: ApiDeps): Router {
         UDefFieldId: 1000 + i,
         FieldLabel: d.label,
         ShortLabel: d.label,
-        FieldType: d.type === 'list' ? 'Dropdown' : 'LongText',
+        // UDefFieldType names, as SuperOffice's layout samples write them.
+        FieldType:
+          d.type === 'list' ? 'List' : (d.textLength ?? 0) > 254 ? 'LongText' : 'ShortText',
         TextLength: d.textLength ?? 0,
         IsReadOnly: false,
         UDListDefinitionId: d.type === 'list' ? 1 : 0,
@@ -104,7 +125,15 @@ export function apiRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/v1/MDOList/:name', (req, res) => {
-    const items = deps.state.lists.get(String(req.params.name));
+    const refusal = deps.state.listRefusal(String(req.params.name));
+    if (refusal === 403)
+      return sendError(
+        res,
+        403,
+        'SoAccessDeniedException',
+        `access to list ${String(req.params.name)} is denied`,
+      );
+    const items = refusal === undefined ? deps.state.lists.get(String(req.params.name)) : undefined;
     if (!items)
       return sendError(
         res,
@@ -127,9 +156,7 @@ export function apiRoutes(deps: ApiDeps): Router {
       .ids('contact')
       .sort((a, b) => a - b)
       .map((id) => deps.state.get('contact', id)!)
-      .filter(
-        (c) => since === undefined || String(c.UpdatedDate) > since.replace(/Z$/, '').slice(0, 19),
-      )
+      .filter((c) => since === undefined || updatedAfter(c.UpdatedDate, since))
       .map((c) => ({ contactId: c.ContactId, updatedDate: c.UpdatedDate, name: c.Name }));
     res.json({ value: rows.slice(skip, skip + top) });
   });
@@ -143,9 +170,7 @@ export function apiRoutes(deps: ApiDeps): Router {
       .ids('person')
       .sort((a, b) => a - b)
       .map((id) => deps.state.get('person', id)!)
-      .filter(
-        (p) => since === undefined || String(p.UpdatedDate) > since.replace(/Z$/, '').slice(0, 19),
-      )
+      .filter((p) => since === undefined || updatedAfter(p.UpdatedDate, since))
       .map((p) => ({
         personId: p.PersonId,
         contactId: (p.Contact as { ContactId?: number } | null | undefined)?.ContactId ?? 0,
@@ -190,7 +215,11 @@ export function apiRoutes(deps: ApiDeps): Router {
         `${String(req.params.entity)} id ${String(req.params.id)} not found`,
       );
     const since = req.get('if-unmodified-since');
-    if (since && Date.parse(`${String(current.UpdatedDate)}Z`) > Date.parse(since)) {
+    // HTTP dates have whole seconds: compare UpdatedDate at that precision.
+    if (
+      since &&
+      Math.floor(instantOf(String(current.UpdatedDate)) / 1000) * 1000 > Date.parse(since)
+    ) {
       return sendError(
         res,
         412,
@@ -235,6 +264,7 @@ export function apiRoutes(deps: ApiDeps): Router {
   });
 
   router.patch('/v1/:entity/:id', (req, res) => {
+    if (patchTypeRefused(req, res, deps.faults.patchContentTypes)) return;
     const body: unknown = req.body;
     if (Array.isArray(body)) {
       write(req, res, (current) => {
@@ -283,7 +313,7 @@ function webhookApi(router: Router, deps: ApiDeps): void {
     res.json(publicView(hook));
   };
   const fromBody = (body: Record<string, unknown>, base?: SimWebhook): SimWebhook => {
-    const now = new Date().toISOString().slice(0, 19);
+    const now = deps.state.stamp(new Date());
     return {
       WebhookId: base?.WebhookId ?? 0,
       Name: text(body.Name, base?.Name ?? ''),
@@ -354,6 +384,7 @@ function webhookApi(router: Router, deps: ApiDeps): void {
     if (current) store(res, (req.body ?? {}) as Record<string, unknown>, current);
   });
   router.patch('/v1/Webhook/:id', (req, res) => {
+    if (patchTypeRefused(req, res, deps.faults.patchContentTypes)) return;
     const current = found(req, res);
     if (!current) return;
     try {

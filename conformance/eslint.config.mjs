@@ -1,0 +1,6 @@
+import { config } from '@so-connector/eslint-config';
+
+export default config({
+  packageName: '@so-connector/conformance',
+  tsconfigRootDir: import.meta.dirname,
+});
