@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Entry point of the root scripts that must work on a fresh clone: installs dependencies when
-// they are missing or stale, builds, then runs the tests, the demo or the benchmarks.
+// Entry point of the root scripts that must work on a fresh clone with only Node and npm: installs
+// dependencies when they are missing or stale, builds, then runs the tests, the demo, the
+// benchmarks, the CLI or a workspace tool (turbo, prettier).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,12 +26,28 @@ const pnpmVersion = JSON.parse(
   readFileSync(join(root, 'package.json'), 'utf8'),
 ).packageManager.split('@')[1];
 
-function pnpm(args) {
-  // pnpm when it is on PATH; else the pinned version through npx (npm ships with Node).
-  const onPath = spawnSync('pnpm', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (onPath) return run('pnpm', args);
-  return run('npx', ['--yes', `pnpm@${pnpmVersion}`, ...args]);
+const pnpmOnPath = () => spawnSync('pnpm', ['--version'], { stdio: 'ignore' }).status === 0;
+
+// turbo runs each package's script with the package manager of `packageManager` and stops with
+// "Unable to find package manager binary" when pnpm is not on PATH. With only Node and npm, run
+// this script again under npx, which puts the pinned pnpm's bin directory first on PATH for it and
+// for every process it starts (turbo, pnpm install, the package scripts).
+if (!pnpmOnPath()) {
+  if (process.env.SO_RUN_PNPM_FROM_NPX) {
+    console.error(`pnpm is not on PATH even under npx --package pnpm@${pnpmVersion}`);
+    process.exit(1);
+  }
+  run(
+    'npx',
+    ['--yes', '--package', `pnpm@${pnpmVersion}`, '--', process.execPath, ...process.argv.slice(1)],
+    {
+      env: { ...process.env, SO_RUN_PNPM_FROM_NPX: '1' },
+    },
+  );
+  process.exit(0);
 }
+
+const pnpm = (args) => run('pnpm', args);
 
 function ensureInstalled() {
   const marker = join(root, 'node_modules', '.modules.yaml');
@@ -42,6 +59,11 @@ function ensureInstalled() {
 
 ensureInstalled();
 switch (command) {
+  case 'turbo':
+  case 'prettier':
+    // `npm run build|typecheck|lint|format`: the workspace's own binaries, after the install.
+    run(join(root, 'node_modules', '.bin', command), rest);
+    break;
   case 'test':
     pnpm(['run', 'build']); // the process-level tests start the built receiver
     // A test that leaves a connection open keeps jest alive for ever; fail loudly instead of
@@ -72,6 +94,6 @@ switch (command) {
     break;
   }
   default:
-    console.error('usage: node scripts/run.mjs test|demo|bench|cli [args]');
+    console.error('usage: node scripts/run.mjs test|demo|bench|cli|turbo|prettier [args]');
     process.exit(2);
 }
