@@ -90,7 +90,15 @@ switch (command) {
       { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
     );
     if (built.status !== 0) process.exit(built.status ?? 1);
-    run(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), ...rest]);
+    // While `npm run demo` runs, its environment is in .env.demo: the CLI talks to the demo.
+    const demoEnv = join(root, '.env.demo');
+    const envFile =
+      existsSync(demoEnv) && !rest.some((a) => a === '--env-file' || a.startsWith('--env-file='))
+        ? ['--env-file', demoEnv]
+        : [];
+    if (envFile.length > 0)
+      console.error('(environment from .env.demo, written by the running npm run demo)');
+    run(process.execPath, [join(root, 'apps', 'cli', 'dist', 'main.js'), ...envFile, ...rest]);
     break;
   }
   default:

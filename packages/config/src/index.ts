@@ -16,6 +16,7 @@ export {
 } from './load-config';
 export { LOG_LEVELS, SECRET_VARIABLES } from './schema';
 export { exitOnConfigError } from './exit-on-error';
+export { readEnvFile, withEnvFile } from './env-file';
 export {
   inspectCliConfig,
   loadCliConfig,
