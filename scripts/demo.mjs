@@ -190,6 +190,7 @@ const receiverEnv = {
   SPOOL_DIR: env.SPOOL_DIR ?? join(root, 'var', 'spool'),
   ADMIN_USER,
   ADMIN_PASSWORD,
+  ...UDF, // the dashboard names the fields written
 };
 start('receiver', 'apps/receiver/dist/main.js', receiverEnv);
 await waitFor(async () => (await fetch(`${receiver}/readyz`)).ok, 'the receiver');
