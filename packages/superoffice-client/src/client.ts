@@ -14,7 +14,13 @@ import { principalSchema, type Principal } from './entities/user';
 import { SuperOfficeError } from './http/errors';
 import { createRateLimiter } from './http/rate-limiter';
 import { createRequest, type CallRecord, type RequestFn } from './http/request';
-import { webhookSchema, type Webhook, type WebhookDefinition } from './entities/webhook';
+import {
+  webhookSchema,
+  webhookTestResultSchema,
+  type Webhook,
+  type WebhookDefinition,
+  type WebhookTestResult,
+} from './entities/webhook';
 
 export type UdfOwner = 'Contact' | 'Person';
 
@@ -282,6 +288,20 @@ export class SuperOfficeClient {
       body: [{ op: 'replace', path: '/State', value: 'Active' }],
       headers: { 'Content-Type': 'application/json-patch+json' },
       schema: webhookSchema,
+    });
+  }
+
+  /**
+   * SuperOffice pings the webhook's TargetUrl with a `test` event, from its own network, with the
+   * webhook's headers, and says whether the target answered 200 (superoffice-api.md 4.1). Changes
+   * nothing: the watchdog asks before re-activating a parked webhook.
+   */
+  testWebhook(webhook: Webhook): Promise<WebhookTestResult> {
+    return this.request({
+      method: 'POST',
+      path: '/v1/Webhook/Test',
+      body: webhook,
+      schema: webhookTestResultSchema,
     });
   }
 

@@ -38,8 +38,10 @@ export {
   isConnectorWebhook,
   WEBHOOK_STATES,
   webhookSchema,
+  webhookTestResultSchema,
   type Webhook,
   type WebhookDefinition,
+  type WebhookTestResult,
 } from './entities/webhook';
 export {
   kindForStatus,

@@ -57,7 +57,10 @@ function healthSection(part: DashboardView['health'], redact: AdminRedactor): Sa
   const text = (value: string | undefined) => (value ? String(redact(value)) : undefined);
   const rows = health.webhooks.map((w) => {
     const state = ACTIVE_STATES.has(w.state.toLowerCase()) ? 'state-ok' : 'state-bad';
-    return markup`<tr><td>${w.name} <span class="muted small">#${w.id}</span></td><td class="${state}">${w.state}</td><td class="small">${w.events.join(', ')}</td><td class="error small">${text(w.lastError) ?? ''}</td></tr>`;
+    const held = w.reactivationHeld
+      ? markup`<div class="small muted" data-held="${w.id}">left parked since ${time(w.reactivationHeld.since)} (${w.reactivationHeld.checks} ${w.reactivationHeld.checks === 1 ? 'check' : 'checks'}, last ${time(w.reactivationHeld.at)}): ${text(w.reactivationHeld.reason)}; re-activated once it answers</div>`
+      : null;
+    return markup`<tr><td>${w.name} <span class="muted small">#${w.id}</span></td><td class="${state}">${w.state}${held}</td><td class="small">${w.events.join(', ')}</td><td class="error small">${text(w.lastError) ?? ''}</td></tr>`;
   });
   const alert = health.lastAlert
     ? markup` <span class="small">last ${time(health.lastAlert.at)}: webhook #${health.lastAlert.webhookId} was ${health.lastAlert.state}: <span class="error">${text(health.lastAlert.error)}</span></span>`
