@@ -3,10 +3,11 @@
 // tenant (Cust12345), the receiver, the worker with the builtin provider, and local Redis. It
 // registers the webhook, creates a company as a human would, and shows the enrichment written
 // back, the echo skipped, and what each step cost. Then it keeps serving until Ctrl-C.
-// `--once` exits after the walk-through (used by the e2e test).
+// `--once` exits after the walk-through. While it runs, `.env.demo` (or DEMO_ENV_FILE) holds the
+// demo's environment, which `npm run cli` reads: `npm run cli -- doctor` checks the running demo.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,8 @@ const SECRET = env.WEBHOOK_SECRET ?? randomBytes(24).toString('base64');
 // The dashboard login: printed at the end, never logged by the processes.
 const ADMIN_USER = env.ADMIN_USER ?? 'admin';
 const ADMIN_PASSWORD = env.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
+// The CLI's view of the running demo; removed when the demo stops. Its secrets are this run's.
+const ENV_FILE = env.DEMO_ENV_FILE ?? join(root, '.env.demo');
 const UDF = {
   SO_UDF_VERTICAL: 'SuperOffice:83',
   SO_UDF_SUMMARY: 'SuperOffice:84',
@@ -117,14 +120,36 @@ function start(name, script, extraEnv) {
   return child;
 }
 
+let envFileText;
+function writeEnvFile(vars) {
+  const quote = (v) => (/^[\w:/.+=,@-]*$/.test(v) ? v : JSON.stringify(v));
+  envFileText = [
+    `# Written by npm run demo (pid ${process.pid}) for the CLI: npm run cli -- doctor`,
+    "# The local demo's own secrets; deleted when the demo stops.",
+    ...Object.entries(vars).map(([name, value]) => `${name}=${quote(String(value))}`),
+    '',
+  ].join('\n');
+  writeFileSync(ENV_FILE, envFileText, { mode: 0o600 });
+}
+function removeEnvFile() {
+  try {
+    // Only our own: a second demo started meanwhile has written its own.
+    if (envFileText && readFileSync(ENV_FILE, 'utf8') === envFileText) rmSync(ENV_FILE);
+  } catch {
+    /* already gone */
+  }
+}
+
 let stopping = false;
 function stop(code = 0) {
   stopping = true;
+  removeEnvFile();
   for (const child of children) child.kill('SIGTERM');
   Promise.all(
     children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))),
   ).then(() => process.exit(code));
 }
+process.once('exit', removeEnvFile); // also when the walk-through throws
 process.once('SIGINT', () => stop(0));
 process.once('SIGTERM', () => stop(0));
 
@@ -158,17 +183,19 @@ start('simulator', 'packages/superoffice-simulator/dist/main.js', {
 await waitFor(async () => (await fetch(`${sim}/api/state/${TENANT}`)).ok, 'the simulator');
 const state = await (await fetch(`${sim}/api/state/${TENANT}`)).json();
 
-start('receiver', 'apps/receiver/dist/main.js', {
+const receiverEnv = {
   PORT: String(receiverPort),
   SO_CONTEXT_IDENTIFIER: TENANT,
   WEBHOOK_SECRET: SECRET,
   SPOOL_DIR: env.SPOOL_DIR ?? join(root, 'var', 'spool'),
   ADMIN_USER,
   ADMIN_PASSWORD,
-});
+  ...UDF, // the dashboard names the fields written
+};
+start('receiver', 'apps/receiver/dist/main.js', receiverEnv);
 await waitFor(async () => (await fetch(`${receiver}/readyz`)).ok, 'the receiver');
 
-start('worker', 'apps/worker/dist/main.js', {
+const workerEnv = {
   SO_CONTEXT_IDENTIFIER: TENANT,
   SO_CLIENT_ID: 'sim-client-id',
   SO_CLIENT_SECRET: 'sim-client-secret',
@@ -182,7 +209,9 @@ start('worker', 'apps/worker/dist/main.js', {
   METRICS_PORT: String(metricsPort),
   WATCHDOG_INTERVAL_MS: '60000',
   ...UDF,
-});
+};
+start('worker', 'apps/worker/dist/main.js', workerEnv);
+writeEnvFile({ REDIS_URL, QUEUE_PREFIX, ...workerEnv, ...receiverEnv });
 
 // What an operator does once: register the webhook (SuperOffice pings it with a test event).
 const token = (
@@ -309,6 +338,11 @@ say();
 say(`Dashboard: ${receiver}/admin  (user ${ADMIN_USER}, password ${ADMIN_PASSWORD})`);
 say(
   `Queues:    ${receiver}/admin/queues   Metrics: ${receiver}/metrics and http://127.0.0.1:${metricsPort}/metrics`,
+);
+say(
+  ENV_FILE === join(root, '.env.demo')
+    ? `CLI:       npm run cli -- doctor   (npm run cli reads .env.demo, this demo's environment, while it runs)`
+    : `CLI:       npm run cli -- --env-file ${ENV_FILE} doctor`,
 );
 say();
 if (once) stop(0);

@@ -12,7 +12,7 @@ afterEach(async () => {
 afterAll(() => reference.stop());
 
 describe('webhook parked by SuperOffice', () => {
-  it('TooManyErrors (receiver down: 3 changes × 3 tries): the watchdog re-activates it and its sweep catches up', async () => {
+  it('TooManyErrors (receiver down: 3 changes × 3 tries): the watchdog leaves it parked while the receiver is down, re-activates it once it answers, and its sweep catches up', async () => {
     // No scheduled sweep: only the one the watchdog queues after a re-activation can catch up.
     run = await startFaultRun({
       workerEnv: { WATCHDOG_INTERVAL_MS: '1000', RECONCILE_INTERVAL_MS: '0' },
@@ -26,15 +26,16 @@ describe('webhook parked by SuperOffice', () => {
     // sweep after a re-activation starts from it.)
     await system.killReceiver();
     workload.changes(3); // 3 changes × 3 tries = 9 failures in a row
-    await waitFor(
-      () => worker.output().includes('connector webhook is not Active; re-activating'),
-      {
-        timeoutMs: 15_000,
-        what: 'the watchdog to find the webhook parked',
-      },
-    );
+    // Re-activated now, SuperOffice would park it again within seconds: the watchdog has
+    // SuperOffice test the target first and leaves the webhook parked while nothing answers.
+    await waitFor(() => worker.output().includes('its target does not answer; left parked'), {
+      timeoutMs: 15_000,
+      what: 'the watchdog to find the webhook parked and its target down',
+    });
     workload.changes(4); // made while the receiver is still down: dropped or never sent
     await system.sim.deliveriesSettled();
+    expect(webhookState(system.sim)).toBe('TooManyErrors');
+    expect(worker.output()).not.toContain('connector webhook is not Active; re-activating');
     await system.startReceiver();
     await waitFor(() => webhookState(system.sim) === 'Active', {
       timeoutMs: 15_000,

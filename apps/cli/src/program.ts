@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { readEnvFile, withEnvFile } from '@so-connector/config';
 import { UsageError, type Action, type Run } from './command';
 import { registerCreateTestCompany } from './commands/create-test-company';
 import { registerDiscover } from './commands/discover';
@@ -26,7 +27,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     (action: Action) =>
     async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
-      const ctx = new CliContext(io, Boolean(command.optsWithGlobals<{ json?: boolean }>().json));
+      const { json, envFile } = command.optsWithGlobals<{ json?: boolean; envFile?: string }>();
+      const env = envFile === undefined ? io.env : withEnvFile(io.env, readEnvFile(envFile));
+      const ctx = new CliContext({ ...io, env }, Boolean(json));
       contexts.push(ctx);
       exitCode = (await action(ctx, command)) ?? EXIT.ok;
     };
@@ -34,6 +37,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const program = new Command('so-connector')
     .description('Operator commands for the SuperOffice connector (docs/cli.md)')
     .option('--json', 'print one JSON document on stdout instead of text')
+    .option(
+      '--env-file <path>',
+      'read variables from this file too (e.g. .env.demo); the process environment wins',
+    )
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({

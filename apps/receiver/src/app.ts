@@ -1,5 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { TenantConfig, WebhookAuthConfig } from '@so-connector/config';
+import type { TenantConfig, TrustProxy, WebhookAuthConfig } from '@so-connector/config';
 import type { Logger } from '@so-connector/logger';
 import { adminRouter, type AdminDeps } from './admin/admin.router';
 import { ADMIN_BASE } from './admin/links';
@@ -17,6 +17,8 @@ export interface AppDeps {
   readonly health: HealthDeps;
   readonly metrics: ReceiverMetrics;
   readonly logger: Logger;
+  /** TRUST_PROXY: whose X-Forwarded-Proto/-For decide `req.secure` and `req.ip` (none by default). */
+  readonly trustProxy?: TrustProxy | undefined;
   /** The admin UI under /admin; undefined = no admin UI (every /admin path is 404). */
   readonly admin?: AdminDeps | undefined;
 }
@@ -28,6 +30,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   // Webhook answers are tiny and never cached; hashing each for an ETag is wasted work.
   app.set('etag', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
   mountWebhookRoutes(app, deps);
   app.use(healthRouter(deps.health));
   app.use(metricsRouter(deps.metrics.registry));

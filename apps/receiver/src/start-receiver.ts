@@ -127,6 +127,7 @@ export async function startReceiver(
     },
     metrics,
     logger,
+    trustProxy: config.http.trustProxy,
     admin: wireAdmin(config, logger, shutdown),
   });
 

@@ -27,6 +27,9 @@ export function startAdminReceiver(options: {
       ADMIN_USER,
       ADMIN_PASSWORD,
       ADMIN_WRITE: options.write ? 'true' : 'false',
+      // The keys of the seeded runs' fields written: the pages name them.
+      SO_UDF_VERTICAL: 'SuperOffice:1',
+      SO_UDF_SUMMARY: 'SuperOffice:2',
     },
   });
 }

@@ -267,7 +267,10 @@ describe('admin UI switched on', () => {
       expect(res.text).toMatch(
         /data-run="[^"]+" data-status="COMPLETED">.*<td class="num">2<\/td>/,
       );
-      expect(res.text).toContain('SuperOffice:1, SuperOffice:2');
+      // The fields by name (SO_UDF_*), the UDF key as the tooltip.
+      expect(res.text).toContain(
+        '<span class="field" title="SuperOffice:1">Vertical</span>, <span class="field" title="SuperOffice:2">Summary</span>',
+      );
       expect(res.text).toContain(`href="/admin/runs/42/${seeded.runs.acme}"`);
       expectNoSecrets(res.text);
     });
@@ -350,7 +353,7 @@ describe('admin UI switched on', () => {
       expect(res.text).toContain('written — builtin provider');
       expect(res.text).toContain('>3 / 1 / 1</span>');
       expect(res.text).toContain(
-        '<b>SuperOffice:1</b>: <span class="old">Unknown</span> → <span class="new">Software &amp; IT</span>',
+        '<b><span class="field" title="SuperOffice:1">Vertical</span></b>: <span class="old">Unknown</span> → <span class="new">Software &amp; IT</span>',
       );
       // A value from SuperOffice is text, never markup.
       expect(res.text).toContain('Makes &lt;b&gt;widgets&lt;/b&gt; for everyone');

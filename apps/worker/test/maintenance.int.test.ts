@@ -136,6 +136,64 @@ describe('maintenance: webhook watchdog and reconciliation (simulator, real Redi
     expect(text).toMatch(/so_worker_reconcile_enqueued_total\{tenant="Cust12345"\} [1-9]/);
   });
 
+  // Re-activated while the receiver is still down, SuperOffice parks the webhook again within
+  // seconds: the watchdog has SuperOffice test the target (POST /Webhook/Test) first.
+  it('leaves a parked webhook parked while its receiver is down, records it for the dashboard, and re-activates it once the receiver answers', async () => {
+    await start();
+    const watchdog = () => runMaintenance<WatchdogOutcome>(MAINTENANCE_JOB_NAMES.watchdog);
+    const health = new WebhookHealthStore({ redis: connection, prefix: redis.prefix });
+    const hook = () => sut.sim.webhooks()[0]!;
+    expect(await watchdog()).toEqual({ checked: 1, reactivated: [] });
+
+    // The receiver goes down: 3 changes × 3 tries park the webhook.
+    sut.failDeliveries(true);
+    for (let i = 1; i <= 3; i++)
+      sut.sim.editAs(HUMAN, 'contact', 4, { Description: `Outage edit ${i}` });
+    await waitFor(() => webhookState() === 'TooManyErrors', { what: 'TooManyErrors' });
+    await sut.sim.deliveriesSettled();
+
+    // Still down: two checks, both hold the re-activation back; no alert, no reconciliation.
+    const first = await watchdog();
+    expect(first).toEqual({ checked: 1, reactivated: [], held: [hook().WebhookId] });
+    expect(webhookState()).toBe('TooManyErrors');
+    const afterFirst = (await health.read(TENANT))!;
+    const heldFirst = afterFirst.webhooks[0]!.reactivationHeld!;
+    expect(heldFirst).toMatchObject({
+      checks: 1,
+      at: afterFirst.checkedAt,
+      since: afterFirst.checkedAt,
+    });
+    expect(heldFirst.reason).toBe("the target did not answer SuperOffice's test ping: HTTP 500");
+    expect(afterFirst.webhooks[0]!.state).toBe('TooManyErrors');
+    expect(afterFirst.alerts).toBe(0);
+
+    await watchdog();
+    const afterSecond = (await health.read(TENANT))!;
+    expect(afterSecond.webhooks[0]!.reactivationHeld).toMatchObject({
+      checks: 2,
+      since: heldFirst.since,
+      at: afterSecond.checkedAt,
+    });
+    expect(webhookState()).toBe('TooManyErrors');
+    expect((await maintenance.getCompleted()).some((j) => j.name === 'reconcile')).toBe(false);
+
+    // The receiver is back: the next check re-activates, counts the alert, queues the sweep.
+    sut.failDeliveries(false);
+    const back = await watchdog();
+    expect(back.reactivated).toEqual([hook().WebhookId]);
+    expect(back.held).toBeUndefined();
+    expect(webhookState()).toBe('Active');
+    const afterBack = (await health.read(TENANT))!;
+    expect(afterBack.webhooks[0]!.reactivationHeld).toBeUndefined();
+    expect(afterBack.webhooks[0]!.state).toBe('Active');
+    expect(afterBack.alerts).toBe(1);
+    await waitFor(
+      async () => (await maintenance.getCompleted()).some((j) => j.name === 'reconcile'),
+      { what: 'the reconciliation after re-activation', timeoutMs: 20_000 },
+    );
+    await sut.settled();
+  });
+
   it('a failing check records the error for the dashboard and fails the job', async () => {
     await start();
     sut.sim.faults.outage = true;

@@ -15,7 +15,9 @@ export {
   type WebhookAuthConfig,
 } from './load-config';
 export { LOG_LEVELS, SECRET_VARIABLES } from './schema';
+export type { TrustProxy } from './parsers';
 export { exitOnConfigError } from './exit-on-error';
+export { readEnvFile, withEnvFile } from './env-file';
 export {
   inspectCliConfig,
   loadCliConfig,

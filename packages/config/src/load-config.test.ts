@@ -20,10 +20,36 @@ describe('loadReceiverConfig', () => {
       queue: { prefix: 'so', dedupWindowSeconds: 86400 },
       log: { level: 'info', format: 'json' },
       tenant: { contextIdentifier: 'Cust12345' },
-      http: { port: 3000, shutdownTimeoutMs: 10000, requestTimeoutMs: 15000 },
+      http: { port: 3000, shutdownTimeoutMs: 10000, requestTimeoutMs: 15000, trustProxy: false },
+      udfs: {},
       webhook: { secrets: ['current-secret-value'], token: undefined, allowUnsigned: false },
       spool: { dir: './var/spool' },
     });
+  });
+
+  it.each([
+    ['true', true],
+    ['no', false],
+    ['1', 1],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['10.0.0.5, 10.1.0.0/16,::1', ['10.0.0.5', '10.1.0.0/16', '::1']],
+  ])('reads TRUST_PROXY=%s as Express takes it', (value, expected) => {
+    expect(loadReceiverConfig({ ...valid, TRUST_PROXY: value }).http.trustProxy).toEqual(expected);
+  });
+
+  it.each(['proxy.example.com', '10.0.0.0/33', '11', '10.0.0.1/8/1'])(
+    'names TRUST_PROXY=%s as wrong',
+    (value) => {
+      const error = errorOf({ ...valid, TRUST_PROXY: value });
+      expect(error.variables).toEqual(['TRUST_PROXY']);
+      expect(error.message).toContain('expected true, false, a number of proxy hops');
+    },
+  );
+
+  it("reads the worker's UDF keys, for the dashboard's field names", () => {
+    const sut = loadReceiverConfig({ ...valid, SO_UDF_VERTICAL: 'SuperOffice:83' });
+    expect(sut.udfs).toEqual({ vertical: 'SuperOffice:83' });
   });
 
   it('returns a frozen object', () => {

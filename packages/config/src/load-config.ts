@@ -7,6 +7,7 @@ import {
   type WorkerEnv,
 } from './schema';
 import type { LOG_LEVELS } from './schema';
+import type { TrustProxy } from './parsers';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -50,8 +51,12 @@ export interface ReceiverConfig {
     readonly shutdownTimeoutMs: number;
     /** Headers and body must arrive within this long (408 otherwise). */
     readonly requestTimeoutMs: number;
+    /** TRUST_PROXY, as Express's `trust proxy` setting takes it. */
+    readonly trustProxy: TrustProxy;
   };
   readonly webhook: WebhookAuthConfig;
+  /** The worker's UDF keys (SO_UDF_*), so the dashboard can name the fields written. */
+  readonly udfs: UdfTargetsConfig;
   readonly spool: { readonly dir: string };
   /** Admin UI credentials; undefined = no admin UI. */
   readonly admin:
@@ -199,6 +204,13 @@ function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
       port: env.PORT,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      trustProxy: env.TRUST_PROXY,
+    },
+    udfs: {
+      vertical: env.SO_UDF_VERTICAL,
+      summary: env.SO_UDF_SUMMARY,
+      opener: env.SO_UDF_OPENER,
+      personOpener: env.SO_UDF_PERSON_OPENER,
     },
     webhook: {
       secrets: env.WEBHOOK_SECRET,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** An empty or blank value (common in `.env` files: `FOO=`) means "not set". */
@@ -107,4 +108,53 @@ export function redisUrl(defaultValue: string) {
     regex: /^rediss?:\/\/[^\s]+$/,
     expected: 'a redis:// or rediss:// URL',
   });
+}
+
+/** Express's `trust proxy`: which hops in front of the receiver are believed about the client. */
+export type TrustProxy = boolean | number | readonly string[];
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An IPv4/IPv6 address, optionally with a /prefix, or one of proxy-addr's range names. */
+function proxyAddress(item: string): boolean {
+  if (PROXY_NAMES.includes(item)) return true;
+  const [address = '', prefix, extra] = item.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d+$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: `false` (unset: nobody is trusted, X-Forwarded-* are ignored), `true` (every hop;
+ * only when nothing but the proxy can reach the receiver), a number of hops (`1`: the proxy right
+ * in front), or a comma-separated list of the proxies' addresses, CIDR ranges or `loopback`,
+ * `linklocal`, `uniquelocal`.
+ */
+export function trustProxy() {
+  return z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .trim()
+      .optional()
+      .transform((v, ctx): TrustProxy => {
+        if (v === undefined) return false;
+        const word = v.toLowerCase();
+        if ((TRUE_WORDS as readonly string[]).includes(word) && word !== '1') return true;
+        if ((FALSE_WORDS as readonly string[]).includes(word) && word !== '0') return false;
+        if (/^\d+$/.test(v) && Number(v) <= 10) return Number(v);
+        const items = v
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item.length > 0);
+        if (items.length > 0 && items.every(proxyAddress)) return items;
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'expected true, false, a number of proxy hops (0-10), or a comma-separated list of proxy addresses, CIDR ranges, loopback, linklocal or uniquelocal',
+        });
+        return z.NEVER;
+      }),
+  );
 }

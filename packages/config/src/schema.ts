@@ -7,6 +7,7 @@ import {
   optionalString,
   redisUrl,
   stringWithDefault,
+  trustProxy,
 } from './parsers';
 
 /**
@@ -38,6 +39,15 @@ const commonShape = {
   LOG_FORMAT: oneOf(['json', 'pretty'] as const, 'json'),
 };
 
+const udfKey = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z
+    .string()
+    .trim()
+    .regex(/^[^\s]+$/, { error: 'expected a UDF ProgId such as SuperOffice:83' })
+    .optional(),
+);
+
 /** The tenant this deployment serves (one today; see DESIGN.md "Tenant-ready"). */
 const tenantShape = {
   SO_CONTEXT_IDENTIFIER: z.preprocess(
@@ -67,6 +77,13 @@ export const receiverEnvSchema = z
     ADMIN_PASSWORD: optionalString(),
     /** Bull Board may retry, remove and promote jobs; read-only otherwise. */
     ADMIN_WRITE: booleanFlag(false),
+    /** Which proxies in front are believed (X-Forwarded-Proto/-For): HTTPS → Secure cookie. */
+    TRUST_PROXY: trustProxy(),
+    /** The worker's UDF keys: the dashboard names the fields written (Vertical, Summary, …). */
+    SO_UDF_VERTICAL: udfKey,
+    SO_UDF_SUMMARY: udfKey,
+    SO_UDF_OPENER: udfKey,
+    SO_UDF_PERSON_OPENER: udfKey,
   })
   .superRefine((env, ctx) => {
     if ((env.ADMIN_USER === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
@@ -106,14 +123,6 @@ const httpUrl = (expected: string) =>
       .regex(/^https?:\/\/[^\s]+$/, { error: `expected ${expected}` })
       .optional(),
   );
-const udfKey = z.preprocess(
-  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-  z
-    .string()
-    .trim()
-    .regex(/^[^\s]+$/, { error: 'expected a UDF ProgId such as SuperOffice:83' })
-    .optional(),
-);
 
 /** The worker: SuperOffice credentials, UDF targets, enrichment provider, pacing. */
 export const workerEnvSchema = z

@@ -21,7 +21,13 @@ import {
   type UdfOwner,
   type UdfWriteMode,
 } from './udf/udf-write';
-import { webhookSchema, type Webhook, type WebhookDefinition } from './entities/webhook';
+import {
+  webhookSchema,
+  webhookTestResultSchema,
+  type Webhook,
+  type WebhookDefinition,
+  type WebhookTestResult,
+} from './entities/webhook';
 
 export {
   escapeJsonPointer,
@@ -258,6 +264,20 @@ export class SuperOfficeClient {
       path: `/v1/Webhook/${id}`,
       body: [{ op: 'replace', path: '/State', value: 'Active' }],
       schema: webhookSchema,
+    });
+  }
+
+  /**
+   * SuperOffice pings the webhook's TargetUrl with a `test` event, from its own network, with the
+   * webhook's headers, and says whether the target answered 200 (superoffice-api.md 4.1). Changes
+   * nothing: the watchdog asks before re-activating a parked webhook.
+   */
+  testWebhook(webhook: Webhook): Promise<WebhookTestResult> {
+    return this.request({
+      method: 'POST',
+      path: '/v1/Webhook/Test',
+      body: webhook,
+      schema: webhookTestResultSchema,
     });
   }
 

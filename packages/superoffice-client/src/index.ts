@@ -41,8 +41,10 @@ export {
   isConnectorWebhook,
   WEBHOOK_STATES,
   webhookSchema,
+  webhookTestResultSchema,
   type Webhook,
   type WebhookDefinition,
+  type WebhookTestResult,
 } from './entities/webhook';
 export {
   kindForStatus,

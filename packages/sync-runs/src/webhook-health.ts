@@ -9,6 +9,19 @@ const webhookStatusSchema = z.object({
   events: z.array(z.string()),
   /** SuperOffice's last delivery error, when the webhook was not Active. */
   lastError: z.string().optional(),
+  /**
+   * The watchdog left the parked webhook as it was: its TargetUrl did not answer SuperOffice's
+   * test ping, so re-activating it would only get it parked again. `since` is the first such
+   * check in a row, `checks` how many. (Optional: reports written before it still parse.)
+   */
+  reactivationHeld: z
+    .object({
+      at: z.string(),
+      since: z.string(),
+      checks: z.number().int().positive(),
+      reason: z.string(),
+    })
+    .optional(),
 });
 
 /** What the webhook watchdog saw at its last check; read by the dashboard and `doctor`. */

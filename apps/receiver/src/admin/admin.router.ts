@@ -6,6 +6,7 @@ import { createSessionSigner, type AdminCredentials } from './auth';
 import { createBullBoardHandler } from './bull-board';
 import { dashboardRouter } from './dashboard.route';
 import { loginRouter } from './login.route';
+import type { FieldNames } from './pages/field-names';
 import { createAdminRedactor } from './redact';
 import { requireAdmin, type AdminAuth } from './require-admin';
 import { adminSecurityHeaders, BULL_BOARD_CSP, refuseCrossSiteWrites } from './security-headers';
@@ -24,6 +25,8 @@ export interface AdminDeps {
   readonly logger: Logger;
   /** Resolves when the admin Redis connection is ready (page reads wait for it, bounded). */
   readonly redisReady: () => Promise<void>;
+  /** UDF key → Vertical, Summary, … (from SO_UDF_*); a key not in it is shown as it is. */
+  readonly fieldNames?: FieldNames;
   /** Values that never appear on a page (webhook secrets, the admin password). */
   readonly knownSecrets: readonly string[];
   /** A page's Redis reads give up after this long (default 2 s). */
@@ -68,6 +71,7 @@ export function adminRouter(deps: AdminDeps): Router {
       webhookHealth: deps.webhookHealth,
       activity: deps.activity,
       redact,
+      fieldNames: deps.fieldNames ?? new Map(),
       logger: deps.logger,
       redisReady: deps.redisReady,
       readTimeoutMs: deps.readTimeoutMs ?? 2000,

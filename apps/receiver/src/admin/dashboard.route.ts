@@ -12,6 +12,7 @@ import { mergeBuckets } from './chart';
 import { accountHints, findRunByJob } from './find-run-by-job';
 import { bullBoardJobHref, runHref } from './links';
 import { renderDashboard, type QueueCounts, type RunFilter } from './pages/dashboard.page';
+import type { FieldNames } from './pages/field-names';
 import { renderMessage } from './pages/message.page';
 import { renderRunDetail } from './pages/run-detail.page';
 import { readPart } from './read-part';
@@ -24,6 +25,8 @@ export interface DashboardDeps {
   readonly webhookHealth: WebhookHealthStore;
   readonly activity: ActivityCounters;
   readonly redact: AdminRedactor;
+  /** Names of the configured UDF keys, shown for "fields written". */
+  readonly fieldNames: FieldNames;
   readonly logger: Logger;
   readonly redisReady: () => Promise<void>;
   readonly readTimeoutMs: number;
@@ -110,6 +113,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         health,
         queues,
         activity,
+        fieldNames: deps.fieldNames,
         banner: failed ? UNAVAILABLE : undefined,
       },
       deps.redact,
@@ -134,7 +138,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
           `Account ${accountId} has no run ${req.params.runId} (runs are kept for 14 days).`,
         ),
       );
-    sendPage(res, 200, renderRunDetail(deps.tenant, run.value, deps.redact));
+    sendPage(res, 200, renderRunDetail(deps.tenant, run.value, deps.redact, deps.fieldNames));
   });
 
   router.get('/jobs/:queue/:jobId', async (req, res) => {

@@ -12,11 +12,13 @@ export function safeNext(next: unknown): string {
   return next;
 }
 
-/** Set the cookie's Secure flag when the browser talks HTTPS (directly or to a TLS proxy). */
-function overHttps(req: Request): boolean {
-  const forwarded = req.get('x-forwarded-proto')?.split(',')[0]?.trim();
-  return req.secure || forwarded === 'https';
-}
+/**
+ * The cookie's Secure flag: set when the browser talks HTTPS, directly or to a TLS proxy that
+ * TRUST_PROXY vouches for (Express then reads its X-Forwarded-Proto into `req.secure`). Not on
+ * plain HTTP (the demo, localhost), where browsers drop a Secure cookie; an X-Forwarded-Proto
+ * from a peer TRUST_PROXY does not name is not believed.
+ */
+const overHttps = (req: Request): boolean => req.secure;
 
 function sendLogin(res: Response, status: number, next: string, error?: string): void {
   res.status(status).type('html').send(renderLogin({ next, error }));
@@ -41,6 +43,11 @@ export function loginRouter(auth: AdminAuth): Router {
         await delay(auth.failureDelayMs);
         return sendLogin(res, 401, next, 'Wrong user name or password.');
       }
+      if (!req.secure && /^\s*https\b/i.test(req.get('x-forwarded-proto') ?? ''))
+        auth.logger.warn(
+          'admin session cookie not Secure: X-Forwarded-Proto says https, but TRUST_PROXY does not vouch for the peer; set TRUST_PROXY (docs/dashboard.md)',
+          { ip: req.ip },
+        );
       const session = auth.sessions.issue();
       res.cookie(SESSION_COOKIE, session.value, {
         httpOnly: true,
@@ -53,8 +60,13 @@ export function loginRouter(auth: AdminAuth): Router {
       res.redirect(303, next);
     },
   );
-  const logout = (_req: Request, res: Response) => {
-    res.clearCookie(SESSION_COOKIE, { path: ADMIN_BASE, httpOnly: true, sameSite: 'strict' });
+  const logout = (req: Request, res: Response) => {
+    res.clearCookie(SESSION_COOKIE, {
+      path: ADMIN_BASE,
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: overHttps(req),
+    });
     res.redirect(303, `${ADMIN_BASE}/login`);
   };
   router.get('/logout', logout);

@@ -8,6 +8,7 @@ import {
 } from '@so-connector/queue';
 import { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
 import type { AdminDeps } from './admin.router';
+import { fieldNames } from './pages/field-names';
 import { whenReady } from './redis-ready';
 
 /** An admin page gives up on Redis after this long and shows what it has (with a 503). */
@@ -57,6 +58,7 @@ export function wireAdmin(
     activity: new ActivityCounters({ redis, prefix }),
     logger,
     redisReady: whenReady(redis),
+    fieldNames: fieldNames(config.udfs),
     knownSecrets: [
       ...config.webhook.secrets,
       ...(config.webhook.token === undefined ? [] : [config.webhook.token]),

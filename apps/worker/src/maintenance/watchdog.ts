@@ -27,6 +27,8 @@ export interface WatchdogDeps {
 export interface WatchdogOutcome {
   readonly checked: number;
   readonly reactivated: readonly number[];
+  /** Parked webhooks left parked because their target did not answer the test ping. */
+  readonly held?: readonly number[];
   /** The reconciliation started for the gap, if any. */
   readonly reconcileSince?: string;
 }
@@ -44,12 +46,49 @@ function statusOf(webhook: Webhook, lastError?: string): WebhookStatus {
   };
 }
 
+/** The target's answer, shortened: SuperOffice's Message holds its response headers and body. */
+const MESSAGE_LIMIT = 300;
+
+type TargetCheck =
+  { readonly answers: true } | { readonly answers: false; readonly reason: string };
+
+/**
+ * Does the webhook's TargetUrl answer? SuperOffice itself pings it with a `test` event
+ * (`POST /Webhook/Test`), over the same network path, TLS and proxy as its deliveries. Undefined
+ * when SuperOffice could not be asked: then the check cannot hold the re-activation back.
+ */
+async function checkTarget(deps: WatchdogDeps, webhook: Webhook): Promise<TargetCheck | undefined> {
+  try {
+    const result = await deps.client.testWebhook(webhook);
+    if (result.Success) return { answers: true };
+    const message = (result.Message ?? '').replace(/\s+/g, ' ').trim().slice(0, MESSAGE_LIMIT);
+    return {
+      answers: false,
+      reason: `the target did not answer SuperOffice's test ping${message ? `: ${message}` : ''}`,
+    };
+  } catch (error) {
+    deps.logger.warn(
+      'webhook watchdog: could not ask SuperOffice to test the target; re-activating',
+      {
+        tenant: deps.tenant,
+        webhookId: webhook.WebhookId,
+        error: error instanceof Error ? error.message : String(error),
+      },
+    );
+    return undefined;
+  }
+}
+
 /**
  * The webhook watchdog (`so-maintenance`, every WATCHDOG_INTERVAL_MS). SuperOffice parks a webhook
  * in TooManyErrors after 9 failed deliveries (Stopped after a 410) and never re-activates it
  * itself; every event in between is lost. So: read the connector's webhooks; any that is not Active
- * is logged, counted as an alert, set back to Active, and a reconciliation is queued for the time
- * since the last check that found them healthy. What was seen is stored for the dashboard.
+ * is logged and its target tested (SuperOffice pings it). While the target does not answer, the
+ * webhook stays parked (re-activated, it would be parked again within seconds, and the events of
+ * those seconds lost) and the held re-activation is recorded; the next run tests again. Once it
+ * answers, the webhook is counted as an alert, set back to Active, and a reconciliation is queued
+ * for the time since the last check that found them healthy. What was seen is stored for the
+ * dashboard.
  */
 export function createWatchdog(deps: WatchdogDeps) {
   const now = deps.now ?? Date.now;
@@ -94,6 +133,7 @@ export function createWatchdog(deps: WatchdogDeps) {
     const reactivated: number[] = [];
     let alerts = base.alerts;
     let lastAlert = base.lastAlert;
+    const held: number[] = [];
     for (const webhook of webhooks) {
       if (webhook.State === HEALTHY) {
         statuses.push(statusOf(webhook));
@@ -103,6 +143,31 @@ export function createWatchdog(deps: WatchdogDeps) {
       const lastError = await deps.client
         .getWebhookLastError(webhook.WebhookId)
         .catch((error: unknown) => `(could not read LastError: ${String(error)})`);
+      const target = await checkTarget(deps, webhook);
+      if (target?.answers === false) {
+        const before = previous?.webhooks.find((w) => w.id === webhook.WebhookId)?.reactivationHeld;
+        const reactivationHeld = {
+          at: checkedAt,
+          since: before?.since ?? checkedAt,
+          checks: (before?.checks ?? 0) + 1,
+          reason: target.reason,
+        };
+        deps.logger.error(
+          'webhook watchdog: connector webhook is not Active and its target does not answer; left parked until it does',
+          {
+            tenant: deps.tenant,
+            webhookId: webhook.WebhookId,
+            state,
+            lastError,
+            reason: target.reason,
+            heldSince: reactivationHeld.since,
+            checks: reactivationHeld.checks,
+          },
+        );
+        held.push(webhook.WebhookId);
+        statuses.push({ ...statusOf(webhook), lastError, reactivationHeld });
+        continue;
+      }
       deps.logger.error('webhook watchdog: connector webhook is not Active; re-activating', {
         tenant: deps.tenant,
         webhookId: webhook.WebhookId,
@@ -148,6 +213,7 @@ export function createWatchdog(deps: WatchdogDeps) {
     return {
       checked: webhooks.length,
       reactivated,
+      ...(held.length > 0 ? { held } : {}),
       ...(reconcileSince ? { reconcileSince } : {}),
     };
   };

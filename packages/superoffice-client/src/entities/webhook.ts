@@ -18,6 +18,17 @@ export const webhookSchema = z.looseObject({
 
 export type Webhook = z.output<typeof webhookSchema>;
 
+/**
+ * The answer of `POST /api/v1/Webhook/Test` (superoffice-api.md 4.1): SuperOffice pinged the
+ * definition's TargetUrl with a `test` event; `Message` holds what the target answered.
+ */
+export const webhookTestResultSchema = z.looseObject({
+  Success: z.boolean(),
+  Message: z.string().nullish(),
+});
+
+export type WebhookTestResult = z.output<typeof webhookTestResultSchema>;
+
 export interface WebhookDefinition {
   readonly Name: string;
   readonly Events: readonly string[];

@@ -379,6 +379,17 @@ function webhookApi(router: Router, deps: ApiDeps): void {
     deps.webhooks.set(hook.WebhookId, hook);
     res.json(publicView(hook));
   });
+  // POST /Webhook/Test: ping a definition's TargetUrl with a `test` event; saves nothing.
+  router.post('/v1/Webhook/Test', async (req, res) => {
+    const hook = fromBody((req.body ?? {}) as Record<string, unknown>);
+    if (!/^https?:\/\//.test(hook.TargetUrl))
+      return sendError(res, 400, 'SoArgumentException', 'TargetUrl must be an http(s) URL');
+    const status = await deps.dispatcher.sendTest(hook);
+    res.json({
+      Success: status === 200,
+      Message: status === undefined ? 'no response from TargetUrl' : `HTTP ${status}`,
+    });
+  });
   router.put('/v1/Webhook/:id', (req, res) => {
     const current = found(req, res);
     if (current) store(res, (req.body ?? {}) as Record<string, unknown>, current);

@@ -9,6 +9,7 @@ import { activityChartSvg } from '../chart';
 import { markup, type SafeHtml } from '../html';
 import { runHref } from '../links';
 import type { AdminRedactor } from '../redact';
+import { fieldList, type FieldNames } from './field-names';
 import { statusBadge, time } from './format';
 import { layout } from './layout';
 
@@ -35,6 +36,8 @@ export interface DashboardView {
   readonly health: Part<WebhookHealth | undefined>;
   readonly queues: Part<readonly QueueCounts[]>;
   readonly activity: Part<readonly ActivityBucket[]>;
+  /** Names of the configured UDF keys (Vertical, Summary, …) for "fields written". */
+  readonly fieldNames: FieldNames;
   /** Set when a part could not be read: the page is answered with 503 and this banner. */
   readonly banner: string | undefined;
 }
@@ -54,7 +57,10 @@ function healthSection(part: DashboardView['health'], redact: AdminRedactor): Sa
   const text = (value: string | undefined) => (value ? String(redact(value)) : undefined);
   const rows = health.webhooks.map((w) => {
     const state = ACTIVE_STATES.has(w.state.toLowerCase()) ? 'state-ok' : 'state-bad';
-    return markup`<tr><td>${w.name} <span class="muted small">#${w.id}</span></td><td class="${state}">${w.state}</td><td class="small">${w.events.join(', ')}</td><td class="error small">${text(w.lastError) ?? ''}</td></tr>`;
+    const held = w.reactivationHeld
+      ? markup`<div class="small muted" data-held="${w.id}">left parked since ${time(w.reactivationHeld.since)} (${w.reactivationHeld.checks} ${w.reactivationHeld.checks === 1 ? 'check' : 'checks'}, last ${time(w.reactivationHeld.at)}): ${text(w.reactivationHeld.reason)}; re-activated once it answers</div>`
+      : null;
+    return markup`<tr><td>${w.name} <span class="muted small">#${w.id}</span></td><td class="${state}">${w.state}${held}</td><td class="small">${w.events.join(', ')}</td><td class="error small">${text(w.lastError) ?? ''}</td></tr>`;
   });
   const alert = health.lastAlert
     ? markup` <span class="small">last ${time(health.lastAlert.at)}: webhook #${health.lastAlert.webhookId} was ${health.lastAlert.state}: <span class="error">${text(health.lastAlert.error)}</span></span>`
@@ -99,14 +105,14 @@ function filterForm(filter: RunFilter): SafeHtml {
 </form>`;
 }
 
-function runsTable(part: DashboardView['runs']): SafeHtml {
+function runsTable(part: DashboardView['runs'], names: FieldNames): SafeHtml {
   if (!part.ok) return unreadable('The sync runs');
   if (part.value.length === 0) return markup`<p class="muted" id="no-runs">No sync runs match.</p>`;
   const rows = part.value.map((run) => {
     const fields = [...new Set(run.fieldsWritten.map((f) => f.key))];
     const name = run.accountName ?? markup`<span class="muted">(name not read yet)</span>`;
     const owner = run.ownerName ? markup`<div class="muted small">${run.ownerName}</div>` : null;
-    return markup`<tr data-run="${run.id}" data-status="${run.status}"><td><a href="${runHref(run.accountId, run.id)}">${name}</a> <span class="muted small">#${run.accountId}</span>${owner}</td><td>${time(run.firstAt)}</td><td>${time(run.lastAt)}</td><td class="num">${run.events}</td><td>${statusBadge(run.status)}</td><td class="small">${fields.length > 0 ? fields.join(', ') : NONE}</td></tr>`;
+    return markup`<tr data-run="${run.id}" data-status="${run.status}"><td><a href="${runHref(run.accountId, run.id)}">${name}</a> <span class="muted small">#${run.accountId}</span>${owner}</td><td>${time(run.firstAt)}</td><td>${time(run.lastAt)}</td><td class="num">${run.events}</td><td>${statusBadge(run.status)}</td><td class="small">${fields.length > 0 ? fieldList(fields, names) : NONE}</td></tr>`;
   });
   return markup`<table id="runs">
 <thead><tr><th>account</th><th>first event</th><th>last event</th><th class="num">events</th><th>status</th><th>fields written</th></tr></thead>
@@ -120,7 +126,7 @@ export function renderDashboard(view: DashboardView, redact: AdminRedactor): str
     ? activityChartSvg(view.activity.value)
     : unreadable('The activity counters');
   const body = markup`<h1>Sync runs</h1>
-<section class="card">${filterForm(view.filter)}${runsTable(view.runs)}</section>
+<section class="card">${filterForm(view.filter)}${runsTable(view.runs, view.fieldNames)}</section>
 <div class="grid">
 <section class="card"><h2>SuperOffice webhook</h2>${healthSection(view.health, redact)}</section>
 <section class="card"><h2>Queues</h2>${queuesSection(view.queues)}</section>

@@ -29,6 +29,7 @@ input,select{font:inherit;padding:4px 6px;border:1px solid #d1d5db;border-radius
 button.primary{font:inherit;background:#2563eb;color:#fff;border:0;border-radius:4px;padding:5px 14px;cursor:pointer}
 .error{color:#991b1b;white-space:pre-wrap;word-break:break-word}
 .change{font-family:ui-monospace,monospace;font-size:12px}
+.field[title]{text-decoration:underline dotted;cursor:help}
 .old{color:#991b1b;text-decoration:line-through}.new{color:#166534}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
 .login{max-width:340px;margin:80px auto;background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:24px}

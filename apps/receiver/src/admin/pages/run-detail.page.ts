@@ -2,6 +2,7 @@ import type { RunEntry, SyncRun } from '@so-connector/sync-runs';
 import { markup, type SafeHtml } from '../html';
 import { bullBoardJobHref } from '../links';
 import type { AdminRedactor } from '../redact';
+import { fieldName, type FieldNames } from './field-names';
 import { statusBadge, time } from './format';
 import { layout } from './layout';
 
@@ -9,15 +10,19 @@ type FieldChange = SyncRun['fieldsWritten'][number];
 
 const NONE = markup`<span class="muted">–</span>`;
 
-function changes(list: readonly FieldChange[] | undefined, text: (v: string) => string): SafeHtml {
+function changes(
+  list: readonly FieldChange[] | undefined,
+  text: (v: string) => string,
+  names: FieldNames,
+): SafeHtml {
   if (!list || list.length === 0) return NONE;
   return markup`${list.map(
     (f) =>
-      markup`<div class="change"><b>${f.key}</b>: <span class="old">${text(f.old) || '(empty)'}</span> → <span class="new">${text(f.new) || '(empty)'}</span></div>`,
+      markup`<div class="change"><b>${fieldName(f.key, names)}</b>: <span class="old">${text(f.old) || '(empty)'}</span> → <span class="new">${text(f.new) || '(empty)'}</span></div>`,
   )}`;
 }
 
-function entryRow(entry: RunEntry, text: (v: string) => string): SafeHtml {
+function entryRow(entry: RunEntry, text: (v: string) => string, names: FieldNames): SafeHtml {
   const when = markup`${time(entry.firstAt)}${
     entry.at !== entry.firstAt
       ? markup`<div class="muted small">updated ${time(entry.at)}</div>`
@@ -40,14 +45,19 @@ function entryRow(entry: RunEntry, text: (v: string) => string): SafeHtml {
 <td>${status}</td>
 <td>${why.length > 0 ? why.join(' — ') : NONE}</td>
 <td class="num">${calls}</td>
-<td>${changes(entry.fieldsWritten, text)}</td>
+<td>${changes(entry.fieldsWritten, text, names)}</td>
 <td class="error">${entry.error ? text(entry.error) : ''}</td>
 <td class="small">${job}</td>
 </tr>`;
 }
 
 /** `/admin/runs/:accountId/:runId`: one run with every event and enrichment in it. */
-export function renderRunDetail(tenant: string, run: SyncRun, redact: AdminRedactor): string {
+export function renderRunDetail(
+  tenant: string,
+  run: SyncRun,
+  redact: AdminRedactor,
+  names: FieldNames,
+): string {
   const text = (value: string) => String(redact(value));
   const title = run.accountName ?? `Account ${run.accountId}`;
   const body = markup`<p class="small"><a href="/admin">← all sync runs</a></p>
@@ -58,7 +68,7 @@ export function renderRunDetail(tenant: string, run: SyncRun, redact: AdminRedac
 <tr><th>first event</th><td>${time(run.firstAt)}</td></tr>
 <tr><th>last event</th><td>${time(run.lastAt)}</td></tr>
 <tr><th>events</th><td>${run.events}</td></tr>
-<tr><th>fields written</th><td>${changes(run.fieldsWritten, text)}</td></tr>
+<tr><th>fields written</th><td>${changes(run.fieldsWritten, text, names)}</td></tr>
 </tbody></table>
 </section>
 <section class="card">
@@ -66,7 +76,7 @@ export function renderRunDetail(tenant: string, run: SyncRun, redact: AdminRedac
 <table id="entries">
 <thead><tr><th>time</th><th>event</th><th>record</th><th>status</th><th>reason / detail</th><th class="num">calls (SO / provider / patches)</th><th>fields (old → new)</th><th>error</th><th>job</th></tr></thead>
 <tbody>
-${run.entries.map((entry) => entryRow(entry, text))}
+${run.entries.map((entry) => entryRow(entry, text, names))}
 </tbody>
 </table>
 </section>`;
