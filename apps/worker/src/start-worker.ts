@@ -29,7 +29,7 @@ import type { EnrichOutcome, EventOutcome } from './outcomes';
 import { startMaintenance } from './maintenance/start-maintenance';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics';
 import { learnOwnAssociate } from './own-associate';
-import { createEnrichProcessor } from './processors/enrich.processor';
+import { createEnrichProcessor } from './processors/enrich/enrich.processor';
 import { createEventsProcessor } from './processors/events.processor';
 import { createUdfTargets } from './udf-targets';
 
