@@ -65,6 +65,11 @@ export interface RunningSimulator {
   editAs(associateId: number, kind: EntityKind, id: number, changes: Entity): Entity;
   createAs(associateId: number, kind: EntityKind, fields: Entity): Entity;
   deleteAs(associateId: number, kind: EntityKind, id: number): boolean;
+  /**
+   * Makes `GET /v1/MDOList/{listName}` answer 404 (`false` or 404) or 403, or readable again
+   * (`true`). Over HTTP: `PUT /sim/lists/{listName}/readable` with `{"readable": ...}`.
+   */
+  setListReadable(listName: string, readable: boolean | 403 | 404): void;
   /** Resolves when no webhook delivery (or retry) is in flight. */
   deliveriesSettled(): Promise<void>;
   stop(): Promise<void>;
@@ -178,6 +183,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     createAs: (associateId, kind, fields) => state.create(kind, fields, associateId),
     deleteAs: (associateId, kind, id) => state.remove(kind, id, associateId),
+    setListReadable: (listName, readable) => state.setListReadable(listName, readable),
     deliveriesSettled: () => dispatcher.idle(),
     async stop() {
       await dispatcher.idle();

@@ -54,6 +54,8 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
   readonly contactUdfs: readonly UdfDefinitionSeed[];
   readonly personUdfs: readonly UdfDefinitionSeed[];
   readonly lists = new Map<string, { id: number; name: string }[]>();
+  /** Lists the API user may not read, and how `MDOList/{name}` answers for them (404 or 403). */
+  private readonly unreadableLists = new Map<string, 403 | 404>();
   private readonly records: Record<EntityKind, Map<number, Entity>> = {
     contact: new Map(),
     person: new Map(),
@@ -117,6 +119,22 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
 
   ids(kind: EntityKind): number[] {
     return [...this.records[kind].keys()];
+  }
+
+  /**
+   * Makes `MDOList/{listName}` unreadable (`false` or 404: not found, 403: access denied) or
+   * readable again (`true`), as on the live tenant where `MDOList/udlist331` answered 404.
+   * List names compare case-insensitively.
+   */
+  setListReadable(listName: string, readable: boolean | 403 | 404): void {
+    const key = listName.toLowerCase();
+    if (readable === true) this.unreadableLists.delete(key);
+    else this.unreadableLists.set(key, readable === false ? 404 : readable);
+  }
+
+  /** The status `MDOList/{listName}` answers with when the list is made unreadable, else undefined. */
+  listRefusal(listName: string): 403 | 404 | undefined {
+    return this.unreadableLists.get(listName.toLowerCase());
   }
 
   udfDefinitions(kind: EntityKind): readonly UdfDefinitionSeed[] {

@@ -39,6 +39,14 @@ export function adminRoutes(deps: { state: TenantState; counters: CallCounters }
       ),
     );
   });
+  // `{"readable": true | false | 403 | 404}`: see TenantState.setListReadable.
+  router.put('/sim/lists/:name/readable', (req, res) => {
+    const readable: unknown = (req.body as { readable?: unknown } | undefined)?.readable;
+    if (readable !== true && readable !== false && readable !== 403 && readable !== 404)
+      return sendError(res, 400, 'SoArgumentException', 'readable must be true, false, 403 or 404');
+    deps.state.setListReadable(req.params.name, readable);
+    res.json({ list: req.params.name, readable });
+  });
   router.get('/sim/counters', (_req, res) => {
     res.json(deps.counters.snapshot());
   });

@@ -104,7 +104,15 @@ export function apiRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/v1/MDOList/:name', (req, res) => {
-    const items = deps.state.lists.get(String(req.params.name));
+    const refusal = deps.state.listRefusal(String(req.params.name));
+    if (refusal === 403)
+      return sendError(
+        res,
+        403,
+        'SoAccessDeniedException',
+        `access to list ${String(req.params.name)} is denied`,
+      );
+    const items = refusal === undefined ? deps.state.lists.get(String(req.params.name)) : undefined;
     if (!items)
       return sendError(
         res,
