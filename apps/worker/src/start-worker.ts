@@ -25,6 +25,7 @@ import {
   type ActivityKind,
 } from '@so-connector/sync-runs';
 import { FingerprintStore } from './fingerprint-store';
+import { ProviderResultStore } from './provider-result-store';
 import type { EnrichOutcome, EventOutcome } from './outcomes';
 import { startMaintenance } from './maintenance/start-maintenance';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics';
@@ -131,6 +132,11 @@ export async function startWorker(
     provider: metrics.instrument(createProvider(config.enrichment)),
     targets: createUdfTargets(client, config.udfs),
     fingerprints: new FingerprintStore(connection, config.queue.prefix),
+    providerResults: new ProviderResultStore(
+      connection,
+      config.queue.prefix,
+      config.worker.providerResultTtlMs,
+    ),
     runs,
     ownerScope,
     logger,

@@ -22,6 +22,7 @@ import {
   superOfficeEnvFor,
 } from '@so-connector/testing';
 import { startWorker, type RunningWorker } from '../src/start-worker';
+import { startPatchFaultProxy, type PatchFaultProxy } from './patch-fault-proxy';
 
 export const UDF = {
   vertical: 'SuperOffice:83',
@@ -36,6 +37,12 @@ export interface WorkerUnderTest {
   readonly runs: SyncRunStore;
   readonly events: Queue<EventJobData>;
   readonly enrich: Queue<EnrichJobData>;
+  /** The PATCH-failing proxy between worker and simulator, when asked for (`patchFaults`). */
+  readonly proxy: PatchFaultProxy | undefined;
+  /** The worker's log lines so far, parsed (JSON format, at `logLevel`). */
+  logs(): Record<string, unknown>[];
+  /** Provider calls the worker made (its so_worker_provider_calls_total). */
+  providerCalls(): Promise<number>;
   /** Waits until every delivery, event and enrichment (incl. echoes) has been handled. */
   settled(): Promise<void>;
   /** While true, the webhook target answers 500 (SuperOffice retries, then drops the event). */
@@ -53,8 +60,13 @@ export async function startWorkerForTest(options: {
   redisUrl: string;
   prefix: string;
   env?: Record<string, string>;
+  /** Put a proxy that can fail PATCHes between the worker and the simulator. */
+  patchFaults?: boolean;
+  /** Level of the captured log (default warn). */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }): Promise<WorkerUnderTest> {
   const sim = await startSimulator({ retryScale: 0.01 });
+  const proxy = options.patchFaults ? await startPatchFaultProxy(sim.apiBaseUrl()) : undefined;
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const events = createEventsQueue(connection, options.prefix);
   const enrich = new Queue<EnrichJobData>(QUEUE_NAMES.enrich, {
@@ -108,6 +120,7 @@ export async function startWorkerForTest(options: {
     REDIS_URL: options.redisUrl,
     QUEUE_PREFIX: options.prefix,
     ...superOfficeEnvFor(sim),
+    ...(proxy ? { SO_API_BASE_URL: proxy.apiBaseUrl } : {}),
     SO_UDF_VERTICAL: UDF.vertical,
     SO_UDF_SUMMARY: UDF.summary,
     SO_UDF_OPENER: UDF.opener,
@@ -124,11 +137,14 @@ export async function startWorkerForTest(options: {
     WEBHOOK_PUBLIC_URL: forwarderUrl,
     ...options.env,
   });
+  const logStream = new PassThrough();
+  let logText = '';
+  logStream.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));
   const logger = createLogger({
     component: 'worker',
-    level: 'warn',
+    level: options.logLevel ?? 'warn',
     format: 'json',
-    destination: new PassThrough(),
+    destination: logStream,
   });
   const worker = await startWorker(config, logger);
   const runs = new SyncRunStore({ redis: connection, prefix: options.prefix });
@@ -141,6 +157,17 @@ export async function startWorkerForTest(options: {
     runs,
     events,
     enrich,
+    proxy,
+    logs: () =>
+      logText
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    async providerCalls() {
+      const metric = worker.metrics.registry.getSingleMetric('so_worker_provider_calls_total');
+      const values = metric ? (await metric.get()).values : [];
+      return values.reduce((sum, v) => sum + v.value, 0);
+    },
     failDeliveries: (on) => {
       failing = on;
     },
@@ -153,6 +180,7 @@ export async function startWorkerForTest(options: {
     async close() {
       await worker.shutdown.shutdown('test end');
       await sim.stop();
+      await proxy?.close();
       await new Promise<void>((resolve) => {
         forwarder.close(() => resolve());
         forwarder.closeAllConnections();

@@ -9,6 +9,7 @@ import {
 } from '@so-connector/superoffice-client';
 import type { SyncRunStore } from '@so-connector/sync-runs';
 import type { FingerprintStore } from '../../fingerprint-store';
+import type { ProviderResultStore } from '../../provider-result-store';
 import type { UdfTargets } from '../../udf-targets';
 
 export interface EnrichProcessorDeps {
@@ -16,6 +17,8 @@ export interface EnrichProcessorDeps {
   readonly provider: EnrichmentProvider;
   readonly targets: UdfTargets;
   readonly fingerprints: FingerprintStore;
+  /** Provider answers by input fingerprint, kept from the moment they arrive. */
+  readonly providerResults: ProviderResultStore;
   readonly runs: SyncRunStore;
   readonly ownerScope: OwnerScope | undefined;
   readonly logger: Logger;

@@ -48,9 +48,28 @@ export async function writeBack<R>(
   if (last?.fingerprint === print) {
     desired = last.values; // nothing the provider reads changed: no provider call
   } else {
-    const { value: mapping, ms } = await timed(job, () => how.produce(first));
-    providerCalled = true;
-    providerLatencyMs = ms;
+    // An answer for these inputs may already be in: a failed write, a crash, another record.
+    const kept = await deps.providerResults.get(data.tenant, data.entity, print);
+    let mapping: Mapping;
+    if (kept) {
+      mapping = kept;
+    } else {
+      const { value, ms } = await timed(job, () => how.produce(first));
+      mapping = value;
+      providerCalled = true;
+      providerLatencyMs = ms;
+      // Kept before the write, so a failure from here on does not cost a second provider call.
+      await deps.providerResults
+        .set(data.tenant, data.entity, print, { ...mapping, at: new Date().toISOString() })
+        .catch((error: unknown) =>
+          deps.logger.warn('provider answer not kept', {
+            tenant: data.tenant,
+            entity: data.entity,
+            recordId: data.recordId,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
+    }
     notes.push(...mapping.notes);
     desired = { ...mapping.values };
   }
