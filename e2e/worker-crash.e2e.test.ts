@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { waitFor } from '@so-connector/testing';
+import type { ProductProcess } from './processes';
 import { startSystem, UDF, type RunningSystem } from './system';
 
 let system: RunningSystem;
@@ -18,8 +19,8 @@ const startCrashableSystem = () =>
   });
 
 /** Starts a worker again and waits until contact 2's summary is written. */
-async function restartAndAwaitSummary(): Promise<void> {
-  await system.startWorker();
+async function restartAndAwaitSummary(): Promise<ProductProcess> {
+  const worker = await system.startWorker();
   await waitFor(
     () =>
       (system.sim.state.get('contact', 2)!.UserDefinedFields as Record<string, string>)[
@@ -27,6 +28,7 @@ async function restartAndAwaitSummary(): Promise<void> {
       ] !== '',
     { timeoutMs: 30_000, intervalMs: 100, what: 'the enrichment after the restart' },
   );
+  return worker;
 }
 
 describe('worker SIGKILLed in the middle of an enrichment', () => {
@@ -83,8 +85,10 @@ describe('a worker SIGKILLed after the provider answered (issue 11 §1)', () => 
 
       system.sim.faults.outage = false;
       system.sim.faults.latencyMs = 0;
-      await restartAndAwaitSummary();
+      const second = await restartAndAwaitSummary();
       await system.settled();
+      // LOG_LEVEL=info: the write's one line says the provider's answer was reused.
+      expect(second.output()).toMatch(/"message":"record written".*"provider":"reused"/);
       expect(system.writes()).toBe(1);
       const done = await system.enrich.getJobs(['completed']);
       expect(

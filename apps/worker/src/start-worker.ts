@@ -138,6 +138,7 @@ export async function startWorker(
       config.worker.providerResultTtlMs,
     ),
     runs,
+    enrichQueue,
     ownerScope,
     logger,
     rateLimit: async (ms) => {
@@ -182,7 +183,14 @@ export async function startWorker(
   enrichWorker.on('failed', (job: Job<EnrichJobData> | undefined, error: Error) => {
     const final = isFinalFailure(job, error);
     metrics.enrichmentFailed(tenant, final);
-    if (final) count(['failures']);
+    if (!final) return;
+    count(['failures']);
+    logger.error('enrichment failed', {
+      tenant: job?.data.tenant ?? tenant,
+      entity: job?.data.entity,
+      recordId: job?.data.recordId,
+      reason: error.message,
+    });
   });
   eventsWorker.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
     if (isFinalFailure(job, error)) count(['failures']);

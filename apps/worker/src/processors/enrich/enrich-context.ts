@@ -1,6 +1,7 @@
 import type { EnrichmentProvider, FieldChange } from '@so-connector/enrichment';
 import { ownerInScope, type OwnerScope } from '@so-connector/filters';
 import type { Logger } from '@so-connector/logger';
+import type { Queue } from 'bullmq';
 import type { EnrichJobData } from '@so-connector/queue';
 import {
   SuperOfficeError,
@@ -20,6 +21,8 @@ export interface EnrichProcessorDeps {
   /** Provider answers by input fingerprint, kept from the moment they arrive. */
   readonly providerResults: ProviderResultStore;
   readonly runs: SyncRunStore;
+  /** The `so-enrich` queue: the causes producers recorded for a record are taken from it. */
+  readonly enrichQueue: Queue<EnrichJobData>;
   readonly ownerScope: OwnerScope | undefined;
   readonly logger: Logger;
   /** Pauses the whole queue when SuperOffice or the provider says Retry-After. */

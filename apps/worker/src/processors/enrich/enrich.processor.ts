@@ -1,6 +1,12 @@
 import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import { ProviderError } from '@so-connector/enrichment';
-import { enrichJobSchema, type EnrichJobData } from '@so-connector/queue';
+import {
+  enrichDedupId,
+  enrichJobSchema,
+  mergeCauses,
+  takeCauses,
+  type EnrichJobData,
+} from '@so-connector/queue';
 import { SuperOfficeError } from '@so-connector/superoffice-client';
 import type { RunFact } from '@so-connector/sync-runs';
 import type { EnrichOutcome } from '../../outcomes';
@@ -27,6 +33,13 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
         `invalid so-enrich job data: ${parsed.error.issues[0]?.message}`,
       );
     const data = parsed.data;
+    // The events (and other causes) this job covers; kept on the job so its retries say the same.
+    const taken = await takeCauses(
+      deps.enrichQueue,
+      enrichDedupId(data.tenant, data.entity, data.recordId),
+    );
+    const eventIds = mergeCauses(data.eventIds ?? [], [...taken, data.lastEventId]);
+    if (taken.length) await job.updateData({ ...job.data, eventIds });
     const counters: JobCounters = { superoffice: 0, provider: 0, patches: 0 };
     const account: EnrichJob['account'] = {
       id: data.accountId ?? (data.entity === 'contact' ? data.recordId : 0),
@@ -67,12 +80,28 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
           ...(result.notes.length ? { detail: result.notes.join('; ') } : {}),
         }),
       );
-      if (result.outcome === 'written')
+      if (result.outcome === 'written') {
+        deps.logger.info('record written', {
+          tenant: data.tenant,
+          entity: data.entity,
+          recordId: data.recordId,
+          fields: result.changes.map((c) => c.key),
+          eventIds,
+          provider: result.providerCalled ? 'called' : 'reused',
+        });
         return {
           outcome: 'written',
           fields: result.changes.map((c) => c.key),
           providerCalled: result.providerCalled,
         };
+      }
+      if (result.outcome === 'skipped')
+        deps.logger.debug('enrichment skipped', {
+          tenant: data.tenant,
+          entity: data.entity,
+          recordId: data.recordId,
+          reason: result.reason,
+        });
       if (result.outcome === 'unchanged')
         return { outcome: 'unchanged', providerCalled: result.providerCalled };
       return { outcome: 'skipped', reason: result.reason, detail: result.detail };
