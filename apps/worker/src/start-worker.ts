@@ -32,7 +32,7 @@ import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics
 import { learnOwnAssociate } from './own-associate';
 import { createEnrichProcessor } from './processors/enrich/enrich.processor';
 import { createEventsProcessor } from './processors/events.processor';
-import { createUdfTargets } from './udf-targets';
+import { createUdfTargets, type UdfTargetsOptions } from './udf-targets';
 
 export interface RunningWorker {
   readonly shutdown: ShutdownRegistry;
@@ -45,6 +45,8 @@ export interface RunningWorker {
 export interface StartWorkerOptions {
   /** Every SuperOffice call (method, path, status), e.g. for the cost benchmarks. */
   readonly onSuperOfficeCall?: (call: CallRecord) => void;
+  /** Back-off of an unreadable Vertical list (tests shorten it); defaults in udf-targets.ts. */
+  readonly udfTargets?: Pick<UdfTargetsOptions, 'listRetryMinMs' | 'listRetryMaxMs'>;
 }
 
 /** A failed job that will not be tried again: unrecoverable, or out of attempts. */
@@ -130,7 +132,7 @@ export async function startWorker(
   const enrichProcessor = createEnrichProcessor({
     client,
     provider: metrics.instrument(createProvider(config.enrichment)),
-    targets: createUdfTargets(client, config.udfs),
+    targets: createUdfTargets(client, config.udfs, { ...options.udfTargets, logger }),
     fingerprints: new FingerprintStore(connection, config.queue.prefix),
     providerResults: new ProviderResultStore(
       connection,

@@ -21,7 +21,7 @@ import {
   settle,
   superOfficeEnvFor,
 } from '@so-connector/testing';
-import { startWorker, type RunningWorker } from '../src/start-worker';
+import { startWorker, type RunningWorker, type StartWorkerOptions } from '../src/start-worker';
 import { startPatchFaultProxy, type PatchFaultProxy } from './patch-fault-proxy';
 
 export const UDF = {
@@ -64,6 +64,7 @@ export async function startWorkerForTest(options: {
   patchFaults?: boolean;
   /** Level of the captured log (default warn). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  worker?: StartWorkerOptions;
 }): Promise<WorkerUnderTest> {
   const sim = await startSimulator({ retryScale: 0.01 });
   const proxy = options.patchFaults ? await startPatchFaultProxy(sim.apiBaseUrl()) : undefined;
@@ -146,7 +147,7 @@ export async function startWorkerForTest(options: {
     format: 'json',
     destination: logStream,
   });
-  const worker = await startWorker(config, logger);
+  const worker = await startWorker(config, logger, options.worker);
   const runs = new SyncRunStore({ redis: connection, prefix: options.prefix });
 
   const busy = () => pendingJobsIn([events, enrich]);

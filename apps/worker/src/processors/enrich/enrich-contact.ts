@@ -22,6 +22,10 @@ export async function enrichContact(job: EnrichJob): Promise<EnrichResult> {
   const notes = targets.missing.map(
     (key) => `${key} is not in the published Contact layout; not written`,
   );
+  if (targets.verticalUnreadable)
+    notes.push(
+      `vertical not written: its list ${targets.verticalUnreadable.list} is not readable (${targets.verticalUnreadable.status}); asked again later`,
+    );
   return writeBack(
     job,
     contact,
