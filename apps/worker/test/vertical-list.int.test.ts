@@ -1,47 +1,35 @@
 import { scheduleEnrichment } from '@so-connector/queue';
-import { useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
-import { startWorkerForTest, UDF, type WorkerUnderTest } from './worker-harness';
+import { waitFor } from '@so-connector/testing';
+import { UDF, useWorkerForEachTest } from './worker-harness';
 
 const HUMAN = 5;
 const VERTICAL_LIST = 'udlist1'; // the simulated tenant's list behind SuperOffice:83
-let redis: TestRedis;
-let sut: WorkerUnderTest;
-
-beforeEach(async () => {
-  redis = await useTestRedis();
-  sut = await startWorkerForTest({
-    redisUrl: redis.url,
-    prefix: redis.prefix,
-    // Asked again 300 ms after a refusal (1 min in production), so the test can see it return.
-    worker: { udfTargets: { listRetryMinMs: 300, listRetryMaxMs: 1200 } },
-  });
-});
-afterEach(async () => {
-  await sut.close();
-  await redis.cleanup();
+const t = useWorkerForEachTest({
+  // Asked again 300 ms after a refusal (1 min in production), so the test can see it return.
+  worker: { udfTargets: { listRetryMinMs: 300, listRetryMaxMs: 1200 } },
 });
 
 const udfsOf = (id: number) =>
-  sut.sim.state.get('contact', id)!.UserDefinedFields as Record<string, string>;
+  t.sut.sim.state.get('contact', id)!.UserDefinedFields as Record<string, string>;
 
 describe('a Vertical list the API cannot read (issue 11 §5)', () => {
   it.each([404, 403] as const)(
     'list answers %s: summary and opener are written, the Vertical is left alone with a reason; once the list reads again the Vertical is written for the same inputs',
     async (status) => {
-      sut.sim.setListReadable(VERTICAL_LIST, status);
-      const created = sut.sim.createAs(HUMAN, 'contact', {
+      t.sut.sim.setListReadable(VERTICAL_LIST, status);
+      const created = t.sut.sim.createAs(HUMAN, 'contact', {
         Name: 'Solgrid Energy AS',
         Description: 'Solar power plants and grid batteries for Nordic utilities.',
         Domains: ['solgrid.no'],
       });
       const id = created.ContactId as number;
       const verticalBefore = udfsOf(id)[UDF.vertical];
-      await sut.settled();
+      await t.sut.settled();
 
       expect(udfsOf(id)[UDF.summary]).toContain('Solgrid Energy AS');
       expect(udfsOf(id)[UDF.opener]).not.toBe('');
       expect(udfsOf(id)[UDF.vertical]).toBe(verticalBefore);
-      const [run] = await sut.runs.runsForAccount('Cust12345', id);
+      const [run] = await t.sut.runs.runsForAccount('Cust12345', id);
       expect(run).toMatchObject({ status: 'COMPLETED' });
       const enrichment = run!.entries.find(
         (e) => e.kind === 'enrichment' && e.status === 'COMPLETED',
@@ -50,30 +38,30 @@ describe('a Vertical list the API cannot read (issue 11 §5)', () => {
         `vertical not written: its list ${VERTICAL_LIST} is not readable (${status})`,
       );
       expect(
-        sut
+        t.sut
           .logs()
           .filter((l) => l.message === 'vertical list not readable; the Vertical is not written'),
       ).toEqual([expect.objectContaining({ level: 'warn', list: VERTICAL_LIST, status })]);
-      expect(await sut.providerCalls()).toBe(1);
+      expect(await t.sut.providerCalls()).toBe(1);
 
       // Readable again: an enrichment of the unchanged record (as the sweep or the CLI asks for
       // one) must not take the vertical-less write for the full result.
-      sut.sim.setListReadable(VERTICAL_LIST, true);
+      t.sut.sim.setListReadable(VERTICAL_LIST, true);
       await waitFor(
         async () => {
           await scheduleEnrichment(
-            sut.enrich,
+            t.sut.enrich,
             { tenant: 'Cust12345', entity: 'contact', recordId: id, cause: 'test:again' },
             { debounceMs: 0, maxWaitMs: 0, attempts: 3 },
           );
-          await sut.settled();
+          await t.sut.settled();
           return udfsOf(id)[UDF.vertical] === '[I:6]';
         },
         { timeoutMs: 15_000, intervalMs: 100, what: 'the Vertical written once the list reads' },
       );
       expect(udfsOf(id)[`${UDF.vertical}:DisplayText`]).toBe('Energy');
-      expect(await sut.providerCalls()).toBe(2);
-      const failed = await sut.enrich.getJobs(['failed']);
+      expect(await t.sut.providerCalls()).toBe(2);
+      const failed = await t.sut.enrich.getJobs(['failed']);
       expect(failed).toEqual([]);
     },
   );

@@ -20,6 +20,8 @@ import {
   pendingJobsIn,
   settle,
   superOfficeEnvFor,
+  useTestRedis,
+  type TestRedis,
 } from '@so-connector/testing';
 import { startWorker, type RunningWorker, type StartWorkerOptions } from '../src/start-worker';
 import { startPatchFaultProxy, type PatchFaultProxy } from './patch-fault-proxy';
@@ -48,6 +50,41 @@ export interface WorkerUnderTest {
   /** While true, the webhook target answers 500 (SuperOffice retries, then drops the event). */
   failDeliveries(on: boolean): void;
   close(): Promise<void>;
+}
+
+export type WorkerTestOptions = Omit<
+  Parameters<typeof startWorkerForTest>[0],
+  'redisUrl' | 'prefix'
+>;
+
+/**
+ * A fresh Redis prefix and worker under test for each test of the file (beforeEach), closed and
+ * cleaned after it (afterEach). Read `.sut` and `.redis` inside the tests.
+ */
+export function useWorkerForEachTest(options: WorkerTestOptions = {}): {
+  readonly sut: WorkerUnderTest;
+  readonly redis: TestRedis;
+} {
+  let redis: TestRedis | undefined;
+  let sut: WorkerUnderTest | undefined;
+  beforeEach(async () => {
+    redis = await useTestRedis();
+    sut = await startWorkerForTest({ redisUrl: redis.url, prefix: redis.prefix, ...options });
+  });
+  afterEach(async () => {
+    await sut?.close();
+    await redis?.cleanup();
+  });
+  return {
+    get sut() {
+      if (!sut) throw new Error('the worker under test runs only inside a test');
+      return sut;
+    },
+    get redis() {
+      if (!redis) throw new Error('the test Redis exists only inside a test');
+      return redis;
+    },
+  };
 }
 
 /**

@@ -1,29 +1,17 @@
-import { useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
-import { startWorkerForTest, UDF, type WorkerUnderTest } from './worker-harness';
+import { waitFor } from '@so-connector/testing';
+import { UDF, useWorkerForEachTest } from './worker-harness';
 
 const HUMAN = 5;
-let redis: TestRedis;
-let sut: WorkerUnderTest;
-
-beforeEach(async () => {
-  redis = await useTestRedis();
-  sut = await startWorkerForTest({
-    redisUrl: redis.url,
-    prefix: redis.prefix,
-    patchFaults: true,
-    logLevel: 'info',
-    env: { ENRICH_ATTEMPTS: '3' },
-  });
-});
-afterEach(async () => {
-  await sut.close();
-  await redis.cleanup();
+const t = useWorkerForEachTest({
+  patchFaults: true,
+  logLevel: 'info',
+  env: { ENRICH_ATTEMPTS: '3' },
 });
 
-const lines = (message: string) => sut.logs().filter((l) => l.message === message);
+const lines = (message: string) => t.sut.logs().filter((l) => l.message === message);
 /** EventIds of the events that scheduled an enrichment of this contact (not its echoes). */
 async function scheduledEventIds(id: number): Promise<string[]> {
-  const jobs = await sut.events.getJobs(['completed']);
+  const jobs = await t.sut.events.getJobs(['completed']);
   return jobs
     .filter(
       (j) =>
@@ -37,8 +25,8 @@ async function scheduledEventIds(id: number): Promise<string[]> {
 describe('worker log at LOG_LEVEL=info (issue 10)', () => {
   it('writes one `record written` line per write, with the fields, every coalesced EventId and the provider use', async () => {
     for (let i = 0; i < 5; i++)
-      sut.sim.editAs(HUMAN, 'contact', 3, { Name: `Fjordsky Logs AB ${i}` });
-    await sut.settled();
+      t.sut.sim.editAs(HUMAN, 'contact', 3, { Name: `Fjordsky Logs AB ${i}` });
+    await t.sut.settled();
 
     const written = lines('record written');
     expect(written).toHaveLength(1);
@@ -54,15 +42,15 @@ describe('worker log at LOG_LEVEL=info (issue 10)', () => {
     expect(scheduled.length).toBeGreaterThan(1);
     expect([...(written[0]!.eventIds as string[])].sort()).toEqual(scheduled);
     // The echo of the write is skipped, and a skip is not logged at info.
-    expect(sut.logs().filter((l) => l.level === 'info' && /skip/i.test(String(l.message)))).toEqual(
-      [],
-    );
+    expect(
+      t.sut.logs().filter((l) => l.level === 'info' && /skip/i.test(String(l.message))),
+    ).toEqual([]);
   });
 
   it('says `reused` when a retry writes the answer the provider gave an earlier attempt', async () => {
-    sut.proxy!.failNextPatches(2);
-    sut.sim.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Logs AS' });
-    await sut.settled();
+    t.sut.proxy!.failNextPatches(2);
+    t.sut.sim.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Logs AS' });
+    await t.sut.settled();
     expect(lines('record written')).toEqual([
       expect.objectContaining({ recordId: 2, provider: 'reused' }),
     ]);
@@ -70,13 +58,13 @@ describe('worker log at LOG_LEVEL=info (issue 10)', () => {
   });
 
   it('writes one `enrichment failed` error line when the attempts are used up', async () => {
-    sut.proxy!.failNextPatches(100);
-    sut.sim.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Failing AS' });
+    t.sut.proxy!.failNextPatches(100);
+    t.sut.sim.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Failing AS' });
     await waitFor(() => lines('enrichment failed').length > 0, {
       timeoutMs: 20_000,
       what: 'the final failure',
     });
-    await sut.settled();
+    await t.sut.settled();
     expect(lines('enrichment failed')).toEqual([
       expect.objectContaining({
         level: 'error',
