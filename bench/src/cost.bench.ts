@@ -15,6 +15,8 @@ const RANDOM_SEED = 20_261_123;
 const DEBOUNCE_MS = 1000;
 const MAX_WAIT_MS = 5000;
 const CONCURRENCY = 4;
+/** Share of SuperOffice API calls answered 500 in the fault run. */
+const FAULT_RATE = 0.3;
 
 interface RunResult {
   readonly label: string;
@@ -30,6 +32,13 @@ interface RunResult {
   readonly settleMs: number;
   /** Final UDF values of the records the day enriches (for the cross-check). */
   readonly udfs: Map<string, string>;
+  /** SuperOffice calls the worker saw answered 500 (the injected faults). */
+  readonly serverErrors: number;
+  /**
+   * Distinct inputs the provider was asked about: the worker keeps one provider-result key per
+   * input fingerprint, so provider calls beyond this count asked again about the same input.
+   */
+  readonly distinctInputs: number | undefined;
 }
 
 function watchWrites(sim: RunningSimulator): () => number {
@@ -77,19 +86,27 @@ function apiCalls(sim: RunningSimulator): { total: number; byRoute: Record<strin
   return { total: Object.values(byRoute).reduce((a, b) => a + b, 0), byRoute };
 }
 
-async function runConnector(day: TrafficDay): Promise<RunResult> {
+async function runConnector(day: TrafficDay, errorRate = 0): Promise<RunResult> {
   const system = await startTrafficSystem({
-    simulator: { seed: day.seed },
+    simulator: { seed: day.seed, randomSeed: RANDOM_SEED },
     workerEnv: {
       ENRICH_DEBOUNCE_MS: String(DEBOUNCE_MS),
       ENRICH_MAX_WAIT_MS: String(MAX_WAIT_MS),
       WORKER_CONCURRENCY: String(CONCURRENCY),
+      // Under 30 % 5xx a job may need many attempts (as in the fault suite's system): none may
+      // run out of them, and the waits stop growing at 2 s. Without faults no job retries.
+      ENRICH_ATTEMPTS: '50',
+      ENRICH_BACKOFF_MAX_MS: '2000',
     },
   });
   try {
     const { sim } = system;
     const writes = watchWrites(sim);
     sim.counters.reset(); // from here on: the day (the worker's first-use calls included)
+    sim.faults.errorRate = errorRate;
+    const errorsBefore = await system.metric('so_worker_superoffice_calls_total', (l) =>
+      l.includes('status="500"'),
+    );
     const providerBefore = await system.metric('so_worker_provider_calls_total');
     const lateMs = await replay(sim, day.steps);
     const replayEnd = Date.now();
@@ -97,7 +114,12 @@ async function runConnector(day: TrafficDay): Promise<RunResult> {
     const settleMs = Date.now() - replayEnd;
     const calls = apiCalls(sim);
     return {
-      label: 'so-connector',
+      label: errorRate > 0 ? `so-connector, ${errorRate * 100} % SuperOffice 5xx` : 'so-connector',
+      distinctInputs: (await system.redis.keys(`${system.prefix}:provider-result:*`)).length,
+      serverErrors:
+        (await system.metric('so_worker_superoffice_calls_total', (l) =>
+          l.includes('status="500"'),
+        )) - errorsBefore,
       soCalls: calls.total,
       byRoute: calls.byRoute,
       providerCalls: (await system.metric('so_worker_provider_calls_total')) - providerBefore,
@@ -127,6 +149,8 @@ async function runBaseline(day: TrafficDay): Promise<RunResult> {
     const calls = apiCalls(sim);
     return {
       label: 'baseline (prototype model)',
+      serverErrors: 0,
+      distinctInputs: undefined,
       soCalls: calls.total,
       byRoute: calls.byRoute,
       providerCalls: baseline.providerCalls(),
@@ -162,6 +186,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `so-connector: ${connector.soCalls} SO calls, ${connector.providerCalls} provider calls, ${connector.patches} PATCHes, settled ${connector.settleMs} ms after the replay\n`,
   );
+  const faulty = await runConnector(day, FAULT_RATE);
+  process.stdout.write(
+    `with ${FAULT_RATE * 100} % 5xx: ${faulty.soCalls} SO calls (${faulty.serverErrors} answered 500), ${faulty.providerCalls} provider calls, ${faulty.patches} PATCHes, settled ${faulty.settleMs} ms after the replay\n`,
+  );
   const baseline = await runBaseline(day);
   process.stdout.write(
     `baseline:     ${baseline.soCalls} SO calls, ${baseline.providerCalls} provider calls, ${baseline.patches} PATCHes, settled ${baseline.settleMs} ms after the replay\n`,
@@ -173,7 +201,24 @@ async function main(): Promise<void> {
   const providerOk = connector.providerCalls <= changedWindows;
   const echoCaused = Math.max(0, connector.providerCalls - changedWindows);
   const expected = await expectedFinalUdfs(day);
-  const differing = [...expected].filter(([k, v]) => connector.udfs.get(k) !== v).length;
+  const differingIn = (r: RunResult) =>
+    [...expected].filter(([k, v]) => r.udfs.get(k) !== v).length;
+  const differing = differingIn(connector);
+  const faultRow = (what: string, pick: (r: RunResult) => number) =>
+    `| ${what} | ${pick(connector)} | ${pick(faulty)} | **${ratio(pick(faulty), pick(connector))}** |`;
+  const faultDiffering = [...expected].filter(([k, v]) => faulty.udfs.get(k) !== v).map(([k]) => k);
+  // Which records, and the one cause seen so far (so a new cause shows as a contradiction).
+  for (const k of faultDiffering)
+    process.stdout.write(
+      `fault run, ${k}: ${faulty.udfs.get(k)}\n  expected:  ${expected.get(k)}\n  no faults: ${connector.udfs.get(k)}\n`,
+    );
+  const faultDiffNote = faultDiffering.length
+    ? `\nRecords that differ in the fault run: ${faultDiffering.slice(0, 10).join(', ')}. The ground truth takes a person's
+company as it was at the person's window; a person job held up by the faults reads its company when it finally
+runs, and may see a later change (a rename, or the person moved to another company).\n`
+    : '';
+  const repeats = (r: RunResult) => r.providerCalls - (r.distinctInputs ?? 0);
+  const faultProviderOk = ratio(faulty.providerCalls, connector.providerCalls) === '1.00×';
   const routes = [...new Set([...Object.keys(connector.byRoute), ...Object.keys(baseline.byRoute)])]
     .sort()
     .map((r) => `| \`${r}\` | ${connector.byRoute[r] ?? 0} | ${baseline.byRoute[r] ?? 0} |`);
@@ -220,6 +265,29 @@ Targets, against the generator's ground truth:
 | provider calls caused by echoes (calls beyond the human-caused changed windows) | ${echoCaused} (echo events skipped by the filter: ${connector.echoSkips ?? '?'}) | 0 | ${echoCaused === 0 ? 'meets' : 'MISSES'} |
 | so-connector: records whose final UDFs differ from the provider's output for their inputs at their last changed window | ${differing} of ${expected.size} | 0 | ${differing === 0 ? 'meets' : 'MISSES'} |
 
+The same day again through the same system with ${FAULT_RATE * 100} % of SuperOffice API calls answered 500
+(simulator \`faults.errorRate\`, seeded; ENRICH_ATTEMPTS=50, ENRICH_BACKOFF_MAX_MS=2000 in both runs). A provider
+answer is kept by its input fingerprint as soon as it arrives (PROVIDER_RESULT_TTL_MS), so an attempt whose
+read or PATCH failed does not ask the provider again on its retry:
+
+| so-connector | no faults | ${FAULT_RATE * 100} % 5xx | with faults / without |
+|---|---|---|---|
+${faultRow('provider calls', (r) => r.providerCalls)}
+${faultRow('SuperOffice API calls', (r) => r.soCalls)}
+${faultRow('PATCH requests', (r) => r.patches)}
+${faultRow('writes accepted', (r) => r.writes)}
+| provider calls repeating an input already answered (calls − distinct input fingerprints) | ${repeats(connector)} | ${repeats(faulty)} | |
+| SuperOffice calls answered 500 | ${connector.serverErrors} | ${faulty.serverErrors} | |
+| records whose final UDFs differ from the provider's output (of ${expected.size}) | ${differing} | ${differingIn(faulty)} | |
+${faultDiffNote}
+Targets: provider calls with faults / without = 1.00×: ${faultProviderOk ? 'meets' : 'MISSES'}; no provider call repeats an input already answered: ${repeats(faulty) === 0 ? 'meets' : 'MISSES'}.${
+    faulty.providerCalls !== connector.providerCalls && repeats(faulty) === 0
+      ? `
+The two counts differ (${faulty.providerCalls} vs ${connector.providerCalls}) only where a job held up by the faults ran after a later change
+to what it reads: two windows enriched as one (a call fewer) or new inputs (a call more); none asked again about an input.`
+      : ''
+  }
+
 Ground truth by episode (windows = relevant episodes; a window is "changed" when the fingerprint of
 what the provider reads differs from the one at the record's last window):
 
@@ -239,7 +307,7 @@ Replay fidelity: latest action ${connector.replayLateMs} ms / ${baseline.replayL
     '4. Cost of a day',
     'provider calls per relevant change, so-connector / baseline',
     `**${ratio(connector.providerCalls, baseline.providerCalls)}**`,
-    `SO calls ${ratio(connector.soCalls, baseline.soCalls)}, PATCHes ${ratio(connector.patches, baseline.patches)}; provider calls ${connector.providerCalls} ≤ ${changedWindows} changed windows: ${providerOk ? 'meets' : 'MISSES'}; echo-caused ${echoCaused}`,
+    `SO calls ${ratio(connector.soCalls, baseline.soCalls)}, PATCHes ${ratio(connector.patches, baseline.patches)}; provider calls ${connector.providerCalls} ≤ ${changedWindows} changed windows: ${providerOk ? 'meets' : 'MISSES'}; echo-caused ${echoCaused}; provider calls with ${FAULT_RATE * 100} % SO 5xx / without: ${ratio(faulty.providerCalls, connector.providerCalls)}, ${repeats(faulty)} repeating an input`,
   ]);
 }
 

@@ -36,6 +36,9 @@ export interface TrafficSystem {
   readonly receiver: ChildProcess;
   readonly worker: ChildProcess;
   readonly metricsPort: number;
+  /** The system's Redis connection (queue prefix `prefix`), for benchmarks that read its keys. */
+  readonly redis: Redis;
+  readonly prefix: string;
   /** Sum of a counter family on the worker's /metrics (e.g. so_worker_provider_calls_total). */
   metric(name: string, labelFilter?: (labels: string) => boolean): Promise<number>;
   /** Deliveries, events and enrichments (incl. echoes) all handled. */
@@ -131,6 +134,8 @@ export async function startTrafficSystem(options: {
     receiver,
     worker,
     metricsPort,
+    redis: connection,
+    prefix,
     metric: async (name, filter) => sumMetric(await scrape(), name, filter),
     settled: (timeoutMs = 60_000) =>
       settle(

@@ -25,13 +25,14 @@ import {
   type ActivityKind,
 } from '@so-connector/sync-runs';
 import { FingerprintStore } from './fingerprint-store';
+import { ProviderResultStore } from './provider-result-store';
 import type { EnrichOutcome, EventOutcome } from './outcomes';
 import { startMaintenance } from './maintenance/start-maintenance';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics';
 import { learnOwnAssociate } from './own-associate';
-import { createEnrichProcessor } from './processors/enrich.processor';
+import { createEnrichProcessor } from './processors/enrich/enrich.processor';
 import { createEventsProcessor } from './processors/events.processor';
-import { createUdfTargets } from './udf-targets';
+import { createUdfTargets, type UdfTargetsOptions } from './udf-targets';
 
 export interface RunningWorker {
   readonly shutdown: ShutdownRegistry;
@@ -44,6 +45,8 @@ export interface RunningWorker {
 export interface StartWorkerOptions {
   /** Every SuperOffice call (method, path, status), e.g. for the cost benchmarks. */
   readonly onSuperOfficeCall?: (call: CallRecord) => void;
+  /** Back-off of an unreadable Vertical list (tests shorten it); defaults in udf-targets.ts. */
+  readonly udfTargets?: Pick<UdfTargetsOptions, 'listRetryMinMs' | 'listRetryMaxMs'>;
 }
 
 /** A failed job that will not be tried again: unrecoverable, or out of attempts. */
@@ -129,9 +132,15 @@ export async function startWorker(
   const enrichProcessor = createEnrichProcessor({
     client,
     provider: metrics.instrument(createProvider(config.enrichment)),
-    targets: createUdfTargets(client, config.udfs),
+    targets: createUdfTargets(client, config.udfs, { ...options.udfTargets, logger }),
     fingerprints: new FingerprintStore(connection, config.queue.prefix),
+    providerResults: new ProviderResultStore(
+      connection,
+      config.queue.prefix,
+      config.worker.providerResultTtlMs,
+    ),
     runs,
+    enrichQueue,
     ownerScope,
     logger,
     rateLimit: async (ms) => {
@@ -176,7 +185,14 @@ export async function startWorker(
   enrichWorker.on('failed', (job: Job<EnrichJobData> | undefined, error: Error) => {
     const final = isFinalFailure(job, error);
     metrics.enrichmentFailed(tenant, final);
-    if (final) count(['failures']);
+    if (!final) return;
+    count(['failures']);
+    logger.error('enrichment failed', {
+      tenant: job?.data.tenant ?? tenant,
+      entity: job?.data.entity,
+      recordId: job?.data.recordId,
+      reason: error.message,
+    });
   });
   eventsWorker.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
     if (isFinalFailure(job, error)) count(['failures']);

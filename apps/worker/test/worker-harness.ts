@@ -20,8 +20,11 @@ import {
   pendingJobsIn,
   settle,
   superOfficeEnvFor,
+  useTestRedis,
+  type TestRedis,
 } from '@so-connector/testing';
-import { startWorker, type RunningWorker } from '../src/start-worker';
+import { startWorker, type RunningWorker, type StartWorkerOptions } from '../src/start-worker';
+import { startPatchFaultProxy, type PatchFaultProxy } from './patch-fault-proxy';
 
 export const UDF = {
   vertical: 'SuperOffice:83',
@@ -36,11 +39,52 @@ export interface WorkerUnderTest {
   readonly runs: SyncRunStore;
   readonly events: Queue<EventJobData>;
   readonly enrich: Queue<EnrichJobData>;
+  /** The PATCH-failing proxy between worker and simulator, when asked for (`patchFaults`). */
+  readonly proxy: PatchFaultProxy | undefined;
+  /** The worker's log lines so far, parsed (JSON format, at `logLevel`). */
+  logs(): Record<string, unknown>[];
+  /** Provider calls the worker made (its so_worker_provider_calls_total). */
+  providerCalls(): Promise<number>;
   /** Waits until every delivery, event and enrichment (incl. echoes) has been handled. */
   settled(): Promise<void>;
   /** While true, the webhook target answers 500 (SuperOffice retries, then drops the event). */
   failDeliveries(on: boolean): void;
   close(): Promise<void>;
+}
+
+export type WorkerTestOptions = Omit<
+  Parameters<typeof startWorkerForTest>[0],
+  'redisUrl' | 'prefix'
+>;
+
+/**
+ * A fresh Redis prefix and worker under test for each test of the file (beforeEach), closed and
+ * cleaned after it (afterEach). Read `.sut` and `.redis` inside the tests.
+ */
+export function useWorkerForEachTest(options: WorkerTestOptions = {}): {
+  readonly sut: WorkerUnderTest;
+  readonly redis: TestRedis;
+} {
+  let redis: TestRedis | undefined;
+  let sut: WorkerUnderTest | undefined;
+  beforeEach(async () => {
+    redis = await useTestRedis();
+    sut = await startWorkerForTest({ redisUrl: redis.url, prefix: redis.prefix, ...options });
+  });
+  afterEach(async () => {
+    await sut?.close();
+    await redis?.cleanup();
+  });
+  return {
+    get sut() {
+      if (!sut) throw new Error('the worker under test runs only inside a test');
+      return sut;
+    },
+    get redis() {
+      if (!redis) throw new Error('the test Redis exists only inside a test');
+      return redis;
+    },
+  };
 }
 
 /**
@@ -53,8 +97,14 @@ export async function startWorkerForTest(options: {
   redisUrl: string;
   prefix: string;
   env?: Record<string, string>;
+  /** Put a proxy that can fail PATCHes between the worker and the simulator. */
+  patchFaults?: boolean;
+  /** Level of the captured log (default warn). */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  worker?: StartWorkerOptions;
 }): Promise<WorkerUnderTest> {
   const sim = await startSimulator({ retryScale: 0.01 });
+  const proxy = options.patchFaults ? await startPatchFaultProxy(sim.apiBaseUrl()) : undefined;
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const events = createEventsQueue(connection, options.prefix);
   const enrich = new Queue<EnrichJobData>(QUEUE_NAMES.enrich, {
@@ -108,6 +158,7 @@ export async function startWorkerForTest(options: {
     REDIS_URL: options.redisUrl,
     QUEUE_PREFIX: options.prefix,
     ...superOfficeEnvFor(sim),
+    ...(proxy ? { SO_API_BASE_URL: proxy.apiBaseUrl } : {}),
     SO_UDF_VERTICAL: UDF.vertical,
     SO_UDF_SUMMARY: UDF.summary,
     SO_UDF_OPENER: UDF.opener,
@@ -124,13 +175,16 @@ export async function startWorkerForTest(options: {
     WEBHOOK_PUBLIC_URL: forwarderUrl,
     ...options.env,
   });
+  const logStream = new PassThrough();
+  let logText = '';
+  logStream.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));
   const logger = createLogger({
     component: 'worker',
-    level: 'warn',
+    level: options.logLevel ?? 'warn',
     format: 'json',
-    destination: new PassThrough(),
+    destination: logStream,
   });
-  const worker = await startWorker(config, logger);
+  const worker = await startWorker(config, logger, options.worker);
   const runs = new SyncRunStore({ redis: connection, prefix: options.prefix });
 
   const busy = () => pendingJobsIn([events, enrich]);
@@ -141,6 +195,17 @@ export async function startWorkerForTest(options: {
     runs,
     events,
     enrich,
+    proxy,
+    logs: () =>
+      logText
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    async providerCalls() {
+      const metric = worker.metrics.registry.getSingleMetric('so_worker_provider_calls_total');
+      const values = metric ? (await metric.get()).values : [];
+      return values.reduce((sum, v) => sum + v.value, 0);
+    },
     failDeliveries: (on) => {
       failing = on;
     },
@@ -153,6 +218,7 @@ export async function startWorkerForTest(options: {
     async close() {
       await worker.shutdown.shutdown('test end');
       await sim.stop();
+      await proxy?.close();
       await new Promise<void>((resolve) => {
         forwarder.close(() => resolve());
         forwarder.closeAllConnections();

@@ -219,6 +219,7 @@ describe('loadWorkerConfig', () => {
       backoffMaxMs: 300000,
       lockDurationMs: 30000,
       shutdownTimeoutMs: 30000,
+      providerResultTtlMs: 86400000,
     });
     expect(sut.udfs).toEqual({
       vertical: 'SuperOffice:83',

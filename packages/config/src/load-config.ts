@@ -134,6 +134,11 @@ export interface WorkerConfig {
      */
     readonly lockDurationMs: number;
     readonly shutdownTimeoutMs: number;
+    /**
+     * How long a provider answer is kept in Redis by its input fingerprint, so a retry after a
+     * failed write (or another job with the same inputs) does not ask the provider again.
+     */
+    readonly providerResultTtlMs: number;
   };
   readonly maintenance: {
     /** Webhook watchdog period; 0 = off. */
@@ -302,6 +307,7 @@ function toWorkerConfig(env: WorkerEnv): WorkerConfig {
       backoffMaxMs: env.ENRICH_BACKOFF_MAX_MS,
       lockDurationMs: env.WORKER_LOCK_DURATION_MS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      providerResultTtlMs: env.PROVIDER_RESULT_TTL_MS,
     },
     maintenance: {
       watchdogIntervalMs: env.WATCHDOG_INTERVAL_MS,

@@ -168,6 +168,8 @@ export const workerEnvSchema = z
     ENRICH_BACKOFF_MS: integer(10, 600_000, 2000),
     /** The longest wait between two attempts (the exponential backoff stops growing here). */
     ENRICH_BACKOFF_MAX_MS: integer(10, 3_600_000, 300_000),
+    /** How long a provider answer is kept for retries and other jobs with the same inputs (ms). */
+    PROVIDER_RESULT_TTL_MS: integer(1000, 30 * 24 * 3_600_000, 24 * 3_600_000),
     /** Replace the relevant `Changes` columns of the filter (comma-separated); empty = DESIGN.md's defaults. */
     FILTER_CONTACT_CHANGES: commaList(),
     FILTER_PERSON_CHANGES: commaList(),

@@ -29,6 +29,7 @@ export {
   type RedisDurabilityReport,
 } from './connection';
 export { createEnrichQueue, createEventsQueue, createMaintenanceQueue } from './queues';
+export { MAX_COALESCED_CAUSES, mergeCauses, recordCause, takeCauses } from './coalesced-causes';
 export {
   scheduleEnrichment,
   type EnrichmentRequest,

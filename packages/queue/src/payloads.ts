@@ -91,6 +91,12 @@ export const enrichJobSchema = z.object({
   accountId: z.number().int().optional(),
   /** When the receiver accepted the window's first webhook (ISO): end-to-end latency starts here. */
   receivedAt: z.iso.datetime().optional(),
+  /**
+   * Every EventId (or other cause) coalesced into this job, oldest first, at most 50: set by the
+   * worker when the job first runs (from recordCause/takeCauses), so its retries log the same.
+   * Optional: jobs enqueued by a deploy before this field carry only `lastEventId`.
+   */
+  eventIds: z.array(z.string()).max(50).optional(),
 });
 
 export type EnrichJobData = z.input<typeof enrichJobSchema>;

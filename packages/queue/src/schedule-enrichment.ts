@@ -1,5 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import { ENRICH_JOB_NAMES } from './catalog';
+import { recordCause } from './coalesced-causes';
 import { enrichDedupId } from './job-ids';
 import { enrichJobOptions } from './job-options';
 import type { EnrichJobData } from './payloads';
@@ -35,7 +36,8 @@ export interface EnrichmentTiming {
  * extend + replace), until the first request of the window is `maxWaitMs` old; after that new
  * requests join the pending job without delaying it. keepLastIfActive: a request that arrives while
  * the record's enrichment runs is kept and becomes one more enrichment when the running one ends
- * (the run may have read the record before the change).
+ * (the run may have read the record before the change). Every request's cause is recorded
+ * (recordCause), so the enrichment that covers it can say which events it covered.
  */
 export async function scheduleEnrichment(
   queue: Queue<EnrichJobData>,
@@ -43,6 +45,8 @@ export async function scheduleEnrichment(
   timing: EnrichmentTiming,
 ): Promise<Job<EnrichJobData>> {
   const dedupId = enrichDedupId(request.tenant, request.entity, request.recordId);
+  // Before the add: the job this request joins (or starts) finds the cause when it runs.
+  await recordCause(queue, dedupId, request.cause);
   const now = timing.now ?? Date.now();
   const pendingId = await queue.getDeduplicationJobId(dedupId);
   const pending = pendingId ? await queue.getJob(pendingId) : undefined;

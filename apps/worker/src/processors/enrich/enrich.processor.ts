@@ -1,0 +1,144 @@
+import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
+import { ProviderError } from '@so-connector/enrichment';
+import {
+  enrichDedupId,
+  enrichJobSchema,
+  mergeCauses,
+  takeCauses,
+  type EnrichJobData,
+} from '@so-connector/queue';
+import { SuperOfficeError } from '@so-connector/superoffice-client';
+import type { RunFact } from '@so-connector/sync-runs';
+import type { EnrichOutcome } from '../../outcomes';
+import type { EnrichJob, EnrichProcessorDeps, JobCounters } from './enrich-context';
+import { enrichContact } from './enrich-contact';
+import { enrichPerson } from './enrich-person';
+
+export type { EnrichProcessorDeps } from './enrich-context';
+
+/**
+ * `so-enrich`: read the record fresh (a person's company too), skip the provider when the inputs'
+ * fingerprint is unchanged, map, diff against what the record holds, and PATCH only the fields that
+ * differ — with a `test` on UpdatedDate, so a human edit in between is a conflict: read again and
+ * diff again. Idempotent: a re-run after a crash finds nothing left to write.
+ *
+ * This file parses the job, keeps its sync-run facts and classifies failures; enrich-contact.ts and
+ * enrich-person.ts read and enrich each kind of record, write-back.ts is the diff-and-PATCH they share.
+ */
+export function createEnrichProcessor(deps: EnrichProcessorDeps) {
+  return async (job: Job<EnrichJobData>): Promise<EnrichOutcome> => {
+    const parsed = enrichJobSchema.safeParse(job.data);
+    if (!parsed.success)
+      throw new UnrecoverableError(
+        `invalid so-enrich job data: ${parsed.error.issues[0]?.message}`,
+      );
+    const data = parsed.data;
+    // The events (and other causes) this job covers; kept on the job so its retries say the same.
+    const taken = await takeCauses(
+      deps.enrichQueue,
+      enrichDedupId(data.tenant, data.entity, data.recordId),
+    );
+    const eventIds = mergeCauses(data.eventIds ?? [], [...taken, data.lastEventId]);
+    if (taken.length) await job.updateData({ ...job.data, eventIds });
+    const counters: JobCounters = { superoffice: 0, provider: 0, patches: 0 };
+    const account: EnrichJob['account'] = {
+      id: data.accountId ?? (data.entity === 'contact' ? data.recordId : 0),
+    };
+    const fact = (status: RunFact['status'], extra: Partial<RunFact> = {}): RunFact => ({
+      id: `enrich:${job.id ?? data.recordId}`,
+      kind: 'enrichment',
+      tenant: data.tenant,
+      accountId: account.id,
+      at: new Date().toISOString(),
+      status,
+      record: { entity: data.entity, id: data.recordId },
+      ...(account.name ? { accountName: account.name } : {}),
+      ...(account.owner ? { ownerName: account.owner } : {}),
+      job: { queue: job.queueName, id: job.id ?? '' },
+      ...extra,
+    });
+    const run: EnrichJob = {
+      deps,
+      data,
+      counters,
+      account,
+      running: () => deps.runs.record(fact('RUNNING')),
+    };
+
+    try {
+      // A person's account is known only once the person is read (enrichPerson records it then).
+      if (data.entity === 'contact') await run.running();
+      const result = data.entity === 'contact' ? await enrichContact(run) : await enrichPerson(run);
+      await deps.runs.record(
+        fact(result.outcome === 'skipped' ? 'SKIPPED' : 'COMPLETED', {
+          calls: counters,
+          ...(result.outcome === 'skipped' ? { reason: result.reason, detail: result.detail } : {}),
+          ...(result.outcome === 'written' ? { fieldsWritten: result.changes } : {}),
+          ...(result.providerLatencyMs !== undefined
+            ? { providerLatencyMs: result.providerLatencyMs }
+            : {}),
+          ...(result.notes.length ? { detail: result.notes.join('; ') } : {}),
+        }),
+      );
+      if (result.outcome === 'written') {
+        deps.logger.info('record written', {
+          tenant: data.tenant,
+          entity: data.entity,
+          recordId: data.recordId,
+          fields: result.changes.map((c) => c.key),
+          eventIds,
+          provider: result.providerCalled ? 'called' : 'reused',
+        });
+        return {
+          outcome: 'written',
+          fields: result.changes.map((c) => c.key),
+          providerCalled: result.providerCalled,
+        };
+      }
+      if (result.outcome === 'skipped')
+        deps.logger.debug('enrichment skipped', {
+          tenant: data.tenant,
+          entity: data.entity,
+          recordId: data.recordId,
+          reason: result.reason,
+        });
+      if (result.outcome === 'unchanged')
+        return { outcome: 'unchanged', providerCalled: result.providerCalled };
+      return { outcome: 'skipped', reason: result.reason, detail: result.detail };
+    } catch (error) {
+      const failure = await classify(error, deps.rateLimit);
+      await deps.runs.record(
+        fact('FAILED', {
+          calls: counters,
+          error: failure.message,
+          reason: failure instanceof UnrecoverableError ? 'permanent' : 'will-retry',
+        }),
+      );
+      throw failure;
+    }
+  };
+}
+
+/** Maps a failure to BullMQ's vocabulary: a plain Error retries, UnrecoverableError does not. */
+async function classify(
+  error: unknown,
+  rateLimit: EnrichProcessorDeps['rateLimit'],
+): Promise<Error> {
+  if (error instanceof SuperOfficeError || error instanceof ProviderError) {
+    if (error.retryable) {
+      if (error.retryAfterMs) {
+        // Pause the whole queue for Retry-After; the job goes back without using an attempt.
+        await rateLimit(error.retryAfterMs);
+        return new RateLimitError();
+      }
+      return new Error(error.message);
+    }
+    if (error instanceof SuperOfficeError && error.conflict)
+      return new Error(`${error.message}; the record changed again, retrying`);
+    // A refused token may be a passing problem at SuperOffice's login service: retry with the
+    // backoff rather than lose the enrichment; a lasting one shows as failed jobs and alerts.
+    if (error instanceof SuperOfficeError && error.kind === 'auth') return new Error(error.message);
+    return new UnrecoverableError(error.message);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
