@@ -29,6 +29,7 @@ export {
   type RedisDurabilityReport,
 } from './connection';
 export { createEnrichQueue, createEventsQueue, createMaintenanceQueue } from './queues';
+export { closeWhenReady, type ClosableBullmq } from './close-when-ready';
 export {
   scheduleEnrichment,
   type EnrichmentRequest,
