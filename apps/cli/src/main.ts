@@ -32,14 +32,16 @@ stopSignals.attach({
     return closed;
   },
 });
+// Exit explicitly rather than by draining the event loop: while a drained process tears down, the
+// default signal handlers are back, and a SIGTERM in that window killed it by the signal (seen in
+// e2e/faults/signals.faults.test.ts). On Linux, writes to a pipe or file are synchronous, so
+// nothing printed is lost.
 finished.then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(
       `so-connector: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
-    process.exitCode = 70;
+    process.exit(70);
   },
 );

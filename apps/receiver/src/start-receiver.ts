@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Redis } from 'ioredis';
@@ -174,6 +174,11 @@ export async function startReceiver(
   });
   // SuperOffice holds a connection per delivery; keep-alive beyond its retry window is pointless.
   server.keepAliveTimeout = 5000;
+  // A client that keeps its keep-alive connection busy (SuperOffice delivering a burst) would hold
+  // server.close() until the deadline: once stopping, each response closes its connection.
+  server.on('request', (_req, res: ServerResponse) => {
+    if (shutdown.stopping) res.shouldKeepAlive = false;
+  });
   shutdown.register('http server', () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
