@@ -12,9 +12,18 @@ export interface ProductProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts a built app (`apps/{name}/dist/main.js`) with exactly the given environment. */
-export function startApp(name: 'receiver' | 'worker', env: Record<string, string>): ProductProcess {
-  const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
+/**
+ * Starts a built app (`apps/{name}/dist/main.js`) with exactly the given environment; `nodeArgs`
+ * go before the script (e.g. a `--require` probe) and `args` after it (the CLI's command).
+ */
+export function startApp(
+  name: 'receiver' | 'worker' | 'cli',
+  env: Record<string, string>,
+  options: { nodeArgs?: readonly string[]; args?: readonly string[] } = {},
+): ProductProcess {
+  const script = join(root, 'apps', name, 'dist', 'main.js');
+  const argv = [...(options.nodeArgs ?? []), script, ...(options.args ?? [])];
+  const child = spawn(process.execPath, argv, {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -45,6 +45,8 @@ export interface RunningSystem {
   /** Writes the connector's API user actually made (a PATCH refused by its test is not one). */
   writes(): number;
   startWorker(extra?: Record<string, string>): Promise<ProductProcess>;
+  /** The environment `startWorker` starts a worker with, for tests that start their own. */
+  workerEnv(extra?: Record<string, string>): Record<string, string>;
   /** SIGKILLs the receiver, as a crash would. */
   killReceiver(): Promise<void>;
   /** Starts the receiver again on the same port, Redis and spool directory. */
@@ -125,27 +127,7 @@ export async function startSystem(
     enrich,
     writes: () => writes,
     async startWorker(extra = {}) {
-      const worker = startApp('worker', {
-        REDIS_URL: redis.url,
-        QUEUE_PREFIX: redis.prefix,
-        ...superOfficeEnvFor(sim),
-        SO_UDF_VERTICAL: UDF.vertical,
-        SO_UDF_SUMMARY: UDF.summary,
-        SO_UDF_OPENER: UDF.opener,
-        SO_UDF_PERSON_OPENER: UDF.personOpener,
-        SO_RATE_LIMIT_PER_SECOND: '200',
-        ENRICH_DEBOUNCE_MS: '300',
-        ENRICH_MAX_WAIT_MS: '5000',
-        ENRICH_BACKOFF_MS: '50',
-        // Under injected faults a job may need many attempts; the waits stop growing at 2 s.
-        ENRICH_BACKOFF_MAX_MS: '2000',
-        // Several workers run at once; the scenarios that need the maintenance jobs turn them on.
-        METRICS_PORT: '0',
-        WATCHDOG_INTERVAL_MS: '0',
-        RECONCILE_INTERVAL_MS: '0',
-        ...options.workerEnv,
-        ...extra,
-      });
+      const worker = startApp('worker', system.workerEnv(extra));
       workers.push(worker);
       await waitFor(() => worker.output().includes('worker started'), {
         timeoutMs: 15_000,
@@ -153,6 +135,27 @@ export async function startSystem(
       });
       return worker;
     },
+    workerEnv: (extra = {}) => ({
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: redis.prefix,
+      ...superOfficeEnvFor(sim),
+      SO_UDF_VERTICAL: UDF.vertical,
+      SO_UDF_SUMMARY: UDF.summary,
+      SO_UDF_OPENER: UDF.opener,
+      SO_UDF_PERSON_OPENER: UDF.personOpener,
+      SO_RATE_LIMIT_PER_SECOND: '200',
+      ENRICH_DEBOUNCE_MS: '300',
+      ENRICH_MAX_WAIT_MS: '5000',
+      ENRICH_BACKOFF_MS: '50',
+      // Under injected faults a job may need many attempts; the waits stop growing at 2 s.
+      ENRICH_BACKOFF_MAX_MS: '2000',
+      // Several workers run at once; the scenarios that need the maintenance jobs turn them on.
+      METRICS_PORT: '0',
+      WATCHDOG_INTERVAL_MS: '0',
+      RECONCILE_INTERVAL_MS: '0',
+      ...options.workerEnv,
+      ...extra,
+    }),
     killReceiver: () => receiver.kill(),
     async startReceiver() {
       await receiver.kill();

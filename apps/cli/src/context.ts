@@ -5,6 +5,7 @@ import {
   type SuperOfficeConfig,
 } from '@so-connector/config';
 import {
+  closeWhenReady,
   createEnrichQueue,
   createEventsQueue,
   createMaintenanceQueue,
@@ -63,6 +64,9 @@ export function superOfficeHandle(settings: SuperOfficeConfig, tenant: string): 
   });
   return { settings, auth, tenantUrl, client };
 }
+
+/** How long a queue may take to finish connecting before it is closed (closeWhenReady). */
+export const CLOSE_READY_WITHIN_MS = 3000;
 
 /**
  * What a command works with, created on first use and closed once at the end: the
@@ -126,7 +130,10 @@ export class CliContext {
 
   async close(): Promise<void> {
     for (const close of this.closers.reverse()) await close().catch(() => undefined);
-    for (const queue of this.queues.values()) await queue.close().catch(() => undefined);
+    // closeWhenReady: a queue closed while its connection still initialises makes BullMQ emit an
+    // unhandled error (a command stopped by SIGTERM right after it began).
+    for (const queue of this.queues.values())
+      await closeWhenReady(queue, CLOSE_READY_WITHIN_MS).catch(() => undefined);
     if (this.connection) {
       const redis = await this.connection.catch(() => undefined);
       if (redis) await redis.quit().catch(() => redis.disconnect());

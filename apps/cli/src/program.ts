@@ -15,11 +15,24 @@ import { CliContext } from './context';
 import { describeError, EXIT } from './errors';
 import type { CliIo } from './io';
 
+export interface RunCliOptions {
+  /**
+   * Aborted on SIGTERM/SIGINT (`main.ts`): the command stops where it is, its Redis connection and
+   * queues are closed, and the run resolves with 0. What it queued stays queued (a `replay` job
+   * still runs in the worker).
+   */
+  readonly stop?: AbortSignal;
+}
+
 /**
  * Runs one CLI invocation in-process and resolves with its exit code; `main.ts` passes the
  * process's argv, environment and streams, tests their own. Never calls `process.exit`.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  options: RunCliOptions = {},
+): Promise<number> {
   let exitCode: number = EXIT.ok;
   const contexts: CliContext[] = [];
 
@@ -67,13 +80,31 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    const parsed = program.parseAsync([...argv], { from: 'user' });
+    if ((await Promise.race([parsed, stopped(options.stop)])) === STOPPED) {
+      io.stderr.write(`so-connector: stopped by ${describeStop(options.stop)}\n`);
+      exitCode = EXIT.ok;
+    }
   } catch (error) {
     exitCode = reportError(error, io);
   } finally {
     for (const ctx of contexts) await ctx.close();
   }
   return exitCode;
+}
+
+const STOPPED = Symbol('stopped');
+
+/** Resolves when `signal` aborts; never when there is none. */
+function stopped(signal: AbortSignal | undefined): Promise<typeof STOPPED> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve(STOPPED);
+    else signal?.addEventListener('abort', () => resolve(STOPPED), { once: true });
+  });
+}
+
+function describeStop(signal: AbortSignal | undefined): string {
+  return typeof signal?.reason === 'string' ? signal.reason : 'a stop signal';
 }
 
 function allCommands(command: Command): Command[] {

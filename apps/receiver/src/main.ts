@@ -1,5 +1,9 @@
+// First import: it installs the SIGTERM/SIGINT handlers before the other modules load (a signal
+// before that kills the process by the signal; Compose and Kubernetes send one on every rolling
+// update, often right after a start).
+import { stopSignals as signals } from '@so-connector/logger/signals';
 import { exitOnConfigError, loadReceiverConfig } from '@so-connector/config';
-import { createLogger } from '@so-connector/logger';
+import { createLogger, createShutdownRegistry } from '@so-connector/logger';
 import { startReceiver } from './start-receiver';
 
 async function main(): Promise<void> {
@@ -19,15 +23,14 @@ async function main(): Promise<void> {
       '!!! ALLOW_UNSIGNED=true: webhooks are accepted WITHOUT any signature or token. Anyone who can reach this port can inject events. Never run like this in production. !!!',
     );
   }
-  const receiver = await startReceiver(config, logger);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      void receiver.shutdown.shutdown(signal).then((clean) => process.exit(clean ? 0 : 1));
-    });
-  }
+  const shutdown = createShutdownRegistry(logger, config.http.shutdownTimeoutMs);
+  signals.attach(shutdown);
+  await startReceiver(config, logger, { shutdown });
 }
 
 main().catch((error: unknown) => {
+  // A stop during start-up ends start-up early (or fails its last call); the shutdown exits.
+  if (signals.received) return;
   process.stderr.write(
     `[receiver] failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );

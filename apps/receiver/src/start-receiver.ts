@@ -1,15 +1,21 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Redis } from 'ioredis';
 import {
+  closeWhenReady,
   createEventsQueue,
   createRedisConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
 import { wireAdmin } from './admin/wire-admin';
 import { createApp } from './app';
-import { createShutdownRegistry, type Logger, type ShutdownRegistry } from '@so-connector/logger';
+import {
+  assertStarting,
+  createShutdownRegistry,
+  type Logger,
+  type ShutdownRegistry,
+} from '@so-connector/logger';
 import { createReceiverMetrics } from './metrics';
 import { DiskSpool } from './spool/disk-spool';
 import { startSpoolDrainer } from './spool/spool-drainer';
@@ -45,15 +51,27 @@ export interface RunningReceiver {
   readonly shutdown: ShutdownRegistry;
 }
 
+export interface StartReceiverOptions {
+  /**
+   * The process's registry, created by `main` before start-up so a stop signal during start-up
+   * closes what is open by then (start-up then ends with StartAbortedError). Default: a new one.
+   */
+  readonly shutdown?: ShutdownRegistry;
+}
+
 /**
  * Wires the receiver from its configuration and starts listening. Used by `main.ts` and by tests
- * that want the whole receiver in-process.
+ * that want the whole receiver in-process. Each component is registered for shutdown as soon as
+ * it exists, and start-up checks the registry after each wait, so a stop at any moment closes
+ * exactly what is open.
  */
 export async function startReceiver(
   config: ReceiverConfig,
   logger: Logger,
+  options: StartReceiverOptions = {},
 ): Promise<RunningReceiver> {
-  const shutdown = createShutdownRegistry(logger, config.http.shutdownTimeoutMs);
+  const shutdown =
+    options.shutdown ?? createShutdownRegistry(logger, config.http.shutdownTimeoutMs);
 
   const redis = createRedisConnection(config.redis.url, {
     role: 'producer',
@@ -85,12 +103,18 @@ export async function startReceiver(
       { spoolDir: config.spool.dir },
     );
   }
+  assertStarting(shutdown);
 
   const queue = createEventsQueue(redis, config.queue.prefix);
   queue.on('error', (error: Error) => logger.debug('events queue error', { error: error.message }));
-  shutdown.register('events queue', () => queue.close());
+  shutdown.register('events queue', async () => {
+    // Half the deadline for its connection to come up; closing before it has risks BullMQ's
+    // unhandled "Connection is closed" (closeWhenReady).
+    await closeWhenReady(queue, config.http.shutdownTimeoutMs / 2);
+  });
 
   const spool = await DiskSpool.open(config.spool.dir);
+  assertStarting(shutdown);
   if (spool.depth() > 0)
     logger.warn('events left in the disk spool by a previous run will be queued', {
       depth: spool.depth(),
@@ -151,11 +175,17 @@ export async function startReceiver(
   });
   // SuperOffice holds a connection per delivery; keep-alive beyond its retry window is pointless.
   server.keepAliveTimeout = 5000;
+  // A client that keeps its keep-alive connection busy (SuperOffice delivering a burst) would hold
+  // server.close() until the deadline: once stopping, each response closes its connection.
+  server.on('request', (_req, res: ServerResponse) => {
+    if (shutdown.stopping) res.shouldKeepAlive = false;
+  });
   shutdown.register('http server', () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     return closed;
   });
+  assertStarting(shutdown);
 
   const port = (server.address() as AddressInfo).port;
   logger.info('receiver listening', {

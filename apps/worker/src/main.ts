@@ -1,5 +1,9 @@
+// First import: it installs the SIGTERM/SIGINT handlers before the other modules load (a signal
+// before that kills the process by the signal; Compose and Kubernetes send one on every rolling
+// update, often right after a start).
+import { stopSignals as signals } from '@so-connector/logger/signals';
 import { exitOnConfigError, loadWorkerConfig } from '@so-connector/config';
-import { createLogger } from '@so-connector/logger';
+import { createLogger, createShutdownRegistry } from '@so-connector/logger';
 import { startWorker } from './start-worker';
 
 async function main(): Promise<void> {
@@ -11,15 +15,14 @@ async function main(): Promise<void> {
     format: config.log.format,
     secrets: [config.superoffice.clientSecret, config.superoffice.refreshToken, ...enrichmentKey],
   });
-  const worker = await startWorker(config, logger);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      void worker.shutdown.shutdown(signal).then((clean) => process.exit(clean ? 0 : 1));
-    });
-  }
+  const shutdown = createShutdownRegistry(logger, config.worker.shutdownTimeoutMs);
+  signals.attach(shutdown);
+  await startWorker(config, logger, { shutdown });
 }
 
 main().catch((error: unknown) => {
+  // A stop during start-up ends start-up early (or fails its last call); the shutdown exits.
+  if (signals.received) return;
   process.stderr.write(
     `[worker] failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );

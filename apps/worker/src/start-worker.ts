@@ -2,8 +2,14 @@ import { Worker, type Job } from 'bullmq';
 import type { WorkerConfig } from '@so-connector/config';
 import { createProvider } from '@so-connector/enrichment';
 import { buildRules, parseOwnerScope } from '@so-connector/filters';
-import { createShutdownRegistry, type Logger, type ShutdownRegistry } from '@so-connector/logger';
 import {
+  assertStarting,
+  createShutdownRegistry,
+  type Logger,
+  type ShutdownRegistry,
+} from '@so-connector/logger';
+import {
+  closeWhenReady,
   createEnrichQueue,
   createEventsQueue,
   createRedisConnection,
@@ -33,6 +39,7 @@ import { learnOwnAssociate } from './own-associate';
 import { createEnrichProcessor } from './processors/enrich/enrich.processor';
 import { createEventsProcessor } from './processors/events.processor';
 import { createUdfTargets, type UdfTargetsOptions } from './udf-targets';
+import { superviseWorkers } from './supervise-workers';
 
 export interface RunningWorker {
   readonly shutdown: ShutdownRegistry;
@@ -47,6 +54,11 @@ export interface StartWorkerOptions {
   readonly onSuperOfficeCall?: (call: CallRecord) => void;
   /** Back-off of an unreadable Vertical list (tests shorten it); defaults in udf-targets.ts. */
   readonly udfTargets?: Pick<UdfTargetsOptions, 'listRetryMinMs' | 'listRetryMaxMs'>;
+  /**
+   * The process's registry, created by `main` before start-up so a stop signal during start-up
+   * closes what is open by then (start-up then ends with StartAbortedError). Default: a new one.
+   */
+  readonly shutdown?: ShutdownRegistry;
 }
 
 /** A failed job that will not be tried again: unrecoverable, or out of attempts. */
@@ -59,13 +71,24 @@ function isFinalFailure(job: Job | undefined, error: Error): boolean {
 /**
  * Wires the worker from its configuration: SuperOffice client, own associate id, provider, the
  * `so-events` and `so-enrich` BullMQ workers. Used by `main.ts` and by tests in-process.
+ *
+ * Every component is registered with the shutdown registry as soon as it exists, and start-up
+ * checks the registry after each wait (`assertStarting`), so a stop at any moment closes exactly
+ * what is open. The BullMQ workers come last, once what their jobs need is up; "worker started" is
+ * logged when their connections are ready.
  */
 export async function startWorker(
   config: WorkerConfig,
   logger: Logger,
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
-  const shutdown = createShutdownRegistry(logger, config.worker.shutdownTimeoutMs);
+  const shutdown =
+    options.shutdown ?? createShutdownRegistry(logger, config.worker.shutdownTimeoutMs);
+  // Half the deadline for a just-created BullMQ component to connect before its close (closeWhenReady).
+  const readyWithinMs = config.worker.shutdownTimeoutMs / 2;
+  const closeQueue = (queue: Parameters<typeof closeWhenReady>[0]) => async () => {
+    await closeWhenReady(queue, readyWithinMs);
+  };
   const connection = createRedisConnection(config.redis.url, {
     role: 'worker',
     connectionName: 'so-connector:worker',
@@ -99,6 +122,7 @@ export async function startWorker(
     logger,
   });
   shutdown.register('own associate refresh', () => Promise.resolve(own.stop()));
+  assertStarting(shutdown);
 
   const runs = new SyncRunStore({ redis: connection, prefix: config.queue.prefix });
   const activity = new ActivityCounters({ redis: connection, prefix: config.queue.prefix });
@@ -113,7 +137,13 @@ export async function startWorker(
   enrichQueue.on('error', (error: Error) =>
     logger.debug('enrich queue error', { error: error.message }),
   );
-  shutdown.register('enrich queue', () => enrichQueue.close());
+  shutdown.register('enrich queue', closeQueue(enrichQueue));
+  // Queue depths for /metrics; the events queue is only read here.
+  const eventsQueue = createEventsQueue(connection, config.queue.prefix);
+  eventsQueue.on('error', (error: Error) =>
+    logger.debug('events queue error', { error: error.message }),
+  );
+  shutdown.register('events queue', closeQueue(eventsQueue));
   const ownerScope = parseOwnerScope(config.scopeOwnerAssociates);
 
   const eventsProcessor = createEventsProcessor({
@@ -147,6 +177,30 @@ export async function startWorker(
       await self.worker?.rateLimit(ms);
     },
   });
+
+  const maintenance = await startMaintenance({
+    config,
+    connection,
+    client,
+    enrichQueue,
+    health: new WebhookHealthStore({ redis: connection, prefix: config.queue.prefix }),
+    metrics,
+    logger,
+  });
+  shutdown.register('maintenance queue', closeQueue(maintenance.queue));
+  // One step for all BullMQ workers, closed before the queues and the connection above.
+  const workers = superviseWorkers(shutdown, logger, readyWithinMs);
+  workers.add(maintenance.worker as Worker);
+  metrics.watchQueues([eventsQueue, enrichQueue, maintenance.queue]);
+  assertStarting(shutdown);
+
+  let metricsPort: number | undefined;
+  if (config.metricsPort > 0) {
+    const server = await serveMetrics(metrics.registry, config.metricsPort);
+    metricsPort = server.port;
+    shutdown.register('metrics server', () => server.close());
+    assertStarting(shutdown);
+  }
 
   const eventsWorker = new Worker<EventJobData, EventOutcome>(QUEUE_NAMES.events, eventsProcessor, {
     connection,
@@ -197,57 +251,10 @@ export async function startWorker(
   eventsWorker.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
     if (isFinalFailure(job, error)) count(['failures']);
   });
-
-  const maintenance = await startMaintenance({
-    config,
-    connection,
-    client,
-    enrichQueue,
-    health: new WebhookHealthStore({ redis: connection, prefix: config.queue.prefix }),
-    metrics,
-    logger,
-  });
-  shutdown.register('maintenance queue', () => maintenance.queue.close());
-  // Queue depths for /metrics; the events queue is only read here.
-  const eventsQueue = createEventsQueue(connection, config.queue.prefix);
-  eventsQueue.on('error', () => undefined);
-  shutdown.register('events queue', () => eventsQueue.close());
-  metrics.watchQueues([eventsQueue, enrichQueue, maintenance.queue]);
-
-  let metricsPort: number | undefined;
-  if (config.metricsPort > 0) {
-    const server = await serveMetrics(metrics.registry, config.metricsPort);
-    metricsPort = server.port;
-    shutdown.register('metrics server', () => server.close());
-  }
-  for (const worker of [eventsWorker, enrichWorker, maintenance.worker] as Worker[]) {
-    worker.on('error', (error: Error) =>
-      logger.error('worker error', { queue: worker.name, error: error.message }),
-    );
-    worker.on('failed', (job: Job | undefined, error: Error) =>
-      logger.warn('job failed', {
-        queue: worker.name,
-        jobId: job?.id,
-        attemptsMade: job?.attemptsMade,
-        error: error.message,
-      }),
-    );
-    // BullMQ's close() waits for active jobs without a deadline; the registry bounds it.
-    shutdown.register(`${worker.name} worker`, async () => {
-      await worker.close();
-      // BullMQ 5.81: a stalled-jobs check still in flight when close() ran (it uses our shared
-      // connection, which close() leaves open) arms one more timer of `stalledInterval` afterwards,
-      // keeping the process alive that long. Stop the checker until its loop has ended.
-      const internals = worker as unknown as {
-        stalledCheckStopper?: () => void;
-        stalledCheckerRunning?: boolean;
-      };
-      for (let i = 0; i < 50 && internals.stalledCheckerRunning; i++) {
-        internals.stalledCheckStopper?.();
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    });
-  }
+  workers.add(eventsWorker as Worker);
+  workers.add(enrichWorker as Worker);
+  await workers.ready();
+  assertStarting(shutdown);
   logger.info('worker started', {
     tenant,
     concurrency: config.worker.concurrency,

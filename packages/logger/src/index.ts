@@ -1,4 +1,10 @@
 export { createLogger, type Logger, type LoggerOptions } from './create-logger';
 export { createRedactor, REDACTED, type Redactor } from './redact';
 // Process lifecycle sits with logging: the infrastructure every process sets up once (STYLE.md 15).
-export { createShutdownRegistry, type ShutdownRegistry } from './shutdown';
+export {
+  assertStarting,
+  createShutdownRegistry,
+  StartAbortedError,
+  type ShutdownRegistry,
+} from './shutdown';
+export { trapStopSignals, type StopSignal, type StopSignals } from './stop-signals';

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { createLogger } from './create-logger';
-import { createShutdownRegistry } from './shutdown';
+import { assertStarting, createShutdownRegistry, StartAbortedError } from './shutdown';
 
 const logger = createLogger({
   component: 'test',
@@ -33,5 +33,32 @@ describe('createShutdownRegistry', () => {
     const sut = createShutdownRegistry(logger, 1000);
     sut.register('broken', () => Promise.reject(new Error('boom')));
     expect(await sut.shutdown('SIGTERM')).toBe(false);
+  });
+});
+
+describe('createShutdownRegistry while start-up is still going', () => {
+  it('is stopping from the first shutdown() on, and assertStarting then throws', async () => {
+    const sut = createShutdownRegistry(logger, 1000);
+    expect(sut.stopping).toBe(false);
+    expect(() => assertStarting(sut)).not.toThrow();
+    const done = sut.shutdown('SIGTERM');
+    expect(sut.stopping).toBe(true);
+    expect(() => assertStarting(sut)).toThrow(StartAbortedError);
+    await done;
+  });
+
+  it('closes a step registered during the run in the same run, and one registered after at once', async () => {
+    const order: string[] = [];
+    const sut = createShutdownRegistry(logger, 1000);
+    sut.register('redis', () => Promise.resolve(void order.push('redis')));
+    sut.register('slow', () => {
+      sut.register('late queue', () => Promise.resolve(void order.push('late queue')));
+      return Promise.resolve(void order.push('slow'));
+    });
+    expect(await sut.shutdown('SIGTERM')).toBe(true);
+    expect(order).toEqual(['slow', 'late queue', 'redis']);
+    sut.register('after', () => Promise.resolve(void order.push('after')));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['slow', 'late queue', 'redis', 'after']);
   });
 });

@@ -30,6 +30,7 @@ export {
 } from './connection';
 export { createEnrichQueue, createEventsQueue, createMaintenanceQueue } from './queues';
 export { MAX_COALESCED_CAUSES, mergeCauses, recordCause, takeCauses } from './coalesced-causes';
+export { closeWhenReady, type ClosableBullmq } from './close-when-ready';
 export {
   scheduleEnrichment,
   type EnrichmentRequest,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  closeWhenReady,
   MAINTENANCE_JOB_NAMES,
   maintenanceJobSchema,
   QUEUE_NAMES,
@@ -8,7 +9,7 @@ import {
 } from '@so-connector/queue';
 import { QueueEvents } from 'bullmq';
 import { UsageError, type Run } from '../command';
-import type { CliContext } from '../context';
+import { CLOSE_READY_WITHIN_MS, type CliContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import { parseDuration, parseSince } from '../format/duration';
 
@@ -51,7 +52,7 @@ async function replay(ctx: CliContext, opts: ReplayOptions): Promise<number | un
     });
     const listening = events;
     ctx.onClose(async () => {
-      await listening.close();
+      await closeWhenReady(listening, CLOSE_READY_WITHIN_MS);
       await connection.quit().catch(() => connection.disconnect());
     });
     await events.waitUntilReady();

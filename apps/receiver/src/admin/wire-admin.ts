@@ -1,6 +1,7 @@
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
 import {
+  closeWhenReady,
   createEnrichQueue,
   createEventsQueue,
   createMaintenanceQueue,
@@ -46,7 +47,9 @@ export function wireAdmin(
     queue.on('error', (error: Error) =>
       logger.debug('admin queue error', { queue: queue.name, error: error.message }),
     );
-    shutdown.register(`admin queue ${queue.name}`, () => queue.close());
+    shutdown.register(`admin queue ${queue.name}`, async () => {
+      await closeWhenReady(queue, config.http.shutdownTimeoutMs / 2);
+    });
   }
   return {
     credentials: { user: config.admin.user, password: config.admin.password },
