@@ -26,6 +26,7 @@ import {
 } from '@so-connector/sync-runs';
 import { FingerprintStore } from './fingerprint-store';
 import type { EnrichOutcome, EventOutcome } from './outcomes';
+import { SeenChanges } from './maintenance/seen-changes';
 import { startMaintenance } from './maintenance/start-maintenance';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics';
 import { learnOwnAssociate } from './own-associate';
@@ -112,6 +113,10 @@ export async function startWorker(
   );
   shutdown.register('enrich queue', () => enrichQueue.close());
   const ownerScope = parseOwnerScope(config.scopeOwnerAssociates);
+  const seen = new SeenChanges(connection, config.queue.prefix);
+  const provider = metrics.instrument(createProvider(config.enrichment));
+  const targets = createUdfTargets(client, config.udfs);
+  const fingerprints = new FingerprintStore(connection, config.queue.prefix);
 
   const eventsProcessor = createEventsProcessor({
     enrichQueue,
@@ -122,15 +127,16 @@ export async function startWorker(
     maxWaitMs: config.worker.maxWaitMs,
     attempts: config.worker.attempts,
     logger,
+    seen,
   });
 
   // The processor can pause its own worker (Retry-After), so it reaches it through this holder.
   const self: { worker?: Worker<EnrichJobData, EnrichOutcome> } = {};
   const enrichProcessor = createEnrichProcessor({
     client,
-    provider: metrics.instrument(createProvider(config.enrichment)),
-    targets: createUdfTargets(client, config.udfs),
-    fingerprints: new FingerprintStore(connection, config.queue.prefix),
+    provider,
+    targets,
+    fingerprints,
     runs,
     ownerScope,
     logger,
@@ -190,6 +196,10 @@ export async function startWorker(
     health: new WebhookHealthStore({ redis: connection, prefix: config.queue.prefix }),
     metrics,
     logger,
+    targets,
+    providerName: provider.name,
+    fingerprints,
+    seen,
   });
   shutdown.register('maintenance queue', () => maintenance.queue.close());
   // Queue depths for /metrics; the events queue is only read here.

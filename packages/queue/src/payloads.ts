@@ -119,6 +119,11 @@ export const reconcileResultSchema = z.object({
   persons: z.number().int().nonnegative(),
   /** Enrichments added or joined (deduplicated with pending ones). */
   enqueued: z.number().int().nonnegative(),
+  /**
+   * Why records were enqueued (`inputs-changed`, `never-enriched`, …) and why the others were not
+   * (`event-handled`, `unchanged`). Optional: results of sweeps before the row decision lack them.
+   */
+  reasons: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 
 export type ReconcileResult = z.output<typeof reconcileResultSchema>;

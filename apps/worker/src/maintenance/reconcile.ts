@@ -9,10 +9,10 @@ import {
   type MaintenanceJobData,
   type ReconcileResult,
 } from '@so-connector/queue';
-import type { SuperOfficeClient } from '@so-connector/superoffice-client';
+import { queryContactRows, queryPersonRows, updatedAfter } from '@so-connector/superoffice-client';
+import { assessContacts, assessPersons, companyUdfKeys, type AssessDeps } from './assess-rows';
 
-export interface ReconcileDeps {
-  readonly client: SuperOfficeClient;
+export interface ReconcileDeps extends AssessDeps {
   readonly enrichQueue: Queue<EnrichJobData>;
   readonly redis: Redis;
   readonly prefix: string;
@@ -25,18 +25,19 @@ export interface ReconcileDeps {
 
 /**
  * SuperOffice's timestamps have whole seconds and come from its clock, not ours: every sweep
- * starts this much before the previous one ended. Records seen twice cost nothing extra — their
- * enrichment is deduplicated with any pending one, and an unchanged fingerprint skips the provider.
+ * starts this much before the previous one ended. A record seen twice costs nothing: its change is
+ * marked seen or its fingerprint already stored, and any enrichment is deduplicated.
  */
 export const RECONCILE_OVERLAP_MS = 2 * 60_000;
 
 /**
  * The reconciliation sweep (`so-maintenance`, every RECONCILE_INTERVAL_MS, after the watchdog
  * re-activated a webhook, and on `so-connector replay`). SuperOffice tries a delivery only 3
- * times and then drops the event: asking it which contacts and persons were updated since the
- * last sweep and enqueuing their enrichment through the same deduplication means such changes
- * are not lost for ever. The connector's own writes come back too; the enrichment's fingerprint
- * recognises that nothing it reads changed, so they cost one read and no provider call.
+ * times and then drops the event, so the sweep asks which contacts and persons were updated since
+ * the last sweep — with the columns the enrichment reads and the target UDFs — and enqueues only
+ * those whose change it did not see as an event and whose inputs differ from the stored
+ * enrichment (decideRow). With healthy webhooks a sweep reads no record; a change in a column the
+ * enrichment ignores (a phone number) is never read.
  */
 export function createReconcile(deps: ReconcileDeps) {
   const now = deps.now ?? Date.now;
@@ -50,36 +51,43 @@ export function createReconcile(deps: ReconcileDeps) {
       new Date(
         (cursor ? Date.parse(cursor) : until - deps.firstWindowMs) - RECONCILE_OVERLAP_MS,
       ).toISOString();
-    const contacts = await deps.client.findContactsUpdatedSince(since);
-    const persons = await deps.client.findPersonsUpdatedSince(since);
-    const total = contacts.length + persons.length;
-    let done = 0;
+    const filter = updatedAfter(since);
+    const companyTargets = await deps.targets.company();
+    const personTarget = await deps.targets.personOpener();
+    const contactRows = await queryContactRows(deps.client, {
+      filter,
+      udfKeys: companyUdfKeys(companyTargets),
+    });
+    const personRows = personTarget
+      ? await queryPersonRows(deps.client, { filter, udfKeys: [personTarget.key] })
+      : [];
+    const contacts = await assessContacts(deps, data.tenant, contactRows);
+    const persons = await assessPersons(deps, data.tenant, personRows, contactRows);
+
+    const reasons: Record<string, number> = {};
+    const count = (reason: string) => (reasons[reason] = (reasons[reason] ?? 0) + 1);
     const cause = `reconcile:${job.id ?? Date.now()}`;
-    const progress = async () => {
-      done++;
-      if (done === total || done % 50 === 0) await job.updateProgress({ done, total });
+    let enqueued = 0;
+    const enqueue = async (request: Parameters<typeof scheduleEnrichment>[1]) => {
+      await scheduleEnrichment(deps.enrichQueue, request, deps.timing);
+      enqueued++;
+      if (enqueued % 50 === 0) await job.updateProgress({ enqueued });
     };
-    for (const row of contacts) {
-      await scheduleEnrichment(
-        deps.enrichQueue,
-        { tenant: data.tenant, entity: 'contact', recordId: row.contactId, cause },
-        deps.timing,
-      );
-      await progress();
+    for (const { row, verdict } of contacts) {
+      count(verdict.reason);
+      if (verdict.read)
+        await enqueue({ tenant: data.tenant, entity: 'contact', recordId: row.contactId, cause });
     }
-    for (const row of persons) {
-      await scheduleEnrichment(
-        deps.enrichQueue,
-        {
+    for (const { row, verdict } of persons) {
+      count(verdict.reason);
+      if (verdict.read)
+        await enqueue({
           tenant: data.tenant,
           entity: 'person',
           recordId: row.personId,
           cause,
           accountId: row.contactId ?? undefined,
-        },
-        deps.timing,
-      );
-      await progress();
+        });
     }
     // The cursor only moves forward: a replay of an older window does not rewind the schedule.
     const untilIso = new Date(until).toISOString();
@@ -87,9 +95,10 @@ export function createReconcile(deps: ReconcileDeps) {
     const result: ReconcileResult = {
       since,
       until: untilIso,
-      contacts: contacts.length,
-      persons: persons.length,
-      enqueued: total,
+      contacts: contactRows.length,
+      persons: personRows.length,
+      enqueued,
+      reasons,
     };
     deps.logger.info('reconciliation sweep done', {
       tenant: data.tenant,

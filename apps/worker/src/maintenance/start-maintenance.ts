@@ -10,8 +10,11 @@ import {
 } from '@so-connector/queue';
 import type { SuperOfficeClient } from '@so-connector/superoffice-client';
 import type { WebhookHealthStore } from '@so-connector/sync-runs';
+import type { FingerprintStore } from '../fingerprint-store';
 import type { WorkerMetrics } from '../metrics';
+import type { UdfTargets } from '../udf-targets';
 import { createReconcile } from './reconcile';
+import type { SeenChanges } from './seen-changes';
 import { createWatchdog } from './watchdog';
 
 export interface MaintenanceDeps {
@@ -22,6 +25,11 @@ export interface MaintenanceDeps {
   readonly health: WebhookHealthStore;
   readonly metrics: WorkerMetrics;
   readonly logger: Logger;
+  /** What the sweep needs to decide from a query row (the enrich processor's own instances). */
+  readonly targets: UdfTargets;
+  readonly providerName: string;
+  readonly fingerprints: FingerprintStore;
+  readonly seen: SeenChanges;
 }
 
 export interface RunningMaintenance {
@@ -73,6 +81,10 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
   });
   const reconcile = createReconcile({
     client: deps.client,
+    targets: deps.targets,
+    providerName: deps.providerName,
+    fingerprints: deps.fingerprints,
+    seen: deps.seen,
     enrichQueue: deps.enrichQueue,
     redis: deps.connection,
     prefix: config.queue.prefix,
