@@ -36,6 +36,9 @@ export interface TrafficSystem {
   readonly receiver: ChildProcess;
   readonly worker: ChildProcess;
   readonly metricsPort: number;
+  /** The private redis-server's URL and the queue prefix (e.g. to read maintenance results). */
+  readonly redisUrl: string;
+  readonly prefix: string;
   /** Sum of a counter family on the worker's /metrics (e.g. so_worker_provider_calls_total). */
   metric(name: string, labelFilter?: (labels: string) => boolean): Promise<number>;
   /** Deliveries, events and enrichments (incl. echoes) all handled. */
@@ -131,6 +134,8 @@ export async function startTrafficSystem(options: {
     receiver,
     worker,
     metricsPort,
+    redisUrl: redis.url,
+    prefix,
     metric: async (name, filter) => sumMetric(await scrape(), name, filter),
     settled: (timeoutMs = 60_000) =>
       settle(

@@ -8,6 +8,10 @@ export {
 } from './catalog';
 export {
   TEST_EVENT_NAME,
+  backfillResultSchema,
+  backfillSpecSchema,
+  type BackfillResult,
+  type BackfillSpec,
   enrichJobSchema,
   eventJobSchema,
   maintenanceJobSchema,
@@ -30,7 +34,9 @@ export {
 } from './connection';
 export { createEnrichQueue, createEventsQueue, createMaintenanceQueue } from './queues';
 export {
+  BACKFILL_PRIORITY,
   scheduleEnrichment,
   type EnrichmentRequest,
   type EnrichmentTiming,
 } from './schedule-enrichment';
+export { BackfillProgressStore, type BackfillProgress } from './backfill-progress';

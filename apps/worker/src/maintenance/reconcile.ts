@@ -2,6 +2,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@so-connector/logger';
 import {
+  enrichDedupId,
   maintenanceJobSchema,
   scheduleEnrichment,
   type EnrichJobData,
@@ -11,6 +12,7 @@ import {
 } from '@so-connector/queue';
 import { queryContactRows, queryPersonRows, updatedAfter } from '@so-connector/superoffice-client';
 import { assessContacts, assessPersons, companyUdfKeys, type AssessDeps } from './assess-rows';
+import { tooRecent, type RowVerdict } from './row-decision';
 
 export interface ReconcileDeps extends AssessDeps {
   readonly enrichQueue: Queue<EnrichJobData>;
@@ -19,6 +21,11 @@ export interface ReconcileDeps extends AssessDeps {
   readonly timing: EnrichmentTiming;
   /** A first sweep (no cursor yet) looks back this far. */
   readonly firstWindowMs: number;
+  /**
+   * A scheduled sweep leaves rows updated this recently to the next one (tooRecent); default the
+   * debounce window. Sweeps the watchdog or an operator asked for take every row.
+   */
+  readonly graceMs?: number;
   readonly logger: Logger;
   readonly now?: () => number;
 }
@@ -39,6 +46,31 @@ export const RECONCILE_OVERLAP_MS = 2 * 60_000;
  * enrichment (decideRow). With healthy webhooks a sweep reads no record; a change in a column the
  * enrichment ignores (a phone number) is never read.
  */
+/**
+ * Whether an enrichment of the record is pending: one that waits (delayed in its debounce window,
+ * waiting, prioritised) reads the record when it runs, so it covers any change saved before now.
+ * A running one may have read before the change; it counts only when `running` is accepted (a
+ * scheduled sweep: the next one starts RECONCILE_OVERLAP_MS earlier, so it checks the row again
+ * once the enrichment stored what it read).
+ */
+async function pendingRead(
+  queue: Queue<EnrichJobData>,
+  request: { tenant: string; entity: 'contact' | 'person'; recordId: number },
+  running: boolean,
+): Promise<boolean> {
+  const jobId = await queue.getDeduplicationJobId(
+    enrichDedupId(request.tenant, request.entity, request.recordId),
+  );
+  const job = jobId ? await queue.getJob(jobId) : undefined;
+  const state = job ? await job.getState() : undefined;
+  return (
+    state === 'delayed' ||
+    state === 'waiting' ||
+    state === 'prioritized' ||
+    (running && state === 'active')
+  );
+}
+
 export function createReconcile(deps: ReconcileDeps) {
   const now = deps.now ?? Date.now;
   return async (job: Job<MaintenanceJobData>): Promise<ReconcileResult> => {
@@ -67,28 +99,45 @@ export function createReconcile(deps: ReconcileDeps) {
     const reasons: Record<string, number> = {};
     const count = (reason: string) => (reasons[reason] = (reasons[reason] ?? 0) + 1);
     const cause = `reconcile:${job.id ?? Date.now()}`;
+    const graceMs = deps.graceMs ?? deps.timing.debounceMs;
+    const scheduled = data.trigger === 'schedule';
+    const updated = new Map<string, string | null>([
+      ...contactRows.map((r) => [`contact:${r.contactId}`, r.updatedDate] as const),
+      ...personRows.map((r) => [`person:${r.personId}`, r.updatedDate] as const),
+    ]);
+    const updatedOf = (r: { entity: string; recordId: number }) =>
+      updated.get(`${r.entity}:${r.recordId}`) ?? null;
     let enqueued = 0;
-    const enqueue = async (request: Parameters<typeof scheduleEnrichment>[1]) => {
+    const consider = async (
+      verdict: RowVerdict,
+      request: Parameters<typeof scheduleEnrichment>[1],
+    ): Promise<void> => {
+      if (!verdict.read) return void count(verdict.reason);
+      if (scheduled && tooRecent(updatedOf(request), until, graceMs))
+        return void count('too-recent');
+      // A pending job reads the record when it runs; joining it would only push its debounce out.
+      if (await pendingRead(deps.enrichQueue, request, scheduled))
+        return void count('enrichment-pending');
+      count(verdict.reason);
       await scheduleEnrichment(deps.enrichQueue, request, deps.timing);
       enqueued++;
       if (enqueued % 50 === 0) await job.updateProgress({ enqueued });
     };
-    for (const { row, verdict } of contacts) {
-      count(verdict.reason);
-      if (verdict.read)
-        await enqueue({ tenant: data.tenant, entity: 'contact', recordId: row.contactId, cause });
-    }
-    for (const { row, verdict } of persons) {
-      count(verdict.reason);
-      if (verdict.read)
-        await enqueue({
-          tenant: data.tenant,
-          entity: 'person',
-          recordId: row.personId,
-          cause,
-          accountId: row.contactId ?? undefined,
-        });
-    }
+    for (const { row, verdict } of contacts)
+      await consider(verdict, {
+        tenant: data.tenant,
+        entity: 'contact',
+        recordId: row.contactId,
+        cause,
+      });
+    for (const { row, verdict } of persons)
+      await consider(verdict, {
+        tenant: data.tenant,
+        entity: 'person',
+        recordId: row.personId,
+        cause,
+        accountId: row.contactId ?? undefined,
+      });
     // The cursor only moves forward: a replay of an older window does not rewind the schedule.
     const untilIso = new Date(until).toISOString();
     if (!cursor || cursor < untilIso) await deps.redis.set(cursorKey, untilIso);

@@ -1,4 +1,4 @@
-import { decideRow, mayCallProvider, type RowFacts } from './row-decision';
+import { decideRow, mayCallProvider, tooRecent, type RowFacts } from './row-decision';
 import { normaliseStamp } from './seen-changes';
 
 const stored = { fingerprint: 'print-a', values: { 'SuperOffice:84': 'A summary' } };
@@ -12,31 +12,14 @@ const facts = (over: Partial<RowFacts> = {}): RowFacts => ({
 });
 
 describe('decideRow', () => {
-  it('skips a change whose event was handled (a later marker), whatever else changed', () => {
-    expect(decideRow(facts({ seenChange: '2026-11-30T10:00:06', print: 'print-b' }))).toEqual({
+  it('skips a change whose event was handled (marker at or after the row), whatever else changed', () => {
+    expect(decideRow(facts({ seenChange: '2026-11-30T10:00:05', print: 'print-b' }))).toEqual({
       read: false,
       reason: 'event-handled',
     });
     expect(decideRow(facts({ seenChange: '2026-11-30T10:01:00', stored: undefined }))).toEqual({
       read: false,
       reason: 'event-handled',
-    });
-  });
-
-  it('a marker in the same second covers a record with nothing stored, else the fingerprints decide', () => {
-    const sameSecond = '2026-11-30T10:00:05';
-    expect(decideRow(facts({ seenChange: sameSecond, stored: undefined }))).toEqual({
-      read: false,
-      reason: 'event-handled',
-    });
-    // The connector's write-back and a human's edit in the same second, whose event was dropped.
-    expect(decideRow(facts({ seenChange: sameSecond, print: 'print-b' }))).toEqual({
-      read: true,
-      reason: 'inputs-changed',
-    });
-    expect(decideRow(facts({ seenChange: sameSecond }))).toEqual({
-      read: false,
-      reason: 'unchanged',
     });
   });
 
@@ -84,5 +67,15 @@ describe('normaliseStamp', () => {
     expect(normaliseStamp('2025-09-16T14:22:14.123Z')).toBe('2025-09-16T14:22:14');
     expect(normaliseStamp(undefined)).toBeUndefined();
     expect(normaliseStamp('[I:5]')).toBeUndefined();
+  });
+});
+
+describe('tooRecent', () => {
+  it('leaves rows updated within the grace period to the next sweep', () => {
+    const at = Date.parse('2026-11-30T10:00:10Z');
+    expect(tooRecent('2026-11-30T10:00:05', at, 10_000)).toBe(true);
+    expect(tooRecent('2026-11-30T10:00:00', at, 10_000)).toBe(false);
+    expect(tooRecent('2026-11-30T10:00:05', at, 0)).toBe(false);
+    expect(tooRecent(null, at, 10_000)).toBe(false);
   });
 });

@@ -40,36 +40,31 @@ export interface RowFacts {
 }
 
 /**
- * Whether a handled event covers the row. SuperOffice's `updated` has whole seconds, so an event's
- * marker equal to the row's `updatedDate` may be for that change or for another one saved in the
- * same second (the connector's own write-back and a human's edit right after it, whose event was
- * dropped): only a strictly later marker covers the row on its own.
+ * Whether a handled event covers the row: its marker is at or after the row's `updatedDate`.
+ * SuperOffice's `updated` has whole seconds, so a change whose event SuperOffice dropped, saved in
+ * the same second as a change whose event was handled, counts as seen. Where that other change was
+ * a relevant one, its enrichment reads the record after that second and sees both; where it was
+ * the connector's own write-back, a human saved within the same second as the connector — the
+ * one case the sweep misses (until the record's next change).
  */
 export function seenCovers(facts: Pick<RowFacts, 'updatedDate' | 'seenChange'>): boolean {
-  return Boolean(facts.seenChange && facts.updatedDate && facts.seenChange > facts.updatedDate);
+  return Boolean(facts.seenChange && facts.updatedDate && facts.seenChange >= facts.updatedDate);
 }
 
 const isEmpty = (value: unknown) => value === undefined || value === null || value === '';
 
 /**
- * A change the connector saw as an event needs nothing more: the event was decided, and a relevant
- * one enriched with a fresh read. Otherwise the row is compared with the stored enrichment: the
- * same fingerprint means nothing the provider reads changed. A target UDF a human emptied since is
- * read and written back from the stored values without a provider call, as the webhook path does
- * for a `userdef_id` change (DESIGN.md "Filters"), so whether its event arrived or not, the result
- * is the same.
- *
- * A marker in the same second as the row (see seenCovers) covers the row only when there is no
- * stored enrichment to compare with (the event's decision stands: skipped as irrelevant, or its
- * enrichment has not finished yet); with one, the fingerprints decide.
+ * A change the connector saw as an event needs nothing more: the event was decided (the
+ * connector's own write-back as an echo), and a relevant one enriched with a fresh read. So a
+ * person whose company changed later is not re-read, as on the webhook path. Otherwise the row is
+ * compared with the stored enrichment: the same fingerprint means nothing the provider reads
+ * changed. A target UDF a human emptied since is read and written back from the stored values
+ * without a provider call, as the webhook path does for a `userdef_id` change (DESIGN.md
+ * "Filters"), so whether its event arrived or not, the result is the same.
  */
 export function decideRow(facts: RowFacts): RowVerdict {
   if (seenCovers(facts)) return { read: false, reason: 'event-handled' };
-  const sameSecond = Boolean(facts.seenChange && facts.seenChange === facts.updatedDate);
-  if (!facts.stored)
-    return sameSecond
-      ? { read: false, reason: 'event-handled' }
-      : { read: true, reason: 'never-enriched' };
+  if (!facts.stored) return { read: true, reason: 'never-enriched' };
   if (facts.print === undefined) return { read: true, reason: 'inputs-unknown' };
   if (facts.stored.fingerprint !== facts.print) return { read: true, reason: 'inputs-changed' };
   const cleared = Object.entries(facts.stored.values).some(
@@ -81,4 +76,16 @@ export function decideRow(facts: RowFacts): RowVerdict {
 /** Whether reading for this reason may call the provider (a cleared value is restored from store). */
 export function mayCallProvider(verdict: RowVerdict): boolean {
   return verdict.read && verdict.reason !== 'values-cleared';
+}
+
+/**
+ * Whether a scheduled sweep leaves a row to the next sweep: updated less than `graceMs` before the
+ * sweep began, its webhook event is most likely still on its way (and an enrichment would wait
+ * that long anyway). The next sweep starts RECONCILE_OVERLAP_MS before this one ended, so it sees
+ * the row again. `updatedDate` is UTC (the archive's `updatedDate`).
+ */
+export function tooRecent(updatedDate: string | null, sweepAt: number, graceMs: number): boolean {
+  if (!updatedDate || graceMs <= 0) return false;
+  const at = Date.parse(`${updatedDate.replace(/Z$/, '')}Z`);
+  return Number.isFinite(at) && at > sweepAt - graceMs;
 }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@so-connector/config';
 import type { Logger } from '@so-connector/logger';
 import {
+  BackfillProgressStore,
   createMaintenanceQueue,
   MAINTENANCE_JOB_NAMES,
   type EnrichJobData,
@@ -13,6 +14,7 @@ import type { WebhookHealthStore } from '@so-connector/sync-runs';
 import type { FingerprintStore } from '../fingerprint-store';
 import type { WorkerMetrics } from '../metrics';
 import type { UdfTargets } from '../udf-targets';
+import { createBackfill } from './backfill';
 import { createReconcile } from './reconcile';
 import type { SeenChanges } from './seen-changes';
 import { createWatchdog } from './watchdog';
@@ -97,6 +99,21 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
     logger,
   });
 
+  const backfill = createBackfill({
+    client: deps.client,
+    targets: deps.targets,
+    providerName: deps.providerName,
+    fingerprints: deps.fingerprints,
+    enrichQueue: deps.enrichQueue,
+    progress: new BackfillProgressStore(deps.connection, config.queue.prefix),
+    timing: {
+      debounceMs: config.worker.debounceMs,
+      maxWaitMs: config.worker.maxWaitMs,
+      attempts: config.worker.attempts,
+    },
+    logger,
+  });
+
   const worker = new Worker<MaintenanceJobData, unknown>(
     queue.name,
     async (job: Job<MaintenanceJobData>) => {
@@ -106,13 +123,15 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
         deps.metrics.reconciled(tenant, result.enqueued);
         return result;
       }
+      if (job.name === MAINTENANCE_JOB_NAMES.backfill) return backfill(job);
       throw new Error(`unknown so-maintenance job ${job.name}`);
     },
     {
       connection: deps.connection,
       prefix: config.queue.prefix,
-      // One sweep at a time per process; the schedulers fire once per period across processes.
-      concurrency: 1,
+      // The schedulers fire once per period across processes. A backfill holds one slot for its
+      // whole run (hours, paced), so the watchdog and the sweeps keep the other.
+      concurrency: 2,
       lockDuration: config.worker.lockDurationMs,
       stalledInterval: config.worker.lockDurationMs,
     },
