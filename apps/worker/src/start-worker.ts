@@ -201,7 +201,10 @@ export async function startWorker(
     fingerprints,
     seen,
   });
-  shutdown.register('maintenance queue', () => maintenance.queue.close());
+  shutdown.register('maintenance queue', async () => {
+    await maintenance.queue.close();
+    await maintenance.events.close();
+  });
   // Queue depths for /metrics; the events queue is only read here.
   const eventsQueue = createEventsQueue(connection, config.queue.prefix);
   eventsQueue.on('error', () => undefined);

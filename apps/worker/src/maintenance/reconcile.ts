@@ -26,6 +26,12 @@ export interface ReconcileDeps extends AssessDeps {
    * debounce window. Sweeps the watchdog or an operator asked for take every row.
    */
   readonly graceMs?: number;
+  /**
+   * When the oldest webhook event still waiting or running in `so-events` was accepted (ms), if
+   * any: rows saved since (less the grace) may have their event in that backlog, so a scheduled
+   * sweep leaves them to the next one too.
+   */
+  readonly oldestPendingEvent?: () => Promise<number | undefined>;
   readonly logger: Logger;
   readonly now?: () => number;
 }
@@ -99,7 +105,12 @@ export function createReconcile(deps: ReconcileDeps) {
     const reasons: Record<string, number> = {};
     const count = (reason: string) => (reasons[reason] = (reasons[reason] ?? 0) + 1);
     const cause = `reconcile:${job.id ?? Date.now()}`;
-    const graceMs = deps.graceMs ?? deps.timing.debounceMs;
+    const baseGraceMs = deps.graceMs ?? deps.timing.debounceMs;
+    const oldestEvent = await deps.oldestPendingEvent?.();
+    const graceMs =
+      oldestEvent === undefined
+        ? baseGraceMs
+        : Math.max(baseGraceMs, until - oldestEvent + baseGraceMs);
     const scheduled = data.trigger === 'schedule';
     const updated = new Map<string, string | null>([
       ...contactRows.map((r) => [`contact:${r.contactId}`, r.updatedDate] as const),

@@ -4,6 +4,7 @@ import type { WorkerConfig } from '@so-connector/config';
 import type { Logger } from '@so-connector/logger';
 import {
   BackfillProgressStore,
+  createEventsQueue,
   createMaintenanceQueue,
   MAINTENANCE_JOB_NAMES,
   type EnrichJobData,
@@ -37,6 +38,8 @@ export interface MaintenanceDeps {
 export interface RunningMaintenance {
   readonly queue: Queue<MaintenanceJobData>;
   readonly worker: Worker<MaintenanceJobData, unknown>;
+  /** `so-events`, read by the sweep (its backlog); closed with the queue. */
+  readonly events: Queue;
 }
 
 const KEEP = { removeOnComplete: { count: 200 }, removeOnFail: { count: 500 } } as const;
@@ -81,7 +84,10 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
     logger,
     onAlert: (state) => deps.metrics.watchdogAlert(tenant, state),
   });
+  const events = createEventsQueue(deps.connection, config.queue.prefix);
+  events.on('error', () => undefined);
   const reconcile = createReconcile({
+    oldestPendingEvent: () => oldestPending(events),
     client: deps.client,
     targets: deps.targets,
     providerName: deps.providerName,
@@ -136,5 +142,17 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
       stalledInterval: config.worker.lockDurationMs,
     },
   );
-  return { queue, worker };
+  return { queue, worker, events };
+}
+
+/** When the oldest waiting or running `so-events` job was added (either end of each list). */
+async function oldestPending(events: Queue): Promise<number | undefined> {
+  const ends = await Promise.all(
+    (['wait', 'active'] as const).flatMap((type) => [
+      events.getJobs([type], 0, 0, true),
+      events.getJobs([type], 0, 0, false),
+    ]),
+  );
+  const stamps = ends.flat().map((job) => job.timestamp);
+  return stamps.length ? Math.min(...stamps) : undefined;
 }
