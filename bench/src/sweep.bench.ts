@@ -164,7 +164,9 @@ relevant change are below 1 on the webhook path.
 | check | value | target |
 |---|---|---|
 | records the sweeps enqueued (so_worker_reconcile_enqueued_total, B) | ${withSweep.sweepEnqueued} | 0 with healthy webhooks |
-| the sweeps' decisions, summed over the rows they saw (B) | ${Object.entries(withSweep.reasons)
+| the sweeps' decisions over the rows they saw, summed over the sweep results BullMQ keeps (the last 200; B) | ${Object.entries(
+    withSweep.reasons,
+  )
     .map(([r, n]) => `${r} ${n}`)
     .join(', ')} | — |
 | record reads B − A (reads the sweep caused, relevant and irrelevant changes) | ${extraReads} | 0 |
