@@ -183,6 +183,11 @@ export async function startWorker(
     const final = isFinalFailure(job, error);
     metrics.enrichmentFailed(tenant, final);
     if (final) count(['failures']);
+    // The handled event's change was not enriched: the next sweep must not count it as seen.
+    if (final && job)
+      seen
+        .forget(job.data.tenant, job.data.entity, job.data.recordId)
+        .catch((e: unknown) => logger.warn('seen marker not removed', { error: String(e) }));
   });
   eventsWorker.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
     if (isFinalFailure(job, error)) count(['failures']);

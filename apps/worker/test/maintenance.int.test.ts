@@ -284,6 +284,24 @@ describe('maintenance: webhook watchdog and reconciliation (simulator, real Redi
     expect(again.enqueued).toBe(0);
   });
 
+  it('a change whose enrichment failed for good is not counted as seen: the next sweep enqueues it', async () => {
+    await start({ ENRICH_ATTEMPTS: '1' });
+    sut.sim.faults.outage = true;
+    sut.sim.editAs(HUMAN, 'contact', 3, { Name: 'Fjordsky Outage AB' });
+    await waitFor(async () => (await sut.enrich.getFailed()).length === 1, {
+      what: 'the enrichment to fail for good',
+    });
+    sut.sim.faults.outage = false;
+    const result = await runMaintenance<ReconcileResult>(MAINTENANCE_JOB_NAMES.reconcile, {
+      trigger: 'cli',
+    });
+    expect(result.reasons).toMatchObject({ 'never-enriched': 1 });
+    expect(result.enqueued).toBe(1);
+    await sut.settled();
+    const udfs = sut.sim.state.get('contact', 3)!.UserDefinedFields as Record<string, string>;
+    expect(udfs[UDF.summary]).toContain('Fjordsky Outage AB');
+  });
+
   it('counts events, skips, enrichments and writes for the dashboard chart, and exposes them on /metrics', async () => {
     const metricsPort = await freePort();
     await start({ METRICS_PORT: String(metricsPort) });

@@ -56,6 +56,14 @@ export class SeenChanges {
     await this.redis.eval(MARK_LATER, 1, this.key(tenant, entity, id), updated, this.ttlSeconds);
   }
 
+  /**
+   * Forgets a record's marker: its enrichment failed for good, so the change its event announced
+   * is not done, and the sweep must compare fingerprints again (and enqueue it).
+   */
+  async forget(tenant: string, entity: 'contact' | 'person', id: number): Promise<void> {
+    await this.redis.del(this.key(tenant, entity, id));
+  }
+
   /** The markers of many records (one MGET per 500), by record id. */
   async many(
     tenant: string,
