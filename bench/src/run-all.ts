@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { SUMMARY_MARKER, machineHeader, parseArgs } from './bench-common';
 
-const BENCHMARKS = ['ingest', 'filter-stage', 'latency', 'cost', 'scale-out'] as const;
+const BENCHMARKS = ['ingest', 'filter-stage', 'latency', 'cost', 'scale-out', 'sweep'] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 function parseOnly(argv: readonly string[]): Name[] | undefined {

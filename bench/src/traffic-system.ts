@@ -38,6 +38,8 @@ export interface TrafficSystem {
   readonly metricsPort: number;
   /** The system's Redis connection (queue prefix `prefix`), for benchmarks that read its keys. */
   readonly redis: Redis;
+  /** The private redis-server's URL (e.g. to read maintenance results on a connection of one's own). */
+  readonly redisUrl: string;
   readonly prefix: string;
   /** Sum of a counter family on the worker's /metrics (e.g. so_worker_provider_calls_total). */
   metric(name: string, labelFilter?: (labels: string) => boolean): Promise<number>;
@@ -135,6 +137,7 @@ export async function startTrafficSystem(options: {
     worker,
     metricsPort,
     redis: connection,
+    redisUrl: redis.url,
     prefix,
     metric: async (name, filter) => sumMetric(await scrape(), name, filter),
     settled: (timeoutMs = 60_000) =>

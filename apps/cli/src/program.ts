@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readEnvFile, withEnvFile } from '@so-connector/config';
 import { UsageError, type Action, type Run } from './command';
+import { registerBackfill } from './commands/backfill';
 import { registerCreateTestCompany } from './commands/create-test-company';
 import { registerDiscover } from './commands/discover';
 import { registerDoctor } from './commands/doctor';
@@ -71,6 +72,7 @@ export async function runCli(
   registerEnrich(program, run);
   registerFailed(program, run);
   registerReplay(program, run);
+  registerBackfill(program, run);
   // Subcommands do not inherit these settings from the program: set them on each.
   for (const command of allCommands(program)) {
     command.exitOverride().configureOutput({

@@ -33,6 +33,7 @@ import {
 import { FingerprintStore } from './fingerprint-store';
 import { ProviderResultStore } from './provider-result-store';
 import type { EnrichOutcome, EventOutcome } from './outcomes';
+import { SeenChanges } from './maintenance/seen-changes';
 import { startMaintenance } from './maintenance/start-maintenance';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics';
 import { learnOwnAssociate } from './own-associate';
@@ -145,6 +146,10 @@ export async function startWorker(
   );
   shutdown.register('events queue', closeQueue(eventsQueue));
   const ownerScope = parseOwnerScope(config.scopeOwnerAssociates);
+  const seen = new SeenChanges(connection, config.queue.prefix);
+  const provider = metrics.instrument(createProvider(config.enrichment));
+  const targets = createUdfTargets(client, config.udfs, { ...options.udfTargets, logger });
+  const fingerprints = new FingerprintStore(connection, config.queue.prefix);
 
   const eventsProcessor = createEventsProcessor({
     enrichQueue,
@@ -155,15 +160,16 @@ export async function startWorker(
     maxWaitMs: config.worker.maxWaitMs,
     attempts: config.worker.attempts,
     logger,
+    seen,
   });
 
   // The processor can pause its own worker (Retry-After), so it reaches it through this holder.
   const self: { worker?: Worker<EnrichJobData, EnrichOutcome> } = {};
   const enrichProcessor = createEnrichProcessor({
     client,
-    provider: metrics.instrument(createProvider(config.enrichment)),
-    targets: createUdfTargets(client, config.udfs, { ...options.udfTargets, logger }),
-    fingerprints: new FingerprintStore(connection, config.queue.prefix),
+    provider,
+    targets,
+    fingerprints,
     providerResults: new ProviderResultStore(
       connection,
       config.queue.prefix,
@@ -186,8 +192,13 @@ export async function startWorker(
     health: new WebhookHealthStore({ redis: connection, prefix: config.queue.prefix }),
     metrics,
     logger,
+    targets,
+    providerName: provider.name,
+    fingerprints,
+    seen,
   });
   shutdown.register('maintenance queue', closeQueue(maintenance.queue));
+  shutdown.register('maintenance queue events', closeQueue(maintenance.events));
   // One step for all BullMQ workers, closed before the queues and the connection above.
   const workers = superviseWorkers(shutdown, logger, readyWithinMs);
   workers.add(maintenance.worker as Worker);
@@ -241,6 +252,11 @@ export async function startWorker(
     metrics.enrichmentFailed(tenant, final);
     if (!final) return;
     count(['failures']);
+    // The handled event's change was not enriched: the next sweep must not count it as seen.
+    if (job)
+      seen
+        .forget(job.data.tenant, job.data.entity, job.data.recordId)
+        .catch((e: unknown) => logger.warn('seen marker not removed', { error: String(e) }));
     logger.error('enrichment failed', {
       tenant: job?.data.tenant ?? tenant,
       entity: job?.data.entity,

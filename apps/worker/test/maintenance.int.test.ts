@@ -212,7 +212,10 @@ describe('maintenance: webhook watchdog and reconciliation (simulator, real Redi
     for (const hook of sut.sim.webhooks()) hook.State = 'Stopped';
     sut.sim.editAs(HUMAN, 'contact', 3, { Name: 'Fjordsky Software AB (sweep)' });
     sut.sim.editAs(HUMAN, 'person', 12, { Title: 'Head of Procurement' });
-    const first = await runMaintenance<ReconcileResult>(MAINTENANCE_JOB_NAMES.reconcile);
+    // trigger cli: a scheduled sweep would leave changes younger than the debounce to the next one.
+    const first = await runMaintenance<ReconcileResult>(MAINTENANCE_JOB_NAMES.reconcile, {
+      trigger: 'cli',
+    });
     expect(first).toMatchObject({ contacts: 1, persons: 1, enqueued: 2 });
     await sut.settled();
     const written = await sut.enrich.getCompleted();
@@ -243,26 +246,118 @@ describe('maintenance: webhook watchdog and reconciliation (simulator, real Redi
     expect(Date.parse(third.since)).toBe(Date.parse(replay.until) - RECONCILE_OVERLAP_MS);
   });
 
-  it('a sweep of records nobody but the connector touched asks the provider nothing', async () => {
+  it('with webhooks healthy and traffic flowing, a sweep reads no record: every change was seen as an event', async () => {
     await start();
-    // Two human changes, delivered and enriched: the records' last update is the connector's write.
     sut.sim.editAs(HUMAN, 'contact', 3, { Name: 'Fjordsky Software AB (touched)' });
-    sut.sim.editAs(HUMAN, 'contact', 4, { OrgNr: '40003123457' });
+    sut.sim.editAs(HUMAN, 'contact', 4, { Department: 'Reception' });
+    sut.sim.editAs(HUMAN, 'contact', 5, { Department: 'Customs' });
+    sut.sim.editAs(HUMAN, 'person', 12, { Title: 'Head of Automation' });
     await sut.settled();
-    const enrichedOnce = (await sut.enrich.getCompleted()).length;
-    expect(enrichedOnce).toBe(2);
-    // Everything was just enriched (and written by the connector): a replay over the same window.
-    await runMaintenance(MAINTENANCE_JOB_NAMES.reconcile, {
-      since: new Date(Date.now() - 3600_000).toISOString(),
+    const reads = () =>
+      sut.sim.counters.get('GET Contact/{id}') + sut.sim.counters.get('GET Person/{id}');
+    const readsBefore = reads();
+    const enrichedBefore = (await sut.enrich.getCompleted()).length;
+
+    // An operator's replay (trigger cli) takes every row, however recent (a scheduled sweep
+    // leaves rows younger than the debounce window to the next one).
+    const result = await runMaintenance<ReconcileResult>(MAINTENANCE_JOB_NAMES.reconcile, {
+      trigger: 'cli',
     });
     await sut.settled();
-    const outcomes = (await sut.enrich.getCompleted())
-      .slice(0, (await sut.enrich.getCompleted()).length - enrichedOnce)
-      .map((j) => j.returnvalue as { outcome: string; providerCalled?: boolean });
-    expect(outcomes.length).toBeGreaterThan(0);
-    expect(outcomes.every((o) => o.outcome === 'unchanged' && o.providerCalled === false)).toBe(
-      true,
+    // 4 and 5 were skipped as events; 3 and 12 were last saved by the connector's write-back,
+    // whose echo was handled as an event too.
+    expect(result).toMatchObject({ contacts: 3, persons: 1, enqueued: 0 });
+    expect(result.reasons).toEqual({ 'event-handled': 4 });
+    expect(reads()).toBe(readsBefore);
+    expect((await sut.enrich.getCompleted()).length).toBe(enrichedBefore);
+  });
+
+  it('with the webhook parked, a sweep reads exactly the records whose enrichment inputs changed (or whose written value was emptied) and enriches them', async () => {
+    await start();
+    // Enriched while the webhook works: 2, 3, 4 and persons 11, 12.
+    for (const id of [2, 3, 4]) sut.sim.editAs(HUMAN, 'contact', id, { OrgNr: `9100000${id}` });
+    for (const id of [11, 12]) sut.sim.editAs(HUMAN, 'person', id, { Title: `Lead ${id}` });
+    await sut.settled();
+    const udfsOf = (id: number) =>
+      sut.sim.state.get('contact', id)!.UserDefinedFields as Record<string, string>;
+    const summary2 = udfsOf(2)[UDF.summary]!;
+    expect(summary2).not.toBe('');
+
+    // SuperOffice's `updated` has whole seconds: a human save in the same second as the
+    // connector's write-back counts as seen (row-decision.ts), so the humans below save later.
+    const lastWrite = Math.max(
+      ...[2, 3, 4].map((id) =>
+        Date.parse(`${String(sut.sim.state.get('contact', id)!.UpdatedDate)}Z`),
+      ),
+      ...[11, 12].map((id) =>
+        Date.parse(`${String(sut.sim.state.get('person', id)!.UpdatedDate)}Z`),
+      ),
     );
+    await waitFor(() => Date.now() >= lastWrite + 1000, { what: 'the next second' });
+    // SuperOffice stops delivering: these changes never arrive as events.
+    for (const hook of sut.sim.webhooks()) hook.State = 'Stopped';
+    sut.sim.editAs(HUMAN, 'contact', 3, { Name: 'Fjordsky Cloud Software AB' });
+    sut.sim.editAs(HUMAN, 'contact', 4, { Department: 'Reception' });
+    sut.sim.editAs(HUMAN, 'contact', 2, {
+      UserDefinedFields: { ...udfsOf(2), [UDF.summary]: '' },
+    });
+    sut.sim.editAs(HUMAN, 'person', 12, { Title: 'Chief Robotics Officer' });
+    sut.sim.editAs(HUMAN, 'person', 11, { Lastname: 'Married-Name' });
+    await sut.sim.deliveriesSettled();
+    const contactReads = sut.sim.counters.get('GET Contact/{id}');
+    const personReads = sut.sim.counters.get('GET Person/{id}');
+    const enrichedBefore = (await sut.enrich.getCompleted()).length;
+
+    const result = await runMaintenance<ReconcileResult>(MAINTENANCE_JOB_NAMES.reconcile, {
+      trigger: 'cli',
+    });
+    await sut.settled();
+    expect(result.enqueued).toBe(3);
+    expect(result.reasons).toMatchObject({
+      'inputs-changed': 2,
+      'values-cleared': 1,
+      unchanged: 2,
+    });
+    const swept = (await sut.enrich.getCompleted()).slice(
+      0,
+      (await sut.enrich.getCompleted()).length - enrichedBefore,
+    );
+    const outcomes = Object.fromEntries(
+      swept.map((j) => [
+        `${j.data.entity}:${j.data.recordId}`,
+        (j.returnvalue as { outcome: string; providerCalled?: boolean }).providerCalled,
+      ]),
+    );
+    expect(outcomes).toEqual({ 'contact:3': true, 'contact:2': false, 'person:12': true });
+    // One read each for 3 and 2, person 12 and its company (2): no read for 4 or person 11.
+    expect(sut.sim.counters.get('GET Contact/{id}') - contactReads).toBe(3);
+    expect(sut.sim.counters.get('GET Person/{id}') - personReads).toBe(1);
+    expect(udfsOf(3)[UDF.summary]).toContain('Fjordsky Cloud Software AB');
+    expect(udfsOf(2)[UDF.summary]).toBe(summary2);
+
+    // The connector's own writes came back as no events either: the next sweep finds them unchanged.
+    const again = await runMaintenance<ReconcileResult>(MAINTENANCE_JOB_NAMES.reconcile, {
+      trigger: 'cli',
+    });
+    expect(again.enqueued).toBe(0);
+  });
+
+  it('a change whose enrichment failed for good is not counted as seen: the next sweep enqueues it', async () => {
+    await start({ ENRICH_ATTEMPTS: '1' });
+    sut.sim.faults.outage = true;
+    sut.sim.editAs(HUMAN, 'contact', 3, { Name: 'Fjordsky Outage AB' });
+    await waitFor(async () => (await sut.enrich.getFailed()).length === 1, {
+      what: 'the enrichment to fail for good',
+    });
+    sut.sim.faults.outage = false;
+    const result = await runMaintenance<ReconcileResult>(MAINTENANCE_JOB_NAMES.reconcile, {
+      trigger: 'cli',
+    });
+    expect(result.reasons).toMatchObject({ 'never-enriched': 1 });
+    expect(result.enqueued).toBe(1);
+    await sut.settled();
+    const udfs = sut.sim.state.get('contact', 3)!.UserDefinedFields as Record<string, string>;
+    expect(udfs[UDF.summary]).toContain('Fjordsky Outage AB');
   });
 
   it('counts events, skips, enrichments and writes for the dashboard chart, and exposes them on /metrics', async () => {

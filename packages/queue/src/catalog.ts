@@ -15,6 +15,8 @@ export const QUEUE_NAMES = {
 export const MAINTENANCE_JOB_NAMES = {
   watchdog: 'webhook-watchdog',
   reconcile: 'reconcile',
+  /** `so-connector backfill`: enrich records selected by filters, paced, resumable. */
+  backfill: 'backfill',
 } as const;
 
 export type MaintenanceJobName = (typeof MAINTENANCE_JOB_NAMES)[keyof typeof MAINTENANCE_JOB_NAMES];

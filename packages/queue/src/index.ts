@@ -8,6 +8,10 @@ export {
 } from './catalog';
 export {
   TEST_EVENT_NAME,
+  backfillResultSchema,
+  backfillSpecSchema,
+  type BackfillResult,
+  type BackfillSpec,
   enrichJobSchema,
   eventJobSchema,
   maintenanceJobSchema,
@@ -32,7 +36,9 @@ export { createEnrichQueue, createEventsQueue, createMaintenanceQueue } from './
 export { MAX_COALESCED_CAUSES, mergeCauses, recordCause, takeCauses } from './coalesced-causes';
 export { closeWhenReady, type ClosableBullmq } from './close-when-ready';
 export {
+  BACKFILL_PRIORITY,
   scheduleEnrichment,
   type EnrichmentRequest,
   type EnrichmentTiming,
 } from './schedule-enrichment';
+export { BackfillProgressStore, type BackfillProgress } from './backfill-progress';

@@ -105,8 +105,39 @@ export type EnrichJobData = z.input<typeof enrichJobSchema>;
  * Data of a `so-maintenance` job. Scheduled runs carry only the tenant; a reconciliation started by
  * the watchdog or an operator (`replay --since`) also says from when and why.
  */
+/**
+ * What a backfill selects and how it runs (`so-connector backfill`). The run id names the
+ * selection, so the same command resumes a stopped run from its cursor.
+ */
+export const backfillSpecSchema = z.object({
+  runId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  /** Which records: companies, their persons too, or persons only. */
+  entities: z.enum(['contacts', 'persons', 'both']).default('contacts'),
+  /** Owner ("Our contact") associate ids. */
+  owners: z.array(z.number().int().positive()).optional(),
+  /** Category / Business list item ids (companies). */
+  categories: z.array(z.number().int().positive()).optional(),
+  businesses: z.array(z.number().int().positive()).optional(),
+  /** Only records where at least one target UDF is empty. */
+  targetEmpty: z.boolean().default(false),
+  /** Only records updated after this time (ISO). */
+  updatedSince: z.iso.datetime().optional(),
+  /** An explicit list of record ids (of the selected entity kinds). */
+  ids: z.array(z.number().int().positive()).max(100_000).optional(),
+  /** Enrichments enqueued per minute at most. */
+  ratePerMinute: z.number().int().positive(),
+  /** Stop once this many provider calls may have been caused (an upper estimate). */
+  maxProviderCalls: z.number().int().nonnegative().optional(),
+  /** Count only: what would be read, asked of the provider and called at SuperOffice. */
+  dryRun: z.boolean().default(false),
+});
+
+export type BackfillSpec = z.output<typeof backfillSpecSchema>;
+
 export const maintenanceJobSchema = z.object({
   tenant: z.string().min(1),
+  /** A backfill job's selection and pacing (job name `backfill`). */
+  backfill: backfillSpecSchema.optional(),
   /** Reconciliation: look at records updated after this time (ISO); else since the last sweep. */
   since: z.iso.datetime().optional(),
   /** Who asked: `schedule`, `watchdog`, `cli`. */
@@ -125,6 +156,30 @@ export const reconcileResultSchema = z.object({
   persons: z.number().int().nonnegative(),
   /** Enrichments added or joined (deduplicated with pending ones). */
   enqueued: z.number().int().nonnegative(),
+  /**
+   * Why records were enqueued (`inputs-changed`, `never-enriched`, …) and why the others were not
+   * (`event-handled`, `unchanged`). Optional: results of sweeps before the row decision lack them.
+   */
+  reasons: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 
 export type ReconcileResult = z.output<typeof reconcileResultSchema>;
+
+/** What a `backfill` job returns (and what its progress record holds). */
+export const backfillResultSchema = z.object({
+  runId: z.string(),
+  status: z.enum(['dry-run', 'completed', 'stopped', 'capped']),
+  /** Records the selection matched (after the target-empty filter). */
+  matched: z.number().int().nonnegative(),
+  /** Of those, records whose stored enrichment is current: no read, no provider call. */
+  current: z.number().int().nonnegative(),
+  /** Records to enrich (read), and of them those that may call the provider. */
+  toEnrich: z.number().int().nonnegative(),
+  providerCalls: z.number().int().nonnegative(),
+  /** SuperOffice calls: the selection's feed queries made, plus reads and at most one PATCH per record. */
+  superOfficeCalls: z.number().int().nonnegative(),
+  /** Enrichments enqueued so far (all runs of this run id). */
+  enqueued: z.number().int().nonnegative(),
+});
+
+export type BackfillResult = z.output<typeof backfillResultSchema>;

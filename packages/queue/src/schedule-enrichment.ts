@@ -15,7 +15,18 @@ export interface EnrichmentRequest {
   readonly accountId?: number | undefined;
   /** When the receiver accepted the webhook behind this request (end-to-end latency). */
   readonly receivedAt?: string | undefined;
+  /**
+   * A BullMQ priority for a new job (backfill: BACKFILL_PRIORITY). A request that joins a
+   * pending job leaves it at the pending job's priority — live changes are never demoted.
+   */
+  readonly priority?: number | undefined;
 }
+
+/**
+ * BullMQ runs jobs without a priority (0) before any prioritised job (docs.bullmq.io "Prioritized";
+ * lower numbers first, 1 … 2^21): live enrichments carry none, so a backfill's wait behind them.
+ */
+export const BACKFILL_PRIORITY = 100;
 
 export interface EnrichmentTiming {
   /** Debounce window: the job waits this long for more changes to the same record. */
@@ -72,6 +83,7 @@ export async function scheduleEnrichment(
     data,
     {
       ...enrichJobOptions(timing.attempts),
+      ...(request.priority !== undefined && !pending ? { priority: request.priority } : {}),
       delay: timing.debounceMs,
       deduplication: stillDebouncing
         ? {

@@ -69,3 +69,14 @@ export {
   type UdfField,
   type UdfValue,
 } from './udf/udf-codec';
+export { allOf, isEmpty, oneOf, quote, updatedAfter } from './queries/odata-filter';
+export {
+  CONTACT_INPUT_COLUMNS,
+  PERSON_INPUT_COLUMNS,
+  queryContactRows,
+  queryPersonRows,
+  udfColumn,
+  type ContactRow,
+  type FeedOptions,
+  type PersonRow,
+} from './queries/record-feed';

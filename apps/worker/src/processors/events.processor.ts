@@ -13,6 +13,7 @@ import {
   type EventJobData,
 } from '@so-connector/queue';
 import type { SyncRunStore } from '@so-connector/sync-runs';
+import { normaliseStamp, type SeenChanges } from '../maintenance/seen-changes';
 import type { EventOutcome } from '../outcomes';
 
 export interface EventsProcessorDeps {
@@ -24,6 +25,8 @@ export interface EventsProcessorDeps {
   readonly maxWaitMs: number;
   readonly attempts: number;
   readonly logger: Logger;
+  /** Where the record's last handled change is marked, so the sweep does not read it again. */
+  readonly seen?: SeenChanges;
 }
 
 /**
@@ -42,6 +45,13 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
     const { event, tenant } = parsed.data;
     const decision = decide(event, deps.context(), deps.rules);
     const entity = event.Event.toLowerCase().startsWith('person.') ? 'person' : 'contact';
+    // The change is seen whatever the decision; only FieldValues.updated says which change it was
+    // (the payload's Timestamp is the send time, on another clock), so without it nothing is marked.
+    const updated = normaliseStamp(event.FieldValues?.updated);
+    const markSeen = async () => {
+      if (deps.seen && updated && /^(contact|person)\./i.test(event.Event))
+        await deps.seen.mark(tenant, entity, event.PrimaryKey, updated);
+    };
     const accountId =
       entity === 'contact'
         ? event.PrimaryKey
@@ -64,6 +74,7 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
         reason: decision.reason,
         detail: decision.detail,
       });
+      await markSeen();
       deps.logger.debug('event skipped', { eventId: event.EventId, reason: decision.reason });
       return { outcome: 'skipped', reason: decision.reason, detail: decision.detail };
     }
@@ -80,6 +91,7 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
       },
       deps,
     );
+    await markSeen();
     await deps.runs.record({
       ...base,
       at: new Date().toISOString(),

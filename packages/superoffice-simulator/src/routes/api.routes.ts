@@ -4,6 +4,7 @@ import type { WebhookDispatcher, SimWebhook } from '../dispatch';
 import { sendError } from '../errors';
 import type { FaultSettings } from '../faults';
 import { UDF_PATCH_ROOTS } from '../inferred';
+import { queryFeed, QueryError } from '../odata-query';
 import { applyJsonPatch, applyMergePatch, PatchError, type PatchOperation } from '../json-patch';
 import { instantOf, type Entity, type EntityKind, type TenantState } from '../tenant-state';
 import type { TokenStore } from './auth.routes';
@@ -32,12 +33,6 @@ function routeName(req: Request): string {
     .replace(/^\/v1\//, '')
     .replace(/^MDOList\/[^/]+$/, 'MDOList/{name}');
   return `${req.method} ${path}`;
-}
-
-/** `updatedDate afterTime 'since'`, at whole seconds, for either of the tenant's date forms. */
-function updatedAfter(updatedDate: unknown, since: string): boolean {
-  const seconds = (text: string) => Math.floor(instantOf(text) / 1000);
-  return seconds(String(updatedDate)) > seconds(since);
 }
 
 /** True (415 sent) when a PATCH body's media type is not one the tenant accepts (`faults.patchContentTypes`). */
@@ -146,38 +141,19 @@ export function apiRoutes(deps: ApiDeps): Router {
     );
   });
 
-  // OData feed used by the reconciliation sweep: only the `updatedDate afterTime '…'` filter is modelled.
-  router.get('/v1/Contact', (req, res) => {
-    const filter = text(req.query.$filter, '');
-    const since = /updatedDate\s+afterTime\s+'([^']+)'/i.exec(filter)?.[1];
-    const top = Number(req.query.$top ?? 500);
-    const skip = Number(req.query.$skip ?? 0);
-    const rows = deps.state
-      .ids('contact')
-      .sort((a, b) => a - b)
-      .map((id) => deps.state.get('contact', id)!)
-      .filter((c) => since === undefined || updatedAfter(c.UpdatedDate, since))
-      .map((c) => ({ contactId: c.ContactId, updatedDate: c.UpdatedDate, name: c.Name }));
-    res.json({ value: rows.slice(skip, skip + top) });
-  });
-
-  router.get('/v1/Person', (req, res) => {
-    const filter = text(req.query.$filter, '');
-    const since = /updatedDate\s+afterTime\s+'([^']+)'/i.exec(filter)?.[1];
-    const top = Number(req.query.$top ?? 500);
-    const skip = Number(req.query.$skip ?? 0);
-    const rows = deps.state
-      .ids('person')
-      .sort((a, b) => a - b)
-      .map((id) => deps.state.get('person', id)!)
-      .filter((p) => since === undefined || updatedAfter(p.UpdatedDate, since))
-      .map((p) => ({
-        personId: p.PersonId,
-        contactId: (p.Contact as { ContactId?: number } | null | undefined)?.ContactId ?? 0,
-        updatedDate: p.UpdatedDate,
-      }));
-    res.json({ value: rows.slice(skip, skip + top) });
-  });
+  // OData feeds (superoffice-api.md 6.7): the sweep, the backfill, `doctor` and `raw` read them.
+  for (const kind of ['contact', 'person'] as const) {
+    router.get(kind === 'contact' ? '/v1/Contact' : '/v1/Person', (req, res) => {
+      try {
+        const records = deps.state.ids(kind).map((id) => deps.state.get(kind, id)!);
+        res.json({ value: queryFeed(kind, records, req.query) });
+      } catch (error) {
+        if (error instanceof QueryError)
+          return sendError(res, 400, 'SoArgumentException', error.message);
+        throw error;
+      }
+    });
+  }
 
   // Create a company as the API user (superoffice-api.md 6.2): fields not given get defaults.
   router.post('/v1/Contact', (req, res) => {

@@ -1,0 +1,84 @@
+import type { Redis } from 'ioredis';
+import { parseUdfValue } from '@so-connector/superoffice-client';
+
+/**
+ * How long a marker is kept: long enough for any scheduled sweep window (RECONCILE_INTERVAL_MS,
+ * default 30 min, plus the overlap) many times over. A replay further back than this finds no
+ * marker and falls back to comparing fingerprints, which costs at most a read, never a wrong skip.
+ */
+export const SEEN_CHANGE_TTL_SECONDS = 48 * 3600;
+
+/**
+ * A record's `updated` stamp as `YYYY-MM-DDTHH:MM:SS`, the form the OData feed's `updatedDate` has
+ * (whole seconds). Webhook FieldValues carry it as `[DT:MM/dd/yyyy HH:mm:ss.fffffff]`
+ * (superoffice-api.md 6.4) or, in the simulator, as the plain ISO form; both are read.
+ */
+export function normaliseStamp(value: unknown): string | undefined {
+  const parsed = parseUdfValue(value);
+  const text =
+    parsed.kind === 'datetime' || parsed.kind === 'string' ? parsed.value.replace(/Z$/, '') : '';
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(text) ? text.slice(0, 19) : undefined;
+}
+
+/** SET when later than the stored stamp (events of one record may be handled out of order). */
+const MARK_LATER = `
+local current = redis.call('GET', KEYS[1])
+if (not current) or current < ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+else
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+return 1`;
+
+/**
+ * The "last seen change" per record: the `updated` stamp of the latest webhook event the events
+ * processor handled for it (relevant, irrelevant or echo — whatever it decided, the change was
+ * seen). The sweep reads a record only when the feed shows a later `updatedDate`: a change whose
+ * event SuperOffice dropped. One short string per changed record, with a TTL.
+ */
+export class SeenChanges {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlSeconds = SEEN_CHANGE_TTL_SECONDS,
+  ) {}
+
+  private key(tenant: string, entity: 'contact' | 'person', id: number): string {
+    return `${this.prefix}:seen:${tenant}:${entity}:${id}`;
+  }
+
+  async mark(
+    tenant: string,
+    entity: 'contact' | 'person',
+    id: number,
+    updated: string,
+  ): Promise<void> {
+    await this.redis.eval(MARK_LATER, 1, this.key(tenant, entity, id), updated, this.ttlSeconds);
+  }
+
+  /**
+   * Forgets a record's marker: its enrichment failed for good, so the change its event announced
+   * is not done, and the sweep must compare fingerprints again (and enqueue it).
+   */
+  async forget(tenant: string, entity: 'contact' | 'person', id: number): Promise<void> {
+    await this.redis.del(this.key(tenant, entity, id));
+  }
+
+  /** The markers of many records (one MGET per 500), by record id. */
+  async many(
+    tenant: string,
+    entity: 'contact' | 'person',
+    ids: readonly number[],
+  ): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const values = await this.redis.mget(...chunk.map((id) => this.key(tenant, entity, id)));
+      chunk.forEach((id, j) => {
+        const value = values[j];
+        if (value) out.set(id, value);
+      });
+    }
+    return out;
+  }
+}
