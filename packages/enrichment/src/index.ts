@@ -21,5 +21,5 @@ export {
 } from './map-to-udf';
 export { diffUdfs, type FieldChange } from './diff';
 export { companyFingerprint, personFingerprint, targetedFingerprint } from './fingerprint';
-export { companyInput, personInput } from './inputs';
+export { companyInput, personCompanyInput, personInput } from './inputs';
 export { createProvider, ENRICHMENT_PROVIDERS, type ProviderSettings } from './create-provider';

@@ -23,3 +23,23 @@ export function personInput(person: PersonEntity): PersonInput {
     position: person.Position?.Value ?? undefined,
   };
 }
+
+/**
+ * The company facts a person's opener reads: the person's company when it could be read, else
+ * only the company name the person record carries (a person without a company, or one whose
+ * company is gone).
+ */
+export function personCompanyInput(
+  person: Pick<PersonEntity, 'Contact'>,
+  company: ContactEntity | undefined,
+): CompanyInput {
+  if (company) return companyInput(company);
+  return {
+    name: person.Contact?.Name ?? '',
+    website: undefined,
+    domains: [],
+    orgNr: undefined,
+    country: undefined,
+    description: undefined,
+  };
+}

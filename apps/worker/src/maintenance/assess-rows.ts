@@ -2,6 +2,7 @@ import {
   companyFingerprint,
   companyInput,
   personFingerprint,
+  personCompanyInput,
   personInput,
   targetedFingerprint,
   type CompanyInput,
@@ -60,16 +61,7 @@ export function personRowPrint(
   providerName: string,
   target: TargetUdf,
 ): string {
-  const facts: CompanyInput = company
-    ? companyInput(company)
-    : {
-        name: person.Contact?.Name ?? '',
-        website: undefined,
-        domains: [],
-        orgNr: undefined,
-        country: undefined,
-        description: undefined,
-      };
+  const facts: CompanyInput = personCompanyInput(person, company);
   return targetedFingerprint(
     personFingerprint(personInput(person), companyFingerprint(facts)),
     providerName,

@@ -1,8 +1,8 @@
 import {
   companyFingerprint,
-  companyInput,
   mapPersonOpener,
   personFingerprint,
+  personCompanyInput,
   personInput,
   type CompanyInput,
 } from '@so-connector/enrichment';
@@ -36,16 +36,7 @@ export async function enrichPerson(job: EnrichJob): Promise<EnrichResult> {
       'no-target',
       'SO_UDF_PERSON_OPENER is not set or not in the published Person layout',
     );
-  const companyFacts: CompanyInput = company
-    ? companyInput(company)
-    : {
-        name: person.Contact?.Name ?? '',
-        website: undefined,
-        domains: [],
-        orgNr: undefined,
-        country: undefined,
-        description: undefined,
-      };
+  const companyFacts: CompanyInput = personCompanyInput(person, company);
   const companyPrint = companyFingerprint(companyFacts);
   return writeBack(
     job,
