@@ -137,8 +137,12 @@ describeWithBrowser('admin UI in a real browser', () => {
     const entries = page.locator('#entries tbody tr');
     expect(await entries.count()).toBe(3);
     const enrichment = await entries.nth(1).innerText();
-    expect(enrichment).toContain('SuperOffice:1: Unknown → Software & IT');
-    expect(enrichment).toContain('SuperOffice:2: (empty) → Makes <b>widgets</b> for everyone');
+    expect(enrichment).toContain('Vertical: Unknown → Software & IT');
+    expect(enrichment).toContain('Summary: (empty) → Makes <b>widgets</b> for everyone');
+    // The label names the field; its UDF key is the tooltip.
+    expect(await entries.nth(1).locator('span.field[title="SuperOffice:1"]').innerText()).toBe(
+      'Vertical',
+    );
     expect(await entries.nth(2).innerText()).toContain('echo: changed by the connector itself');
     await screenshot('run-detail');
 

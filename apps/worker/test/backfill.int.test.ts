@@ -17,6 +17,7 @@ let sut: WorkerUnderTest;
 let connection: Redis;
 let maintenance: Queue<MaintenanceJobData>;
 let events: QueueEvents;
+let eventsConnection: Redis;
 let progress: BackfillProgressStore;
 
 beforeEach(async () => {
@@ -24,8 +25,11 @@ beforeEach(async () => {
   sut = await startWorkerForTest({ redisUrl: redis.url, prefix: redis.prefix });
   connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   maintenance = createMaintenanceQueue(connection, redis.prefix);
+  // QueueEvents blocks on its connection, so it gets one of its own; BullMQ does not close a
+  // connection it was handed, so afterEach does (left open, it kept jest alive after the run).
+  eventsConnection = connection.duplicate();
   events = new QueueEvents(maintenance.name, {
-    connection: connection.duplicate(),
+    connection: eventsConnection,
     prefix: redis.prefix,
   });
   await events.waitUntilReady();
@@ -37,6 +41,7 @@ afterEach(async () => {
   await maintenance.obliterate({ force: true }).catch(() => undefined);
   await maintenance.close();
   connection.disconnect();
+  eventsConnection.disconnect();
   await redis.cleanup();
 });
 
