@@ -178,6 +178,14 @@ export function createBackfill(deps: BackfillDeps) {
       await job.updateProgress({ done, matched: summary.matched, enqueued, status });
     };
     await deps.progress.clearStop(tenant, spec.runId);
+    if (previous)
+      deps.logger.info('backfill resumed', {
+        tenant,
+        runId: spec.runId,
+        after: previous.status,
+        cursor,
+        enqueued,
+      });
     await save('running');
     const pacedFrom = now();
     let paced = 0;
