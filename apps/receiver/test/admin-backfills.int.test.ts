@@ -1,7 +1,13 @@
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { BackfillProgressStore, selectionOf, type BackfillProgress } from '@so-connector/queue';
-import { startRedisServer, TEST_TENANT, useTestRedis, type TestRedis } from '@so-connector/testing';
+import {
+  startRedisServer,
+  TEST_TENANT,
+  useTestRedis,
+  waitFor,
+  type TestRedis,
+} from '@so-connector/testing';
 import { ADMIN_PASSWORD, basicAuth, clearPrefix, login, startAdminReceiver } from './admin-harness';
 
 let redis: TestRedis;
@@ -76,7 +82,7 @@ async function seedBackfills(url: string, prefix: string): Promise<void> {
     // Ctrl-C's key is beside the run's own: not a run of its own.
     await store.requestStop(TEST_TENANT, 'b1b2c3d4e5f60002');
   } finally {
-    connection.disconnect();
+    await connection.quit();
   }
 }
 
@@ -124,7 +130,7 @@ describe('/admin/backfills', () => {
     }
   });
 
-  it('says so when there is no run, and answers 503 with a banner while Redis is down', async () => {
+  it('says so when there is no run, answers 503 with a banner while Redis is down, and recovers', async () => {
     const server = await startRedisServer();
     const sut = await startAdminReceiver({ redisUrl: server.url, prefix: prefix() });
     try {
@@ -136,6 +142,12 @@ describe('/admin/backfills', () => {
       const down = await supertest(sut.url).get('/admin/backfills').set('Cookie', cookie);
       expect(down.status).toBe(503);
       expect(down.text).toContain('The backfill runs could not be read');
+      await server.start();
+      await waitFor(
+        async () =>
+          (await supertest(sut.url).get('/admin/backfills').set('Cookie', cookie)).status === 200,
+        { timeoutMs: 30_000, what: 'the page to recover' },
+      );
     } finally {
       await sut.close();
       await server.dispose();
