@@ -25,7 +25,7 @@ beforeEach(async () => {
   connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   maintenance = createMaintenanceQueue(connection, redis.prefix);
   events = new QueueEvents(maintenance.name, {
-    connection: connection.duplicate(),
+    connection,
     prefix: redis.prefix,
   });
   await events.waitUntilReady();
