@@ -9,6 +9,7 @@ import {
   type ShutdownRegistry,
 } from '@so-connector/logger';
 import {
+  BackfillProgressStore,
   closeWhenReady,
   createEnrichQueue,
   createEventsQueue,
@@ -176,6 +177,7 @@ export async function startWorker(
       config.worker.providerResultTtlMs,
     ),
     runs,
+    backfills: new BackfillProgressStore(connection, config.queue.prefix),
     enrichQueue,
     ownerScope,
     logger,

@@ -17,7 +17,6 @@ let sut: WorkerUnderTest;
 let connection: Redis;
 let maintenance: Queue<MaintenanceJobData>;
 let events: QueueEvents;
-let eventsConnection: Redis;
 let progress: BackfillProgressStore;
 
 beforeEach(async () => {
@@ -25,11 +24,8 @@ beforeEach(async () => {
   sut = await startWorkerForTest({ redisUrl: redis.url, prefix: redis.prefix });
   connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   maintenance = createMaintenanceQueue(connection, redis.prefix);
-  // QueueEvents blocks on its connection, so it gets one of its own; BullMQ does not close a
-  // connection it was handed, so afterEach does (left open, it kept jest alive after the run).
-  eventsConnection = connection.duplicate();
   events = new QueueEvents(maintenance.name, {
-    connection: eventsConnection,
+    connection,
     prefix: redis.prefix,
   });
   await events.waitUntilReady();
@@ -41,7 +37,6 @@ afterEach(async () => {
   await maintenance.obliterate({ force: true }).catch(() => undefined);
   await maintenance.close();
   connection.disconnect();
-  eventsConnection.disconnect();
   await redis.cleanup();
 });
 
@@ -100,6 +95,16 @@ describe('backfill (simulator, real Redis)', () => {
         ],
       ).not.toBe('');
 
+    // The run as the dashboard lists it: its selection, and its enrichments' outcomes.
+    const listed = async () => (await progress.list(TENANT, 10)).find((r) => r.runId === 'all');
+    expect(await listed()).toMatchObject({
+      status: 'completed',
+      enqueued: 4,
+      finishedAt: expect.any(String),
+      selection: { entities: 'contacts', targetEmpty: false, ratePerMinute: 60_000 },
+      outcomes: { enriched: 4, unchanged: 0, skipped: 0, providerCalls: 4 },
+    });
+
     // Run it again: every stored enrichment is current, so nothing is read or asked.
     expect(await backfill({ runId: 'all', dryRun: true })).toMatchObject({
       matched: 4,
@@ -110,6 +115,12 @@ describe('backfill (simulator, real Redis)', () => {
     expect(await backfill({ runId: 'all' })).toMatchObject({ status: 'completed', enqueued: 0 });
     await sut.settled();
     expect((await completedEnrichments()).length).toBe(first.length);
+    expect((await listed())?.outcomes).toEqual({
+      enriched: 0,
+      unchanged: 0,
+      skipped: 0,
+      providerCalls: 0,
+    });
 
     // Only records whose target UDF is empty: after a human emptied one, that one.
     const udfs = sut.sim.state.get('contact', 3)!.UserDefinedFields as Record<string, string>;

@@ -1,5 +1,53 @@
 import type { Redis } from 'ioredis';
-import type { BackfillResult } from './payloads';
+import type { BackfillResult, BackfillSpec } from './payloads';
+
+/** A run's selection as shown (dashboard): the filters, an ids file as its size only. */
+export interface BackfillSelection {
+  readonly entities: BackfillSpec['entities'];
+  readonly owners?: readonly number[];
+  readonly categories?: readonly number[];
+  readonly businesses?: readonly number[];
+  readonly targetEmpty: boolean;
+  readonly updatedSince?: string;
+  /** How many ids the `--ids-file` listed. */
+  readonly ids?: number;
+  readonly ratePerMinute: number;
+  readonly maxProviderCalls?: number;
+}
+
+/** What the run's enrichments ended with (counted by the enrich processor per `backfill:<runId>` cause). */
+export interface BackfillOutcomes {
+  /** Written (a PATCH). */
+  readonly enriched: number;
+  /** Read, nothing to write. */
+  readonly unchanged: number;
+  /** Skipped by a rule (echo, filter, gone). */
+  readonly skipped: number;
+  /** Of those, the ones that asked the provider (the others reused a stored answer). */
+  readonly providerCalls: number;
+}
+
+export type BackfillOutcome = 'enriched' | 'unchanged' | 'skipped';
+
+/** A run as listed: its progress document and its enrichments' outcomes. */
+export interface BackfillRunView extends Omit<BackfillProgress, 'stopRequested'> {
+  readonly outcomes: BackfillOutcomes;
+}
+
+/** The selection of a spec, as the progress document keeps it. */
+export function selectionOf(spec: BackfillSpec): BackfillSelection {
+  return {
+    entities: spec.entities,
+    ...(spec.owners?.length ? { owners: spec.owners } : {}),
+    ...(spec.categories?.length ? { categories: spec.categories } : {}),
+    ...(spec.businesses?.length ? { businesses: spec.businesses } : {}),
+    targetEmpty: spec.targetEmpty,
+    ...(spec.updatedSince ? { updatedSince: spec.updatedSince } : {}),
+    ...(spec.ids?.length ? { ids: spec.ids.length } : {}),
+    ratePerMinute: spec.ratePerMinute,
+    ...(spec.maxProviderCalls !== undefined ? { maxProviderCalls: spec.maxProviderCalls } : {}),
+  };
+}
 
 /** A backfill run's state in Redis: written by the worker, read (and stopped) by the CLI. */
 export interface BackfillProgress extends Omit<BackfillResult, 'status'> {
@@ -11,11 +59,19 @@ export interface BackfillProgress extends Omit<BackfillResult, 'status'> {
   readonly done: number;
   readonly startedAt: string;
   readonly updatedAt: string;
+  /** When the run ended (completed, stopped, capped); absent while it runs. */
+  readonly finishedAt?: string;
+  /** The filters and pacing (absent in documents written before it was kept). */
+  readonly selection?: BackfillSelection;
   /** Set by the CLI (Ctrl-C); the worker stops at the next record and keeps the cursor. */
   readonly stopRequested: boolean;
 }
 
 const DAY = 24 * 3600;
+const OUTCOME_FIELDS = ['enriched', 'unchanged', 'skipped', 'providerCalls'] as const;
+/** A run id as the job schema allows it: what follows the tenant in a run's own key. */
+const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 
 /**
  * `{prefix}:backfill:{tenant}:{runId}`: one JSON document per run (kept 30 days), so a stopped
@@ -55,6 +111,64 @@ export class BackfillProgressStore {
 
   async clearStop(tenant: string, runId: string): Promise<void> {
     await this.redis.del(`${this.key(tenant, runId)}:stop`);
+  }
+
+  /** Counts one finished enrichment of the run (the enrich processor, for its `backfill:` causes). */
+  async countOutcome(
+    tenant: string,
+    runId: string,
+    outcome: BackfillOutcome,
+    providerCalled: boolean,
+  ): Promise<void> {
+    const key = `${this.key(tenant, runId)}:outcomes`;
+    const multi = this.redis.multi().hincrby(key, outcome, 1);
+    if (providerCalled) multi.hincrby(key, 'providerCalls', 1);
+    await multi.expire(key, 30 * DAY).exec();
+  }
+
+  /** A run that begins anew counts its enrichments from zero. */
+  async resetOutcomes(tenant: string, runId: string): Promise<void> {
+    await this.redis.del(`${this.key(tenant, runId)}:outcomes`);
+  }
+
+  /** The tenant's runs, newest first (at most `limit`), with their outcomes: for the dashboard. */
+  async list(tenant: string, limit: number): Promise<BackfillRunView[]> {
+    const base = `${this.prefix}:backfill:${tenant}:`;
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${globEscape(base)}*`,
+        'COUNT',
+        500,
+      );
+      cursor = next;
+      keys.push(...found.filter((k) => RUN_ID.test(k.slice(base.length))));
+    } while (cursor !== '0');
+    if (keys.length === 0) return [];
+    const docs = await this.redis.mget(keys);
+    const runs = docs
+      .filter((raw): raw is string => raw !== null)
+      .map((raw) => JSON.parse(raw) as Omit<BackfillProgress, 'stopRequested'>)
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+      .slice(0, limit);
+    const outcomes = await Promise.all(
+      runs.map((run) => this.redis.hmget(`${base}${run.runId}:outcomes`, ...OUTCOME_FIELDS)),
+    );
+    return runs.map((run, i) => {
+      const [enriched, unchanged, skipped, providerCalls] = outcomes[i]!.map((v) => Number(v ?? 0));
+      return {
+        ...run,
+        outcomes: {
+          enriched: enriched!,
+          unchanged: unchanged!,
+          skipped: skipped!,
+          providerCalls: providerCalls!,
+        },
+      };
+    });
   }
 
   async stopRequested(tenant: string, runId: string): Promise<boolean> {

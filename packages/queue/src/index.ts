@@ -41,4 +41,12 @@ export {
   type EnrichmentRequest,
   type EnrichmentTiming,
 } from './schedule-enrichment';
-export { BackfillProgressStore, type BackfillProgress } from './backfill-progress';
+export {
+  BackfillProgressStore,
+  selectionOf,
+  type BackfillOutcome,
+  type BackfillOutcomes,
+  type BackfillProgress,
+  type BackfillRunView,
+  type BackfillSelection,
+} from './backfill-progress';

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger } from '@so-connector/logger';
+import type { BackfillProgressStore } from '@so-connector/queue';
 import type { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
 import { createSessionSigner, type AdminCredentials } from './auth';
 import { createBullBoardHandler } from './bull-board';
@@ -22,6 +23,7 @@ export interface AdminDeps {
   readonly runs: SyncRunStore;
   readonly webhookHealth: WebhookHealthStore;
   readonly activity: ActivityCounters;
+  readonly backfills: BackfillProgressStore;
   readonly logger: Logger;
   /** Resolves when the admin Redis connection is ready (page reads wait for it, bounded). */
   readonly redisReady: () => Promise<void>;
@@ -70,6 +72,7 @@ export function adminRouter(deps: AdminDeps): Router {
       runs: deps.runs,
       webhookHealth: deps.webhookHealth,
       activity: deps.activity,
+      backfills: deps.backfills,
       redact,
       fieldNames: deps.fieldNames ?? new Map(),
       logger: deps.logger,

@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import type { Queue } from 'bullmq';
+import type { BackfillProgressStore } from '@so-connector/queue';
 import type { Logger } from '@so-connector/logger';
 import {
   ENTRY_STATUSES,
@@ -11,6 +12,7 @@ import {
 import { mergeBuckets } from './chart';
 import { accountHints, findRunByJob } from './find-run-by-job';
 import { bullBoardJobHref, runHref } from './links';
+import { renderBackfills } from './pages/backfills.page';
 import { renderDashboard, type QueueCounts, type RunFilter } from './pages/dashboard.page';
 import type { FieldNames } from './pages/field-names';
 import { renderMessage } from './pages/message.page';
@@ -24,6 +26,8 @@ export interface DashboardDeps {
   readonly runs: SyncRunStore;
   readonly webhookHealth: WebhookHealthStore;
   readonly activity: ActivityCounters;
+  /** `so-connector backfill` runs (`{prefix}:backfill:{tenant}:{runId}`, written by the worker). */
+  readonly backfills: BackfillProgressStore;
   readonly redact: AdminRedactor;
   /** Names of the configured UDF keys, shown for "fields written". */
   readonly fieldNames: FieldNames;
@@ -36,6 +40,7 @@ const DAY_MS = 24 * 3600_000;
 /** The chart plots one point per hour (the counters' 5-minute buckets, summed). */
 const CHART_POINT_MS = 3600_000;
 const RUNS_SHOWN = 100;
+const BACKFILLS_SHOWN = 50;
 const UNAVAILABLE =
   'Redis is not reachable: some of this page could not be read. Webhooks are still accepted (into the disk spool); reload when Redis is back.';
 
@@ -119,6 +124,13 @@ export function dashboardRouter(deps: DashboardDeps): Router {
       deps.redact,
     );
     sendPage(res, failed ? 503 : 200, page);
+  });
+
+  router.get('/backfills', async (_req, res) => {
+    const runs = await read('backfill runs', () =>
+      deps.backfills.list(deps.tenant, BACKFILLS_SHOWN),
+    );
+    sendPage(res, runs.ok ? 200 : 503, renderBackfills(deps.tenant, runs, BACKFILLS_SHOWN));
   });
 
   router.get('/runs/:accountId/:runId', async (req, res) => {

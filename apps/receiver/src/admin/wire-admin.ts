@@ -1,6 +1,7 @@
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
 import {
+  BackfillProgressStore,
   closeWhenReady,
   createEnrichQueue,
   createEventsQueue,
@@ -59,6 +60,7 @@ export function wireAdmin(
     runs: new SyncRunStore({ redis, prefix }),
     webhookHealth: new WebhookHealthStore({ redis, prefix }),
     activity: new ActivityCounters({ redis, prefix }),
+    backfills: new BackfillProgressStore(redis, prefix),
     logger,
     redisReady: whenReady(redis),
     fieldNames: fieldNames(config.udfs),

@@ -4,6 +4,7 @@ import {
   BACKFILL_PRIORITY,
   maintenanceJobSchema,
   scheduleEnrichment,
+  selectionOf,
   type BackfillProgress,
   type BackfillProgressStore,
   type BackfillResult,
@@ -166,6 +167,7 @@ export function createBackfill(deps: BackfillDeps) {
     let done = 0;
     const position = { ...cursor };
     const save = async (status: BackfillProgress['status']) => {
+      const at = new Date(now()).toISOString();
       await deps.progress.write(tenant, {
         ...summary,
         status,
@@ -173,11 +175,23 @@ export function createBackfill(deps: BackfillDeps) {
         cursor: position,
         done,
         startedAt,
-        updatedAt: new Date(now()).toISOString(),
+        updatedAt: at,
+        ...(status === 'running' ? {} : { finishedAt: at }),
+        selection: selectionOf(spec),
       });
       await job.updateProgress({ done, matched: summary.matched, enqueued, status });
     };
     await deps.progress.clearStop(tenant, spec.runId);
+    // A run that begins anew counts its enrichments' outcomes (dashboard) from zero.
+    if (!previous) await deps.progress.resetOutcomes(tenant, spec.runId);
+    if (previous)
+      deps.logger.info('backfill resumed', {
+        tenant,
+        runId: spec.runId,
+        after: previous.status,
+        cursor,
+        enqueued,
+      });
     await save('running');
     const pacedFrom = now();
     let paced = 0;

@@ -65,7 +65,7 @@ export interface LayoutOptions {
 /** The whole HTML document around a page's body. */
 export function layout(options: LayoutOptions): string {
   const nav = options.signedIn
-    ? markup`<a href="/admin">Sync runs</a><a href="/admin/queues">Queues (Bull Board)</a>
+    ? markup`<a href="/admin">Sync runs</a><a href="/admin/backfills">Backfills</a><a href="/admin/queues">Queues (Bull Board)</a>
 <span class="tenant">tenant ${options.tenant ?? ''}</span>
 <form method="post" action="/admin/logout"><button type="submit">Log out</button></form>`
     : null;

@@ -2,7 +2,7 @@ import type { EnrichmentProvider, FieldChange } from '@so-connector/enrichment';
 import { ownerInScope, type OwnerScope } from '@so-connector/filters';
 import type { Logger } from '@so-connector/logger';
 import type { Queue } from 'bullmq';
-import type { EnrichJobData } from '@so-connector/queue';
+import type { BackfillProgressStore, EnrichJobData } from '@so-connector/queue';
 import {
   SuperOfficeError,
   type ContactEntity,
@@ -21,6 +21,8 @@ export interface EnrichProcessorDeps {
   /** Provider answers by input fingerprint, kept from the moment they arrive. */
   readonly providerResults: ProviderResultStore;
   readonly runs: SyncRunStore;
+  /** Backfill runs: an enrichment caused by `backfill:<runId>` counts its outcome there. */
+  readonly backfills: BackfillProgressStore;
   /** The `so-enrich` queue: the causes producers recorded for a record are taken from it. */
   readonly enrichQueue: Queue<EnrichJobData>;
   readonly ownerScope: OwnerScope | undefined;

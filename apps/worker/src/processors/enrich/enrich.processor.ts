@@ -16,6 +16,9 @@ import { enrichPerson } from './enrich-person';
 
 export type { EnrichProcessorDeps } from './enrich-context';
 
+/** The cause a backfill gives its enrichments: `backfill:<runId>`. */
+const BACKFILL_CAUSE = 'backfill:';
+
 /**
  * `so-enrich`: read the record fresh (a person's company too), skip the provider when the inputs'
  * fingerprint is unchanged, map, diff against what the record holds, and PATCH only the fields that
@@ -69,6 +72,7 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
       // A person's account is known only once the person is read (enrichPerson records it then).
       if (data.entity === 'contact') await run.running();
       const result = data.entity === 'contact' ? await enrichContact(run) : await enrichPerson(run);
+      await countBackfillOutcome(deps, data.tenant, eventIds, result);
       await deps.runs.record(
         fact(result.outcome === 'skipped' ? 'SKIPPED' : 'COMPLETED', {
           calls: counters,
@@ -117,6 +121,24 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
       throw failure;
     }
   };
+}
+
+/** For each `backfill:<runId>` cause of the job: the run's enriched / unchanged / skipped count. */
+async function countBackfillOutcome(
+  deps: EnrichProcessorDeps,
+  tenant: string,
+  causes: readonly string[],
+  result: { outcome: 'written' | 'unchanged' | 'skipped'; providerCalled?: boolean },
+): Promise<void> {
+  const outcome = result.outcome === 'written' ? 'enriched' : result.outcome;
+  for (const cause of causes)
+    if (cause.startsWith(BACKFILL_CAUSE))
+      await deps.backfills.countOutcome(
+        tenant,
+        cause.slice(BACKFILL_CAUSE.length),
+        outcome,
+        result.providerCalled === true,
+      );
 }
 
 /** Maps a failure to BullMQ's vocabulary: a plain Error retries, UnrecoverableError does not. */
