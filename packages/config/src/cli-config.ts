@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import {
-  ConfigError,
-  deepFreeze,
-  enrichmentSettings,
-  type EnrichmentSettings,
-  type LogConfig,
-  type RedisConfig,
-  type SuperOfficeConfig,
-  type TenantConfig,
-  type UdfTargetsConfig,
-} from './load-config';
+import type {
+  EnrichmentSettings,
+  LogConfig,
+  RedisConfig,
+  SuperOfficeConfig,
+  TenantConfig,
+  UdfTargetsConfig,
+} from './config-types';
+import { ConfigError, deepFreeze, enrichmentSettings } from './load-config';
 import { receiverEnvSchema, SECRET_VARIABLES, workerEnvSchema } from './schema';
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -1,19 +1,17 @@
-export {
-  ConfigError,
-  loadReceiverConfig,
-  loadWorkerConfig,
-  type EnrichmentSettings,
-  type SuperOfficeConfig,
-  type UdfTargetsConfig,
-  type WorkerConfig,
-  type LogConfig,
-  type LogLevel,
-  type QueueConfig,
-  type ReceiverConfig,
-  type RedisConfig,
-  type TenantConfig,
-  type WebhookAuthConfig,
-} from './load-config';
+export { ConfigError, loadReceiverConfig, loadWorkerConfig } from './load-config';
+export type {
+  EnrichmentSettings,
+  SuperOfficeConfig,
+  UdfTargetsConfig,
+  WorkerConfig,
+  LogConfig,
+  LogLevel,
+  QueueConfig,
+  ReceiverConfig,
+  RedisConfig,
+  TenantConfig,
+  WebhookAuthConfig,
+} from './config-types';
 export { LOG_LEVELS, SECRET_VARIABLES } from './schema';
 export type { TrustProxy } from './parsers';
 export { exitOnConfigError } from './exit-on-error';

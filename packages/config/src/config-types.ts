@@ -1,0 +1,146 @@
+import type { TrustProxy } from './parsers';
+import type { LOG_LEVELS } from './schema';
+
+/** The typed, frozen configuration objects `loadReceiverConfig` / `loadWorkerConfig` return. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LogConfig {
+  readonly level: LogLevel;
+  readonly format: 'json' | 'pretty';
+}
+
+export interface RedisConfig {
+  readonly url: string;
+}
+
+export interface QueueConfig {
+  /** Key prefix for every queue; may be a hash tag such as `{so}`. */
+  readonly prefix: string;
+  /** How long a completed event job (and so its EventId) is kept for de-duplication. */
+  readonly dedupWindowSeconds: number;
+}
+
+export interface TenantConfig {
+  /** SuperOffice ContextIdentifier, e.g. `Cust12345`. */
+  readonly contextIdentifier: string;
+}
+
+export interface WebhookAuthConfig {
+  /** HMAC secrets; the first is current, the others are accepted during a rotation. */
+  readonly secrets: readonly string[];
+  /** Legacy shared token accepted as `?token=` (the prototype's scheme). */
+  readonly token: string | undefined;
+  /** Accept webhooks with no signature and no token. Local use only. */
+  readonly allowUnsigned: boolean;
+}
+
+export interface ReceiverConfig {
+  readonly redis: RedisConfig;
+  readonly queue: QueueConfig;
+  readonly log: LogConfig;
+  readonly tenant: TenantConfig;
+  readonly http: {
+    readonly port: number;
+    readonly shutdownTimeoutMs: number;
+    /** Headers and body must arrive within this long (408 otherwise). */
+    readonly requestTimeoutMs: number;
+    /** TRUST_PROXY, as Express's `trust proxy` setting takes it. */
+    readonly trustProxy: TrustProxy;
+  };
+  readonly webhook: WebhookAuthConfig;
+  /** The worker's UDF keys (SO_UDF_*), so the dashboard can name the fields written. */
+  readonly udfs: UdfTargetsConfig;
+  readonly spool: { readonly dir: string };
+  /** Admin UI credentials; undefined = no admin UI. */
+  readonly admin:
+    { readonly user: string; readonly password: string; readonly write: boolean } | undefined;
+}
+
+export type EnrichmentSettings =
+  | { readonly provider: 'builtin' }
+  | {
+      readonly provider: 'company-explorer';
+      readonly baseUrl: string;
+      readonly apiKey: string;
+      readonly timeoutMs: number;
+    }
+  | {
+      readonly provider: 'openai';
+      readonly baseUrl: string;
+      readonly apiKey: string;
+      readonly model: string;
+      readonly timeoutMs: number;
+    };
+
+export interface SuperOfficeConfig {
+  readonly environment: 'sod' | 'qaonline' | 'online';
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly refreshToken: string;
+  readonly redirectUri: string | undefined;
+  /** Fixed API base; else resolved from the tenant status endpoint. */
+  readonly apiBaseUrl: string | undefined;
+  /** Token endpoint override (the simulator); else `https://{environment}.superoffice.com/...`. */
+  readonly tokenUrl: string | undefined;
+  readonly udfWriteMode: 'json-patch' | 'get-put';
+  /** Calls per second the worker allows itself against SuperOffice. */
+  readonly rateLimitPerSecond: number;
+  /** The API user's associate id, when given; else learned from currentPrincipal. */
+  readonly ownAssociateId: number | undefined;
+  readonly ownAssociateRefreshMs: number;
+}
+
+export interface UdfTargetsConfig {
+  readonly vertical: string | undefined;
+  readonly summary: string | undefined;
+  readonly opener: string | undefined;
+  readonly personOpener: string | undefined;
+}
+
+export interface WorkerConfig {
+  readonly redis: RedisConfig;
+  readonly queue: { readonly prefix: string };
+  readonly log: LogConfig;
+  readonly tenant: TenantConfig;
+  readonly superoffice: SuperOfficeConfig;
+  readonly udfs: UdfTargetsConfig;
+  readonly enrichment: EnrichmentSettings;
+  readonly scopeOwnerAssociates: readonly string[];
+  /** Overrides of the filter rules; undefined = the defaults. */
+  readonly filters: {
+    readonly contactChangeColumns: readonly string[] | undefined;
+    readonly personChangeColumns: readonly string[] | undefined;
+    readonly enrichOnCreate: boolean;
+  };
+  readonly worker: {
+    readonly concurrency: number;
+    readonly debounceMs: number;
+    readonly maxWaitMs: number;
+    readonly attempts: number;
+    /** Base of the exponential backoff between attempts (ms). */
+    readonly backoffMs: number;
+    /** Cap of that backoff (ms). */
+    readonly backoffMaxMs: number;
+    /**
+     * How long a job's lock lasts without renewal: a worker that died mid-job gives its job back
+     * after this long (BullMQ stalled-job recovery).
+     */
+    readonly lockDurationMs: number;
+    readonly shutdownTimeoutMs: number;
+    /**
+     * How long a provider answer is kept in Redis by its input fingerprint, so a retry after a
+     * failed write (or another job with the same inputs) does not ask the provider again.
+     */
+    readonly providerResultTtlMs: number;
+  };
+  readonly maintenance: {
+    /** Webhook watchdog period; 0 = off. */
+    readonly watchdogIntervalMs: number;
+    /** Reconciliation sweep period; 0 = off (it still runs after a re-activation). */
+    readonly reconcileIntervalMs: number;
+    /** The receiver's public webhook URL, when known: identifies this connector's webhooks. */
+    readonly webhookUrl: string | undefined;
+  };
+  /** Port of the worker's /metrics endpoint; 0 = none. */
+  readonly metricsPort: number;
+}
