@@ -450,10 +450,14 @@ describe('admin UI while Redis is down', () => {
       await waitFor(
         async () => {
           const page = await supertest(sut.url).get('/admin').set('Cookie', cookie);
-          // Thrown with the parts the page could not read, so a timeout says which read hung.
+          // Thrown with the parts the page could not read and the receiver's last word on why, so
+          // a timeout says which read failed and how.
           if (page.status !== 200)
             throw new Error(
-              `status ${page.status}: ${(page.text.match(/The [^.<]+ could not be read/g) ?? ['no part named']).join('; ')}`,
+              `status ${page.status}: ${(page.text.match(/The [^.<]+ could not be read/g) ?? ['no part named']).join('; ')}; ${sut.logLines
+                .filter((line) => line.includes('could not read from Redis'))
+                .slice(-2)
+                .join(' ')}`,
             );
           return true;
         },
