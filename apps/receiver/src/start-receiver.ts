@@ -8,6 +8,7 @@ import {
   createRedisConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
+import { fixedTenants } from './admin/tenant-scope';
 import { wireAdmin } from './admin/wire-admin';
 import { createApp } from './app';
 import {
@@ -152,7 +153,7 @@ export async function startReceiver(
     metrics,
     logger,
     trustProxy: config.http.trustProxy,
-    admin: wireAdmin(config, logger, shutdown),
+    admin: wireAdmin(config, logger, shutdown, fixedTenants([config.tenant.contextIdentifier])),
   });
 
   // A body that trickles in (slowloris) is cut with 408 after REQUEST_TIMEOUT_MS: SuperOffice

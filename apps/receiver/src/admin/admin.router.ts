@@ -6,6 +6,8 @@ import type { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-con
 import { createSessionSigner, type AdminCredentials } from './auth';
 import { createBullBoardHandler } from './bull-board';
 import { dashboardRouter } from './dashboard.route';
+import { tenantsRouter } from './tenants.route';
+import type { AdminTenants } from './tenant-scope';
 import { loginRouter } from './login.route';
 import type { FieldNames } from './pages/field-names';
 import { createAdminRedactor } from './redact';
@@ -16,8 +18,8 @@ export interface AdminDeps {
   readonly credentials: AdminCredentials;
   /** ADMIN_WRITE: Bull Board may retry, clean, promote and remove jobs. */
   readonly write: boolean;
-  /** The tenant whose runs, health and activity are shown (ContextIdentifier). */
-  readonly tenant: string;
+  /** The tenants whose runs, health and activity can be shown (`/admin`, `/admin/t/{ctx}`). */
+  readonly tenants: AdminTenants;
   /** so-events, so-enrich and so-maintenance. */
   readonly queues: readonly Queue[];
   readonly runs: SyncRunStore;
@@ -62,23 +64,35 @@ export function adminRouter(deps: AdminDeps): Router {
       queues: deps.queues,
       readOnly: !deps.write,
       redact,
-      tenant: deps.tenant,
+      tenant: deps.tenants.defaultTenant() ?? 'all tenants',
     }),
   );
+  const reads = {
+    logger: deps.logger,
+    redisReady: deps.redisReady,
+    readTimeoutMs: deps.readTimeoutMs ?? 2000,
+  };
   router.use(
-    dashboardRouter({
-      tenant: deps.tenant,
-      queues: deps.queues,
+    tenantsRouter({
+      tenants: deps.tenants,
       runs: deps.runs,
       webhookHealth: deps.webhookHealth,
-      activity: deps.activity,
-      backfills: deps.backfills,
-      redact,
-      fieldNames: deps.fieldNames ?? new Map(),
-      logger: deps.logger,
-      redisReady: deps.redisReady,
-      readTimeoutMs: deps.readTimeoutMs ?? 2000,
+      ...reads,
     }),
   );
+  const dashboard = dashboardRouter({
+    tenants: deps.tenants,
+    queues: deps.queues,
+    runs: deps.runs,
+    webhookHealth: deps.webhookHealth,
+    activity: deps.activity,
+    backfills: deps.backfills,
+    redact,
+    fieldNames: deps.fieldNames ?? new Map(),
+    ...reads,
+  });
+  // Every tenant's pages under /admin/t/{ctx}; the default tenant's also under /admin itself.
+  router.use('/t/:tenant', dashboard);
+  router.use(dashboard);
   return router;
 }

@@ -11,6 +11,7 @@ export interface AdminBullBoardOptions {
   /** Retry, clean, promote, add and remove are refused (HTTP 405) unless this is false. */
   readonly readOnly: boolean;
   readonly redact: AdminRedactor;
+  /** Named in the board's title: the default tenant, or "all tenants" (the queues are shared). */
   readonly tenant: string;
 }
 

@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { BackfillProgressStore } from '@so-connector/queue';
 import type { Logger } from '@so-connector/logger';
@@ -11,17 +11,18 @@ import {
 } from '@so-connector/sync-runs';
 import { mergeBuckets } from './chart';
 import { accountHints, findRunByJob } from './find-run-by-job';
-import { bullBoardJobHref, runHref } from './links';
+import { bullBoardJobHref, runHref, TENANTS_HREF, type TenantScope } from './links';
 import { renderBackfills } from './pages/backfills.page';
 import { renderDashboard, type QueueCounts, type RunFilter } from './pages/dashboard.page';
 import type { FieldNames } from './pages/field-names';
 import { renderMessage } from './pages/message.page';
 import { renderRunDetail } from './pages/run-detail.page';
-import { readPart } from './read-part';
+import { pageReader } from './read-part';
 import type { AdminRedactor } from './redact';
+import { resolveScope, type AdminTenants } from './tenant-scope';
 
 export interface DashboardDeps {
-  readonly tenant: string;
+  readonly tenants: AdminTenants;
   readonly queues: readonly Queue[];
   readonly runs: SyncRunStore;
   readonly webhookHealth: WebhookHealthStore;
@@ -59,30 +60,107 @@ function sendPage(res: Response, status: number, page: string): void {
   res.status(status).type('html').send(page);
 }
 
-/** `/admin` (sync runs, health, queues, chart), run details and the job → run redirect. */
+/** The tenant a request's pages are about, set by the router's first handler. */
+function scopeOf(res: Response): TenantScope {
+  return res.locals.scope as TenantScope;
+}
+
+/**
+ * One tenant's pages: `/` (sync runs, health, queues, chart), `/backfills`, run details and the
+ * job → run redirect. Mounted at `/admin` for the default tenant and at `/admin/t/:tenant` for
+ * each tenant (`tenant-scope.ts`).
+ */
 export function dashboardRouter(deps: DashboardDeps): Router {
-  const router = Router();
-  const read = <T>(what: string, fn: () => Promise<T>) =>
-    readPart(
-      what,
-      async () => {
-        await deps.redisReady();
-        return fn();
-      },
-      deps.readTimeoutMs,
-      deps.logger,
+  const router = Router({ mergeParams: true });
+  const read = pageReader(deps);
+  const message = (
+    scope: TenantScope | undefined,
+    title: string,
+    text: string,
+    link?: { href: string; text: string },
+  ) => renderMessage({ title, message: text, scope, link });
+
+  // A job belongs to the tenant in its data, whichever tenant's path it was asked under: Bull
+  // Board (deployment-wide) links here.
+  router.get('/jobs/:queue/:jobId', async (req: Request<{ queue: string; jobId: string }>, res) => {
+    const { queue: queueName, jobId } = req.params;
+    const queue = deps.queues.find((q) => q.name === queueName);
+    if (!queue)
+      return sendPage(res, 404, message(undefined, 'Not found', `There is no queue ${queueName}.`));
+    const job = await read('job', () => queue.getJob(jobId));
+    if (!job.ok) return sendPage(res, 503, message(undefined, 'Unavailable', UNAVAILABLE));
+    const data: unknown = job.value?.data;
+    const jobTenant =
+      typeof data === 'object' &&
+      data !== null &&
+      'tenant' in data &&
+      typeof data.tenant === 'string'
+        ? data.tenant
+        : deps.tenants.defaultTenant();
+    const resolved = resolveScope(deps.tenants, jobTenant);
+    const inBullBoard = { href: bullBoardJobHref(queueName, jobId), text: 'the job in Bull Board' };
+    if (resolved.kind !== 'tenant')
+      return sendPage(
+        res,
+        404,
+        message(
+          undefined,
+          'No sync run for this job',
+          `Job ${jobId} of ${queueName} belongs to no tenant this connector serves.`,
+          inBullBoard,
+        ),
+      );
+    const scope = resolved.scope;
+    const found = await read('sync run of a job', () =>
+      findRunByJob({
+        runs: deps.runs,
+        tenant: scope.tenant,
+        queue: queueName,
+        jobId,
+        hints: job.value ? accountHints(queueName, job.value.data) : [],
+      }),
     );
-  const message = (title: string, text: string, link?: { href: string; text: string }) =>
-    renderMessage({ title, message: text, tenant: deps.tenant, link });
+    if (!found.ok) return sendPage(res, 503, message(scope, 'Unavailable', UNAVAILABLE));
+    if (!found.value)
+      return sendPage(
+        res,
+        404,
+        message(
+          scope,
+          'No sync run for this job',
+          `No retained sync run refers to job ${jobId} of ${queueName} (the worker may not have picked it up yet, or the run is older than 14 days).`,
+          inBullBoard,
+        ),
+      );
+    res.redirect(302, runHref(scope, found.value.accountId, found.value.id));
+  });
+
+  router.use((req: Request<{ tenant?: string }>, res, next) => {
+    const resolved = resolveScope(deps.tenants, req.params.tenant);
+    if (resolved.kind === 'tenant') {
+      res.locals.scope = resolved.scope;
+      return next();
+    }
+    if (resolved.kind === 'choose') return res.redirect(302, TENANTS_HREF);
+    return sendPage(
+      res,
+      404,
+      message(undefined, 'Not found', 'This connector serves no such tenant.', {
+        href: TENANTS_HREF,
+        text: 'all tenants',
+      }),
+    );
+  });
 
   router.get('/', async (req, res) => {
+    const scope = scopeOf(res);
     const filter = parseFilter(req.query);
     const now = Date.now();
     const [runs, health, queues, activity] = await Promise.all([
       read('sync runs', () =>
-        deps.runs.recentRuns({ tenant: deps.tenant, ...filter, limit: RUNS_SHOWN }),
+        deps.runs.recentRuns({ tenant: scope.tenant, ...filter, limit: RUNS_SHOWN }),
       ),
-      read('webhook health', () => deps.webhookHealth.read(deps.tenant)),
+      read('webhook health', () => deps.webhookHealth.read(scope.tenant)),
       read('queue counts', () =>
         Promise.all(
           deps.queues.map(async (queue): Promise<QueueCounts> => {
@@ -101,7 +179,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         mergeBuckets(
           // From a full hour, so each point is one clock hour.
           await deps.activity.series(
-            deps.tenant,
+            scope.tenant,
             Math.floor((now - DAY_MS) / CHART_POINT_MS) * CHART_POINT_MS,
             now,
           ),
@@ -112,7 +190,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const failed = [runs, health, queues, activity].some((part) => !part.ok);
     const page = renderDashboard(
       {
-        tenant: deps.tenant,
+        scope,
         filter,
         runs,
         health,
@@ -127,58 +205,33 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   });
 
   router.get('/backfills', async (_req, res) => {
+    const scope = scopeOf(res);
     const runs = await read('backfill runs', () =>
-      deps.backfills.list(deps.tenant, BACKFILLS_SHOWN),
+      deps.backfills.list(scope.tenant, BACKFILLS_SHOWN),
     );
-    sendPage(res, runs.ok ? 200 : 503, renderBackfills(deps.tenant, runs, BACKFILLS_SHOWN));
+    sendPage(res, runs.ok ? 200 : 503, renderBackfills(scope, runs, BACKFILLS_SHOWN));
   });
 
   router.get('/runs/:accountId/:runId', async (req, res) => {
+    const scope = scopeOf(res);
     const accountId = /^\d{1,15}$/.test(req.params.accountId) ? Number(req.params.accountId) : NaN;
     if (Number.isNaN(accountId))
-      return sendPage(res, 404, message('Not found', 'There is no such account id.'));
+      return sendPage(res, 404, message(scope, 'Not found', 'There is no such account id.'));
     const run = await read('sync run', () =>
-      deps.runs.findRun(deps.tenant, accountId, req.params.runId),
+      deps.runs.findRun(scope.tenant, accountId, req.params.runId),
     );
-    if (!run.ok) return sendPage(res, 503, message('Unavailable', UNAVAILABLE));
+    if (!run.ok) return sendPage(res, 503, message(scope, 'Unavailable', UNAVAILABLE));
     if (!run.value)
       return sendPage(
         res,
         404,
         message(
+          scope,
           'Sync run not found',
           `Account ${accountId} has no run ${req.params.runId} (runs are kept for 14 days).`,
         ),
       );
-    sendPage(res, 200, renderRunDetail(deps.tenant, run.value, deps.redact, deps.fieldNames));
-  });
-
-  router.get('/jobs/:queue/:jobId', async (req, res) => {
-    const { queue: queueName, jobId } = req.params;
-    const queue = deps.queues.find((q) => q.name === queueName);
-    if (!queue) return sendPage(res, 404, message('Not found', `There is no queue ${queueName}.`));
-    const found = await read('sync run of a job', async () => {
-      const job = await queue.getJob(jobId);
-      return findRunByJob({
-        runs: deps.runs,
-        tenant: deps.tenant,
-        queue: queueName,
-        jobId,
-        hints: job ? accountHints(queueName, job.data) : [],
-      });
-    });
-    if (!found.ok) return sendPage(res, 503, message('Unavailable', UNAVAILABLE));
-    if (!found.value)
-      return sendPage(
-        res,
-        404,
-        message(
-          'No sync run for this job',
-          `No retained sync run refers to job ${jobId} of ${queueName} (the worker may not have picked it up yet, or the run is older than 14 days).`,
-          { href: bullBoardJobHref(queueName, jobId), text: 'the job in Bull Board' },
-        ),
-      );
-    res.redirect(302, runHref(found.value.accountId, found.value.id));
+    sendPage(res, 200, renderRunDetail(scope, run.value, deps.redact, deps.fieldNames));
   });
 
   return router;

@@ -27,3 +27,24 @@ export async function readPart<T>(
     return { ok: false };
   }
 }
+
+export interface PageReadDeps {
+  readonly logger: Logger;
+  /** Resolves when the admin Redis connection is ready; a read waits for it, within its bound. */
+  readonly redisReady: () => Promise<void>;
+  readonly readTimeoutMs: number;
+}
+
+/** A page's reader: each read waits for the connection, then runs, all within the page's bound. */
+export function pageReader(deps: PageReadDeps) {
+  return <T>(what: string, read: () => Promise<T>): Promise<Part<T>> =>
+    readPart(
+      what,
+      async () => {
+        await deps.redisReady();
+        return read();
+      },
+      deps.readTimeoutMs,
+      deps.logger,
+    );
+}

@@ -12,6 +12,7 @@ import { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connecto
 import type { AdminDeps } from './admin.router';
 import { fieldNames } from './pages/field-names';
 import { whenReady } from './redis-ready';
+import type { AdminTenants } from './tenant-scope';
 
 /** An admin page gives up on Redis after this long and shows what it has (with a 503). */
 const ADMIN_REDIS_TIMEOUT_MS = 2000;
@@ -25,6 +26,7 @@ export function wireAdmin(
   config: ReceiverConfig,
   logger: Logger,
   shutdown: ShutdownRegistry,
+  tenants: AdminTenants,
 ): AdminDeps | undefined {
   if (config.admin === undefined) return undefined;
   const redis = createRedisConnection(config.redis.url, {
@@ -55,7 +57,7 @@ export function wireAdmin(
   return {
     credentials: { user: config.admin.user, password: config.admin.password },
     write: config.admin.write,
-    tenant: config.tenant.contextIdentifier,
+    tenants,
     queues,
     runs: new SyncRunStore({ redis, prefix }),
     webhookHealth: new WebhookHealthStore({ redis, prefix }),

@@ -2,6 +2,7 @@ import type { BackfillRunView, BackfillSelection } from '@so-connector/queue';
 import { markup, type SafeHtml } from '../html';
 import type { Part } from './dashboard.page';
 import { time } from './format';
+import type { TenantScope } from '../links';
 import { layout } from './layout';
 
 const unreadable = markup`<p class="error">The backfill runs could not be read (Redis is not reachable).</p>`;
@@ -36,7 +37,7 @@ function runRow(run: BackfillRunView): SafeHtml {
 
 /** `/admin/backfills`: each `so-connector backfill` run with its selection, state and counts. */
 export function renderBackfills(
-  tenant: string,
+  scope: TenantScope,
   runs: Part<readonly BackfillRunView[]>,
   shown: number,
 ): string {
@@ -54,7 +55,7 @@ export function renderBackfills(
 <p class="muted small">Newest ${shown} at most. Matched, current (no read needed) and enqueued come from the run; enriched (written), unchanged, skipped and provider calls from its enrichments as they finish. Its enrichments appear in the sync runs with the cause <code>backfill:&lt;run&gt;</code>.</p></section>`;
   return layout({
     title: 'Backfill runs',
-    tenant,
+    scope,
     signedIn: true,
     banner: runs.ok ? undefined : 'Redis is not reachable: the backfill runs could not be read.',
     body,

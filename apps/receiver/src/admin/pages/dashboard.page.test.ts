@@ -1,4 +1,5 @@
 import type { WebhookHealth } from '@so-connector/sync-runs';
+import { tenantScope } from '../links';
 import { createAdminRedactor } from '../redact';
 import { renderDashboard, type DashboardView } from './dashboard.page';
 
@@ -27,7 +28,7 @@ const health: WebhookHealth = {
 function view(part: DashboardView['health']): DashboardView {
   const empty = { ok: true as const, value: [] };
   return {
-    tenant: 'Cust12345',
+    scope: tenantScope('Cust12345', true),
     filter: {},
     runs: empty,
     health: part,

@@ -7,7 +7,7 @@ import {
 } from '@so-connector/sync-runs';
 import { activityChartSvg } from '../chart';
 import { markup, type SafeHtml } from '../html';
-import { runHref } from '../links';
+import { runHref, type TenantScope } from '../links';
 import type { AdminRedactor } from '../redact';
 import { fieldList, type FieldNames } from './field-names';
 import { statusBadge, time } from './format';
@@ -30,7 +30,7 @@ export interface RunFilter {
 }
 
 export interface DashboardView {
-  readonly tenant: string;
+  readonly scope: TenantScope;
   readonly filter: RunFilter;
   readonly runs: Part<readonly SyncRun[]>;
   readonly health: Part<WebhookHealth | undefined>;
@@ -93,26 +93,26 @@ function queuesSection(part: DashboardView['queues']): SafeHtml {
 </table>`;
 }
 
-function filterForm(filter: RunFilter): SafeHtml {
+function filterForm(filter: RunFilter, base: string): SafeHtml {
   const options = ENTRY_STATUSES.map(
     (s) => markup`<option value="${s}"${filter.status === s ? ' selected' : ''}>${s}</option>`,
   );
-  const clear = filter.status || filter.account ? markup` <a href="/admin">clear</a>` : null;
-  return markup`<form class="filters" method="get" action="/admin">
+  const clear = filter.status || filter.account ? markup` <a href="${base}">clear</a>` : null;
+  return markup`<form class="filters" method="get" action="${base}">
 <label>status<select name="status"><option value="">all</option>${options}</select></label>
 <label>account (name or id)<input type="search" name="account" value="${filter.account ?? ''}" placeholder="Acme or 42"></label>
 <button class="primary" type="submit">Filter</button>${clear}
 </form>`;
 }
 
-function runsTable(part: DashboardView['runs'], names: FieldNames): SafeHtml {
+function runsTable(part: DashboardView['runs'], names: FieldNames, scope: TenantScope): SafeHtml {
   if (!part.ok) return unreadable('The sync runs');
   if (part.value.length === 0) return markup`<p class="muted" id="no-runs">No sync runs match.</p>`;
   const rows = part.value.map((run) => {
     const fields = [...new Set(run.fieldsWritten.map((f) => f.key))];
     const name = run.accountName ?? markup`<span class="muted">(name not read yet)</span>`;
     const owner = run.ownerName ? markup`<div class="muted small">${run.ownerName}</div>` : null;
-    return markup`<tr data-run="${run.id}" data-status="${run.status}"><td><a href="${runHref(run.accountId, run.id)}">${name}</a> <span class="muted small">#${run.accountId}</span>${owner}</td><td>${time(run.firstAt)}</td><td>${time(run.lastAt)}</td><td class="num">${run.events}</td><td>${statusBadge(run.status)}</td><td class="small">${fields.length > 0 ? fieldList(fields, names) : NONE}</td></tr>`;
+    return markup`<tr data-run="${run.id}" data-status="${run.status}"><td><a href="${runHref(scope, run.accountId, run.id)}">${name}</a> <span class="muted small">#${run.accountId}</span>${owner}</td><td>${time(run.firstAt)}</td><td>${time(run.lastAt)}</td><td class="num">${run.events}</td><td>${statusBadge(run.status)}</td><td class="small">${fields.length > 0 ? fieldList(fields, names) : NONE}</td></tr>`;
   });
   return markup`<table id="runs">
 <thead><tr><th>account</th><th>first event</th><th>last event</th><th class="num">events</th><th>status</th><th>fields written</th></tr></thead>
@@ -126,7 +126,7 @@ export function renderDashboard(view: DashboardView, redact: AdminRedactor): str
     ? activityChartSvg(view.activity.value)
     : unreadable('The activity counters');
   const body = markup`<h1>Sync runs</h1>
-<section class="card">${filterForm(view.filter)}${runsTable(view.runs, view.fieldNames)}</section>
+<section class="card">${filterForm(view.filter, view.scope.base)}${runsTable(view.runs, view.fieldNames, view.scope)}</section>
 <div class="grid">
 <section class="card"><h2>SuperOffice webhook</h2>${healthSection(view.health, redact)}</section>
 <section class="card"><h2>Queues</h2>${queuesSection(view.queues)}</section>
@@ -134,7 +134,7 @@ export function renderDashboard(view: DashboardView, redact: AdminRedactor): str
 <section class="card"><h2>Activity, last 24 hours (UTC)</h2>${chart}</section>`;
   return layout({
     title: 'Sync runs',
-    tenant: view.tenant,
+    scope: view.scope,
     signedIn: true,
     banner: view.banner,
     body,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { markup, SafeHtml } from '../html';
+import { ADMIN_BASE, BULL_BOARD_BASE, TENANTS_HREF, type TenantScope } from '../links';
 
 const CSS = `
 *{box-sizing:border-box}
@@ -55,7 +56,8 @@ const STYLE = new SafeHtml(CSS);
 
 export interface LayoutOptions {
   readonly title: string;
-  readonly tenant?: string;
+  /** The tenant the page shows and where its pages live; absent on pages about no one tenant. */
+  readonly scope?: TenantScope | undefined;
   /** Shows the navigation and the logout button (signed-in pages only). */
   readonly signedIn: boolean;
   readonly banner?: string | undefined;
@@ -64,9 +66,10 @@ export interface LayoutOptions {
 
 /** The whole HTML document around a page's body. */
 export function layout(options: LayoutOptions): string {
+  const base = options.scope?.base ?? ADMIN_BASE;
   const nav = options.signedIn
-    ? markup`<a href="/admin">Sync runs</a><a href="/admin/backfills">Backfills</a><a href="/admin/queues">Queues (Bull Board)</a>
-<span class="tenant">tenant ${options.tenant ?? ''}</span>
+    ? markup`<a href="${base}">Sync runs</a><a href="${base}/backfills">Backfills</a><a href="${BULL_BOARD_BASE}">Queues (Bull Board)</a><a href="${TENANTS_HREF}">Tenants</a>
+${options.scope ? markup`<span class="tenant">tenant ${options.scope.tenant}</span>` : null}
 <form method="post" action="/admin/logout"><button type="submit">Log out</button></form>`
     : null;
   const banner = options.banner

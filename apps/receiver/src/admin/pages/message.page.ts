@@ -1,11 +1,13 @@
 import { markup } from '../html';
+import type { TenantScope } from '../links';
 import { layout } from './layout';
 
 /** A page that only says something (not found, unavailable), with an optional link. */
 export function renderMessage(options: {
   title: string;
   message: string;
-  tenant: string;
+  /** The tenant the message is about; absent when it is about no one tenant. */
+  scope?: TenantScope | undefined;
   link?: { href: string; text: string } | undefined;
 }): string {
   const link = options.link
@@ -15,7 +17,7 @@ export function renderMessage(options: {
 <section class="card">
 <p>${options.message}</p>
 ${link}
-<p><a href="/admin">← all sync runs</a></p>
+${options.scope ? markup`<p><a href="${options.scope.base}">← all sync runs</a></p>` : null}
 </section>`;
-  return layout({ title: options.title, tenant: options.tenant, signedIn: true, body });
+  return layout({ title: options.title, scope: options.scope, signedIn: true, body });
 }

@@ -1,6 +1,6 @@
 import type { RunEntry, SyncRun } from '@so-connector/sync-runs';
 import { markup, type SafeHtml } from '../html';
-import { bullBoardJobHref } from '../links';
+import { bullBoardJobHref, type TenantScope } from '../links';
 import type { AdminRedactor } from '../redact';
 import { fieldName, type FieldNames } from './field-names';
 import { statusBadge, time } from './format';
@@ -53,14 +53,14 @@ function entryRow(entry: RunEntry, text: (v: string) => string, names: FieldName
 
 /** `/admin/runs/:accountId/:runId`: one run with every event and enrichment in it. */
 export function renderRunDetail(
-  tenant: string,
+  scope: TenantScope,
   run: SyncRun,
   redact: AdminRedactor,
   names: FieldNames,
 ): string {
   const text = (value: string) => String(redact(value));
   const title = run.accountName ?? `Account ${run.accountId}`;
-  const body = markup`<p class="small"><a href="/admin">← all sync runs</a></p>
+  const body = markup`<p class="small"><a href="${scope.base}">← all sync runs</a></p>
 <h1>${title} <span class="muted">#${run.accountId}</span> ${statusBadge(run.status)}</h1>
 <section class="card">
 <table id="run-summary"><tbody>
@@ -80,5 +80,5 @@ ${run.entries.map((entry) => entryRow(entry, text, names))}
 </tbody>
 </table>
 </section>`;
-  return layout({ title, tenant, signedIn: true, body });
+  return layout({ title, scope, signedIn: true, body });
 }
