@@ -6,6 +6,27 @@ export {
   type SuperOfficeEnvironment,
 } from './auth/refresh-token-auth';
 export {
+  SystemUserAuth,
+  systemUserUrlFor,
+  type SystemUserAuthOptions,
+} from './auth/system-user-auth';
+export {
+  AppPrivateKeyError,
+  loadAppPrivateKey,
+  signSystemUserToken,
+  systemTokenTimestamp,
+  type AppPrivateKeyInput,
+} from './auth/system-user-token';
+export { jwksUrlFor } from './auth/jwks';
+export {
+  JwtRejected,
+  keysOfJwks,
+  TICKET_CLAIM,
+  ticketFromSystemUserJwt,
+  type SigningKey,
+  type SystemUserJwtExpectations,
+} from './auth/jwt';
+export {
   fixedTenantUrl,
   statusTenantUrl,
   tenantStatusUrlFor,
@@ -23,7 +44,11 @@ export {
 } from './client';
 export { UDF_PATCH_ROOT } from './udf/udf-write';
 export { INFERRED } from './inferred';
-export { createSuperOfficeClient, type SuperOfficeConnectionSettings } from './create-client';
+export {
+  createSuperOfficeClient,
+  type SuperOfficeConnectionSettings,
+  type SuperOfficeCredentials,
+} from './create-client';
 export { contactEntitySchema, type ContactEntity } from './entities/contact';
 export { personEntitySchema, type PersonEntity } from './entities/person';
 export { principalSchema, type Principal } from './entities/user';

@@ -19,6 +19,13 @@ export {
   type SimWebhook,
 } from './dispatch';
 export { CallCounters } from './counters';
+export {
+  parseTimestamp,
+  SystemUserState,
+  TICKET_CLAIM,
+  type SystemUserRefusal,
+  type SystemUserSettings,
+} from './system-user';
 export { signBody } from './sign';
 export { seededRandom, type FaultSettings } from './faults';
 export { applyJsonPatch, applyMergePatch, PatchError } from './json-patch';

@@ -47,3 +47,17 @@ export const UDF_PATCH_ROOTS = ['userdefinedfields', 'customfields'] as const;
 
 /** Re-activation: PATCH `/State` = `Active`, merge patch `{State}`, or PUT (superoffice-api.md 4.3). */
 export const REACTIVATION_STATE = 'Active';
+
+/**
+ * PartnerSystemUser/Authenticate (superoffice-api.md 5.5): how far the signed time stamp
+ * (`yyyyMMddHHmm`, UTC) may be from the tenant's clock. SuperOffice documents the
+ * `InvalidTimestamp` error but not the window; ±5 minutes is the simulator's choice.
+ */
+export const SYSTEM_USER_TIMESTAMP_WINDOW_MINUTES = 5;
+
+/**
+ * A refused Authenticate call answers HTTP 200 with `IsSuccessful: false` and an `ErrorMessage`:
+ * SuperOffice's samples read `IsSuccessful`; the HTTP status of a refusal is not documented.
+ * A body that is not JSON gets 400.
+ */
+export const SYSTEM_USER_REFUSAL_STATUS = 200;

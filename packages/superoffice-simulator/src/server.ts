@@ -7,6 +7,8 @@ import { defaultFaults, seededRandom, type FaultSettings } from './faults';
 import { adminRoutes } from './routes/admin.routes';
 import { authRoutes, type OAuthClient, type TokenStore } from './routes/auth.routes';
 import { apiRoutes } from './routes/api.routes';
+import { systemUserRoutes } from './routes/system-user.routes';
+import { SystemUserState, type SystemUserSettings } from './system-user';
 import { loadSeed, type TenantSeed } from './seed';
 import { TenantState, type DateForm, type Entity, type EntityKind } from './tenant-state';
 
@@ -24,6 +26,13 @@ export interface SimulatorOptions {
   readonly randomSeed?: number;
   /** How UpdatedDate/CreatedDate are written (default `zoneless`; `offset` as in SuperOffice's samples). */
   readonly dateForm?: DateForm;
+  /**
+   * The system-user flow (superoffice-api.md 5.5): the app's registered public key and the
+   * tenant's system token. Without `appPublicKey` every Authenticate call is refused.
+   */
+  readonly systemUser?: SystemUserSettings;
+  /** The simulator's clock for ticket lifetimes and time stamp checks (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 export const DEFAULT_CLIENT: OAuthClient = {
@@ -42,6 +51,12 @@ export interface RunningSimulator {
   /** The current `Api` base (what SO_API_BASE_URL would be); changes after `moveHost()`. */
   apiBaseUrl(): string;
   readonly client: OAuthClient;
+  /** `POST …/Login/api/PartnerSystemUser/Authenticate` */
+  readonly systemUserUrl: string;
+  /** The JWKS that validates the Authenticate JWT. */
+  readonly jwksUrl: string;
+  /** The system-user side of the tenant: its `systemUserToken`, `ticketsIssued`, `setAppPublicKey()`. */
+  readonly systemUser: SystemUserState;
   readonly state: TenantState;
   readonly faults: FaultSettings;
   readonly counters: CallCounters;
@@ -61,6 +76,8 @@ export interface RunningSimulator {
   }): Promise<number>;
   /** Every issued access token stops working now (the next call gets 401). */
   expireTokens(): void;
+  /** Every issued system-user ticket stops working now (the next call with one gets 401). */
+  expireTickets(): void;
   /** The tenant moves to another numbered host: calls to the old base get 421. */
   moveHost(): void;
   /** A human (or any associate) edits a record, as in the SuperOffice UI; emits the webhook event. */
@@ -87,6 +104,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     expiresInSeconds: options.tokenExpiresInSeconds ?? 3600,
   };
   const faults = defaultFaults();
+  const systemUser = new SystemUserState(options.systemUser ?? {}, {
+    contextIdentifier: seed.contextIdentifier,
+    applicationToken: client.clientSecret,
+    associateId: state.apiUser.associateId,
+    now: options.now ?? Date.now,
+  });
   const counters = new CallCounters();
   const webhooks = new Map<number, SimWebhook>();
   const dispatcher = new WebhookDispatcher(webhooks, {
@@ -101,6 +124,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
   const app = express();
   app.disable('x-powered-by');
+  // Before the admin routes, whose JSON parser would answer a malformed body with an HTML 400.
+  app.use(systemUserRoutes({ systemUser, counters }));
   app.use(adminRoutes({ state, counters }));
   app.use(
     authRoutes({
@@ -116,6 +141,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     apiRoutes({
       state,
       store,
+      systemUser,
+      applicationToken: client.clientSecret,
       faults,
       random: seededRandom(options.randomSeed ?? 1),
       counters,
@@ -154,6 +181,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     statusUrl: `${url}/api/state/${seed.contextIdentifier}`,
     apiBaseUrl,
     client,
+    systemUserUrl: `${url}/Login/api/PartnerSystemUser/Authenticate`,
+    jwksUrl: `${url}/login/.well-known/jwks`,
+    systemUser,
     state,
     faults,
     counters,
@@ -175,6 +205,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return res.status;
     },
     expireTokens: () => store.tokens.clear(),
+    expireTickets: () => systemUser.expireTickets(),
     moveHost: () => {
       generation++;
     },

@@ -7,13 +7,12 @@ import { UDF_PATCH_ROOTS } from '../inferred';
 import { queryFeed, QueryError } from '../odata-query';
 import { applyJsonPatch, applyMergePatch, PatchError, type PatchOperation } from '../json-patch';
 import { instantOf, type Entity, type EntityKind, type TenantState } from '../tenant-state';
-import type { TokenStore } from './auth.routes';
+import { apiAuthFailure, type ApiCredentialChecks } from './api-auth';
 import { patchTypeRefused } from './request-helpers';
 import { webhookApi } from './webhook.routes';
 
-export interface ApiDeps {
+export interface ApiDeps extends ApiCredentialChecks {
   readonly state: TenantState;
-  readonly store: TokenStore;
   readonly faults: FaultSettings;
   readonly random: () => number;
   readonly counters: CallCounters;
@@ -46,16 +45,8 @@ export function apiRoutes(deps: ApiDeps): Router {
       return sendError(res, 404, 'SoTenantNotFound', `tenant ${ctx} not found`);
     if (host !== `online${deps.hostGeneration()}`)
       return sendError(res, 421, 'MisdirectedRequest', 'Wrong subdomain used to access tenant');
-    const auth = req.get('authorization') ?? '';
-    const expiry = deps.store.tokens.get(auth.replace(/^Bearer /, ''));
-    if (!auth.startsWith('Bearer ') || expiry === undefined || expiry <= Date.now()) {
-      return sendError(
-        res,
-        401,
-        'SoAuthenticationException',
-        'access token is missing, invalid or expired',
-      );
-    }
+    const authFailure = apiAuthFailure(req, deps);
+    if (authFailure) return sendError(res, 401, 'SoAuthenticationException', authFailure);
     if (deps.faults.latencyMs > 0) await sleep(deps.faults.latencyMs);
     if (deps.faults.outage)
       return sendError(res, 503, 'ServiceUnavailable', 'tenant is unavailable');
