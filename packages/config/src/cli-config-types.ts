@@ -24,6 +24,8 @@ export interface CliWebhookConfig {
   readonly publicUrl: string | undefined;
   /** WEBHOOK_SECRET (current first): lets `doctor` compare it with the registered webhook's. */
   readonly secrets: readonly string[];
+  /** WEBHOOK_TOKEN: the legacy `?token=` of the environment's tenant. */
+  readonly token: string | undefined;
 }
 
 /** The app's own SuperOffice identity and pacing, shared by every tenant (no tenant credential). */

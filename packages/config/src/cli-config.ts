@@ -106,6 +106,7 @@ const sectionSchemas = {
   enrichment: workerFields(SECTION_VARIABLES.enrichment),
   webhook: workerFields(SECTION_VARIABLES.webhook).extend({
     WEBHOOK_SECRET: receiverEnvSchema.shape.WEBHOOK_SECRET,
+    WEBHOOK_TOKEN: receiverEnvSchema.shape.WEBHOOK_TOKEN,
   }),
 };
 
@@ -216,7 +217,7 @@ export function inspectCliConfig(env: Env): CliConfigInspection {
     ),
     webhook: section(bySection.webhook, () => {
       const e = sectionSchemas.webhook.parse(env);
-      return { publicUrl: e.WEBHOOK_PUBLIC_URL, secrets: e.WEBHOOK_SECRET };
+      return { publicUrl: e.WEBHOOK_PUBLIC_URL, secrets: e.WEBHOOK_SECRET, token: e.WEBHOOK_TOKEN };
     }),
     workerProblems: bySection.worker,
   };

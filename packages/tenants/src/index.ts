@@ -22,6 +22,7 @@ export {
 export type { TenantDefaults } from './schema';
 export {
   parseTenantDefinition,
+  parseTenantDocument,
   parseTenantsFile,
   type ParseTenantDefinitionOptions,
   type ParseTenantsFileOptions,

@@ -1,4 +1,4 @@
-import { parseTenantDefinition, TenantDefinitionError } from './index';
+import { parseTenantDefinition, parseTenantDocument, TenantDefinitionError } from './index';
 
 const env = { CUST7_REFRESH_TOKEN: 'rt-from-env' };
 const options = { source: 'tenant.yaml', env, defaults: { environment: 'sod' as const } };
@@ -52,5 +52,14 @@ describe('parseTenantDefinition', () => {
     ['broken YAML', 'contextIdentifier: [Cust7', 'not valid YAML or JSON at line'],
   ])('refuses %s in one line', (_what, text, message) => {
     expect(thrown(() => parseTenantDefinition(text, options)).message).toContain(message);
+  });
+
+  it('parses the text alone, unchecked, for the caller to complete', () => {
+    expect(parseTenantDocument('{"contextIdentifier": "Cust7"}', 'tenant.json')).toEqual({
+      contextIdentifier: 'Cust7',
+    });
+    expect(() => parseTenantDocument('a: [', 'tenant.json')).toThrow(
+      /^\[tenants\] invalid tenant \(tenant.json\): not valid YAML or JSON at line/,
+    );
   });
 });

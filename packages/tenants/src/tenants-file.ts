@@ -118,6 +118,15 @@ export interface ParseTenantDefinitionOptions {
 }
 
 /**
+ * The YAML or JSON text of one tenant definition as a plain document, unchecked (so a caller can
+ * fill in what it generates, e.g. a fresh webhook secret, before `parseTenantDefinition`).
+ * @throws TenantDefinitionError for a syntax error, giving only its position.
+ */
+export function parseTenantDocument(text: string, source: string): unknown {
+  return parseYaml(text, (issues, detail) => new TenantDefinitionError(source, issues, detail));
+}
+
+/**
  * One tenant written as a TENANTS_FILE entry, checked by the same schema (so an operator can add
  * to the store what the file would accept): YAML or JSON text of the entry's mapping, or the
  * mapping itself (e.g. built from command-line flags). `env:NAME` values are resolved.
