@@ -265,6 +265,16 @@ describe('--tenant', () => {
     await queue.close();
     expect(jobs.map((j) => (j.data as { tenant: string }).tenant)).toEqual(['Cust3']);
 
+    const doctor = await cli(['--tenant', 'Cust3', 'doctor', '--json'], e);
+    const checks = doctor.json<{ checks: { check: string; status: string; detail: string }[] }>()
+      .checks;
+    expect(checks).toContainEqual({
+      check: 'tenant',
+      status: 'PASS',
+      detail: 'Cust3 from the tenant store',
+    });
+    expect(checks.find((c) => c.check === 'superoffice-token')?.status).toBe('PASS');
+
     const unknown = await cli(['--tenant', 'Cust404', 'whoami'], e);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--tenant Cust404: this deployment serves no such tenant');
