@@ -14,6 +14,8 @@ export function appPrivateKeyProblem(path: string): string | undefined {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     return `cannot be read (${code}): expected the path of the app's RSA private key (PEM)`;
   }
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text.toString('latin1')))
+    return 'is encrypted with a passphrase: the connector needs the RSA private key unencrypted (PEM, on a secret volume)';
   let type: string | undefined;
   try {
     type = createPrivateKey({ key: text, format: 'pem' }).asymmetricKeyType;
@@ -23,5 +25,5 @@ export function appPrivateKeyProblem(path: string): string | undefined {
   }
   return type === 'rsa'
     ? undefined
-    : `holds a ${type ?? 'non-RSA'} key: system-user sign-in needs the app's RSA private key`;
+    : `holds a key of type ${type ?? 'unknown'}: system-user sign-in needs the app's RSA private key`;
 }

@@ -46,6 +46,12 @@ beforeAll(() => {
     pkcs8: rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }),
     public: rsa.publicKey.export({ type: 'spki', format: 'pem' }),
     ec: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    encrypted: rsa.privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: 'passphrase',
+    }),
     garbage: 'not a key at all: secret-looking-content',
   };
   for (const [name, text] of Object.entries(files)) {
@@ -90,7 +96,8 @@ describe.each(loaders)('the %s configuration', (_name, load) => {
     ['missing', '/nonexistent/app.pem', 'cannot be read (ENOENT)'],
     ['a public key', 'public', 'is not a PEM private key'],
     ['not a key', 'garbage', 'is not a PEM private key'],
-    ['an EC key', 'ec', 'holds a ec key: system-user sign-in needs the app'],
+    ['an EC key', 'ec', 'holds a key of type ec: system-user sign-in needs the app'],
+    ['encrypted', 'encrypted', 'is encrypted with a passphrase'],
   ])('stops on an app key file that is %s, naming the variable', (_what, file, message) => {
     const error = thrown(() => load({ SO_APP_PRIVATE_KEY_FILE: keys[file] ?? file }));
     expect(error.variables).toEqual(['SO_APP_PRIVATE_KEY_FILE']);

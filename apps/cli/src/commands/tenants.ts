@@ -42,12 +42,8 @@ async function storedTenant(ctx: CliContext, contextIdentifier: string): Promise
     ctx.config().tenants.file,
   );
   if (refusal) throw new CliError(refusal, EXIT.failed);
-  const store = tenantStore(ctx.config(), await ctx.redis());
-  const stored = (await store.load()).tenants.find(
-    (t) => t.contextIdentifier === contextIdentifier,
-  );
-  if (!stored) throw new CliError(`tenant ${contextIdentifier} is not in the store`, EXIT.failed);
-  return stored;
+  // The store's definition is the one in force: the registry holds it as stored.
+  return (await ctx.tenantRegistry()).get(contextIdentifier)!;
 }
 
 async function list(ctx: CliContext): Promise<undefined> {
@@ -135,21 +131,38 @@ async function remove(ctx: CliContext, contextIdentifier: string): Promise<undef
   return undefined;
 }
 
+/** Rewrites the stored tenant's secrets atomically (a concurrent change is read again, not lost). */
+async function updateSecrets(
+  ctx: CliContext,
+  contextIdentifier: string,
+  secrets: (current: readonly string[]) => string[],
+): Promise<number> {
+  const store = tenantStore(ctx.config(), await ctx.redis());
+  const written = await store.update(contextIdentifier, (t) => ({
+    ...t,
+    webhookSecrets: secrets(t.webhookSecrets),
+  }));
+  if (!written) throw new CliError(`tenant ${contextIdentifier} is not in the store`, EXIT.failed);
+  return written.webhookSecrets.length;
+}
+
 async function rotateSecret(
   ctx: CliContext,
   contextIdentifier: string,
   finish: boolean,
 ): Promise<number | undefined> {
   const stored = await storedTenant(ctx, contextIdentifier);
-  const store = tenantStore(ctx.config(), await ctx.redis());
   if (finish) {
-    const secrets = finishRotation(stored.webhookSecrets);
-    if (!secrets)
+    if (!finishRotation(stored.webhookSecrets))
       throw new CliError(
         `tenant ${contextIdentifier} has one webhook secret: no rotation to finish`,
         EXIT.failed,
       );
-    await store.put({ ...stored, webhookSecrets: secrets });
+    await updateSecrets(
+      ctx,
+      contextIdentifier,
+      (current) => finishRotation(current) ?? [...current],
+    );
     ctx.out.result({ tenant: contextIdentifier, secrets: 1 }, () =>
       [
         `tenant ${contextIdentifier}: rotation finished, only the new secret verifies now (within 5 s)`,
@@ -159,9 +172,10 @@ async function rotateSecret(
     return undefined;
   }
   const secret = generateWebhookSecret();
-  const secrets = startRotation(stored.webhookSecrets, secret);
-  await store.put({ ...stored, webhookSecrets: secrets });
-  ctx.out.result({ tenant: contextIdentifier, secret, secrets: secrets.length }, () =>
+  const count = await updateSecrets(ctx, contextIdentifier, (current) =>
+    startRotation(current, secret),
+  );
+  ctx.out.result({ tenant: contextIdentifier, secret, secrets: count }, () =>
     [
       `tenant ${contextIdentifier}: new webhook secret stored; the new and the old one both verify (within 5 s)`,
       '',
