@@ -96,6 +96,16 @@ function missingTenantProblems(env: Env, given: string | undefined): ConfigProbl
   return result.success ? [] : problemsOf(result.error.issues, env);
 }
 
+/**
+ * The CLI does without SO_CONTEXT_IDENTIFIER when TENANTS_FILE or the store can give tenants, but
+ * the receiver and the worker still serve the environment's tenant and refuse to start without it.
+ */
+const RECEIVER_WORKER_NEED_TENANT: ConfigProblem = {
+  variable: 'SO_CONTEXT_IDENTIFIER',
+  message:
+    'is required by the receiver and the worker, which also serve the environment’s tenant (the CLI does without it)',
+};
+
 const byBaseOrder = (a: ConfigProblem, b: ConfigProblem) =>
   (BASE_VARIABLES as readonly string[]).indexOf(a.variable) -
   (BASE_VARIABLES as readonly string[]).indexOf(b.variable);
@@ -149,6 +159,9 @@ export function inspectCliConfig(env: Env): CliConfigInspection {
     const name = sectionOf(problem.variable);
     if (name !== 'base') bySection[name].push(problem);
   }
+  const tenantProblem = baseProblems.some((p) => p.variable === 'SO_CONTEXT_IDENTIFIER');
+  if (base.success && base.data.SO_CONTEXT_IDENTIFIER === undefined && !tenantProblem)
+    bySection.worker.push(RECEIVER_WORKER_NEED_TENANT);
   const problems = [
     ...baseProblems,
     ...bySection.superoffice,
