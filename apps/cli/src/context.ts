@@ -1,4 +1,5 @@
 import {
+  ConfigError,
   loadCliConfig,
   requireSection,
   type CliConfig,
@@ -22,10 +23,19 @@ import {
   tokenUrlFor,
   type TenantUrlResolver,
 } from '@so-connector/superoffice-client';
+import type { TenantConfig, TenantRegistry, TenantSourceName } from '@so-connector/tenants';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CliError, EXIT } from './errors';
 import { Output, type CliIo } from './io';
+import { openTenantRegistry } from './tenants/open-registry';
+import { configForTenant } from './tenants/settings';
+
+/** The tenant a command acts on when `--tenant` (or the only registered tenant) chose it. */
+export interface SelectedTenant {
+  readonly tenant: TenantConfig;
+  readonly source: TenantSourceName;
+}
 
 /** The pieces of a SuperOffice connection; `doctor` and `whoami` check them one by one. */
 export interface SuperOfficeHandle {
@@ -79,6 +89,10 @@ export class CliContext {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly closers: (() => Promise<void>)[] = [];
   private superoffice: SuperOfficeHandle | undefined;
+  private registry: Promise<TenantRegistry> | undefined;
+  private selected: (SelectedTenant & { readonly config: CliConfig }) | undefined;
+  /** Why no tenant is known, when neither the environment nor the registry gives exactly one. */
+  private noTenant: string | undefined;
 
   constructor(
     readonly io: CliIo,
@@ -87,19 +101,90 @@ export class CliContext {
     this.out = new Output(io, json);
   }
 
-  /** The configuration (Redis, queue, tenant); throws ConfigError when those are invalid. */
+  /**
+   * The configuration (Redis, queue, tenant); throws ConfigError when those are invalid. With a
+   * tenant selected (`selectTenant`), its settings stand in for the environment's one tenant.
+   */
   config(): CliConfig {
+    if (this.selected) return this.selected.config;
     this.loaded ??= loadCliConfig(this.io.env);
     return this.loaded;
   }
 
+  /** The ContextIdentifier the command acts on. */
   get tenant(): string {
-    return this.config().tenant.contextIdentifier;
+    const tenant = this.config().tenant;
+    if (tenant) return tenant.contextIdentifier;
+    throw new ConfigError(
+      `invalid configuration: SO_CONTEXT_IDENTIFIER is not set and ${this.noTenant ?? 'no tenant was chosen'}`,
+      ['SO_CONTEXT_IDENTIFIER'],
+    );
+  }
+
+  /** The tenant chosen by `--tenant` or as the only registered one; undefined = the environment's. */
+  get selectedTenant(): SelectedTenant | undefined {
+    return this.selected;
+  }
+
+  /** The deployment's tenant registry (environment, TENANTS_FILE, store), loaded once. */
+  tenantRegistry(): Promise<TenantRegistry> {
+    this.registry ??= this.redis().then(async (redis) => {
+      const registry = await openTenantRegistry(this.baseConfig(), this.io.env, redis);
+      this.onClose(() => registry.close());
+      return registry;
+    });
+    return this.registry;
+  }
+
+  /**
+   * Chooses the tenant the command acts on: `contextIdentifier` (`--tenant`) from the registry;
+   * without it the environment's tenant exactly as before, or else the only registered tenant.
+   * @throws CliError when `--tenant` names a tenant this deployment does not serve.
+   */
+  async selectTenant(contextIdentifier: string | undefined): Promise<void> {
+    if (contextIdentifier === undefined) {
+      let base: CliConfig;
+      try {
+        base = this.baseConfig();
+      } catch {
+        return; // the command reports the configuration problem itself (doctor lists them all)
+      }
+      if (base.tenant) return;
+      try {
+        const tenants = (await this.tenantRegistry()).list();
+        if (tenants.length === 1) return await this.selectTenant(tenants[0]!.contextIdentifier);
+        this.noTenant =
+          tenants.length === 0
+            ? 'no tenant is registered (TENANTS_FILE, so-connector tenants add)'
+            : `${tenants.length} tenants are registered: choose one with --tenant <contextIdentifier>`;
+      } catch (error) {
+        this.noTenant = `the tenant registry did not load (${error instanceof Error ? error.message : String(error)})`;
+      }
+      return;
+    }
+    const base = this.baseConfig();
+    if (contextIdentifier === base.tenant?.contextIdentifier) return;
+    const registry = await this.tenantRegistry();
+    const tenant = registry.get(contextIdentifier);
+    const source = registry.sourceOf(contextIdentifier);
+    if (!tenant || !source) {
+      throw new CliError(
+        `--tenant ${contextIdentifier}: this deployment serves no such tenant (so-connector tenants list shows those it does)`,
+        EXIT.usage,
+      );
+    }
+    this.selected = { tenant, source, config: configForTenant(base, tenant, source) };
+  }
+
+  /** The environment's configuration, whatever tenant is selected. */
+  private baseConfig(): CliConfig {
+    this.loaded ??= loadCliConfig(this.io.env);
+    return this.loaded;
   }
 
   /** A connected Redis, or a CliError naming the host within a few seconds. */
   redis(timeoutMs = 5000): Promise<Redis> {
-    this.connection ??= connectRedis(this.config().redis.url, timeoutMs);
+    this.connection ??= connectRedis(this.baseConfig().redis.url, timeoutMs);
     return this.connection;
   }
 

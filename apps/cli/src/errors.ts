@@ -1,5 +1,11 @@
 import { ConfigError } from '@so-connector/config';
 import { SuperOfficeError } from '@so-connector/superoffice-client';
+import {
+  StoredTenantError,
+  TenantDefinitionError,
+  TenantSecretsError,
+  TenantsFileError,
+} from '@so-connector/tenants';
 
 /** Exit codes (docs/cli.md). */
 export const EXIT = {
@@ -42,6 +48,15 @@ export function describeError(error: unknown): {
 } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof ConfigError) return { message: error.message, exitCode: EXIT.config };
+  // A tenant source that cannot load (its message names the tenant and key, never a value).
+  if (
+    error instanceof TenantsFileError ||
+    error instanceof TenantSecretsError ||
+    error instanceof StoredTenantError
+  )
+    return { message: error.message, exitCode: EXIT.config };
+  if (error instanceof TenantDefinitionError)
+    return { message: error.message, exitCode: EXIT.usage };
   if (error instanceof SuperOfficeError) {
     const hint = error.kind === 'auth' ? `; ${AUTH_HINT}` : '';
     return { message: `${error.message}${hint}`, exitCode: EXIT.superoffice };

@@ -9,6 +9,7 @@ import { registerEnrich } from './commands/enrich';
 import { registerFailed } from './commands/failed';
 import { registerRaw } from './commands/raw';
 import { registerReplay } from './commands/replay';
+import { registerTenants } from './commands/tenants';
 import { registerVerify } from './commands/verify';
 import { registerWebhooks } from './commands/webhooks';
 import { registerWhoami } from './commands/whoami';
@@ -41,10 +42,15 @@ export async function runCli(
     (action: Action) =>
     async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
-      const { json, envFile } = command.optsWithGlobals<{ json?: boolean; envFile?: string }>();
+      const { json, envFile, tenant } = command.optsWithGlobals<{
+        json?: boolean;
+        envFile?: string;
+        tenant?: string;
+      }>();
       const env = envFile === undefined ? io.env : withEnvFile(io.env, readEnvFile(envFile));
       const ctx = new CliContext({ ...io, env }, Boolean(json));
       contexts.push(ctx);
+      await ctx.selectTenant(tenant);
       exitCode = (await action(ctx, command)) ?? EXIT.ok;
     };
 
@@ -54,6 +60,10 @@ export async function runCli(
     .option(
       '--env-file <path>',
       'read variables from this file too (e.g. .env.demo); the process environment wins',
+    )
+    .option(
+      '--tenant <contextIdentifier>',
+      'act on this tenant of the registry (environment, TENANTS_FILE, store); default: SO_CONTEXT_IDENTIFIER, or the only tenant',
     )
     .showSuggestionAfterError()
     .exitOverride()
@@ -73,6 +83,7 @@ export async function runCli(
   registerFailed(program, run);
   registerReplay(program, run);
   registerBackfill(program, run);
+  registerTenants(program, run);
   // Subcommands do not inherit these settings from the program: set them on each.
   for (const command of allCommands(program)) {
     command.exitOverride().configureOutput({

@@ -32,7 +32,7 @@ describe('loadCliConfig', () => {
     const sut = loadCliConfig(tenant);
     expect(sut.redis.url).toBe('redis://127.0.0.1:6379');
     expect(sut.queue.prefix).toBe('so');
-    expect(sut.tenant.contextIdentifier).toBe('Cust12345');
+    expect(sut.tenant?.contextIdentifier).toBe('Cust12345');
     expect(sut.enrich).toEqual({ attempts: 8, maxWaitMs: 120_000 });
     expect(sut.superoffice.ok).toBe(false);
     expect(sut.udfs.ok).toBe(false);

@@ -1,62 +1,19 @@
 import { z } from 'zod';
-import type {
-  EnrichmentSettings,
-  LogConfig,
-  RedisConfig,
-  SuperOfficeConfig,
-  TenantConfig,
-  UdfTargetsConfig,
-} from './config-types';
+import { crossFieldProblems, problemsOf, type ConfigProblem } from './cli-problems';
+import type { CliConfig, CliConfigInspection, ConfigSection } from './cli-config-types';
 import { ConfigError, deepFreeze, enrichmentSettings } from './load-config';
-import { receiverEnvSchema, SECRET_VARIABLES, workerEnvSchema } from './schema';
+import { receiverEnvSchema, workerEnvSchema } from './schema';
+
+export type { ConfigProblem } from './cli-problems';
+export type {
+  CliConfig,
+  CliConfigInspection,
+  CliWebhookConfig,
+  ConfigSection,
+  SuperOfficeAppConfig,
+} from './cli-config-types';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** One bad variable and what is wrong with it (the value itself is never included). */
-export interface ConfigProblem {
-  readonly variable: string;
-  readonly message: string;
-}
-
-/**
- * A part of the configuration that only some commands need: parsed up front, but its problems
- * are reported only when a command asks for it (`requireSection`).
- */
-export type ConfigSection<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
-
-export interface CliWebhookConfig {
-  /** WEBHOOK_PUBLIC_URL: the receiver's public URL, which marks this connector's webhooks. */
-  readonly publicUrl: string | undefined;
-  /** WEBHOOK_SECRET (current first): lets `doctor` compare it with the registered webhook's. */
-  readonly secrets: readonly string[];
-}
-
-/** The operator CLI's configuration. Redis, queue and tenant are always required. */
-export interface CliConfig {
-  readonly redis: RedisConfig;
-  readonly queue: { readonly prefix: string };
-  readonly log: LogConfig;
-  readonly tenant: TenantConfig;
-  /** Retry policy of the enrichments the CLI enqueues (the worker's ENRICH_* settings). */
-  readonly enrich: { readonly attempts: number; readonly maxWaitMs: number };
-  readonly superoffice: ConfigSection<SuperOfficeConfig>;
-  readonly udfs: ConfigSection<UdfTargetsConfig>;
-  readonly enrichment: ConfigSection<EnrichmentSettings>;
-  readonly webhook: ConfigSection<CliWebhookConfig>;
-  /**
-   * Problems of worker-only variables (concurrency, filters, intervals, …): the CLI does not use
-   * them, but `doctor` reports them because the worker would refuse to start.
-   */
-  readonly workerProblems: readonly ConfigProblem[];
-}
-
-/** Every problem found, including those of the sections; `config` is undefined when the always-required part is invalid. */
-export interface CliConfigInspection {
-  readonly config: CliConfig | undefined;
-  readonly problems: readonly ConfigProblem[];
-}
 
 const BASE_VARIABLES = [
   'REDIS_URL',
@@ -64,8 +21,22 @@ const BASE_VARIABLES = [
   'LOG_LEVEL',
   'LOG_FORMAT',
   'SO_CONTEXT_IDENTIFIER',
+  'TENANTS_FILE',
+  'TENANT_SECRETS_KEY',
+  'SO_APP_PRIVATE_KEY_FILE',
+  'SCOPE_OWNER_ASSOCIATES',
   'ENRICH_ATTEMPTS',
   'ENRICH_MAX_WAIT_MS',
+] as const;
+
+/** The superoffice section's variables that describe the app, not the environment's tenant. */
+const APP_VARIABLES = [
+  'SO_CLIENT_ID',
+  'SO_CLIENT_SECRET',
+  'SO_REDIRECT_URI',
+  'SO_UDF_WRITE_MODE',
+  'SO_RATE_LIMIT_PER_SECOND',
+  'OWN_ASSOCIATE_REFRESH_MS',
 ] as const;
 
 const SECTION_VARIABLES = {
@@ -107,65 +78,47 @@ function workerFields<const K extends keyof typeof workerEnvSchema.shape>(keys: 
   );
 }
 
-const baseSchema = workerFields(BASE_VARIABLES);
+const tenantField = workerEnvSchema.shape.SO_CONTEXT_IDENTIFIER;
+const baseSchema = workerFields(BASE_VARIABLES).extend({
+  SO_CONTEXT_IDENTIFIER: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    tenantField.optional(),
+  ),
+});
+
+/**
+ * SO_CONTEXT_IDENTIFIER's "is required" problem, unless tenants can come from TENANTS_FILE or the
+ * store (TENANT_SECRETS_KEY), where `--tenant` picks one.
+ */
+function missingTenantProblems(env: Env, given: string | undefined): ConfigProblem[] {
+  if (given !== undefined || env.TENANTS_FILE?.trim() || env.TENANT_SECRETS_KEY?.trim()) return [];
+  const result = z.object({ SO_CONTEXT_IDENTIFIER: tenantField }).safeParse({});
+  return result.success ? [] : problemsOf(result.error.issues, env);
+}
+
+/**
+ * The CLI does without SO_CONTEXT_IDENTIFIER when TENANTS_FILE or the store can give tenants, but
+ * the receiver and the worker still serve the environment's tenant and refuse to start without it.
+ */
+const RECEIVER_WORKER_NEED_TENANT: ConfigProblem = {
+  variable: 'SO_CONTEXT_IDENTIFIER',
+  message:
+    'is required by the receiver and the worker, which also serve the environment’s tenant (the CLI does without it)',
+};
+
+const byBaseOrder = (a: ConfigProblem, b: ConfigProblem) =>
+  (BASE_VARIABLES as readonly string[]).indexOf(a.variable) -
+  (BASE_VARIABLES as readonly string[]).indexOf(b.variable);
 const sectionSchemas = {
   superoffice: workerFields(SECTION_VARIABLES.superoffice),
+  app: workerFields(APP_VARIABLES),
   udfs: workerFields(SECTION_VARIABLES.udfs),
   enrichment: workerFields(SECTION_VARIABLES.enrichment),
   webhook: workerFields(SECTION_VARIABLES.webhook).extend({
     WEBHOOK_SECRET: receiverEnvSchema.shape.WEBHOOK_SECRET,
+    WEBHOOK_TOKEN: receiverEnvSchema.shape.WEBHOOK_TOKEN,
   }),
 };
-
-/** A tenant id that passes the tenant rule; see `crossFieldProblems`. */
-const PLACEHOLDER_TENANT = 'Cust0';
-
-function problemsOf(issues: readonly z.core.$ZodIssue[], env: Env): ConfigProblem[] {
-  const seen = new Set<string>();
-  const out: ConfigProblem[] = [];
-  for (const issue of issues) {
-    const variable = String(issue.path[0] ?? 'environment');
-    if (seen.has(variable)) continue;
-    seen.add(variable);
-    out.push({ variable, message: `${issue.message}${describeValue(variable, env)}` });
-  }
-  return out;
-}
-
-function describeValue(variable: string, env: Env): string {
-  if (SECRET_VARIABLES.has(variable)) return '';
-  const raw = env[variable];
-  if (raw === undefined || raw.trim() === '') return '';
-  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
-  return ` (got ${JSON.stringify(shown)})`;
-}
-
-/**
- * The worker schema's problems, with its cross-field rules (credentials required, provider
- * settings, at least one UDF key). zod skips an object's refinements after some field failures
- * (a missing required field, a word outside an enum), so the rules would stay silent until the
- * operator fixed the first problem. Hence: the tenant is pinned to a valid placeholder (its own
- * problems come from the base schema), and the schema runs again with each failed variable
- * unset, until no new variable fails.
- */
-function crossFieldProblems(env: Env): ConfigProblem[] {
-  const found = new Map<string, ConfigProblem>();
-  const probe: Record<string, string | undefined> = {
-    ...env,
-    SO_CONTEXT_IDENTIFIER: PLACEHOLDER_TENANT,
-  };
-  for (let pass = 0; pass < 3; pass++) {
-    const result = workerEnvSchema.safeParse(probe);
-    if (result.success) break;
-    const fresh = problemsOf(result.error.issues, env).filter((p) => !found.has(p.variable));
-    if (fresh.length === 0) break;
-    for (const problem of fresh) {
-      found.set(problem.variable, problem);
-      probe[problem.variable] = undefined;
-    }
-  }
-  return [...found.values()];
-}
 
 function sectionOf(variable: string): SectionName | 'base' | 'worker' {
   if ((BASE_VARIABLES as readonly string[]).includes(variable)) return 'base';
@@ -186,7 +139,15 @@ function section<T>(problems: readonly ConfigProblem[], build: () => T): ConfigS
  */
 export function inspectCliConfig(env: Env): CliConfigInspection {
   const base = baseSchema.safeParse(env);
-  const baseProblems = base.success ? [] : problemsOf(base.error.issues, env);
+  const baseProblems = [
+    ...(base.success ? [] : problemsOf(base.error.issues, env)),
+    ...missingTenantProblems(
+      env,
+      base.success
+        ? base.data.SO_CONTEXT_IDENTIFIER
+        : env.SO_CONTEXT_IDENTIFIER?.trim() || undefined,
+    ),
+  ].sort(byBaseOrder);
   const bySection: Record<SectionName | 'worker', ConfigProblem[]> = {
     superoffice: [],
     udfs: [],
@@ -198,6 +159,9 @@ export function inspectCliConfig(env: Env): CliConfigInspection {
     const name = sectionOf(problem.variable);
     if (name !== 'base') bySection[name].push(problem);
   }
+  const tenantProblem = baseProblems.some((p) => p.variable === 'SO_CONTEXT_IDENTIFIER');
+  if (base.success && base.data.SO_CONTEXT_IDENTIFIER === undefined && !tenantProblem)
+    bySection.worker.push(RECEIVER_WORKER_NEED_TENANT);
   const problems = [
     ...baseProblems,
     ...bySection.superoffice,
@@ -206,13 +170,24 @@ export function inspectCliConfig(env: Env): CliConfigInspection {
     ...bySection.webhook,
     ...bySection.worker,
   ];
-  if (!base.success) return { config: undefined, problems };
+  if (!base.success || baseProblems.length > 0) return { config: undefined, problems };
   const b = base.data;
+  const environment = workerEnvSchema.shape.SO_ENVIRONMENT.safeParse(env.SO_ENVIRONMENT);
+  const appProblems = bySection.superoffice.filter((p) =>
+    (APP_VARIABLES as readonly string[]).includes(p.variable),
+  );
   const config: CliConfig = {
     redis: { url: b.REDIS_URL },
     queue: { prefix: b.QUEUE_PREFIX },
     log: { level: b.LOG_LEVEL, format: b.LOG_FORMAT },
-    tenant: { contextIdentifier: b.SO_CONTEXT_IDENTIFIER },
+    tenant:
+      b.SO_CONTEXT_IDENTIFIER === undefined
+        ? undefined
+        : { contextIdentifier: b.SO_CONTEXT_IDENTIFIER },
+    tenants: { file: b.TENANTS_FILE, secretsKey: b.TENANT_SECRETS_KEY },
+    appPrivateKeyFile: b.SO_APP_PRIVATE_KEY_FILE,
+    superofficeEnvironment: environment.success ? environment.data : 'online',
+    scopeOwnerAssociates: b.SCOPE_OWNER_ASSOCIATES,
     enrich: { attempts: b.ENRICH_ATTEMPTS, maxWaitMs: b.ENRICH_MAX_WAIT_MS },
     superoffice: section(bySection.superoffice, () => {
       const e = sectionSchemas.superoffice.parse(env);
@@ -230,6 +205,17 @@ export function inspectCliConfig(env: Env): CliConfigInspection {
         ownAssociateRefreshMs: e.OWN_ASSOCIATE_REFRESH_MS,
       };
     }),
+    app: section(appProblems, () => {
+      const e = sectionSchemas.app.parse(env);
+      return {
+        clientId: e.SO_CLIENT_ID!,
+        clientSecret: e.SO_CLIENT_SECRET!,
+        redirectUri: e.SO_REDIRECT_URI,
+        udfWriteMode: e.SO_UDF_WRITE_MODE,
+        rateLimitPerSecond: e.SO_RATE_LIMIT_PER_SECOND,
+        ownAssociateRefreshMs: e.OWN_ASSOCIATE_REFRESH_MS,
+      };
+    }),
     udfs: section(bySection.udfs, () => {
       const e = sectionSchemas.udfs.parse(env);
       return {
@@ -244,7 +230,7 @@ export function inspectCliConfig(env: Env): CliConfigInspection {
     ),
     webhook: section(bySection.webhook, () => {
       const e = sectionSchemas.webhook.parse(env);
-      return { publicUrl: e.WEBHOOK_PUBLIC_URL, secrets: e.WEBHOOK_SECRET };
+      return { publicUrl: e.WEBHOOK_PUBLIC_URL, secrets: e.WEBHOOK_SECRET, token: e.WEBHOOK_TOKEN };
     }),
     workerProblems: bySection.worker,
   };

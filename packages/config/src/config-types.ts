@@ -20,9 +20,27 @@ export interface QueueConfig {
   readonly dedupWindowSeconds: number;
 }
 
-export interface TenantConfig {
+/** The environment's one tenant (SO_CONTEXT_IDENTIFIER): the one-tenant shorthand. */
+export interface TenantIdentity {
   /** SuperOffice ContextIdentifier, e.g. `Cust12345`. */
   readonly contextIdentifier: string;
+}
+
+/**
+ * @deprecated the old name of {@link TenantIdentity}; `@so-connector/tenants` exports the real
+ * `TenantConfig` (every setting of one tenant).
+ */
+export type TenantConfig = TenantIdentity;
+
+/** Where tenants beyond the environment's one come from (docs/tenants.md). */
+export interface TenantsSettings {
+  /** TENANTS_FILE: a YAML or JSON file of tenants; undefined = none. */
+  readonly file: string | undefined;
+  /**
+   * TENANT_SECRETS_KEY as given (its form already checked: 32 bytes in hex or base64); read it
+   * with `parseSecretsKey` of `@so-connector/tenants`. undefined = no onboarded tenants possible.
+   */
+  readonly secretsKey: string | undefined;
 }
 
 export interface WebhookAuthConfig {
@@ -38,7 +56,10 @@ export interface ReceiverConfig {
   readonly redis: RedisConfig;
   readonly queue: QueueConfig;
   readonly log: LogConfig;
-  readonly tenant: TenantConfig;
+  readonly tenant: TenantIdentity;
+  readonly tenants: TenantsSettings;
+  /** SO_APP_PRIVATE_KEY_FILE: the app's RSA private key (PEM), checked readable at start-up. */
+  readonly appPrivateKeyFile: string | undefined;
   readonly http: {
     readonly port: number;
     readonly shutdownTimeoutMs: number;
@@ -101,7 +122,10 @@ export interface WorkerConfig {
   readonly redis: RedisConfig;
   readonly queue: { readonly prefix: string };
   readonly log: LogConfig;
-  readonly tenant: TenantConfig;
+  readonly tenant: TenantIdentity;
+  readonly tenants: TenantsSettings;
+  /** SO_APP_PRIVATE_KEY_FILE: the app's RSA private key (PEM), checked readable at start-up. */
+  readonly appPrivateKeyFile: string | undefined;
   readonly superoffice: SuperOfficeConfig;
   readonly udfs: UdfTargetsConfig;
   readonly enrichment: EnrichmentSettings;

@@ -10,6 +10,8 @@ export type {
   ReceiverConfig,
   RedisConfig,
   TenantConfig,
+  TenantIdentity,
+  TenantsSettings,
   WebhookAuthConfig,
 } from './config-types';
 export { LOG_LEVELS, SECRET_VARIABLES } from './schema';
@@ -26,4 +28,7 @@ export {
   type CliWebhookConfig,
   type ConfigProblem,
   type ConfigSection,
+  type SuperOfficeAppConfig,
 } from './cli-config';
+export { decodeSecretsKey, SECRETS_KEY_BYTES, SECRETS_KEY_FORM } from './secrets-key';
+export { appPrivateKeyProblem } from './app-key';

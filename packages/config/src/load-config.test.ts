@@ -20,6 +20,7 @@ describe('loadReceiverConfig', () => {
       queue: { prefix: 'so', dedupWindowSeconds: 86400 },
       log: { level: 'info', format: 'json' },
       tenant: { contextIdentifier: 'Cust12345' },
+      tenants: {},
       http: { port: 3000, shutdownTimeoutMs: 10000, requestTimeoutMs: 15000, trustProxy: false },
       udfs: {},
       webhook: { secrets: ['current-secret-value'], token: undefined, allowUnsigned: false },

@@ -61,6 +61,8 @@ function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
     queue: { prefix: env.QUEUE_PREFIX, dedupWindowSeconds: env.DEDUP_WINDOW_SECONDS },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     tenant: { contextIdentifier: env.SO_CONTEXT_IDENTIFIER },
+    tenants: { file: env.TENANTS_FILE, secretsKey: env.TENANT_SECRETS_KEY },
+    appPrivateKeyFile: env.SO_APP_PRIVATE_KEY_FILE,
     http: {
       port: env.PORT,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
@@ -126,6 +128,8 @@ function toWorkerConfig(env: WorkerEnv): WorkerConfig {
     queue: { prefix: env.QUEUE_PREFIX },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     tenant: { contextIdentifier: env.SO_CONTEXT_IDENTIFIER },
+    tenants: { file: env.TENANTS_FILE, secretsKey: env.TENANT_SECRETS_KEY },
+    appPrivateKeyFile: env.SO_APP_PRIVATE_KEY_FILE,
     superoffice: {
       environment: env.SO_ENVIRONMENT,
       clientId: env.SO_CLIENT_ID!,

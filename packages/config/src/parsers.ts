@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { appPrivateKeyProblem } from './app-key';
+import { decodeSecretsKey } from './secrets-key';
 
 /** An empty or blank value (common in `.env` files: `FOO=`) means "not set". */
 function blankAsUndefined(value: unknown): unknown {
@@ -156,5 +158,35 @@ export function trustProxy() {
         });
         return z.NEVER;
       }),
+  );
+}
+
+/** TENANT_SECRETS_KEY: optional; when set, 32 bytes in hex or base64 (see decodeSecretsKey). */
+export function secretsKey() {
+  return z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .trim()
+      .superRefine((value, ctx) => {
+        const decoded = decodeSecretsKey(value);
+        if (!decoded.ok) ctx.addIssue({ code: 'custom', message: decoded.reason });
+      })
+      .optional(),
+  );
+}
+
+/** SO_APP_PRIVATE_KEY_FILE: optional; when set, a readable PEM file holding an RSA private key. */
+export function appPrivateKeyFile() {
+  return z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .trim()
+      .superRefine((path, ctx) => {
+        const problem = appPrivateKeyProblem(path);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
   );
 }

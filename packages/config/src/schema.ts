@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import {
+  appPrivateKeyFile,
   booleanFlag,
   commaList,
   integer,
   oneOf,
   optionalString,
   redisUrl,
+  secretsKey,
   stringWithDefault,
   trustProxy,
 } from './parsers';
@@ -23,6 +25,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'OPENAI_API_KEY',
   'ADMIN_PASSWORD',
   'REDIS_URL',
+  'TENANT_SECRETS_KEY',
 ]);
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
@@ -59,10 +62,24 @@ const tenantShape = {
   ),
 };
 
+/**
+ * Many tenants (DESIGN.md "Many tenants", docs/tenants.md): where tenants beyond the environment's
+ * one come from, the key their stored secrets are encrypted with, and the app's private key.
+ */
+const tenantsShape = {
+  /** YAML or JSON file of tenants; re-read when it changes. */
+  TENANTS_FILE: optionalString(),
+  /** AES-256-GCM key of the onboarded tenants' secrets in Redis. */
+  TENANT_SECRETS_KEY: secretsKey(),
+  /** The app's RSA private key (PEM) that signs system-user tokens (superoffice-api.md §5.5). */
+  SO_APP_PRIVATE_KEY_FILE: appPrivateKeyFile(),
+};
+
 export const receiverEnvSchema = z
   .object({
     ...commonShape,
     ...tenantShape,
+    ...tenantsShape,
     PORT: integer(0, 65535, 3000),
     WEBHOOK_SECRET: commaList(),
     WEBHOOK_TOKEN: optionalString(),
@@ -129,6 +146,7 @@ export const workerEnvSchema = z
   .object({
     ...commonShape,
     ...tenantShape,
+    ...tenantsShape,
     SO_CLIENT_ID: optionalString(),
     SO_CLIENT_SECRET: optionalString(),
     SO_REFRESH_TOKEN: optionalString(),

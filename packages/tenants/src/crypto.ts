@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { decodeSecretsKey } from '@so-connector/config';
 import { TenantSecretsError } from './errors';
 
-const KEY_BYTES = 32;
 // 96-bit IVs are GCM's native size (NIST SP 800-38D §8.2); a fresh random one per value.
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -9,24 +9,13 @@ const FORMAT = 'enc:v1';
 
 /**
  * Reads TENANT_SECRETS_KEY: 32 bytes written as 64 hex digits or as base64 (standard or URL-safe,
- * padding optional). Anything else is a `bad-key` error that does not echo the value.
+ * padding optional); the rule is packages/config's `decodeSecretsKey`, which checks the variable
+ * at start-up. Anything else is a `bad-key` error that does not echo the value.
  */
 export function parseSecretsKey(text: string): Buffer {
-  const value = text.trim();
-  let key: Buffer | undefined;
-  if (/^[0-9a-fA-F]{64}$/.test(value)) key = Buffer.from(value, 'hex');
-  else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) {
-    key = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  }
-  if (key?.length !== KEY_BYTES) {
-    throw new TenantSecretsError(
-      'bad-key',
-      `TENANT_SECRETS_KEY must be 32 bytes written as 64 hex digits or base64 (e.g. \`openssl rand -base64 32\`)${
-        key === undefined ? '' : `; it decodes to ${key.length} bytes`
-      }`,
-    );
-  }
-  return key;
+  const decoded = decodeSecretsKey(text);
+  if (!decoded.ok) throw new TenantSecretsError('bad-key', `TENANT_SECRETS_KEY ${decoded.reason}`);
+  return decoded.key;
 }
 
 /** A short, non-secret fingerprint of the key, stored with each value to tell "wrong key" apart. */

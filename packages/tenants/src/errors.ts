@@ -21,6 +21,19 @@ export class TenantsFileError extends Error {
   }
 }
 
+/** One tenant definition (`so-connector tenants add`) is invalid; one line, no secret value. */
+export class TenantDefinitionError extends Error {
+  override readonly name = 'TenantDefinitionError';
+  constructor(
+    /** Where the definition came from. */
+    readonly source: string,
+    readonly issues: readonly TenantIssue[],
+    detail: string,
+  ) {
+    super(`[tenants] invalid tenant (${source}): ${detail}`);
+  }
+}
+
 export type TenantSecretsErrorCode =
   /** TENANT_SECRETS_KEY is not 32 bytes in hex or base64. */
   | 'bad-key'

@@ -13,13 +13,20 @@ export type { EnvMap } from './env-ref';
 export { parseSecretsKey } from './crypto';
 export {
   StoredTenantError,
+  TenantDefinitionError,
   TenantSecretsError,
   TenantsFileError,
   type TenantIssue,
   type TenantSecretsErrorCode,
 } from './errors';
 export type { TenantDefaults } from './schema';
-export { parseTenantsFile, type ParseTenantsFileOptions } from './tenants-file';
+export {
+  parseTenantDefinition,
+  parseTenantDocument,
+  parseTenantsFile,
+  type ParseTenantDefinitionOptions,
+  type ParseTenantsFileOptions,
+} from './tenants-file';
 export {
   defaultsFromWorkerConfig,
   tenantFromEnvironment,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { TenantSecretsError } from './errors';
+import { StoredTenantError, TenantSecretsError } from './errors';
 import { decodeStoredTenant, encodeStoredTenant } from './stored-tenant';
 import type { TenantConfig } from './tenant-config';
 
@@ -9,6 +9,9 @@ import type { TenantConfig } from './tenant-config';
  * also holds on Redis Cluster (DESIGN.md "Beyond one Redis").
  */
 const VERSION_FIELD = ':version';
+
+/** How often `update` reads again after a concurrent write before it gives up. */
+const UPDATE_ATTEMPTS = 5;
 
 type ExecReplies = [error: Error | null, result: unknown][];
 
@@ -66,6 +69,58 @@ export class TenantStore {
         .hset(this.key, tenant.contextIdentifier, value)
         .hincrby(this.key, VERSION_FIELD, 1)
         .exec(),
+    );
+  }
+
+  /**
+   * Changes one stored tenant atomically: `change` gets the tenant as stored and returns its new
+   * form, which is written only if nothing was written to the store meanwhile (WATCH/MULTI);
+   * otherwise the tenant is read and changed again. WATCH belongs to the connection: give the
+   * store a connection no other code uses for transactions at the same time.
+   * @returns the tenant written, or undefined when none is stored under that id.
+   * @throws StoredTenantError when `change` renames the tenant, or the store keeps changing.
+   */
+  async update(
+    contextIdentifier: string,
+    change: (tenant: TenantConfig) => TenantConfig | Promise<TenantConfig>,
+  ): Promise<TenantConfig | undefined> {
+    const key = this.requireKey('an onboarded tenant is stored encrypted with it');
+    const redis = this.options.redis;
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      await redis.watch(this.key);
+      let value: string;
+      let next: TenantConfig;
+      try {
+        const stored = await redis.hget(this.key, contextIdentifier);
+        if (stored === null) {
+          await redis.unwatch();
+          return undefined;
+        }
+        next = await change(decodeStoredTenant(contextIdentifier, stored, key));
+        if (next.contextIdentifier !== contextIdentifier)
+          throw new StoredTenantError(
+            contextIdentifier,
+            'an update must keep the contextIdentifier',
+          );
+        value = encodeStoredTenant(next, key);
+      } catch (error) {
+        await redis.unwatch();
+        throw error;
+      }
+      const replies = await redis
+        .multi()
+        .hset(this.key, contextIdentifier, value)
+        .hincrby(this.key, VERSION_FIELD, 1)
+        .exec();
+      // null: another write came in between; read the tenant again.
+      if (replies !== null) {
+        checked(replies);
+        return next;
+      }
+    }
+    throw new StoredTenantError(
+      contextIdentifier,
+      `the store changed during each of ${UPDATE_ATTEMPTS} attempts to update it; try again`,
     );
   }
 

@@ -1,7 +1,7 @@
 import { parse, YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { resolveEnvRefs, type DocPath, type EnvMap } from './env-ref';
-import { TenantsFileError, type TenantIssue } from './errors';
+import { TenantDefinitionError, TenantsFileError, type TenantIssue } from './errors';
 import {
   CONTEXT_IDENTIFIER,
   fileTenantToConfig,
@@ -59,26 +59,32 @@ function describeIssue({ tenant, key, message }: TenantIssue): string {
   return where ? `${where}: ${message}` : message;
 }
 
-/**
- * Parses TENANTS_FILE (YAML or JSON: YAML 1.2 reads both) into tenants.
- * @throws TenantsFileError with one line naming each bad tenant and key; values are never shown
- *   (a YAML syntax error gives only its position, since the parser's own message quotes the line).
- */
-export function parseTenantsFile(text: string, options: ParseTenantsFileOptions): TenantConfig[] {
-  let document: unknown;
+type Fail = (issues: readonly TenantIssue[], detail: string) => Error;
+
+/** YAML 1.2 (which reads JSON too); a syntax error gives only its position, never the line. */
+function parseYaml(text: string, fail: Fail): unknown {
   try {
-    document = parse(text);
+    return parse(text);
   } catch (error) {
     if (!(error instanceof YAMLError)) {
       // e.g. the parser's guard against alias bombs; its message is not shown either.
       const name = error instanceof Error ? error.name : 'error';
-      throw new TenantsFileError(options.path, [], `could not be parsed (${name})`);
+      throw fail([], `could not be parsed (${name})`);
     }
     const at = error.linePos?.[0];
     const where = at ? ` at line ${at.line}, column ${at.col}` : '';
-    throw new TenantsFileError(options.path, [], `not valid YAML or JSON${where} (${error.code})`);
+    throw fail([], `not valid YAML or JSON${where} (${error.code})`);
   }
-  const { value, problems } = resolveEnvRefs(document, options.env);
+}
+
+/** `env:` references resolved, then the file schema; every problem named at once. */
+function tenantsOf(
+  document: unknown,
+  env: EnvMap,
+  defaults: TenantDefaults,
+  fail: Fail,
+): TenantConfig[] {
+  const { value, problems } = resolveEnvRefs(document, env);
   const issues = problems.map((p) => toIssue(document, p.path, p.message));
   const result = tenantsFileSchema.safeParse(value);
   if (!result.success) {
@@ -88,7 +94,53 @@ export function parseTenantsFile(text: string, options: ParseTenantsFileOptions)
     }
   }
   if (issues.length > 0 || !result.success) {
-    throw new TenantsFileError(options.path, issues, issues.map(describeIssue).join('; '));
+    throw fail(issues, issues.map(describeIssue).join('; '));
   }
-  return result.data.tenants.map((tenant) => fileTenantToConfig(tenant, options.defaults ?? {}));
+  return result.data.tenants.map((tenant) => fileTenantToConfig(tenant, defaults));
+}
+
+/**
+ * Parses TENANTS_FILE (YAML or JSON: YAML 1.2 reads both) into tenants.
+ * @throws TenantsFileError with one line naming each bad tenant and key; values are never shown
+ *   (a YAML syntax error gives only its position, since the parser's own message quotes the line).
+ */
+export function parseTenantsFile(text: string, options: ParseTenantsFileOptions): TenantConfig[] {
+  const fail: Fail = (issues, detail) => new TenantsFileError(options.path, issues, detail);
+  return tenantsOf(parseYaml(text, fail), options.env, options.defaults ?? {}, fail);
+}
+
+export interface ParseTenantDefinitionOptions {
+  /** Where the definition comes from, named in errors (a file's path, `the command line`). */
+  readonly source: string;
+  /** Variables `env:NAME` values are read from. */
+  readonly env: EnvMap;
+  readonly defaults?: TenantDefaults;
+}
+
+/**
+ * The YAML or JSON text of one tenant definition as a plain document, unchecked (so a caller can
+ * fill in what it generates, e.g. a fresh webhook secret, before `parseTenantDefinition`).
+ * @throws TenantDefinitionError for a syntax error, giving only its position.
+ */
+export function parseTenantDocument(text: string, source: string): unknown {
+  return parseYaml(text, (issues, detail) => new TenantDefinitionError(source, issues, detail));
+}
+
+/**
+ * One tenant written as a TENANTS_FILE entry, checked by the same schema (so an operator can add
+ * to the store what the file would accept): YAML or JSON text of the entry's mapping, or the
+ * mapping itself (e.g. built from command-line flags). `env:NAME` values are resolved.
+ * @throws TenantDefinitionError naming each bad key, never a value.
+ */
+export function parseTenantDefinition(
+  input: string | Readonly<Record<string, unknown>>,
+  options: ParseTenantDefinitionOptions,
+): TenantConfig {
+  const fail: Fail = (issues, detail) => new TenantDefinitionError(options.source, issues, detail);
+  const entry = typeof input === 'string' ? parseYaml(input, fail) : input;
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    throw fail([], 'expected one tenant: a mapping of tenant keys');
+  }
+  const [tenant] = tenantsOf({ tenants: [entry] }, options.env, options.defaults ?? {}, fail);
+  return tenant!;
 }

@@ -22,6 +22,7 @@ import {
   webhookChecks,
   type CheckResult,
 } from '../doctor/checks';
+import { tenantChecks } from '../doctor/tenant-checks';
 
 interface DoctorOptions {
   contact?: string;
@@ -229,8 +230,12 @@ async function providerCheck(ctx: CliContext, results: CheckResult[]): Promise<v
 
 async function doctor(ctx: CliContext, opts: DoctorOptions): Promise<number> {
   const results: CheckResult[] = [];
-  const { config, problems } = inspectCliConfig(ctx.io.env);
-  results.push(...configChecks(problems));
+  const inspected = inspectCliConfig(ctx.io.env);
+  results.push(...configChecks(inspected.problems));
+  // With --tenant (or the only registered tenant), that tenant's settings are checked.
+  const selected = ctx.selectedTenant;
+  const config = inspected.config && selected ? ctx.config() : inspected.config;
+  if (selected) results.push(...tenantChecks(selected, ctx.config()));
   if (!config) {
     results.push(
       skip('redis', 'REDIS_URL, QUEUE_PREFIX or SO_CONTEXT_IDENTIFIER is invalid (see config)'),
