@@ -50,3 +50,14 @@ export {
   type BackfillRunView,
   type BackfillSelection,
 } from './backfill-progress';
+export {
+  BUDGET_WINDOW_MS,
+  BudgetExceededError,
+  fairPriority,
+  MAX_FLOOD_PRIORITY,
+  TenantBudgets,
+  TenantRateTracker,
+  type BudgetKind,
+  type Reservation,
+  type TenantRateOptions,
+} from './fairness';

@@ -1,0 +1,20 @@
+/**
+ * Fairness between tenants on shared queues (docs/architecture.md "Fairness and budgets").
+ * BullMQ runs jobs without a priority before any prioritised job, lower numbers first, FIFO within
+ * one number (docs.bullmq.io "Prioritized"). A tenant within its quiet rate adds its jobs without a
+ * priority; a tenant above it adds them with a priority that grows with the size of its flood, so a
+ * flood waits behind every quiet tenant's work (and a bigger flood behind a smaller one), but
+ * still ahead of backfills (BACKFILL_PRIORITY).
+ */
+
+/** The lowest priority a flood gets: still ahead of a backfill's 100. */
+export const MAX_FLOOD_PRIORITY = 50;
+
+/**
+ * The BullMQ priority for a tenant's next job, from its events in the last window: undefined (no
+ * priority: the normal FIFO) up to `quietLimit`, then 1 + log2(count / quietLimit), capped.
+ */
+export function fairPriority(count: number, quietLimit: number): number | undefined {
+  if (!(count > quietLimit) || quietLimit <= 0) return undefined;
+  return Math.min(MAX_FLOOD_PRIORITY, 1 + Math.floor(Math.log2(count / quietLimit)));
+}

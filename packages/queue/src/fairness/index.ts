@@ -1,0 +1,9 @@
+export { fairPriority, MAX_FLOOD_PRIORITY } from './fair-priority';
+export { TenantRateTracker, type TenantRateOptions } from './tenant-rate';
+export {
+  BUDGET_WINDOW_MS,
+  BudgetExceededError,
+  TenantBudgets,
+  type BudgetKind,
+  type Reservation,
+} from './tenant-budget';
