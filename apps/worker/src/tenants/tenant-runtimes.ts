@@ -45,12 +45,15 @@ export class TenantRuntimes {
       // The credential changed since it was refused (maybe while no worker ran): resume.
       await this.clearMark(contextIdentifier);
     }
+    // Read again after the wait: a change that arrived meanwhile must not leave a runtime behind.
+    const current = this.options.registry.get(contextIdentifier);
+    if (!current) return { kind: 'unknown' };
     try {
-      return { kind: 'ready', runtime: await this.runtime(tenant) };
+      return { kind: 'ready', runtime: await this.runtime(current) };
     } catch (error) {
       if (!isRevokedCredential(error)) throw error;
-      await this.revoked(tenant, error.errorType ?? 'invalid_grant');
-      return { kind: 'needs-reconsent', tenant };
+      await this.revoked(current, error.errorType ?? 'invalid_grant');
+      return { kind: 'needs-reconsent', tenant: current };
     }
   }
 
