@@ -1,6 +1,6 @@
 import type { Logger } from '@so-connector/logger';
 import type { TenantChange, TenantConfig, TenantRegistry } from '@so-connector/tenants';
-import type { ReconsentStore } from './reconsent-store';
+import { credentialPrint, type ReconsentStore } from './reconsent-store';
 import { isRevokedCredential } from './tenant-client';
 import type { TenantRuntime } from './tenant-runtime';
 
@@ -40,8 +40,7 @@ export class TenantRuntimes {
     if (!tenant) return { kind: 'unknown' };
     const mark = await this.options.reconsent.get(contextIdentifier);
     if (mark) {
-      if (await this.options.reconsent.needsReconsent(tenant))
-        return { kind: 'needs-reconsent', tenant };
+      if (mark.credential === credentialPrint(tenant)) return { kind: 'needs-reconsent', tenant };
       // The credential changed since it was refused (maybe while no worker ran): resume.
       await this.clearMark(contextIdentifier);
     }
