@@ -79,6 +79,24 @@ describe('worker: many tenants in one process (two simulators, real Redis)', () 
     expect(t.worker.tenants.runtimes.active()).toEqual([A, B.contextIdentifier]);
   });
 
+  it("rebuilds a changed tenant's runtime from its new settings on its next job", async () => {
+    const t = (sut = await startTwoTenants(redis));
+    t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
+    await t.settled();
+    expect(udfsOf(t.simB, 2)[B.udf.summary]).toContain('Nordlys Robotics ASA');
+
+    // B now enriches only accounts owned by associate 12 (contact 3 is, contact 4 is not).
+    await t.store.put(tenantB(t.simB, { ownerScope: ['12'] }));
+    await waitFor(() => t.registry.get(B.contextIdentifier)?.ownerScope.length === 1);
+    t.simB.editAs(HUMAN, 'contact', 3, { Name: 'Fjordsky Software Group AB' });
+    t.simB.editAs(HUMAN, 'contact', 4, { Name: 'Helse Vest Klinikk AS' });
+    await t.settled();
+    expect(udfsOf(t.simB, 3)[B.udf.summary]).toContain('Fjordsky Software Group AB');
+    expect(String(udfsOf(t.simB, 4)[B.udf.summary] ?? '')).not.toContain('Helse Vest');
+    const [run4] = await t.runs.runsForAccount(B.contextIdentifier, 4);
+    expect(run4!.entries.map((e) => e.reason)).toContain('out-of-scope');
+  });
+
   it("ends a removed tenant's jobs as skipped (tenant-unknown), never retried; the other tenant goes on", async () => {
     const t = (sut = await startTwoTenants(redis));
     t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
