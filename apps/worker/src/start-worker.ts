@@ -34,8 +34,8 @@ import type { UdfTargetsOptions } from './udf-targets';
 export interface RunningWorker {
   readonly shutdown: ShutdownRegistry;
   /**
-   * The environment tenant's client (SO_CONTEXT_IDENTIFIER), which maintenance uses; undefined when
-   * the registry does not hold that tenant.
+   * The environment tenant's client (SO_CONTEXT_IDENTIFIER); undefined when the registry does not
+   * hold that tenant.
    */
   readonly client: SuperOfficeClient | undefined;
   readonly metrics: WorkerMetrics;
@@ -124,8 +124,8 @@ export async function startWorker(
     ...(options.udfTargets ? { udfTargets: options.udfTargets } : {}),
     ...(options.onSuperOfficeCall ? { onSuperOfficeCall: options.onSuperOfficeCall } : {}),
   });
-  // The environment tenant is built now: maintenance serves it, and start-up fails, as before the
-  // registry, when its own associate cannot be learned.
+  // The environment tenant is built now: start-up fails, as before the registry, when its own
+  // associate cannot be learned.
   const home = tenants.registry.get(config.tenant.contextIdentifier);
   const homeRuntime = home ? await tenants.runtimes.warm(home) : undefined;
   assertStarting(shutdown);
@@ -182,34 +182,23 @@ export async function startWorker(
 
   // One step for all BullMQ workers, closed before the queues and the connection above.
   const workers = superviseWorkers(shutdown, logger, readyWithinMs);
-  let maintenanceQueue: Awaited<ReturnType<typeof startMaintenance>>['queue'] | undefined;
-  if (homeRuntime) {
-    // Maintenance (watchdog, sweep, backfill) serves the environment tenant only, for now.
-    const maintenance = await startMaintenance({
-      config,
-      connection,
-      client: homeRuntime.client,
-      enrichQueue,
-      health: new WebhookHealthStore({ redis: connection, prefix }),
-      metrics,
-      logger,
-      targets: homeRuntime.targets,
-      providerName: homeRuntime.provider.name,
-      fingerprints,
-      seen,
-    });
-    shutdown.register('maintenance queue', closeQueue(maintenance.queue));
-    shutdown.register('maintenance queue events', closeQueue(maintenance.events));
-    workers.add(maintenance.worker as Worker);
-    maintenanceQueue = maintenance.queue;
-  } else {
-    logger.warn('no maintenance: the environment tenant is not in the registry', {
-      tenant: config.tenant.contextIdentifier,
-    });
-  }
-  metrics.watchQueues(
-    maintenanceQueue ? [eventsQueue, enrichQueue, maintenanceQueue] : [eventsQueue, enrichQueue],
-  );
+  const maintenance = await startMaintenance({
+    config,
+    connection,
+    enrichQueue,
+    health: new WebhookHealthStore({ redis: connection, prefix }),
+    metrics,
+    logger,
+    fingerprints,
+    seen,
+    registry: tenants.registry,
+    tenantJobs,
+  });
+  shutdown.register('maintenance queue', closeQueue(maintenance.queue));
+  shutdown.register('maintenance queue events', closeQueue(maintenance.events));
+  shutdown.register('maintenance schedules', () => Promise.resolve(maintenance.stop()));
+  workers.add(maintenance.worker as Worker);
+  metrics.watchQueues([eventsQueue, enrichQueue, maintenance.queue]);
   assertStarting(shutdown);
 
   let metricsPort: number | undefined;

@@ -99,6 +99,8 @@ export interface TwoTenants {
   readonly events: Queue<EventJobData>;
   readonly enrich: Queue<EnrichJobData>;
   logs(): Record<string, unknown>[];
+  /** While true, the shared webhook target answers 500. */
+  failDeliveries(on: boolean): void;
   /** Waits until the registry shows the store's latest change for B (`undefined` = removed). */
   registryHasB(present: boolean): Promise<void>;
   settled(): Promise<void>;
@@ -111,7 +113,11 @@ export interface TwoTenants {
  */
 export async function startTwoTenants(
   redis: TestRedis,
-  options: { worker?: Omit<StartWorkerOptions, 'tenants'>; b?: Partial<TenantConfig> } = {},
+  options: {
+    worker?: Omit<StartWorkerOptions, 'tenants'>;
+    b?: Partial<TenantConfig>;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TwoTenants> {
   const simA = await startSimulator({ retryScale: 0.01 });
   const simB = await startSimulator({
@@ -147,6 +153,7 @@ export async function startTwoTenants(
     WATCHDOG_INTERVAL_MS: '0',
     RECONCILE_INTERVAL_MS: '0',
     WEBHOOK_PUBLIC_URL: forwarder.url,
+    ...options.env,
   });
   const store = new TenantStore({
     redis: connection,
@@ -183,6 +190,7 @@ export async function startTwoTenants(
         .split('\n')
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line) as Record<string, unknown>),
+    failDeliveries: (on) => forwarder.failDeliveries(on),
     registryHasB: async (present) => {
       await waitFor(() => (registry.get(B.contextIdentifier) !== undefined) === present, {
         what: `the registry to ${present ? 'add' : 'drop'} ${B.contextIdentifier}`,

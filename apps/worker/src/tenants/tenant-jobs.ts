@@ -7,6 +7,8 @@ import type { TenantRuntimes } from './tenant-runtimes';
 
 /** The skip reason of a job whose tenant is not (or no longer) registered. */
 export const TENANT_UNKNOWN = 'tenant-unknown';
+/** The skip reason of a maintenance job whose tenant needs re-consent. */
+export const NEEDS_RECONSENT = 'needs-reconsent';
 
 export interface TenantJobsOptions {
   readonly runtimes: TenantRuntimes;
@@ -14,6 +16,11 @@ export interface TenantJobsOptions {
   /** How long a job of a tenant that needs re-consent waits before it looks again. */
   readonly deferMs: number;
   readonly logger: Logger;
+  /**
+   * What a job of a tenant that needs re-consent does: `defer` (default; events and enrichments,
+   * which must not be lost) or `skip` (maintenance: the next scheduled run looks again).
+   */
+  readonly whenNeedsReconsent?: 'defer' | 'skip';
 }
 
 /**
@@ -29,6 +36,10 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
   processor: (job: Job<D>, runtime: TenantRuntime) => Promise<R>,
   skipped: (reason: string, detail: string) => R,
 ): (job: Job<D>, token?: string) => Promise<R> {
+  const waitForConsent = (job: Job<D>, token: string | undefined, ctx: string): Promise<R> =>
+    options.whenNeedsReconsent === 'skip'
+      ? Promise.resolve(skipped(NEEDS_RECONSENT, `tenant ${ctx} needs re-consent`))
+      : defer(job, token, ctx);
   const defer = async (job: Job<D>, token: string | undefined, ctx: string): Promise<never> => {
     if (token === undefined || job.id === undefined)
       throw new Error(`tenant ${ctx} needs re-consent; the job cannot be deferred without a lock`);
@@ -55,13 +66,13 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
       });
       return skipped(TENANT_UNKNOWN, `tenant ${ctx} is not registered in this deployment`);
     }
-    if (access.kind === 'needs-reconsent') return defer(job, token, ctx);
+    if (access.kind === 'needs-reconsent') return waitForConsent(job, token, ctx);
     try {
       return await processor(job, access.runtime);
     } catch (error) {
       if (!isRevokedCredential(error)) throw error;
       await options.runtimes.revoked(access.runtime.tenant, error.errorType ?? 'invalid_grant');
-      return defer(job, token, ctx);
+      return waitForConsent(job, token, ctx);
     }
   };
 }
