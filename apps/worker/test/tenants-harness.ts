@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { Queue } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadWorkerConfig } from '@so-connector/config';
 import { createLogger } from '@so-connector/logger';
@@ -31,6 +31,7 @@ import {
   waitFor,
   type TestRedis,
 } from '@so-connector/testing';
+import type { EventOutcome } from '../src/outcomes';
 import { startWorker, type RunningWorker, type StartWorkerOptions } from '../src/start-worker';
 import { startForwarder } from './forwarder';
 import { UDF } from './worker-harness';
@@ -216,4 +217,30 @@ export async function startTwoTenants(
       connection.disconnect();
     },
   };
+}
+
+/** A contact's UDF values in the simulator. */
+export const udfsOf = (sim: TwoTenants['simA'], id: number) =>
+  sim.state.get('contact', id)!.UserDefinedFields as Record<string, string | undefined>;
+
+/** Every so-events job of the tenant, finished or not, with its state. */
+export async function eventJobsOf(t: TwoTenants, tenant: string) {
+  const jobs = await t.events.getJobs(['completed', 'failed', 'delayed', 'waiting', 'active']);
+  return Promise.all(
+    jobs
+      .filter((j) => j.data.tenant === tenant)
+      .map(async (j: Job) => ({
+        state: await j.getState(),
+        outcome: j.returnvalue as EventOutcome | undefined,
+        failedReason: j.failedReason,
+        attemptsMade: j.attemptsMade,
+      })),
+  );
+}
+
+/** SuperOffice calls counted for the tenant in the worker's metrics. */
+export async function soCalls(t: TwoTenants, tenant: string): Promise<number> {
+  const metric = t.worker.metrics.registry.getSingleMetric('so_worker_superoffice_calls_total');
+  const values = metric ? (await metric.get()).values : [];
+  return values.filter((v) => v.labels.tenant === tenant).reduce((sum, v) => sum + v.value, 0);
 }

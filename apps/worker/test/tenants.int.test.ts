@@ -1,9 +1,13 @@
-import type { Job } from 'bullmq';
-import { Redis } from 'ioredis';
-import { createMaintenanceQueue, MAINTENANCE_JOB_NAMES } from '@so-connector/queue';
 import { useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
-import type { EventOutcome } from '../src/outcomes';
-import { B, startTwoTenants, tenantB, type TwoTenants } from './tenants-harness';
+import {
+  B,
+  eventJobsOf,
+  soCalls,
+  startTwoTenants,
+  tenantB,
+  udfsOf,
+  type TwoTenants,
+} from './tenants-harness';
 import { UDF } from './worker-harness';
 
 const A = 'Cust12345';
@@ -19,30 +23,6 @@ afterEach(async () => {
   sut = undefined;
   await redis.cleanup();
 });
-
-const udfsOf = (sim: TwoTenants['simA'], id: number) =>
-  sim.state.get('contact', id)!.UserDefinedFields as Record<string, string | undefined>;
-
-/** Every so-events job of the tenant, finished or not, with its state. */
-async function eventJobsOf(t: TwoTenants, tenant: string) {
-  const jobs = await t.events.getJobs(['completed', 'failed', 'delayed', 'waiting', 'active']);
-  return Promise.all(
-    jobs
-      .filter((j) => j.data.tenant === tenant)
-      .map(async (j: Job) => ({
-        state: await j.getState(),
-        outcome: j.returnvalue as EventOutcome | undefined,
-        failedReason: j.failedReason,
-        attemptsMade: j.attemptsMade,
-      })),
-  );
-}
-
-async function soCalls(t: TwoTenants, tenant: string): Promise<number> {
-  const metric = t.worker.metrics.registry.getSingleMetric('so_worker_superoffice_calls_total');
-  const values = metric ? (await metric.get()).values : [];
-  return values.filter((v) => v.labels.tenant === tenant).reduce((sum, v) => sum + v.value, 0);
-}
 
 describe('worker: many tenants in one process (two simulators, real Redis)', () => {
   it("enriches each tenant's events with its own credentials, UDF map and echo rule; nothing crosses", async () => {
@@ -189,6 +169,23 @@ describe('worker: a tenant whose credential SuperOffice refuses (invalid_grant)'
     ).toHaveLength(1);
   });
 
+  it('clears the mark of a removed tenant and ends its deferred jobs as skipped', async () => {
+    const t = (sut = await startTwoTenants(redis, {
+      b: { credentials: { kind: 'refresh-token', refreshToken: 'revoked-token' } },
+    }));
+    t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
+    await waitFor(
+      async () => (await eventJobsOf(t, B.contextIdentifier)).some((j) => j.state === 'delayed'),
+      { what: "B's deferred event" },
+    );
+    await t.store.remove(B.contextIdentifier);
+    await t.settled();
+    expect(await t.worker.tenants.reconsent.list()).toEqual([]);
+    expect((await eventJobsOf(t, B.contextIdentifier)).map((j) => [j.state, j.outcome])).toEqual([
+      ['completed', expect.objectContaining({ outcome: 'skipped', reason: 'tenant-unknown' })],
+    ]);
+  });
+
   it('defers an enrichment whose token refresh is refused mid-traffic, and resumes it after re-consent', async () => {
     const t = (sut = await startTwoTenants(redis, { b: { ownAssociateId: B.apiUser } }));
     t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
@@ -215,57 +212,5 @@ describe('worker: a tenant whose credential SuperOffice refuses (invalid_grant)'
     await t.settled();
     expect(udfsOf(t.simB, 3)[B.udf.summary]).toContain('Fjordsky Software Group AB');
     expect(await t.worker.tenants.reconsent.list()).toEqual([]);
-  });
-});
-
-describe('worker: maintenance per tenant', () => {
-  it("gives every registered tenant its schedulers and runs a tenant's watchdog and sweep with its own client", async () => {
-    const t = (sut = await startTwoTenants(redis, { env: { WATCHDOG_INTERVAL_MS: '3600000' } }));
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const maintenance = createMaintenanceQueue(connection, redis.prefix);
-    try {
-      const schedulerKeys = async () =>
-        (await maintenance.getJobSchedulers()).map((s) => s.key).sort();
-      expect(await schedulerKeys()).toEqual([
-        `${MAINTENANCE_JOB_NAMES.watchdog}:${A}`,
-        `${MAINTENANCE_JOB_NAMES.watchdog}:${B.contextIdentifier}`,
-      ]);
-      await t.settled();
-
-      // B's webhook is parked (its deliveries fail); A's stays active.
-      t.failDeliveries(true);
-      for (let i = 1; i <= 3; i++)
-        t.simB.editAs(HUMAN, 'contact', 4, { Name: `Helse Vest Klinikk ${i}` });
-      await waitFor(() => t.simB.webhooks()[0]?.State === 'TooManyErrors', {
-        what: "B's webhook parked",
-      });
-      t.failDeliveries(false);
-      const job = await maintenance.add(MAINTENANCE_JOB_NAMES.watchdog, {
-        tenant: B.contextIdentifier,
-        trigger: 'cli',
-      });
-      const outcome = await waitFor(async () => (await maintenance.getJob(job.id!))?.returnvalue, {
-        timeoutMs: 10_000,
-        what: "B's watchdog",
-      });
-      expect(outcome).toMatchObject({ checked: 1, reactivated: [t.simB.webhooks()[0]!.WebhookId] });
-      expect(t.simB.webhooks()[0]!.State).toBe('Active');
-      expect(t.simA.webhooks()[0]!.State).toBe('Active');
-      // The watchdog's sweep finds what B's parked webhook dropped and enriches it in B.
-      await waitFor(() => udfsOf(t.simB, 4)[B.udf.summary]?.includes('Helse Vest Klinikk 3'), {
-        timeoutMs: 15_000,
-        what: "B's sweep",
-      });
-      expect(String(udfsOf(t.simA, 4)[UDF.summary] ?? '')).not.toContain('Helse Vest Klinikk 3');
-
-      await t.store.remove(B.contextIdentifier);
-      await waitFor(async () => (await schedulerKeys()).length === 1, {
-        what: "B's schedulers removed",
-      });
-      expect(await schedulerKeys()).toEqual([`${MAINTENANCE_JOB_NAMES.watchdog}:${A}`]);
-    } finally {
-      await maintenance.close();
-      connection.disconnect();
-    }
   });
 });

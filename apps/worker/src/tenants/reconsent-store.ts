@@ -71,12 +71,6 @@ export class ReconsentStore {
       .sort((a, b) => a.contextIdentifier.localeCompare(b.contextIdentifier));
   }
 
-  /** True when the tenant is marked for the credential it has now. */
-  async needsReconsent(tenant: TenantConfig): Promise<boolean> {
-    const mark = await this.get(tenant.contextIdentifier);
-    return mark !== undefined && mark.credential === credentialPrint(tenant);
-  }
-
   /** Removes the mark; resolves with the jobs deferred meanwhile (`queue/jobId`), now forgotten. */
   async clear(contextIdentifier: string): Promise<string[]> {
     // Separate commands, not MULTI: the keys need not share a cluster hash slot.

@@ -114,11 +114,10 @@ export class TenantRuntimes {
         changed: change.changed,
         removed: change.removed,
       });
-    // A changed credential clears a re-consent mark at once (not only when a job looks).
-    for (const ctx of change.changed) {
-      const tenant = this.options.registry.get(ctx);
-      if (!tenant) continue;
-      void this.resumeIfNewCredential(tenant).catch((error: unknown) =>
+    // A changed credential clears a re-consent mark at once (not only when a job looks); a removed
+    // tenant's mark goes too, and its deferred jobs wake to end as skipped (tenant-unknown).
+    for (const ctx of [...change.changed, ...change.removed]) {
+      void this.resumeIfNewCredential(ctx).catch((error: unknown) =>
         this.options.logger.warn('re-consent mark not checked', {
           tenant: ctx,
           error: String(error),
@@ -127,18 +126,23 @@ export class TenantRuntimes {
     }
   }
 
-  private async resumeIfNewCredential(tenant: TenantConfig): Promise<void> {
-    const mark = await this.options.reconsent.get(tenant.contextIdentifier);
-    if (mark && !(await this.options.reconsent.needsReconsent(tenant)))
-      await this.clearMark(tenant.contextIdentifier);
+  private async resumeIfNewCredential(contextIdentifier: string): Promise<void> {
+    const mark = await this.options.reconsent.get(contextIdentifier);
+    if (!mark) return;
+    const tenant = this.options.registry.get(contextIdentifier);
+    if (tenant && mark.credential === credentialPrint(tenant)) return;
+    await this.clearMark(contextIdentifier);
   }
 
   private async clearMark(contextIdentifier: string): Promise<void> {
     const jobs = await this.options.reconsent.clear(contextIdentifier);
-    this.options.logger.info('tenant credential changed; its jobs resume', {
-      tenant: contextIdentifier,
-      deferredJobs: jobs.length,
-    });
+    this.options.logger.info(
+      're-consent mark cleared (credential changed or tenant removed); deferred jobs wake',
+      {
+        tenant: contextIdentifier,
+        deferredJobs: jobs.length,
+      },
+    );
     await this.options.resume(contextIdentifier, jobs);
   }
 }
