@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
 import {
   B,
@@ -11,6 +12,7 @@ import {
 import { UDF } from './worker-harness';
 
 const A = 'Cust12345';
+const PROBLEM = 'tenant source not reloaded; its last good tenants keep serving';
 const HUMAN = 5;
 let redis: TestRedis;
 let sut: TwoTenants | undefined;
@@ -77,6 +79,23 @@ describe('worker: many tenants in one process (two simulators, real Redis)', () 
     expect(String(udfsOf(t.simB, 4)[B.udf.summary] ?? '')).not.toContain('Helse Vest');
     const [run4] = await t.runs.runsForAccount(B.contextIdentifier, 4);
     expect(run4!.entries.map((e) => e.reason)).toContain('out-of-scope');
+  });
+
+  it('logs a tenant source that fails to reload and keeps serving its last good tenants', async () => {
+    const t = (sut = await startTwoTenants(redis));
+    // A damaged record in the store (as a bad manual edit would leave it), with the version bumped.
+    const connection = new Redis(redis.url);
+    await connection.hset(t.store.key, 'Cust3', 'not a stored tenant');
+    await connection.hincrby(t.store.key, ':version', 1);
+    connection.disconnect();
+    await waitFor(() => t.logs().some((l) => l.message === PROBLEM), { what: 'the problem log' });
+    expect(t.logs().find((l) => l.message === PROBLEM)).toMatchObject({
+      level: 'error',
+      source: 'store',
+    });
+    t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
+    await t.settled();
+    expect(udfsOf(t.simB, 2)[B.udf.summary]).toContain('Nordlys Robotics ASA');
   });
 
   it("ends a removed tenant's jobs as skipped (tenant-unknown), never retried; the other tenant goes on", async () => {

@@ -57,6 +57,17 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
       }),
     resume: (_ctx, jobs) => promoteDeferred(options.queues, jobs, logger),
   });
-  shutdown.register('tenant runtimes', () => Promise.resolve(runtimes.close()));
+  // A source that fails to reload keeps serving its last good set; the operator must hear of it.
+  const unsubscribe = registry.on('problem', ({ source, message }) =>
+    logger.error('tenant source not reloaded; its last good tenants keep serving', {
+      source,
+      problem: message,
+    }),
+  );
+  shutdown.register('tenant runtimes', () => {
+    unsubscribe();
+    runtimes.close();
+    return Promise.resolve();
+  });
   return { registry, runtimes, reconsent };
 }
