@@ -24,11 +24,12 @@ export interface WorkerMetrics {
   eventHandled(tenant: string, outcome: EventOutcome): void;
   enrichmentFinished(tenant: string, outcome: EnrichOutcome, receivedAt: string | undefined): void;
   enrichmentFailed(tenant: string, final: boolean): void;
-  superOfficeCall(call: CallRecord): void;
+  /** A SuperOffice call of `tenant` (default: the worker's tenant). */
+  superOfficeCall(call: CallRecord, tenant?: string): void;
   watchdogAlert(tenant: string, state: string): void;
   reconciled(tenant: string, enqueued: number): void;
   /** Wraps a provider so every call is counted and timed. */
-  instrument(provider: EnrichmentProvider): EnrichmentProvider;
+  instrument(provider: EnrichmentProvider, tenant?: string): EnrichmentProvider;
   /** Queue depths are read from Redis when scraped. */
   watchQueues(queues: readonly Queue[]): void;
 }
@@ -127,14 +128,19 @@ export function createWorkerMetrics(
     },
   });
 
-  const timedCall = async <T>(method: string, name: string, call: () => Promise<T>): Promise<T> => {
+  const timedCall = async <T>(
+    t: string,
+    method: string,
+    name: string,
+    call: () => Promise<T>,
+  ): Promise<T> => {
     const stop = providerLatency.startTimer({ provider: name, method });
     try {
       const value = await call();
-      providerCalls.inc({ tenant, provider: name, method, result: 'ok' });
+      providerCalls.inc({ tenant: t, provider: name, method, result: 'ok' });
       return value;
     } catch (error) {
-      providerCalls.inc({ tenant, provider: name, method, result: 'error' });
+      providerCalls.inc({ tenant: t, provider: name, method, result: 'error' });
       throw error;
     } finally {
       stop();
@@ -159,8 +165,12 @@ export function createWorkerMetrics(
     enrichmentFailed(t, final) {
       enrichments.inc({ tenant: t, outcome: final ? 'failed' : 'retry' });
     },
-    superOfficeCall(call) {
-      soCalls.inc({ tenant, method: call.method.toUpperCase(), status: String(call.status ?? 0) });
+    superOfficeCall(call, t = tenant) {
+      soCalls.inc({
+        tenant: t,
+        method: call.method.toUpperCase(),
+        status: String(call.status ?? 0),
+      });
       soLatency.observe({ method: call.method.toUpperCase() }, call.durationMs / 1000);
     },
     watchdogAlert(t, state) {
@@ -169,13 +179,15 @@ export function createWorkerMetrics(
     reconciled(t, enqueued) {
       reconciled.inc({ tenant: t }, enqueued);
     },
-    instrument(provider) {
+    instrument(provider, t = tenant) {
       return {
         name: provider.name,
         enrichCompany: (company, context) =>
-          timedCall('enrichCompany', provider.name, () => provider.enrichCompany(company, context)),
+          timedCall(t, 'enrichCompany', provider.name, () =>
+            provider.enrichCompany(company, context),
+          ),
         personOpener: (person, company) =>
-          timedCall('personOpener', provider.name, () => provider.personOpener(person, company)),
+          timedCall(t, 'personOpener', provider.name, () => provider.personOpener(person, company)),
       };
     },
     watchQueues(queues) {

@@ -1,7 +1,6 @@
-import { Worker, type Job } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { WorkerConfig } from '@so-connector/config';
-import { createProvider } from '@so-connector/enrichment';
-import { buildRules, parseOwnerScope } from '@so-connector/filters';
+import { buildRules } from '@so-connector/filters';
 import {
   assertStarting,
   createShutdownRegistry,
@@ -15,45 +14,40 @@ import {
   createEventsQueue,
   createRedisConnection,
   inspectRedisDurability,
-  jitterBackoff,
-  QUEUE_NAMES,
-  type EnrichJobData,
-  type EventJobData,
 } from '@so-connector/queue';
-import {
-  createSuperOfficeClient,
-  type CallRecord,
-  type SuperOfficeClient,
-} from '@so-connector/superoffice-client';
-import {
-  ActivityCounters,
-  SyncRunStore,
-  WebhookHealthStore,
-  type ActivityKind,
-} from '@so-connector/sync-runs';
+import type { CallRecord, SuperOfficeClient } from '@so-connector/superoffice-client';
+import { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
+import type { TenantRegistry } from '@so-connector/tenants';
 import { FingerprintStore } from './fingerprint-store';
 import { ProviderResultStore } from './provider-result-store';
-import type { EnrichOutcome, EventOutcome } from './outcomes';
 import { SeenChanges } from './maintenance/seen-changes';
 import { startMaintenance } from './maintenance/start-maintenance';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics';
-import { learnOwnAssociate } from './own-associate';
 import { createEnrichProcessor } from './processors/enrich/enrich.processor';
 import { createEventsProcessor } from './processors/events.processor';
-import { createUdfTargets, type UdfTargetsOptions } from './udf-targets';
+import { createQueueWorkers } from './queue-workers';
 import { superviseWorkers } from './supervise-workers';
+import { serveTenants, type ServedTenants } from './tenants/serve-tenants';
+import { servePerTenant } from './tenants/tenant-jobs';
+import type { UdfTargetsOptions } from './udf-targets';
 
 export interface RunningWorker {
   readonly shutdown: ShutdownRegistry;
-  readonly client: SuperOfficeClient;
+  /**
+   * The environment tenant's client (SO_CONTEXT_IDENTIFIER); undefined when the registry does not
+   * hold that tenant.
+   */
+  readonly client: SuperOfficeClient | undefined;
   readonly metrics: WorkerMetrics;
   /** The port /metrics listens on; undefined when METRICS_PORT=0. */
   readonly metricsPort: number | undefined;
+  /** The per-tenant runtimes and the re-consent marks. */
+  readonly tenants: ServedTenants;
 }
 
 export interface StartWorkerOptions {
-  /** Every SuperOffice call (method, path, status), e.g. for the cost benchmarks. */
-  readonly onSuperOfficeCall?: (call: CallRecord) => void;
+  /** Every SuperOffice call (method, path, status) and its tenant, e.g. for the cost benchmarks. */
+  readonly onSuperOfficeCall?: (call: CallRecord, tenant: string) => void;
   /** Back-off of an unreadable Vertical list (tests shorten it); defaults in udf-targets.ts. */
   readonly udfTargets?: Pick<UdfTargetsOptions, 'listRetryMinMs' | 'listRetryMaxMs'>;
   /**
@@ -61,18 +55,19 @@ export interface StartWorkerOptions {
    * closes what is open by then (start-up then ends with StartAbortedError). Default: a new one.
    */
   readonly shutdown?: ShutdownRegistry;
-}
-
-/** A failed job that will not be tried again: unrecoverable, or out of attempts. */
-function isFinalFailure(job: Job | undefined, error: Error): boolean {
-  return (
-    error.name === 'UnrecoverableError' || (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1)
-  );
+  /**
+   * The tenants this worker serves; the caller keeps it and closes it. Default: a registry of the
+   * environment's one tenant (`tenantFromEnvironment(config)`), closed on stop.
+   */
+  readonly tenants?: TenantRegistry;
+  /** How long a job of a tenant that needs re-consent waits before it looks again (default 10 min). */
+  readonly reconsentDeferMs?: number;
 }
 
 /**
- * Wires the worker from its configuration: SuperOffice client, own associate id, provider, the
- * `so-events` and `so-enrich` BullMQ workers. Used by `main.ts` and by tests in-process.
+ * Wires the worker from its configuration: the tenant registry and per-tenant runtimes, the
+ * provider, the `so-events` and `so-enrich` BullMQ workers. Used by `main.ts` and by tests
+ * in-process.
  *
  * Every component is registered with the shutdown registry as soon as it exists, and start-up
  * checks the registry after each wait (`assertStarting`), so a stop at any moment closes exactly
@@ -105,104 +100,103 @@ export async function startWorker(
     .then((report) => report.warnings.forEach((w) => logger.warn(w)))
     .catch(() => undefined);
 
-  const so = config.superoffice;
-  const tenant = config.tenant.contextIdentifier;
-  const metrics = createWorkerMetrics(tenant);
-  const client = createSuperOfficeClient({
-    ...so,
-    contextIdentifier: tenant,
-    onCall: (call) => {
-      metrics.superOfficeCall(call);
-      options.onSuperOfficeCall?.(call);
-    },
-  });
-
-  const own = await learnOwnAssociate({
-    client,
-    configured: so.ownAssociateId,
-    refreshMs: so.ownAssociateRefreshMs,
-    logger,
-  });
-  shutdown.register('own associate refresh', () => Promise.resolve(own.stop()));
-  assertStarting(shutdown);
-
-  const runs = new SyncRunStore({ redis: connection, prefix: config.queue.prefix });
-  const activity = new ActivityCounters({ redis: connection, prefix: config.queue.prefix });
-  const count = (kinds: ActivityKind[]) => {
-    activity
-      .increment(tenant, kinds)
-      .catch((error: unknown) =>
-        logger.debug('activity counter not written', { error: String(error) }),
-      );
-  };
-  const enrichQueue = createEnrichQueue(connection, config.queue.prefix);
+  const prefix = config.queue.prefix;
+  const metrics = createWorkerMetrics(config.tenant.contextIdentifier);
+  const enrichQueue = createEnrichQueue(connection, prefix);
   enrichQueue.on('error', (error: Error) =>
     logger.debug('enrich queue error', { error: error.message }),
   );
   shutdown.register('enrich queue', closeQueue(enrichQueue));
-  // Queue depths for /metrics; the events queue is only read here.
-  const eventsQueue = createEventsQueue(connection, config.queue.prefix);
+  const eventsQueue = createEventsQueue(connection, prefix);
   eventsQueue.on('error', (error: Error) =>
     logger.debug('events queue error', { error: error.message }),
   );
   shutdown.register('events queue', closeQueue(eventsQueue));
-  const ownerScope = parseOwnerScope(config.scopeOwnerAssociates);
-  const seen = new SeenChanges(connection, config.queue.prefix);
-  const provider = metrics.instrument(createProvider(config.enrichment));
-  const targets = createUdfTargets(client, config.udfs, { ...options.udfTargets, logger });
-  const fingerprints = new FingerprintStore(connection, config.queue.prefix);
 
-  const eventsProcessor = createEventsProcessor({
-    enrichQueue,
-    runs,
-    rules: buildRules(config.filters),
-    context: () => ({ ownAssociateId: own.current(), ownerScope }),
-    debounceMs: config.worker.debounceMs,
-    maxWaitMs: config.worker.maxWaitMs,
-    attempts: config.worker.attempts,
+  const tenants = await serveTenants({
+    config,
+    connection,
+    shutdown,
+    metrics,
     logger,
-    seen,
+    queues: [eventsQueue, enrichQueue],
+    ...(options.tenants ? { registry: options.tenants } : {}),
+    ...(options.udfTargets ? { udfTargets: options.udfTargets } : {}),
+    ...(options.onSuperOfficeCall ? { onSuperOfficeCall: options.onSuperOfficeCall } : {}),
   });
+  // The environment tenant is built now: start-up fails, as before the registry, when its own
+  // associate cannot be learned.
+  const home = tenants.registry.get(config.tenant.contextIdentifier);
+  const homeRuntime = home ? await tenants.runtimes.warm(home) : undefined;
+  assertStarting(shutdown);
 
-  // The processor can pause its own worker (Retry-After), so it reaches it through this holder.
-  const self: { worker?: Worker<EnrichJobData, EnrichOutcome> } = {};
-  const enrichProcessor = createEnrichProcessor({
-    client,
-    provider,
-    targets,
-    fingerprints,
-    providerResults: new ProviderResultStore(
-      connection,
-      config.queue.prefix,
-      config.worker.providerResultTtlMs,
-    ),
-    runs,
-    backfills: new BackfillProgressStore(connection, config.queue.prefix),
-    enrichQueue,
-    ownerScope,
+  const runs = new SyncRunStore({ redis: connection, prefix });
+  const seen = new SeenChanges(connection, prefix);
+  const fingerprints = new FingerprintStore(connection, prefix);
+  const tenantJobs = {
+    runtimes: tenants.runtimes,
+    reconsent: tenants.reconsent,
+    deferMs: options.reconsentDeferMs ?? 10 * 60_000,
     logger,
-    rateLimit: async (ms) => {
-      await self.worker?.rateLimit(ms);
-    },
+  };
+  const skipped = (reason: string, detail: string) => ({
+    outcome: 'skipped' as const,
+    reason,
+    detail,
   });
+  const eventsProcessor = servePerTenant(
+    tenantJobs,
+    createEventsProcessor({
+      enrichQueue,
+      runs,
+      rules: buildRules(config.filters),
+      debounceMs: config.worker.debounceMs,
+      maxWaitMs: config.worker.maxWaitMs,
+      attempts: config.worker.attempts,
+      logger,
+      seen,
+    }),
+    skipped,
+  );
+  // The processor can pause its own worker (Retry-After), so it reaches it through `worker()`.
+  const enrichProcessor = (worker: () => Worker | undefined) =>
+    servePerTenant(
+      tenantJobs,
+      createEnrichProcessor({
+        fingerprints,
+        providerResults: new ProviderResultStore(
+          connection,
+          prefix,
+          config.worker.providerResultTtlMs,
+        ),
+        runs,
+        backfills: new BackfillProgressStore(connection, prefix),
+        enrichQueue,
+        logger,
+        rateLimit: async (ms) => {
+          await worker()?.rateLimit(ms);
+        },
+      }),
+      skipped,
+    );
 
+  // One step for all BullMQ workers, closed before the queues and the connection above.
+  const workers = superviseWorkers(shutdown, logger, readyWithinMs);
   const maintenance = await startMaintenance({
     config,
     connection,
-    client,
     enrichQueue,
-    health: new WebhookHealthStore({ redis: connection, prefix: config.queue.prefix }),
+    health: new WebhookHealthStore({ redis: connection, prefix }),
     metrics,
     logger,
-    targets,
-    providerName: provider.name,
     fingerprints,
     seen,
+    registry: tenants.registry,
+    tenantJobs,
   });
   shutdown.register('maintenance queue', closeQueue(maintenance.queue));
   shutdown.register('maintenance queue events', closeQueue(maintenance.events));
-  // One step for all BullMQ workers, closed before the queues and the connection above.
-  const workers = superviseWorkers(shutdown, logger, readyWithinMs);
+  shutdown.register('maintenance schedules', () => Promise.resolve(maintenance.stop()));
   workers.add(maintenance.worker as Worker);
   metrics.watchQueues([eventsQueue, enrichQueue, maintenance.queue]);
   assertStarting(shutdown);
@@ -215,71 +209,28 @@ export async function startWorker(
     assertStarting(shutdown);
   }
 
-  const eventsWorker = new Worker<EventJobData, EventOutcome>(QUEUE_NAMES.events, eventsProcessor, {
+  const queueWorkers = createQueueWorkers({
+    config,
     connection,
-    prefix: config.queue.prefix,
-    concurrency: config.worker.concurrency,
-    lockDuration: config.worker.lockDurationMs,
-    stalledInterval: config.worker.lockDurationMs,
+    metrics,
+    activity: new ActivityCounters({ redis: connection, prefix }),
+    seen,
+    logger,
+    eventsProcessor,
+    enrichProcessor: (worker) => enrichProcessor(worker as () => Worker | undefined),
   });
-  const enrichWorker = new Worker<EnrichJobData, EnrichOutcome>(
-    QUEUE_NAMES.enrich,
-    enrichProcessor,
-    {
-      connection,
-      prefix: config.queue.prefix,
-      concurrency: config.worker.concurrency,
-      lockDuration: config.worker.lockDurationMs,
-      stalledInterval: config.worker.lockDurationMs,
-      // A queue-level limiter makes worker.rateLimit() (Retry-After) pause every worker process,
-      // not only this one; it also caps enrichments per second across processes.
-      limiter: { max: so.rateLimitPerSecond, duration: 1000 },
-      settings: {
-        backoffStrategy: (attemptsMade: number) =>
-          jitterBackoff(attemptsMade, config.worker.backoffMs, config.worker.backoffMaxMs),
-      },
-    },
-  );
-  self.worker = enrichWorker;
-  eventsWorker.on('completed', (_job, outcome: EventOutcome) => {
-    metrics.eventHandled(tenant, outcome);
-    count(outcome.outcome === 'skipped' ? ['events', 'skips'] : ['events']);
-  });
-  enrichWorker.on('completed', (job: Job<EnrichJobData>, outcome: EnrichOutcome) => {
-    metrics.enrichmentFinished(tenant, outcome, job.data.receivedAt);
-    count(outcome.outcome === 'written' ? ['enrichments', 'writes'] : ['enrichments']);
-  });
-  enrichWorker.on('failed', (job: Job<EnrichJobData> | undefined, error: Error) => {
-    const final = isFinalFailure(job, error);
-    metrics.enrichmentFailed(tenant, final);
-    if (!final) return;
-    count(['failures']);
-    // The handled event's change was not enriched: the next sweep must not count it as seen.
-    if (job)
-      seen
-        .forget(job.data.tenant, job.data.entity, job.data.recordId)
-        .catch((e: unknown) => logger.warn('seen marker not removed', { error: String(e) }));
-    logger.error('enrichment failed', {
-      tenant: job?.data.tenant ?? tenant,
-      entity: job?.data.entity,
-      recordId: job?.data.recordId,
-      reason: error.message,
-    });
-  });
-  eventsWorker.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
-    if (isFinalFailure(job, error)) count(['failures']);
-  });
-  workers.add(eventsWorker as Worker);
-  workers.add(enrichWorker as Worker);
+  workers.add(queueWorkers.events as Worker);
+  workers.add(queueWorkers.enrich as Worker);
   await workers.ready();
   assertStarting(shutdown);
   logger.info('worker started', {
-    tenant,
+    tenant: config.tenant.contextIdentifier,
+    tenants: tenants.registry.list().length,
     concurrency: config.worker.concurrency,
     provider: config.enrichment.provider,
     metricsPort,
     watchdogIntervalMs: config.maintenance.watchdogIntervalMs,
     reconcileIntervalMs: config.maintenance.reconcileIntervalMs,
   });
-  return { shutdown, client, metrics, metricsPort };
+  return { shutdown, client: homeRuntime?.client, metrics, metricsPort, tenants };
 }

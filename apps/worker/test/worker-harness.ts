@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -7,9 +5,7 @@ import { loadWorkerConfig } from '@so-connector/config';
 import { createLogger } from '@so-connector/logger';
 import {
   createEventsQueue,
-  eventJobId,
   QUEUE_NAMES,
-  webhookEventSchema,
   type EnrichJobData,
   type EventJobData,
 } from '@so-connector/queue';
@@ -24,6 +20,7 @@ import {
   type TestRedis,
 } from '@so-connector/testing';
 import { startWorker, type RunningWorker, type StartWorkerOptions } from '../src/start-worker';
+import { startForwarder } from './forwarder';
 import { startPatchFaultProxy, type PatchFaultProxy } from './patch-fault-proxy';
 
 export const UDF = {
@@ -89,9 +86,8 @@ export function useWorkerForEachTest(options: WorkerTestOptions = {}): {
 
 /**
  * Real parts: the simulator over HTTP, real Redis, the worker in-process. Between SuperOffice and
- * the queue stands a minimal forwarder that does what the receiver does with a valid delivery
- * (validate, enqueue with jobId = EventId); the receiver itself is covered by its own tests and
- * the e2e tier.
+ * the queue stands a minimal forwarder (forwarder.ts) that does what the receiver does with a valid
+ * delivery.
  */
 export async function startWorkerForTest(options: {
   redisUrl: string;
@@ -111,43 +107,8 @@ export async function startWorkerForTest(options: {
     connection,
     prefix: options.prefix,
   });
-  let failing = false;
-  const forwarder: Server = createServer((req, res) => {
-    if (failing) {
-      req.resume();
-      res.statusCode = 500;
-      res.end();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const event = webhookEventSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      const done = () => {
-        res.statusCode = 200;
-        res.end();
-      };
-      if (event.Event === 'test') return done();
-      events
-        .add(
-          event.Event,
-          {
-            tenant: event.ContextIdentifier,
-            receivedAt: new Date().toISOString(),
-            deliveryRetry: 0,
-            spooled: false,
-            event,
-          },
-          { jobId: eventJobId(event) },
-        )
-        .then(done, () => {
-          res.statusCode = 503;
-          res.end();
-        });
-    });
-  });
-  await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.1', resolve));
-  const forwarderUrl = `http://127.0.0.1:${(forwarder.address() as AddressInfo).port}/`;
+  const forwarder = await startForwarder(events);
+  const forwarderUrl = forwarder.url;
   await sim.registerWebhook({
     targetUrl: forwarderUrl,
     secret: 'forwarder-secret',
@@ -206,9 +167,7 @@ export async function startWorkerForTest(options: {
       const values = metric ? (await metric.get()).values : [];
       return values.reduce((sum, v) => sum + v.value, 0);
     },
-    failDeliveries: (on) => {
-      failing = on;
-    },
+    failDeliveries: (on) => forwarder.failDeliveries(on),
     settled: () =>
       settle({
         pendingJobs: busy,
@@ -219,10 +178,7 @@ export async function startWorkerForTest(options: {
       await worker.shutdown.shutdown('test end');
       await sim.stop();
       await proxy?.close();
-      await new Promise<void>((resolve) => {
-        forwarder.close(() => resolve());
-        forwarder.closeAllConnections();
-      });
+      await forwarder.close();
       await events.obliterate({ force: true }).catch(() => undefined);
       await enrich.obliterate({ force: true }).catch(() => undefined);
       await events.close();

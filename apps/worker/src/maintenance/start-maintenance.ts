@@ -10,11 +10,12 @@ import {
   type EnrichJobData,
   type MaintenanceJobData,
 } from '@so-connector/queue';
-import type { SuperOfficeClient } from '@so-connector/superoffice-client';
 import type { WebhookHealthStore } from '@so-connector/sync-runs';
+import type { TenantRegistry } from '@so-connector/tenants';
 import type { FingerprintStore } from '../fingerprint-store';
 import type { WorkerMetrics } from '../metrics';
-import type { UdfTargets } from '../udf-targets';
+import { servePerTenant, type TenantJobsOptions } from '../tenants/tenant-jobs';
+import type { TenantRuntime } from '../tenants/tenant-runtime';
 import { createBackfill } from './backfill';
 import { createReconcile } from './reconcile';
 import type { SeenChanges } from './seen-changes';
@@ -23,16 +24,15 @@ import { createWatchdog } from './watchdog';
 export interface MaintenanceDeps {
   readonly config: WorkerConfig;
   readonly connection: Redis;
-  readonly client: SuperOfficeClient;
   readonly enrichQueue: Queue<EnrichJobData>;
   readonly health: WebhookHealthStore;
   readonly metrics: WorkerMetrics;
   readonly logger: Logger;
-  /** What the sweep needs to decide from a query row (the enrich processor's own instances). */
-  readonly targets: UdfTargets;
-  readonly providerName: string;
   readonly fingerprints: FingerprintStore;
   readonly seen: SeenChanges;
+  /** Every registered tenant gets its schedulers; jobs run with their tenant's runtime. */
+  readonly registry: TenantRegistry;
+  readonly tenantJobs: TenantJobsOptions;
 }
 
 export interface RunningMaintenance {
@@ -40,19 +40,25 @@ export interface RunningMaintenance {
   readonly worker: Worker<MaintenanceJobData, unknown>;
   /** `so-events`, read by the sweep (its backlog); closed with the queue. */
   readonly events: Queue;
+  /** Stops following the registry's changes. */
+  stop(): void;
 }
 
 const KEEP = { removeOnComplete: { count: 200 }, removeOnFail: { count: 500 } } as const;
 
+type MaintenanceTask = (job: Job<MaintenanceJobData>) => Promise<unknown>;
+
 /**
- * `so-maintenance`: the webhook watchdog and the reconciliation sweep as BullMQ job schedulers
- * (every worker process upserts the same two schedulers, so however many run, each fires once per
- * period), plus on-demand sweeps from the watchdog and `so-connector replay`. An interval of 0
- * removes the scheduler.
+ * `so-maintenance`: the webhook watchdog and the reconciliation sweep as BullMQ job schedulers, one
+ * pair per registered tenant (every worker process upserts the same schedulers, so however many
+ * run, each fires once per period; a tenant removed from the registry loses its pair), plus
+ * on-demand sweeps from the watchdog and `so-connector replay`, and backfills. Each job runs with
+ * its tenant's runtime (client, UDF targets, provider); an unknown tenant's job is skipped, and a
+ * tenant that needs re-consent is skipped too (the next period looks again). An interval of 0
+ * removes the schedulers.
  */
 export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMaintenance> {
   const { config, logger } = deps;
-  const tenant = config.tenant.contextIdentifier;
   const queue = createMaintenanceQueue(deps.connection, config.queue.prefix);
   queue.on('error', (error: Error) =>
     logger.debug('maintenance queue error', { error: error.message }),
@@ -62,76 +68,94 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
     [MAINTENANCE_JOB_NAMES.watchdog, watchdogIntervalMs],
     [MAINTENANCE_JOB_NAMES.reconcile, reconcileIntervalMs],
   ] as const;
-  for (const [name, every] of schedules) {
-    // One scheduler per tenant, so a multi-tenant deployment gets one each.
-    const id = `${name}:${tenant}`;
-    if (every > 0)
-      await queue.upsertJobScheduler(
-        id,
-        { every },
-        { name, data: { tenant, trigger: 'schedule' }, opts: KEEP },
-      );
-    else await queue.removeJobScheduler(id);
-  }
-
-  const watchdog = createWatchdog({
-    client: deps.client,
-    health: deps.health,
-    maintenanceQueue: queue,
-    tenant,
-    webhookUrl: config.maintenance.webhookUrl,
-    fallbackWindowMs: Math.max(watchdogIntervalMs, reconcileIntervalMs, 15 * 60_000),
-    logger,
-    onAlert: (state) => deps.metrics.watchdogAlert(tenant, state),
+  const schedule = async (tenant: string, registered: boolean) => {
+    for (const [name, every] of schedules) {
+      const id = `${name}:${tenant}`;
+      if (registered && every > 0)
+        await queue.upsertJobScheduler(
+          id,
+          { every },
+          { name, data: { tenant, trigger: 'schedule' }, opts: KEEP },
+        );
+      else await queue.removeJobScheduler(id);
+    }
+  };
+  for (const tenant of deps.registry.list()) await schedule(tenant.contextIdentifier, true);
+  const unsubscribe = deps.registry.on('change', ({ added, removed }) => {
+    const updates = [
+      ...added.map((ctx) => schedule(ctx, true)),
+      ...removed.map((ctx) => schedule(ctx, false)),
+    ];
+    Promise.all(updates).catch((error: unknown) =>
+      logger.warn('maintenance schedulers not updated', { error: String(error) }),
+    );
   });
+
   const events = createEventsQueue(deps.connection, config.queue.prefix);
   events.on('error', () => undefined);
-  const reconcile = createReconcile({
-    oldestPendingEvent: () => oldestPending(events),
-    client: deps.client,
-    targets: deps.targets,
-    providerName: deps.providerName,
-    fingerprints: deps.fingerprints,
-    seen: deps.seen,
-    enrichQueue: deps.enrichQueue,
-    redis: deps.connection,
-    prefix: config.queue.prefix,
-    timing: {
-      debounceMs: config.worker.debounceMs,
-      maxWaitMs: config.worker.maxWaitMs,
-      attempts: config.worker.attempts,
-    },
-    firstWindowMs: Math.max(reconcileIntervalMs, 30 * 60_000),
-    logger,
-  });
-
-  const backfill = createBackfill({
-    client: deps.client,
-    targets: deps.targets,
-    providerName: deps.providerName,
-    fingerprints: deps.fingerprints,
-    enrichQueue: deps.enrichQueue,
-    progress: new BackfillProgressStore(deps.connection, config.queue.prefix),
-    timing: {
-      debounceMs: config.worker.debounceMs,
-      maxWaitMs: config.worker.maxWaitMs,
-      attempts: config.worker.attempts,
-    },
-    logger,
-  });
-
-  const worker = new Worker<MaintenanceJobData, unknown>(
-    queue.name,
-    async (job: Job<MaintenanceJobData>) => {
-      if (job.name === MAINTENANCE_JOB_NAMES.watchdog) return watchdog();
-      if (job.name === MAINTENANCE_JOB_NAMES.reconcile) {
+  const timing = {
+    debounceMs: config.worker.debounceMs,
+    maxWaitMs: config.worker.maxWaitMs,
+    attempts: config.worker.attempts,
+  };
+  const progress = new BackfillProgressStore(deps.connection, config.queue.prefix);
+  // One set of tasks per runtime: a tenant's changed settings give a new runtime, so new tasks.
+  const tasks = new WeakMap<TenantRuntime, Record<string, MaintenanceTask>>();
+  const tasksOf = (runtime: TenantRuntime): Record<string, MaintenanceTask> => {
+    const known = tasks.get(runtime);
+    if (known) return known;
+    const tenant = runtime.tenant.contextIdentifier;
+    const shared = {
+      client: runtime.client,
+      targets: runtime.targets,
+      providerName: runtime.provider.name,
+      fingerprints: deps.fingerprints,
+      enrichQueue: deps.enrichQueue,
+      timing,
+      logger,
+    };
+    const watchdog = createWatchdog({
+      client: runtime.client,
+      health: deps.health,
+      maintenanceQueue: queue,
+      tenant,
+      webhookUrl: config.maintenance.webhookUrl,
+      fallbackWindowMs: Math.max(watchdogIntervalMs, reconcileIntervalMs, 15 * 60_000),
+      logger,
+      onAlert: (state) => deps.metrics.watchdogAlert(tenant, state),
+    });
+    const reconcile = createReconcile({
+      ...shared,
+      oldestPendingEvent: () => oldestPending(events),
+      seen: deps.seen,
+      redis: deps.connection,
+      prefix: config.queue.prefix,
+      firstWindowMs: Math.max(reconcileIntervalMs, 30 * 60_000),
+    });
+    const made: Record<string, MaintenanceTask> = {
+      [MAINTENANCE_JOB_NAMES.watchdog]: () => watchdog(),
+      [MAINTENANCE_JOB_NAMES.reconcile]: async (job) => {
         const result = await reconcile(job);
         deps.metrics.reconciled(tenant, result.enqueued);
         return result;
-      }
-      if (job.name === MAINTENANCE_JOB_NAMES.backfill) return backfill(job);
-      throw new Error(`unknown so-maintenance job ${job.name}`);
-    },
+      },
+      [MAINTENANCE_JOB_NAMES.backfill]: createBackfill({ ...shared, progress }),
+    };
+    tasks.set(runtime, made);
+    return made;
+  };
+
+  const worker = new Worker<MaintenanceJobData, unknown>(
+    queue.name,
+    servePerTenant<MaintenanceJobData, unknown>(
+      { ...deps.tenantJobs, whenNeedsReconsent: 'skip' },
+      (job, runtime) => {
+        const task = tasksOf(runtime)[job.name];
+        if (!task) throw new Error(`unknown so-maintenance job ${job.name}`);
+        return task(job);
+      },
+      (reason, detail) => ({ outcome: 'skipped', reason, detail }),
+    ),
     {
       connection: deps.connection,
       prefix: config.queue.prefix,
@@ -142,7 +166,7 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
       stalledInterval: config.worker.lockDurationMs,
     },
   );
-  return { queue, worker, events };
+  return { queue, worker, events, stop: unsubscribe };
 }
 
 /** When the oldest waiting or running `so-events` job was added (either end of each list). */

@@ -1,10 +1,5 @@
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
-import {
-  decide,
-  fieldValueAsInt,
-  type DecisionContext,
-  type FilterRules,
-} from '@so-connector/filters';
+import { decide, fieldValueAsInt, type FilterRules } from '@so-connector/filters';
 import type { Logger } from '@so-connector/logger';
 import {
   eventJobSchema,
@@ -15,12 +10,13 @@ import {
 import type { SyncRunStore } from '@so-connector/sync-runs';
 import { normaliseStamp, type SeenChanges } from '../maintenance/seen-changes';
 import type { EventOutcome } from '../outcomes';
+import type { TenantRuntime } from '../tenants/tenant-runtime';
 
 export interface EventsProcessorDeps {
   readonly enrichQueue: Queue<EnrichJobData>;
   readonly runs: SyncRunStore;
+  /** The deployment's filter rules; the echo rule and the owner scope come from the tenant. */
   readonly rules: FilterRules;
-  readonly context: () => DecisionContext;
   readonly debounceMs: number;
   readonly maxWaitMs: number;
   readonly attempts: number;
@@ -29,13 +25,16 @@ export interface EventsProcessorDeps {
   readonly seen?: SeenChanges;
 }
 
+/** What an event's decision needs of its tenant. */
+export type EventTenant = Pick<TenantRuntime, 'ownAssociateId' | 'ownerScope'>;
+
 /**
- * `so-events`: decide, record the decision on the account's sync run, and turn a relevant event
- * into one enrichment per record and debounce window (scheduleEnrichment: debounce, max wait,
- * keepLastIfActive).
+ * `so-events`: decide (with the job's tenant's own associate and owner scope), record the decision
+ * on the account's sync run, and turn a relevant event into one enrichment per record and debounce
+ * window (scheduleEnrichment: debounce, max wait, keepLastIfActive).
  */
 export function createEventsProcessor(deps: EventsProcessorDeps) {
-  return async (job: Job<EventJobData>): Promise<EventOutcome> => {
+  return async (job: Job<EventJobData>, runtime: EventTenant): Promise<EventOutcome> => {
     const parsed = eventJobSchema.safeParse(job.data);
     if (!parsed.success) {
       throw new UnrecoverableError(
@@ -43,7 +42,8 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
       );
     }
     const { event, tenant } = parsed.data;
-    const decision = decide(event, deps.context(), deps.rules);
+    const context = { ownAssociateId: runtime.ownAssociateId(), ownerScope: runtime.ownerScope };
+    const decision = decide(event, context, deps.rules);
     const entity = event.Event.toLowerCase().startsWith('person.') ? 'person' : 'contact';
     // The change is seen whatever the decision; only FieldValues.updated says which change it was
     // (the payload's Timestamp is the send time, on another clock), so without it nothing is marked.

@@ -13,10 +13,16 @@ import type { FingerprintStore } from '../../fingerprint-store';
 import type { ProviderResultStore } from '../../provider-result-store';
 import type { UdfTargets } from '../../udf-targets';
 
-export interface EnrichProcessorDeps {
+/** What an enrichment needs of its job's tenant (its TenantRuntime). */
+export interface EnrichTenant {
   readonly client: SuperOfficeClient;
   readonly provider: EnrichmentProvider;
   readonly targets: UdfTargets;
+  readonly ownerScope: OwnerScope | undefined;
+}
+
+/** What every enrichment shares, whatever its tenant (stores are keyed by tenant). */
+export interface EnrichProcessorDeps {
   readonly fingerprints: FingerprintStore;
   /** Provider answers by input fingerprint, kept from the moment they arrive. */
   readonly providerResults: ProviderResultStore;
@@ -25,7 +31,6 @@ export interface EnrichProcessorDeps {
   readonly backfills: BackfillProgressStore;
   /** The `so-enrich` queue: the causes producers recorded for a record are taken from it. */
   readonly enrichQueue: Queue<EnrichJobData>;
-  readonly ownerScope: OwnerScope | undefined;
   readonly logger: Logger;
   /** Pauses the whole queue when SuperOffice or the provider says Retry-After. */
   readonly rateLimit: (ms: number) => Promise<void>;
@@ -37,9 +42,12 @@ export interface JobCounters {
   patches: number;
 }
 
+/** One job's dependencies: the shared ones and its tenant's. */
+export type EnrichDeps = EnrichProcessorDeps & EnrichTenant;
+
 /** What one job knows while it runs: its data, its counters, and the account it learns about. */
 export interface EnrichJob {
-  readonly deps: EnrichProcessorDeps;
+  readonly deps: EnrichDeps;
   readonly data: EnrichJobData;
   readonly counters: JobCounters;
   /** The account the sync run is filed under; a person's is known only once the person is read. */

@@ -8,13 +8,20 @@ import {
   type EnrichJobData,
 } from '@so-connector/queue';
 import { SuperOfficeError } from '@so-connector/superoffice-client';
+import { isRevokedCredential } from '../../tenants/tenant-client';
 import type { RunFact } from '@so-connector/sync-runs';
 import type { EnrichOutcome } from '../../outcomes';
-import type { EnrichJob, EnrichProcessorDeps, JobCounters } from './enrich-context';
+import type {
+  EnrichDeps,
+  EnrichJob,
+  EnrichProcessorDeps,
+  EnrichTenant,
+  JobCounters,
+} from './enrich-context';
 import { enrichContact } from './enrich-contact';
 import { enrichPerson } from './enrich-person';
 
-export type { EnrichProcessorDeps } from './enrich-context';
+export type { EnrichProcessorDeps, EnrichTenant } from './enrich-context';
 
 /** The cause a backfill gives its enrichments: `backfill:<runId>`. */
 const BACKFILL_CAUSE = 'backfill:';
@@ -27,9 +34,17 @@ const BACKFILL_CAUSE = 'backfill:';
  *
  * This file parses the job, keeps its sync-run facts and classifies failures; enrich-contact.ts and
  * enrich-person.ts read and enrich each kind of record, write-back.ts is the diff-and-PATCH they share.
+ * The client, provider, UDF targets and owner scope are the job's tenant's (`tenant`).
  */
-export function createEnrichProcessor(deps: EnrichProcessorDeps) {
-  return async (job: Job<EnrichJobData>): Promise<EnrichOutcome> => {
+export function createEnrichProcessor(shared: EnrichProcessorDeps) {
+  return async (job: Job<EnrichJobData>, tenant: EnrichTenant): Promise<EnrichOutcome> => {
+    const deps: EnrichDeps = {
+      ...shared,
+      client: tenant.client,
+      provider: tenant.provider,
+      targets: tenant.targets,
+      ownerScope: tenant.ownerScope,
+    };
     const parsed = enrichJobSchema.safeParse(job.data);
     if (!parsed.success)
       throw new UnrecoverableError(
@@ -110,6 +125,8 @@ export function createEnrichProcessor(deps: EnrichProcessorDeps) {
         return { outcome: 'unchanged', providerCalled: result.providerCalled };
       return { outcome: 'skipped', reason: result.reason, detail: result.detail };
     } catch (error) {
+      // A revoked credential is not this job's failure: the tenant's jobs wait (servePerTenant).
+      if (isRevokedCredential(error)) throw error;
       const failure = await classify(error, deps.rateLimit);
       await deps.runs.record(
         fact('FAILED', {

@@ -1,0 +1,118 @@
+import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WorkerConfig } from '@so-connector/config';
+import type { Logger } from '@so-connector/logger';
+import {
+  jitterBackoff,
+  QUEUE_NAMES,
+  type EnrichJobData,
+  type EventJobData,
+} from '@so-connector/queue';
+import type { ActivityCounters, ActivityKind } from '@so-connector/sync-runs';
+import type { SeenChanges } from './maintenance/seen-changes';
+import type { WorkerMetrics } from './metrics';
+import type { EnrichOutcome, EventOutcome } from './outcomes';
+
+export interface QueueWorkersDeps {
+  readonly config: WorkerConfig;
+  readonly connection: Redis;
+  readonly metrics: WorkerMetrics;
+  readonly activity: ActivityCounters;
+  readonly seen: SeenChanges;
+  readonly logger: Logger;
+  readonly eventsProcessor: Processor<EventJobData, EventOutcome>;
+  /** Gets the enrich worker (it can pause itself on Retry-After). */
+  readonly enrichProcessor: (
+    worker: () => Worker<EnrichJobData, EnrichOutcome> | undefined,
+  ) => Processor<EnrichJobData, EnrichOutcome>;
+}
+
+/** A failed job that will not be tried again: unrecoverable, or out of attempts. */
+function isFinalFailure(job: Job | undefined, error: Error): boolean {
+  return (
+    error instanceof UnrecoverableError ||
+    error.name === 'UnrecoverableError' ||
+    (job?.attemptsMade ?? 0) >= (job?.opts.attempts ?? 1)
+  );
+}
+
+/**
+ * The `so-events` and `so-enrich` BullMQ workers of this process, with their metrics, activity
+ * counters and failure logs, each under the job's own tenant (`job.data.tenant`).
+ */
+export function createQueueWorkers(deps: QueueWorkersDeps): {
+  events: Worker<EventJobData, EventOutcome>;
+  enrich: Worker<EnrichJobData, EnrichOutcome>;
+} {
+  const { config, connection, metrics, logger } = deps;
+  const count = (tenant: string, kinds: ActivityKind[]) => {
+    deps.activity
+      .increment(tenant, kinds)
+      .catch((error: unknown) =>
+        logger.debug('activity counter not written', { error: String(error) }),
+      );
+  };
+  const common = {
+    connection,
+    prefix: config.queue.prefix,
+    concurrency: config.worker.concurrency,
+    lockDuration: config.worker.lockDurationMs,
+    stalledInterval: config.worker.lockDurationMs,
+  };
+  const events = new Worker<EventJobData, EventOutcome>(
+    QUEUE_NAMES.events,
+    deps.eventsProcessor,
+    common,
+  );
+  const self: { worker?: Worker<EnrichJobData, EnrichOutcome> } = {};
+  const enrich = new Worker<EnrichJobData, EnrichOutcome>(
+    QUEUE_NAMES.enrich,
+    deps.enrichProcessor(() => self.worker),
+    {
+      ...common,
+      // A queue-level limiter makes worker.rateLimit() (Retry-After) pause every worker process,
+      // not only this one; it also caps enrichments per second across processes.
+      limiter: { max: config.superoffice.rateLimitPerSecond, duration: 1000 },
+      settings: {
+        backoffStrategy: (attemptsMade: number) =>
+          jitterBackoff(attemptsMade, config.worker.backoffMs, config.worker.backoffMaxMs),
+      },
+    },
+  );
+  self.worker = enrich;
+
+  events.on('completed', (job: Job<EventJobData>, outcome: EventOutcome) => {
+    metrics.eventHandled(job.data.tenant, outcome);
+    count(job.data.tenant, outcome.outcome === 'skipped' ? ['events', 'skips'] : ['events']);
+  });
+  enrich.on('completed', (job: Job<EnrichJobData>, outcome: EnrichOutcome) => {
+    metrics.enrichmentFinished(job.data.tenant, outcome, job.data.receivedAt);
+    count(
+      job.data.tenant,
+      outcome.outcome === 'written' ? ['enrichments', 'writes'] : ['enrichments'],
+    );
+  });
+  enrich.on('failed', (job: Job<EnrichJobData> | undefined, error: Error) => {
+    const tenant = job?.data.tenant ?? config.tenant.contextIdentifier;
+    const final = isFinalFailure(job, error);
+    metrics.enrichmentFailed(tenant, final);
+    if (!final) return;
+    count(tenant, ['failures']);
+    // The handled event's change was not enriched: the next sweep must not count it as seen.
+    if (job)
+      deps.seen
+        .forget(job.data.tenant, job.data.entity, job.data.recordId)
+        .catch((e: unknown) => logger.warn('seen marker not removed', { error: String(e) }));
+    logger.error('enrichment failed', {
+      tenant,
+      entity: job?.data.entity,
+      recordId: job?.data.recordId,
+      reason: error.message,
+    });
+  });
+  events.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
+    if (isFinalFailure(job, error))
+      count(job?.data.tenant ?? config.tenant.contextIdentifier, ['failures']);
+  });
+  return { events, enrich };
+}

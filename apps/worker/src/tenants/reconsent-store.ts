@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { TenantConfig } from '@so-connector/tenants';
+
+/** Why a tenant's jobs wait: SuperOffice refused its credential (`invalid_grant`). */
+export interface ReconsentMark {
+  readonly contextIdentifier: string;
+  /** When the refusal was first seen (ISO 8601). */
+  readonly since: string;
+  /** The OAuth error, e.g. `invalid_grant`, without any secret. */
+  readonly reason: string;
+  /**
+   * A short SHA-256 print of the refused credential (never the credential): a tenant whose
+   * credential changed in the registry since is no longer marked.
+   */
+  readonly credential: string;
+}
+
+/** A print of the tenant's credential that identifies it without revealing it. */
+export function credentialPrint(tenant: TenantConfig): string {
+  const c = tenant.credentials;
+  const value =
+    c === undefined ? '' : c.kind === 'refresh-token' ? c.refreshToken : c.systemUserToken;
+  return createHash('sha256')
+    .update(`${c?.kind ?? 'none'}:${value}`)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/**
+ * Tenants that need re-consent, in Redis so every worker process and the dashboard see the same
+ * set: one hash `{prefix}:tenants:reconsent` (field = ContextIdentifier, value = ReconsentMark
+ * JSON), and per tenant the set of jobs deferred while it is marked
+ * (`{prefix}:tenants:reconsent:{ctx}:deferred`, members `queue/jobId`), so clearing the mark can
+ * wake them at once.
+ */
+export class ReconsentStore {
+  private readonly key: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    this.key = `${prefix}:tenants:reconsent`;
+  }
+
+  /** Marks the tenant; resolves true when it was not marked before (the first refusal). */
+  async mark(tenant: TenantConfig, reason: string): Promise<boolean> {
+    const mark: ReconsentMark = {
+      contextIdentifier: tenant.contextIdentifier,
+      since: new Date().toISOString(),
+      reason,
+      credential: credentialPrint(tenant),
+    };
+    const previous = await this.get(tenant.contextIdentifier);
+    if (previous?.credential === mark.credential) return false;
+    await this.redis.hset(this.key, tenant.contextIdentifier, JSON.stringify(mark));
+    return true;
+  }
+
+  async get(contextIdentifier: string): Promise<ReconsentMark | undefined> {
+    const raw = await this.redis.hget(this.key, contextIdentifier);
+    return raw ? (JSON.parse(raw) as ReconsentMark) : undefined;
+  }
+
+  /** Every marked tenant, sorted (for the dashboard and `tenants list`). */
+  async list(): Promise<ReconsentMark[]> {
+    const all = await this.redis.hgetall(this.key);
+    return Object.values(all)
+      .map((raw) => JSON.parse(raw) as ReconsentMark)
+      .sort((a, b) => a.contextIdentifier.localeCompare(b.contextIdentifier));
+  }
+
+  /** Removes the mark; resolves with the jobs deferred meanwhile (`queue/jobId`), now forgotten. */
+  async clear(contextIdentifier: string): Promise<string[]> {
+    // Separate commands, not MULTI: the keys need not share a cluster hash slot.
+    await this.redis.hdel(this.key, contextIdentifier);
+    const deferredKey = this.deferredKey(contextIdentifier);
+    const jobs = await this.redis.smembers(deferredKey);
+    await this.redis.del(deferredKey);
+    return jobs;
+  }
+
+  /** Remembers a job deferred while the tenant is marked. */
+  async deferred(contextIdentifier: string, queue: string, jobId: string): Promise<void> {
+    await this.redis.sadd(this.deferredKey(contextIdentifier), `${queue}/${jobId}`);
+  }
+
+  private deferredKey(contextIdentifier: string): string {
+    return `${this.prefix}:tenants:reconsent:${contextIdentifier}:deferred`;
+  }
+}

@@ -1,0 +1,73 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WorkerConfig } from '@so-connector/config';
+import type { Logger, ShutdownRegistry } from '@so-connector/logger';
+import type { CallRecord } from '@so-connector/superoffice-client';
+import { TenantRegistry, tenantFromEnvironment } from '@so-connector/tenants';
+import type { WorkerMetrics } from '../metrics';
+import type { UdfTargetsOptions } from '../udf-targets';
+import { ReconsentStore } from './reconsent-store';
+import { promoteDeferred } from './tenant-jobs';
+import { buildTenantRuntime } from './tenant-runtime';
+import { TenantRuntimes } from './tenant-runtimes';
+
+export interface ServedTenants {
+  readonly registry: TenantRegistry;
+  readonly runtimes: TenantRuntimes;
+  /** Which tenants need re-consent (read by the dashboard later). */
+  readonly reconsent: ReconsentStore;
+}
+
+export interface ServeTenantsOptions {
+  readonly config: WorkerConfig;
+  readonly connection: Redis;
+  readonly shutdown: ShutdownRegistry;
+  readonly metrics: WorkerMetrics;
+  readonly logger: Logger;
+  /** Queues whose deferred jobs are woken when a tenant's re-consent mark is cleared. */
+  readonly queues: readonly Queue[];
+  /** Default: the environment's one tenant, closed on stop. */
+  readonly registry?: TenantRegistry;
+  readonly udfTargets?: Pick<UdfTargetsOptions, 'listRetryMinMs' | 'listRetryMaxMs'>;
+  readonly onSuperOfficeCall?: (call: CallRecord, tenant: string) => void;
+}
+
+/** The registry (given, or the environment's one tenant), the per-tenant runtimes and the marks. */
+export async function serveTenants(options: ServeTenantsOptions): Promise<ServedTenants> {
+  const { config, shutdown, logger } = options;
+  let registry = options.registry;
+  if (!registry) {
+    const own = await TenantRegistry.create({ environment: tenantFromEnvironment(config) });
+    shutdown.register('tenant registry', () => own.close());
+    registry = own;
+  }
+  const reconsent = new ReconsentStore(options.connection, config.queue.prefix);
+  const runtimes = new TenantRuntimes({
+    registry,
+    reconsent,
+    logger,
+    build: (tenant) =>
+      buildTenantRuntime(tenant, {
+        app: config.superoffice,
+        ownAssociateRefreshMs: config.superoffice.ownAssociateRefreshMs,
+        metrics: options.metrics,
+        logger,
+        ...(options.udfTargets ? { udfTargets: options.udfTargets } : {}),
+        ...(options.onSuperOfficeCall ? { onSuperOfficeCall: options.onSuperOfficeCall } : {}),
+      }),
+    resume: (_ctx, jobs) => promoteDeferred(options.queues, jobs, logger),
+  });
+  // A source that fails to reload keeps serving its last good set; the operator must hear of it.
+  const unsubscribe = registry.on('problem', ({ source, message }) =>
+    logger.error('tenant source not reloaded; its last good tenants keep serving', {
+      source,
+      problem: message,
+    }),
+  );
+  shutdown.register('tenant runtimes', () => {
+    unsubscribe();
+    runtimes.close();
+    return Promise.resolve();
+  });
+  return { registry, runtimes, reconsent };
+}

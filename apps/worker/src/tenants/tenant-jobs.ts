@@ -1,0 +1,99 @@
+import { DelayedError, Job, UnrecoverableError, type Queue } from 'bullmq';
+import type { Logger } from '@so-connector/logger';
+import type { ReconsentStore } from './reconsent-store';
+import { isRevokedCredential } from './tenant-client';
+import type { TenantRuntime } from './tenant-runtime';
+import type { TenantRuntimes } from './tenant-runtimes';
+
+/** The skip reason of a job whose tenant is not (or no longer) registered. */
+export const TENANT_UNKNOWN = 'tenant-unknown';
+/** The skip reason of a maintenance job whose tenant needs re-consent. */
+export const NEEDS_RECONSENT = 'needs-reconsent';
+
+export interface TenantJobsOptions {
+  readonly runtimes: TenantRuntimes;
+  readonly reconsent: ReconsentStore;
+  /** How long a job of a tenant that needs re-consent waits before it looks again. */
+  readonly deferMs: number;
+  readonly logger: Logger;
+  /**
+   * What a job of a tenant that needs re-consent does: `defer` (default; events and enrichments,
+   * which must not be lost) or `skip` (maintenance: the next scheduled run looks again).
+   */
+  readonly whenNeedsReconsent?: 'defer' | 'skip';
+}
+
+/**
+ * Runs a processor with its job's tenant (`job.data.tenant`) resolved to that tenant's runtime:
+ * - tenant not registered → the job completes as skipped (`tenant-unknown`), never retried;
+ * - tenant needs re-consent, or SuperOffice refuses its credential during the job
+ *   (`invalid_grant`) → the tenant is marked, the job moves to delayed for `deferMs` without using
+ *   an attempt (DelayedError), and is woken early when the mark is cleared;
+ * - credentials this build cannot use (system-user) → UnrecoverableError naming the tenant.
+ */
+export function servePerTenant<D extends { readonly tenant: string }, R>(
+  options: TenantJobsOptions,
+  processor: (job: Job<D>, runtime: TenantRuntime) => Promise<R>,
+  skipped: (reason: string, detail: string) => R,
+): (job: Job<D>, token?: string) => Promise<R> {
+  const waitForConsent = (job: Job<D>, token: string | undefined, ctx: string): Promise<R> =>
+    options.whenNeedsReconsent === 'skip'
+      ? Promise.resolve(skipped(NEEDS_RECONSENT, `tenant ${ctx} needs re-consent`))
+      : defer(job, token, ctx);
+  const defer = async (job: Job<D>, token: string | undefined, ctx: string): Promise<never> => {
+    if (token === undefined || job.id === undefined)
+      throw new Error(`tenant ${ctx} needs re-consent; the job cannot be deferred without a lock`);
+    await options.reconsent.deferred(ctx, job.queueName, job.id);
+    await job.moveToDelayed(Date.now() + options.deferMs, token);
+    options.logger.debug('job deferred: tenant needs re-consent', {
+      tenant: ctx,
+      queue: job.queueName,
+      jobId: job.id,
+    });
+    throw new DelayedError();
+  };
+
+  return async (job, token) => {
+    const ctx: unknown = (job.data as { tenant?: unknown } | undefined)?.tenant;
+    if (typeof ctx !== 'string' || ctx === '')
+      throw new UnrecoverableError(`invalid ${job.queueName} job data: tenant is required`);
+    const access = await options.runtimes.access(ctx);
+    if (access.kind === 'unknown') {
+      options.logger.info('job skipped: its tenant is not registered', {
+        tenant: ctx,
+        queue: job.queueName,
+        jobId: job.id,
+      });
+      return skipped(TENANT_UNKNOWN, `tenant ${ctx} is not registered in this deployment`);
+    }
+    if (access.kind === 'needs-reconsent') return waitForConsent(job, token, ctx);
+    try {
+      return await processor(job, access.runtime);
+    } catch (error) {
+      if (!isRevokedCredential(error)) throw error;
+      await options.runtimes.revoked(access.runtime.tenant, error.errorType ?? 'invalid_grant');
+      return waitForConsent(job, token, ctx);
+    }
+  };
+}
+
+/** Wakes deferred jobs (`queue/jobId`) that are still delayed; others are left alone. */
+export async function promoteDeferred(
+  queues: readonly Queue[],
+  jobs: readonly string[],
+  logger: Logger,
+): Promise<void> {
+  const byName = new Map(queues.map((q) => [q.name, q]));
+  for (const entry of jobs) {
+    const slash = entry.indexOf('/');
+    const queue = byName.get(entry.slice(0, slash));
+    if (!queue) continue;
+    const job = await Job.fromId(queue, entry.slice(slash + 1));
+    if (!job || !(await job.isDelayed())) continue;
+    await job
+      .promote()
+      .catch((error: unknown) =>
+        logger.debug('deferred job not promoted', { job: entry, error: String(error) }),
+      );
+  }
+}

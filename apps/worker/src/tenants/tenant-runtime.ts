@@ -1,0 +1,64 @@
+import { createProvider, type EnrichmentProvider } from '@so-connector/enrichment';
+import { parseOwnerScope, type OwnerScope } from '@so-connector/filters';
+import type { Logger } from '@so-connector/logger';
+import type { CallRecord, SuperOfficeClient } from '@so-connector/superoffice-client';
+import type { TenantConfig } from '@so-connector/tenants';
+import type { WorkerMetrics } from '../metrics';
+import { learnOwnAssociate } from '../own-associate';
+import { createUdfTargets, type UdfTargets, type UdfTargetsOptions } from '../udf-targets';
+import { createTenantClient, type AppSettings } from './tenant-client';
+
+/** What the processors need of one tenant: built from its TenantConfig, never from a global. */
+export interface TenantRuntime {
+  readonly tenant: TenantConfig;
+  readonly client: SuperOfficeClient;
+  readonly provider: EnrichmentProvider;
+  readonly targets: UdfTargets;
+  readonly ownerScope: OwnerScope | undefined;
+  /** The API user's associate id in this tenant: events it caused are the connector's echoes. */
+  ownAssociateId(): number;
+  /** Stops the tenant's timers (the own associate refresh). */
+  stop(): void;
+}
+
+export interface TenantRuntimeDeps {
+  readonly app: AppSettings;
+  readonly ownAssociateRefreshMs: number;
+  readonly metrics: WorkerMetrics;
+  readonly logger: Logger;
+  readonly udfTargets?: Pick<UdfTargetsOptions, 'listRetryMinMs' | 'listRetryMaxMs'>;
+  readonly onSuperOfficeCall?: (call: CallRecord, tenant: string) => void;
+}
+
+/**
+ * Builds one tenant's runtime: its SuperOffice client (own token cache, URL and rate limit), its own
+ * associate (learned from currentPrincipal unless configured, so this may call SuperOffice), its UDF
+ * targets and lists, owner scope and provider. Rejects when the client cannot be made
+ * (TenantCredentialsError) or the own associate cannot be learned.
+ */
+export async function buildTenantRuntime(
+  tenant: TenantConfig,
+  deps: TenantRuntimeDeps,
+): Promise<TenantRuntime> {
+  const ctx = tenant.contextIdentifier;
+  const logger = deps.logger.child({ tenant: ctx });
+  const client = createTenantClient(tenant, deps.app, (call) => {
+    deps.metrics.superOfficeCall(call, ctx);
+    deps.onSuperOfficeCall?.(call, ctx);
+  });
+  const own = await learnOwnAssociate({
+    client,
+    configured: tenant.ownAssociateId,
+    refreshMs: deps.ownAssociateRefreshMs,
+    logger,
+  });
+  return {
+    tenant,
+    client,
+    provider: deps.metrics.instrument(createProvider(tenant.provider), ctx),
+    targets: createUdfTargets(client, tenant.udf, { ...deps.udfTargets, logger }),
+    ownerScope: parseOwnerScope(tenant.ownerScope),
+    ownAssociateId: () => own.current(),
+    stop: () => own.stop(),
+  };
+}
