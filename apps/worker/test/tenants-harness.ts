@@ -14,6 +14,7 @@ import {
   loadSeed,
   startSimulator,
   type RunningSimulator,
+  type SimulatorOptions,
   type TenantSeed,
 } from '@so-connector/superoffice-simulator';
 import { SyncRunStore } from '@so-connector/sync-runs';
@@ -117,6 +118,8 @@ export async function startTwoTenants(
   options: {
     worker?: Omit<StartWorkerOptions, 'tenants'>;
     b?: Partial<TenantConfig>;
+    /** Tenant B's simulator settings beyond its seed and refresh token (e.g. system-user). */
+    simB?: Partial<SimulatorOptions>;
     env?: Record<string, string>;
   } = {},
 ): Promise<TwoTenants> {
@@ -125,6 +128,7 @@ export async function startTwoTenants(
     retryScale: 0.01,
     seed: secondSeed(),
     client: { refreshToken: B.refreshToken },
+    ...options.simB,
   });
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   const events = createEventsQueue(connection, redis.prefix);

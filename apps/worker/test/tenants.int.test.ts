@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
 import {
@@ -126,7 +130,30 @@ describe('worker: many tenants in one process (two simulators, real Redis)', () 
     expect(t.worker.tenants.runtimes.active()).toEqual([A]);
   });
 
-  it("fails a system-user tenant's jobs at once with an error naming the tenant", async () => {
+  it('serves a system-user tenant with a ticket signed by the app key (SO_APP_PRIVATE_KEY_FILE)', async () => {
+    const app = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyDir = mkdtempSync(join(tmpdir(), 'so-app-key-'));
+    const keyFile = join(keyDir, 'app.pem');
+    writeFileSync(keyFile, app.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    try {
+      const t = (sut = await startTwoTenants(redis, {
+        simB: { systemUser: { appPublicKey: app.publicKey, systemUserToken: 'SoConnector-B.sys' } },
+        b: { credentials: { kind: 'system-user', systemUserToken: 'SoConnector-B.sys' } },
+        env: { SO_APP_PRIVATE_KEY_FILE: keyFile },
+      }));
+      const tokensBefore = t.simB.counters.get('POST token');
+      t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
+      await t.settled();
+      expect(String(udfsOf(t.simB, 2)[B.udf.summary] ?? '')).toContain('Nordlys Robotics ASA');
+      expect(t.simB.systemUser.ticketsIssued).toBeGreaterThanOrEqual(1);
+      // No OAuth token call: the ticket is the only credential used.
+      expect(t.simB.counters.get('POST token')).toBe(tokensBefore);
+    } finally {
+      rmSync(keyDir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails a system-user tenant's jobs at once, naming the tenant, when the app key is not set", async () => {
     const t = (sut = await startTwoTenants(redis, {
       b: { credentials: { kind: 'system-user', systemUserToken: 'system-token' } },
     }));
@@ -139,7 +166,7 @@ describe('worker: many tenants in one process (two simulators, real Redis)', () 
       expect.objectContaining({
         state: 'failed',
         attemptsMade: 1,
-        failedReason: `tenant ${B.contextIdentifier}: system-user sign-in is not supported by this worker yet (use a refresh token)`,
+        failedReason: `tenant ${B.contextIdentifier}: system-user sign-in needs the app's RSA private key: set SO_APP_PRIVATE_KEY_FILE`,
       }),
     ]);
     expect(t.simB.counters.get('POST token')).toBe(tokensBefore);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@so-connector/config';
@@ -41,6 +42,11 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
     shutdown.register('tenant registry', () => own.close());
     registry = own;
   }
+  // Read once at start (config validated it as a readable RSA private key); signs system-user tokens.
+  const appPrivateKey =
+    config.appPrivateKeyFile === undefined
+      ? undefined
+      : readFileSync(config.appPrivateKeyFile, 'utf8');
   const reconsent = new ReconsentStore(options.connection, config.queue.prefix);
   const runtimes = new TenantRuntimes({
     registry,
@@ -48,7 +54,7 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
     logger,
     build: (tenant) =>
       buildTenantRuntime(tenant, {
-        app: config.superoffice,
+        app: { ...config.superoffice, appPrivateKey },
         ownAssociateRefreshMs: config.superoffice.ownAssociateRefreshMs,
         metrics: options.metrics,
         logger,

@@ -12,7 +12,10 @@ import type { TenantConfig } from '@so-connector/tenants';
 export type AppSettings = Pick<
   WorkerConfig['superoffice'],
   'clientId' | 'clientSecret' | 'redirectUri' | 'udfWriteMode' | 'rateLimitPerSecond'
->;
+> & {
+  /** The app's RSA private key (PEM, read from SO_APP_PRIVATE_KEY_FILE): signs system-user tokens. */
+  readonly appPrivateKey?: string | undefined;
+};
 
 /**
  * The tenant cannot be served with its credentials (none, or a kind this build cannot sign in
@@ -41,10 +44,10 @@ export function createTenantClient(
   const credentials = tenant.credentials;
   if (credentials === undefined)
     throw new TenantCredentialsError(tenant.contextIdentifier, 'has no SuperOffice credentials');
-  if (credentials.kind === 'system-user')
+  if (credentials.kind === 'system-user' && app.appPrivateKey === undefined)
     throw new TenantCredentialsError(
       tenant.contextIdentifier,
-      'system-user sign-in is not supported by this worker yet (use a refresh token)',
+      "system-user sign-in needs the app's RSA private key: set SO_APP_PRIVATE_KEY_FILE",
     );
   return createSuperOfficeClient({
     environment: tenant.environment,
@@ -52,7 +55,8 @@ export function createTenantClient(
     clientId: app.clientId,
     clientSecret: app.clientSecret,
     redirectUri: app.redirectUri,
-    refreshToken: credentials.refreshToken,
+    credentials,
+    appPrivateKey: app.appPrivateKey,
     apiBaseUrl: tenant.apiBaseUrl,
     tokenUrl: tenant.tokenUrl,
     udfWriteMode: app.udfWriteMode,
