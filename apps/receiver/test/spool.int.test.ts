@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -10,10 +10,12 @@ import {
   aWebhookEvent,
   freePort,
   startRedisServer,
+  TEST_TENANT,
   waitFor,
   type RedisServer,
 } from '@so-connector/testing';
 import { SECRET, signedDelivery, startReceiverForTest } from './receiver-harness';
+import { fileTenant, registryWithFile, secretOf, writeTenantsFile } from './tenants-harness';
 
 // Every test here stops Redis, so each uses a redis-server of its own on a free port.
 let redisServer: RedisServer;
@@ -70,8 +72,14 @@ describe('disk spool (in-process receiver)', () => {
         () => readdirSync(sut.spoolDir).filter((f) => f.endsWith('.json')).length === 0,
         { what: 'an empty spool' },
       );
-      expect((await supertest(sut.url).get('/metrics')).text).toContain(
-        'so_receiver_spool_drained_total 1',
+      // The file is gone when unlink returns in the thread pool; the receiver counts it when that
+      // completion reaches its event loop, which a loaded machine can delay past one /metrics call.
+      await waitFor(
+        async () =>
+          (await supertest(sut.url).get('/metrics')).text.includes(
+            'so_receiver_spool_drained_total 1',
+          ),
+        { what: 'the drained event counted in /metrics' },
       );
     } finally {
       await inspect.close();
@@ -161,6 +169,60 @@ describe('disk spool (in-process receiver)', () => {
       expect(ready.body).toEqual({ status: 'unavailable', redis: 'down', spool: 'unwritable' });
     } finally {
       await sut.close();
+    }
+  });
+
+  it('keeps the tenant of each spooled event, through the spool file into the job', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'so-spool-tenants-'));
+    const tenantsFile = join(dir, 'tenants.yaml');
+    writeTenantsFile(tenantsFile, fileTenant('CustA'), fileTenant('CustB'));
+    const tenants = await registryWithFile(tenantsFile);
+    const sut = await startReceiverForTest({
+      redisUrl: redisServer.url,
+      prefix: 'spool-tenants',
+      tenants,
+    });
+    const inspect = eventsQueue(redisServer.url, 'spool-tenants');
+    try {
+      await redisServer.kill();
+      const deliveries = [
+        {
+          path: '/webhooks/superoffice/custa',
+          event: aWebhookEvent({ ContextIdentifier: 'CustA' }),
+          secret: secretOf('CustA'),
+        },
+        {
+          path: '/webhooks/superoffice',
+          event: aWebhookEvent({ ContextIdentifier: 'custb' }),
+          secret: secretOf('CustB'),
+        },
+        { path: '/webhooks/superoffice', event: aWebhookEvent(), secret: SECRET },
+      ];
+      for (const { path, event, secret } of deliveries) {
+        const delivery = signedDelivery(event, secret);
+        const res = await supertest(sut.url).post(path).set(delivery.headers).send(delivery.text);
+        expect(res.body).toEqual({ status: 'spooled', eventId: event.EventId });
+      }
+      const files = readdirSync(sut.spoolDir).filter((f) => f.endsWith('.json'));
+      const spooledTenants = files.map(
+        (f) => (JSON.parse(readFileSync(join(sut.spoolDir, f), 'utf8')) as EventJobData).tenant,
+      );
+      expect(spooledTenants.sort()).toEqual(['CustA', 'CustB', TEST_TENANT].sort());
+
+      await redisServer.start();
+      const expected = ['CustA', 'CustB', TEST_TENANT];
+      for (const [index, { event }] of deliveries.entries()) {
+        const job = await waitFor(() => inspect.queue.getJob(event.EventId), {
+          timeoutMs: 15_000,
+          what: `spooled job ${index} in Redis`,
+        });
+        expect(job.data).toMatchObject({ tenant: expected[index], spooled: true, event });
+      }
+    } finally {
+      await inspect.close();
+      await sut.close();
+      await tenants.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
