@@ -1,21 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REJECTION_STATUS, type RejectionKind } from './http-errors';
 
-export const REQUEST_OUTCOMES = [
-  'accepted',
-  'duplicate',
-  'spooled',
-  'ignored',
-  'unauthorized',
-  'bad_request',
-  'forbidden',
-  'not_found',
-  'too_large',
-  'unsupported_media_type',
-  'unavailable',
-  'internal',
-] as const;
+/** The answers that are not refusals (the refusals are http-errors.ts's REJECTION_STATUS). */
+const ANSWERED_OUTCOMES = ['accepted', 'duplicate', 'spooled', 'ignored'] as const;
 
-export type RequestOutcome = (typeof REQUEST_OUTCOMES)[number];
+export type RequestOutcome = (typeof ANSWERED_OUTCOMES)[number] | RejectionKind;
+
+export const REQUEST_OUTCOMES: readonly RequestOutcome[] = [
+  ...ANSWERED_OUTCOMES,
+  ...(Object.keys(REJECTION_STATUS) as RejectionKind[]),
+];
 
 /** The `tenant` label of every request not authenticated for a tenant this deployment serves. */
 export const UNKNOWN_TENANT_LABEL = 'unknown';

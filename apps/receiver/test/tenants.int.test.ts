@@ -86,6 +86,15 @@ function post(
     .send(delivery.text);
 }
 
+/** A fresh event of tenant `ctx` to that tenant's own path. */
+function postToOwnPath(ctx: string, credentials: Parameters<typeof post>[2] = {}) {
+  return post(
+    `/webhooks/superoffice/${ctx}`,
+    aWebhookEvent({ ContextIdentifier: ctx }),
+    credentials,
+  );
+}
+
 /** Every job in `so-events` under this test's prefix, as [tenant, EventId]. */
 async function queued(): Promise<[string, string][]> {
   const jobs = await sut.events.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
@@ -137,13 +146,9 @@ describe('POST /webhooks/superoffice/{ContextIdentifier}', () => {
   });
 
   it("refuses one tenant's secret on another tenant's path with 401", async () => {
-    const res = await post(
-      '/webhooks/superoffice/CustB',
-      aWebhookEvent({ ContextIdentifier: 'CustB' }),
-      {
-        secret: secretOf('CustA'),
-      },
-    );
+    const res = await postToOwnPath('CustB', {
+      secret: secretOf('CustA'),
+    });
     expect(res.status).toBe(401);
     expect(await queued()).toEqual([]);
   });
@@ -171,11 +176,7 @@ describe('an unknown tenant and a wrong credential get the same 401', () => {
     const answers = [];
     // Served with a secret, served with a legacy token, not served at all.
     for (const ctx of ['CustA', 'CustT', 'CustNobody']) {
-      const res = await post(
-        `/webhooks/superoffice/${ctx}`,
-        aWebhookEvent({ ContextIdentifier: ctx }),
-        credentials,
-      );
+      const res = await postToOwnPath(ctx, credentials);
       answers.push({ status: res.status, body: res.body as unknown });
     }
     expect(answers[0]?.status).toBe(401);
@@ -198,18 +199,10 @@ describe('an unknown tenant and a wrong credential get the same 401', () => {
   });
 
   it("is the same for a served and an unserved tenant when the path tenant's secret signs it", async () => {
-    const served = await post(
-      '/webhooks/superoffice/CustB',
-      aWebhookEvent({ ContextIdentifier: 'CustB' }),
-      {
-        secret: secretOf('CustA'),
-      },
-    );
-    const unserved = await post(
-      '/webhooks/superoffice/CustGone',
-      aWebhookEvent({ ContextIdentifier: 'CustGone' }),
-      { secret: secretOf('CustA') },
-    );
+    const served = await postToOwnPath('CustB', {
+      secret: secretOf('CustA'),
+    });
+    const unserved = await postToOwnPath('CustGone', { secret: secretOf('CustA') });
     expect(served.status).toBe(401);
     expect(unserved.body).toEqual(served.body);
   });
@@ -270,11 +263,8 @@ describe('GET /metrics per tenant', () => {
     await post('/webhooks/superoffice/custa', aWebhookEvent({ ContextIdentifier: 'CustA' }), {
       secret: secretOf('CustA'),
     });
-    await post(
-      '/webhooks/superoffice/CustNobody',
-      aWebhookEvent({ ContextIdentifier: 'CustNobody' }),
-    );
-    await post('/webhooks/superoffice/CustB', aWebhookEvent({ ContextIdentifier: 'CustB' }), {
+    await postToOwnPath('CustNobody');
+    await postToOwnPath('CustB', {
       secret: 'wrong',
     });
     await post('/webhooks/superoffice/CustA', aWebhookEvent({ ContextIdentifier: 'CustB' }), {
@@ -332,11 +322,7 @@ describe('registry changes without a restart', () => {
     const removed = await post(path, aWebhookEvent({ ContextIdentifier: 'CustNew' }), {
       secret: secretOf('CustNew'),
     });
-    const unknown = await post(
-      '/webhooks/superoffice/CustNobody',
-      aWebhookEvent({ ContextIdentifier: 'CustNobody' }),
-      { secret: secretOf('CustNobody') },
-    );
+    const unknown = await postToOwnPath('CustNobody', { secret: secretOf('CustNobody') });
     expect(removed.status).toBe(401);
     expect(removed.body).toEqual(unknown.body);
 
@@ -352,7 +338,7 @@ describe('registry changes without a restart', () => {
     const rotated = 'whsec-CustA-rotated-fedcba9876543210';
     const deliver = async (secret: string) =>
       (
-        await post('/webhooks/superoffice/CustA', aWebhookEvent({ ContextIdentifier: 'CustA' }), {
+        await postToOwnPath('CustA', {
           secret,
         })
       ).status;
