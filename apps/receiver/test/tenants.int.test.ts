@@ -153,6 +153,19 @@ describe('POST /webhooks/superoffice/{ContextIdentifier}', () => {
     expect(await queued()).toEqual([]);
   });
 
+  it.each(['..', '%2e%2e', 'a.b', 'Cust%201', 'x/y'])(
+    'has no route for a segment that can never be a ContextIdentifier: %s',
+    async (segment) => {
+      const res = await post(`/webhooks/superoffice/${segment}`, aWebhookEvent());
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({
+        error: 'not_found',
+        message: `no route for POST /webhooks/superoffice/${segment}`,
+      });
+      expect(await queued()).toEqual([]);
+    },
+  );
+
   it('answers the registration ping on any tenant path, served or not, and queues nothing', async () => {
     for (const path of ['/webhooks/superoffice/CustA', '/webhooks/superoffice/CustNobody']) {
       const ping = aTestEvent();

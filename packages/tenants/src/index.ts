@@ -18,7 +18,7 @@ export {
   type TenantIssue,
   type TenantSecretsErrorCode,
 } from './errors';
-export type { TenantDefaults } from './schema';
+export { CONTEXT_IDENTIFIER, type TenantDefaults } from './schema';
 export { parseTenantsFile, type ParseTenantsFileOptions } from './tenants-file';
 export {
   defaultsFromWorkerConfig,

@@ -1,6 +1,7 @@
-import type { Express, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from '@so-connector/logger';
 import { TEST_EVENT_NAME } from '@so-connector/queue';
+import { CONTEXT_IDENTIFIER } from '@so-connector/tenants';
 import { WebhookRejection } from '../http-errors';
 import type { ReceiverMetrics, RequestOutcome } from '../metrics';
 import type { EventAcceptor } from '../webhook/accept-event';
@@ -194,5 +195,9 @@ export function mountWebhookRoutes(app: Express, deps: WebhookRouteDeps): void {
 
   // Mounted on the app itself, not a nested Router: one routing layer less on the hot path.
   for (const path of WEBHOOK_PATHS) app.post(path, (req, res) => handle(req, res, false));
-  app.post(TENANT_WEBHOOK_PATH, (req, res) => handle(req, res, true));
+  // A segment that can never be a ContextIdentifier (`..`, `%2e%2e`, `a.b`) is no route at all: a
+  // rule of syntax, the same for every deployment, so the 404 tells nothing about its tenants.
+  app.post(TENANT_WEBHOOK_PATH, (req: Request, res: Response, next: NextFunction) =>
+    CONTEXT_IDENTIFIER.test(String(req.params.contextIdentifier)) ? handle(req, res, true) : next(),
+  );
 }
