@@ -96,3 +96,16 @@ export function signedDelivery(
     },
   };
 }
+
+/** A `so-events` queue on its own connection, to inspect what a receiver queued. */
+export function eventsQueue(url: string, prefix: string) {
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const queue = new Queue<EventJobData>(QUEUE_NAMES.events, { connection, prefix });
+  return {
+    queue,
+    close: async () => {
+      await queue.close();
+      connection.disconnect();
+    },
+  };
+}

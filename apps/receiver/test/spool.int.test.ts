@@ -1,21 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import supertest from 'supertest';
-import { QUEUE_NAMES, type EventJobData } from '@so-connector/queue';
 import {
   aWebhookEvent,
   freePort,
   startRedisServer,
-  TEST_TENANT,
   waitFor,
   type RedisServer,
 } from '@so-connector/testing';
-import { SECRET, signedDelivery, startReceiverForTest } from './receiver-harness';
-import { fileTenant, registryWithFile, secretOf, writeTenantsFile } from './tenants-harness';
+import { eventsQueue, SECRET, signedDelivery, startReceiverForTest } from './receiver-harness';
 
 // Every test here stops Redis, so each uses a redis-server of its own on a free port.
 let redisServer: RedisServer;
@@ -25,18 +20,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await redisServer.dispose();
 });
-
-function eventsQueue(url: string, prefix: string) {
-  const connection = new Redis(url, { maxRetriesPerRequest: null });
-  const queue = new Queue<EventJobData>(QUEUE_NAMES.events, { connection, prefix });
-  return {
-    queue,
-    close: async () => {
-      await queue.close();
-      connection.disconnect();
-    },
-  };
-}
 
 async function postSigned(url: string, body: object) {
   const delivery = signedDelivery(body);
@@ -169,60 +152,6 @@ describe('disk spool (in-process receiver)', () => {
       expect(ready.body).toEqual({ status: 'unavailable', redis: 'down', spool: 'unwritable' });
     } finally {
       await sut.close();
-    }
-  });
-
-  it('keeps the tenant of each spooled event, through the spool file into the job', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'so-spool-tenants-'));
-    const tenantsFile = join(dir, 'tenants.yaml');
-    writeTenantsFile(tenantsFile, fileTenant('CustA'), fileTenant('CustB'));
-    const tenants = await registryWithFile(tenantsFile);
-    const sut = await startReceiverForTest({
-      redisUrl: redisServer.url,
-      prefix: 'spool-tenants',
-      tenants,
-    });
-    const inspect = eventsQueue(redisServer.url, 'spool-tenants');
-    try {
-      await redisServer.kill();
-      const deliveries = [
-        {
-          path: '/webhooks/superoffice/custa',
-          event: aWebhookEvent({ ContextIdentifier: 'CustA' }),
-          secret: secretOf('CustA'),
-        },
-        {
-          path: '/webhooks/superoffice',
-          event: aWebhookEvent({ ContextIdentifier: 'custb' }),
-          secret: secretOf('CustB'),
-        },
-        { path: '/webhooks/superoffice', event: aWebhookEvent(), secret: SECRET },
-      ];
-      for (const { path, event, secret } of deliveries) {
-        const delivery = signedDelivery(event, secret);
-        const res = await supertest(sut.url).post(path).set(delivery.headers).send(delivery.text);
-        expect(res.body).toEqual({ status: 'spooled', eventId: event.EventId });
-      }
-      const files = readdirSync(sut.spoolDir).filter((f) => f.endsWith('.json'));
-      const spooledTenants = files.map(
-        (f) => (JSON.parse(readFileSync(join(sut.spoolDir, f), 'utf8')) as EventJobData).tenant,
-      );
-      expect(spooledTenants.sort()).toEqual(['CustA', 'CustB', TEST_TENANT].sort());
-
-      await redisServer.start();
-      const expected = ['CustA', 'CustB', TEST_TENANT];
-      for (const [index, { event }] of deliveries.entries()) {
-        const job = await waitFor(() => inspect.queue.getJob(event.EventId), {
-          timeoutMs: 15_000,
-          what: `spooled job ${index} in Redis`,
-        });
-        expect(job.data).toMatchObject({ tenant: expected[index], spooled: true, event });
-      }
-    } finally {
-      await inspect.close();
-      await sut.close();
-      await tenants.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
