@@ -1031,7 +1031,8 @@ export function generateCorpus(options: CorpusOptions): BadCase[] {
     '/webhooks',
     '/webhooks/',
     '/webhook/superoffice',
-    '/webhooks/superoffice/x',
+    // `/webhooks/superoffice/{ContextIdentifier}` is the per-tenant route; below it, nothing.
+    '/webhooks/superoffice/x/y',
     '/webhooks/superofficex',
     '/webhooks/super-office',
     '/connector/webhooks',

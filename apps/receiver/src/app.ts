@@ -1,22 +1,14 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { TenantConfig, TrustProxy, WebhookAuthConfig } from '@so-connector/config';
-import type { Logger } from '@so-connector/logger';
+import type { TrustProxy } from '@so-connector/config';
 import { adminRouter, type AdminDeps } from './admin/admin.router';
 import { ADMIN_BASE } from './admin/links';
 import { REJECTION_STATUS } from './http-errors';
-import type { ReceiverMetrics } from './metrics';
 import { healthRouter, type HealthDeps } from './routes/health.route';
 import { metricsRouter } from './routes/metrics.route';
-import { mountWebhookRoutes } from './routes/webhook.route';
-import type { EventAcceptor } from './webhook/accept-event';
+import { mountWebhookRoutes, type WebhookRouteDeps } from './routes/webhook.route';
 
-export interface AppDeps {
-  readonly auth: WebhookAuthConfig;
-  readonly tenant: TenantConfig;
-  readonly accept: EventAcceptor;
+export interface AppDeps extends WebhookRouteDeps {
   readonly health: HealthDeps;
-  readonly metrics: ReceiverMetrics;
-  readonly logger: Logger;
   /** TRUST_PROXY: whose X-Forwarded-Proto/-For decide `req.secure` and `req.ip` (none by default). */
   readonly trustProxy?: TrustProxy | undefined;
   /** The admin UI under /admin; undefined = no admin UI (every /admin path is 404). */

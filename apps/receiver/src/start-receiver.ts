@@ -17,6 +17,7 @@ import {
   type Logger,
   type ShutdownRegistry,
 } from '@so-connector/logger';
+import { TenantRegistry, tenantFromEnvironment } from '@so-connector/tenants';
 import { createReceiverMetrics } from './metrics';
 import { DiskSpool } from './spool/disk-spool';
 import { startSpoolDrainer } from './spool/spool-drainer';
@@ -58,6 +59,13 @@ export interface StartReceiverOptions {
    * closes what is open by then (start-up then ends with StartAbortedError). Default: a new one.
    */
   readonly shutdown?: ShutdownRegistry;
+  /**
+   * The tenants this receiver serves, looked up on every request (a change in the registry is
+   * served from the next request on). The caller owns it and closes it. Default: a registry of
+   * the environment shorthand alone (SO_CONTEXT_IDENTIFIER, WEBHOOK_SECRET, WEBHOOK_TOKEN),
+   * created here and closed on stop.
+   */
+  readonly tenants?: TenantRegistry | undefined;
 }
 
 /**
@@ -73,6 +81,13 @@ export async function startReceiver(
 ): Promise<RunningReceiver> {
   const shutdown =
     options.shutdown ?? createShutdownRegistry(logger, config.http.shutdownTimeoutMs);
+
+  let tenants = options.tenants;
+  if (tenants === undefined) {
+    const own = await TenantRegistry.create({ environment: tenantFromEnvironment(config) });
+    shutdown.register('tenant registry', () => own.close());
+    tenants = own;
+  }
 
   const redis = createRedisConnection(config.redis.url, {
     role: 'producer',
@@ -122,7 +137,13 @@ export async function startReceiver(
       dir: spool.dir,
     });
 
-  const metrics = createReceiverMetrics(() => spool.depth());
+  const served = tenants;
+  const metrics = createReceiverMetrics(() => spool.depth(), {
+    isServed: (ctx) => served.get(ctx) !== undefined,
+  });
+  // A removed tenant's series go with it: the label set stays bounded by the registry.
+  const unsubscribe = tenants.on('change', ({ removed }) => metrics.forgetTenants(removed));
+  shutdown.register('tenant metrics', () => Promise.resolve(unsubscribe()));
   const enqueuer = createEventEnqueuer({
     queue,
     redis,
@@ -139,8 +160,9 @@ export async function startReceiver(
   shutdown.register('spool drainer', () => drainer.stop());
 
   const app = createApp({
-    auth: config.webhook,
-    tenant: config.tenant,
+    tenants,
+    defaultTenant: config.tenant.contextIdentifier,
+    allowUnsigned: config.webhook.allowUnsigned,
     accept: createEventAcceptor({ enqueuer, spool, logger }),
     health: {
       redisReady: async () =>
@@ -191,7 +213,7 @@ export async function startReceiver(
   const port = (server.address() as AddressInfo).port;
   logger.info('receiver listening', {
     port,
-    tenant: config.tenant.contextIdentifier,
+    tenants: tenants.list().length,
     spoolDir: config.spool.dir,
   });
   return { port, server, shutdown };

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { loadReceiverConfig } from '@so-connector/config';
 import { createLogger } from '@so-connector/logger';
 import { QUEUE_NAMES, type EventJobData } from '@so-connector/queue';
+import type { TenantRegistry } from '@so-connector/tenants';
 import { signWebhookBody, TEST_TENANT } from '@so-connector/testing';
 import { startReceiver, type RunningReceiver } from '../src/start-receiver';
 
@@ -31,6 +32,8 @@ export async function startReceiverForTest(options: {
   redisUrl: string;
   prefix: string;
   env?: Record<string, string>;
+  /** Passed to startReceiver (the test owns and closes it); default: the receiver's own. */
+  tenants?: TenantRegistry;
 }): Promise<ReceiverUnderTest> {
   const spoolDir = mkdtempSync(join(tmpdir(), 'so-spool-'));
   const config = loadReceiverConfig({
@@ -55,7 +58,7 @@ export async function startReceiverForTest(options: {
     secrets: [...config.webhook.secrets, ...(config.webhook.token ? [config.webhook.token] : [])],
     destination,
   });
-  const receiver = await startReceiver(config, logger);
+  const receiver = await startReceiver(config, logger, { tenants: options.tenants });
   const inspector = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const events = new Queue<EventJobData>(QUEUE_NAMES.events, {
     connection: inspector,
@@ -90,6 +93,19 @@ export function signedDelivery(
       'user-agent': 'NetServer-Webhook/10.3.5',
       'x-superoffice-signature': signWebhookBody(text, secret),
       ...extraHeaders,
+    },
+  };
+}
+
+/** A `so-events` queue on its own connection, to inspect what a receiver queued. */
+export function eventsQueue(url: string, prefix: string) {
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const queue = new Queue<EventJobData>(QUEUE_NAMES.events, { connection, prefix });
+  return {
+    queue,
+    close: async () => {
+      await queue.close();
+      connection.disconnect();
     },
   };
 }

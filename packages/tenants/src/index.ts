@@ -19,7 +19,7 @@ export {
   type TenantIssue,
   type TenantSecretsErrorCode,
 } from './errors';
-export type { TenantDefaults } from './schema';
+export { CONTEXT_IDENTIFIER, type TenantDefaults } from './schema';
 export {
   parseTenantDefinition,
   parseTenantDocument,

@@ -65,6 +65,8 @@ function staticSource(tenant: TenantConfig): TenantSource {
  */
 export class TenantRegistry {
   private view = new Map<string, MergedTenant>();
+  /** The view by lower-cased contextIdentifier (SuperOffice treats `Cust1` and `cust1` as one). */
+  private byLowerCase = new Map<string, TenantConfig>();
   private readonly problemsBySource = new Map<TenantSourceName, TenantProblem>();
   private readonly listeners: { [E in keyof Listeners]: Set<Listeners[E]> } = {
     change: new Set(),
@@ -95,13 +97,22 @@ export class TenantRegistry {
       await registry.close();
       throw error;
     }
-    registry.view = registry.merge();
+    registry.setView(registry.merge());
     return registry;
   }
 
   /** The tenant with this ContextIdentifier, or undefined when this deployment does not serve it. */
   get(contextIdentifier: string): TenantConfig | undefined {
     return this.view.get(contextIdentifier)?.tenant;
+  }
+
+  /**
+   * The tenant with this ContextIdentifier in any letter case (a webhook path or body may spell it
+   * differently from the configuration): the exact spelling first, else the case-insensitive match.
+   * Should two tenants differ only in case, a third spelling finds the one that sorts first.
+   */
+  find(contextIdentifier: string): TenantConfig | undefined {
+    return this.get(contextIdentifier) ?? this.byLowerCase.get(contextIdentifier.toLowerCase());
   }
 
   /** Every tenant, sorted by contextIdentifier. */
@@ -160,9 +171,19 @@ export class TenantRegistry {
     this.problemsBySource.delete(source.name);
     const next = this.merge();
     const change = diffTenants(this.view, next);
-    this.view = next;
+    this.setView(next);
     if (change.added.length + change.changed.length + change.removed.length === 0) return;
     this.emit('change', change);
+  }
+
+  private setView(next: Map<string, MergedTenant>): void {
+    this.view = next;
+    const byLowerCase = new Map<string, TenantConfig>();
+    for (const tenant of this.list()) {
+      const key = tenant.contextIdentifier.toLowerCase();
+      if (!byLowerCase.has(key)) byLowerCase.set(key, tenant);
+    }
+    this.byLowerCase = byLowerCase;
   }
 
   private failed(source: TenantSource, error: Error): void {

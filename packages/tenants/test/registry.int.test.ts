@@ -226,6 +226,23 @@ describe('TenantRegistry with TENANTS_FILE', () => {
     expect(problems).toHaveLength(2);
   });
 
+  it('finds a tenant in any letter case, the exact spelling first, and follows changes', async () => {
+    const path = join(dir, 'tenants.yaml');
+    writeFileSync(path, tenantsYaml(fileTenant('Cust1', 'rt-1'), fileTenant('CUST2', 'rt-2a')));
+    const { sut } = await registry({ file: { path, env: {} } });
+    expect(sut.find('cust1')?.contextIdentifier).toBe('Cust1');
+    expect(sut.find('CUST1')?.contextIdentifier).toBe('Cust1');
+    expect(sut.get('cust1')).toBeUndefined();
+    expect(sut.find('Cust3')).toBeUndefined();
+
+    // Two spellings of one id: each finds itself, any other spelling the one that sorts first.
+    writeFileSync(path, tenantsYaml(fileTenant('cust2', 'rt-2b'), fileTenant('CUST2', 'rt-2a')));
+    await waitFor(() => sut.find('Cust1') === undefined, { ...WITHIN, what: 'Cust1 removed' });
+    expect(refreshTokenOf(sut.find('cust2'))).toBe('rt-2b');
+    expect(refreshTokenOf(sut.find('CUST2'))).toBe('rt-2a');
+    expect(sut.find('Cust2')).toBe(sut.list()[0]);
+  });
+
   it('refuses to start with an invalid or missing file', async () => {
     const path = join(dir, 'tenants.yaml');
     await expect(TenantRegistry.create({ file: { path, env: {} } })).rejects.toThrow(

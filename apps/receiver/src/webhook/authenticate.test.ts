@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { authenticateDelivery } from './authenticate';
+import { authenticateDelivery, UNKNOWN_TENANT_AUTH } from './authenticate';
 
 const body = Buffer.from('{"EventId":"x"}');
 const sign = (secret: string) => createHmac('sha256', secret).update(body).digest('base64');
@@ -59,7 +59,8 @@ describe('authenticateDelivery', () => {
       'a missing token',
       { secrets: [], token: 'legacy', allowUnsigned: false },
       { signature: undefined, token: undefined },
-      { ok: false, message: 'token query parameter is missing' },
+      // The message names what the request lacks, not what the tenant uses (no answer may tell).
+      { ok: false, message: 'X-SuperOffice-Signature header is missing' },
     ],
     [
       'an unsigned delivery when allowed',
@@ -71,7 +72,7 @@ describe('authenticateDelivery', () => {
       'an unsigned delivery when not allowed',
       { secrets: [], token: undefined, allowUnsigned: false },
       { signature: undefined, token: undefined },
-      { ok: false, message: 'webhook authentication is not configured' },
+      { ok: false, message: 'X-SuperOffice-Signature header is missing' },
     ],
     [
       'an unsigned delivery when secrets exist, even if allowed',
@@ -81,5 +82,45 @@ describe('authenticateDelivery', () => {
     ],
   ])('%s', (_label, auth, credentials, expected) => {
     expect(authenticateDelivery(body, credentials, auth)).toEqual(expected);
+  });
+});
+
+describe('authenticateDelivery for a tenant this deployment does not serve', () => {
+  const tenants = {
+    'one secret': { secrets: ['current-secret'], token: undefined, allowUnsigned: false },
+    'a rotation': { secrets, token: undefined, allowUnsigned: false },
+    'a legacy token': { secrets: [], token: 'legacy', allowUnsigned: false },
+    'a secret and a token': { secrets, token: 'legacy', allowUnsigned: false },
+  };
+  const wrong = {
+    nothing: { signature: undefined, token: undefined },
+    'a wrong signature': { signature: sign('other'), token: undefined },
+    'a malformed signature': { signature: 'abc', token: undefined },
+    'an empty signature': { signature: ' ', token: undefined },
+    'a wrong token': { signature: undefined, token: 'guess' },
+    'a wrong signature and token': { signature: sign('other'), token: 'guess' },
+  };
+
+  it.each(Object.entries(wrong))(
+    'refuses %s exactly as a served tenant does',
+    (_l, credentials) => {
+      const unknown = authenticateDelivery(body, credentials, UNKNOWN_TENANT_AUTH);
+      expect(unknown.ok).toBe(false);
+      for (const auth of Object.values(tenants)) {
+        expect(authenticateDelivery(body, credentials, auth)).toEqual(unknown);
+      }
+    },
+  );
+
+  it('is not rescued by ALLOW_UNSIGNED, and its placeholders match nothing a caller can send', () => {
+    expect(UNKNOWN_TENANT_AUTH.allowUnsigned).toBe(false);
+    const unsigned = { signature: undefined, token: undefined };
+    expect(authenticateDelivery(body, unsigned, UNKNOWN_TENANT_AUTH).ok).toBe(false);
+    expect(
+      authenticateDelivery(body, { signature: sign(''), token: '' }, UNKNOWN_TENANT_AUTH),
+    ).toEqual({
+      ok: false,
+      message: 'X-SuperOffice-Signature does not match the body',
+    });
   });
 });

@@ -1,4 +1,9 @@
-import { MAX_JSON_DEPTH, parseWebhookEvent } from './parse-event';
+import {
+  contextIdentifierOf,
+  decodeJsonBody,
+  MAX_JSON_DEPTH,
+  parseWebhookEvent,
+} from './parse-event';
 
 const base = {
   EventId: '88f91933-edce-4c1a-8ded-ade8e2f72434',
@@ -149,5 +154,20 @@ describe('parseWebhookEvent', () => {
     expect(parseWebhookEvent(raw({ ...base, WebhookName: '['.repeat(100) + '\\"{{{' })).ok).toBe(
       true,
     );
+  });
+});
+
+describe('contextIdentifierOf (the tenant a body names, read before authentication)', () => {
+  it.each([
+    ['a valid payload', raw(base), 'Cust54321'],
+    ['a payload failing the schema elsewhere', raw({ ...base, PrimaryKey: 'x' }), 'Cust54321'],
+    ['a non-string ContextIdentifier', raw({ ...base, ContextIdentifier: 5 }), undefined],
+    ['an empty ContextIdentifier', raw({ ...base, ContextIdentifier: '' }), undefined],
+    ['no ContextIdentifier', raw({ EventId: base.EventId }), undefined],
+    ['broken JSON', raw('{"ContextIdentifier":"Cust1"'), undefined],
+    ['a JSON array', raw([{ ContextIdentifier: 'Cust1' }]), undefined],
+    ['too deep a body', raw(`${'['.repeat(MAX_JSON_DEPTH + 1)}`), undefined],
+  ])('%s', (_label, body, expected) => {
+    expect(contextIdentifierOf(decodeJsonBody(body))).toBe(expected);
   });
 });

@@ -41,11 +41,15 @@ function formatPath(path: readonly PropertyKey[]): string {
     .replace(/\.\[/g, '[');
 }
 
+export type DecodeResult =
+  { readonly ok: true; readonly json: object } | { readonly ok: false; readonly message: string };
+
 /**
- * Raw (already authenticated) body bytes → a validated webhook event, or a message that names the
- * offending field. Pure: no I/O.
+ * Raw body bytes → a JSON object, or why not. Safe on unauthenticated bytes (the routes that take
+ * the tenant from the body must read it before they can know whose secret to check): invalid
+ * UTF-8 and deep nesting are refused before JSON.parse. Pure: no I/O.
  */
-export function parseWebhookEvent(rawBody: Buffer): ParseResult {
+export function decodeJsonBody(rawBody: Buffer): DecodeResult {
   // JSON between systems is UTF-8 (RFC 8259 8.1). Decoding invalid bytes would silently turn them
   // into U+FFFD and queue altered data, so the body is refused instead.
   if (!isUtf8(rawBody)) return { ok: false, message: 'body is not valid UTF-8' };
@@ -63,6 +67,20 @@ export function parseWebhookEvent(rawBody: Buffer): ParseResult {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     return { ok: false, message: 'body must be a JSON object' };
   }
+  return { ok: true, json };
+}
+
+/** The tenant a decoded body names (its `ContextIdentifier`), if it names one as a string. */
+export function contextIdentifierOf(decoded: DecodeResult): string | undefined {
+  if (!decoded.ok) return undefined;
+  const ctx = (decoded.json as { ContextIdentifier?: unknown }).ContextIdentifier;
+  return typeof ctx === 'string' && ctx !== '' ? ctx : undefined;
+}
+
+/** A decoded body → a validated webhook event, or a message that names the offending field. */
+export function validateWebhookEvent(decoded: DecodeResult): ParseResult {
+  if (!decoded.ok) return decoded;
+  const { json } = decoded;
   const result = webhookEventSchema.safeParse(json);
   if (result.success) return { ok: true, event: result.data };
   const issue = result.error.issues[0];
@@ -70,4 +88,9 @@ export function parseWebhookEvent(rawBody: Buffer): ParseResult {
   const field = formatPath(issue.path);
   const missing = issue.code === 'invalid_type' && valueAt(json, issue.path) === undefined;
   return { ok: false, message: missing ? `${field} is required` : `${field}: ${issue.message}` };
+}
+
+/** Raw body bytes → a validated webhook event, or a message that names the offending field. */
+export function parseWebhookEvent(rawBody: Buffer): ParseResult {
+  return validateWebhookEvent(decodeJsonBody(rawBody));
 }
