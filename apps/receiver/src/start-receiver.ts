@@ -8,7 +8,7 @@ import {
   createRedisConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
-import { fixedTenants } from './admin/tenant-scope';
+import { registryTenants } from './admin/tenant-scope';
 import { wireAdmin } from './admin/wire-admin';
 import { createApp } from './app';
 import {
@@ -17,7 +17,8 @@ import {
   type Logger,
   type ShutdownRegistry,
 } from '@so-connector/logger';
-import { TenantRegistry, tenantFromEnvironment } from '@so-connector/tenants';
+import type { TenantRegistry } from '@so-connector/tenants';
+import { openReceiverRegistry } from './tenant-registry';
 import { createReceiverMetrics } from './metrics';
 import { DiskSpool } from './spool/disk-spool';
 import { startSpoolDrainer } from './spool/spool-drainer';
@@ -61,11 +62,13 @@ export interface StartReceiverOptions {
   readonly shutdown?: ShutdownRegistry;
   /**
    * The tenants this receiver serves, looked up on every request (a change in the registry is
-   * served from the next request on). The caller owns it and closes it. Default: a registry of
-   * the environment shorthand alone (SO_CONTEXT_IDENTIFIER, WEBHOOK_SECRET, WEBHOOK_TOKEN),
-   * created here and closed on stop.
+   * served from the next request on). The caller owns it and closes it. Default: the registry of
+   * the configuration (the environment's tenant, TENANTS_FILE, and the store when
+   * TENANT_SECRETS_KEY is set; `tenant-registry.ts`), created here and closed on stop.
    */
   readonly tenants?: TenantRegistry | undefined;
+  /** The variables TENANTS_FILE's `env:NAME` values read (main passes the process environment; default none). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -82,12 +85,8 @@ export async function startReceiver(
   const shutdown =
     options.shutdown ?? createShutdownRegistry(logger, config.http.shutdownTimeoutMs);
 
-  let tenants = options.tenants;
-  if (tenants === undefined) {
-    const own = await TenantRegistry.create({ environment: tenantFromEnvironment(config) });
-    shutdown.register('tenant registry', () => own.close());
-    tenants = own;
-  }
+  const tenants =
+    options.tenants ?? (await openReceiverRegistry(config, options.env ?? {}, shutdown));
 
   const redis = createRedisConnection(config.redis.url, {
     role: 'producer',
@@ -175,7 +174,12 @@ export async function startReceiver(
     metrics,
     logger,
     trustProxy: config.http.trustProxy,
-    admin: wireAdmin(config, logger, shutdown, fixedTenants([config.tenant.contextIdentifier])),
+    admin: wireAdmin(
+      config,
+      logger,
+      shutdown,
+      registryTenants(tenants, config.tenant.contextIdentifier),
+    ),
   });
 
   // A body that trickles in (slowloris) is cut with 408 after REQUEST_TIMEOUT_MS: SuperOffice

@@ -2,7 +2,7 @@
 // before that kills the process by the signal; Compose and Kubernetes send one on every rolling
 // update, often right after a start).
 import { stopSignals as signals } from '@so-connector/logger/signals';
-import { exitOnConfigError, loadWorkerConfig } from '@so-connector/config';
+import { exitOnConfigError, loadWorkerConfig, processEnvironment } from '@so-connector/config';
 import { createLogger, createShutdownRegistry } from '@so-connector/logger';
 import { startWorker } from './start-worker';
 
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   });
   const shutdown = createShutdownRegistry(logger, config.worker.shutdownTimeoutMs);
   signals.attach(shutdown);
-  await startWorker(config, logger, { shutdown });
+  await startWorker(config, logger, { shutdown, env: processEnvironment() });
 }
 
 main().catch((error: unknown) => {

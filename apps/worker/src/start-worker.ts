@@ -56,10 +56,12 @@ export interface StartWorkerOptions {
    */
   readonly shutdown?: ShutdownRegistry;
   /**
-   * The tenants this worker serves; the caller keeps it and closes it. Default: a registry of the
-   * environment's one tenant (`tenantFromEnvironment(config)`), closed on stop.
+   * The tenants this worker serves; the caller keeps it and closes it. Default: the registry of
+   * the configuration (the environment's tenant, TENANTS_FILE and the store), closed on stop.
    */
   readonly tenants?: TenantRegistry;
+  /** The variables TENANTS_FILE's `env:NAME` values read (main passes the process environment; default none). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** How long a job of a tenant that needs re-consent waits before it looks again (default 10 min). */
   readonly reconsentDeferMs?: number;
 }
@@ -121,6 +123,7 @@ export async function startWorker(
     logger,
     queues: [eventsQueue, enrichQueue],
     ...(options.tenants ? { registry: options.tenants } : {}),
+    env: options.env ?? {},
     ...(options.udfTargets ? { udfTargets: options.udfTargets } : {}),
     ...(options.onSuperOfficeCall ? { onSuperOfficeCall: options.onSuperOfficeCall } : {}),
   });

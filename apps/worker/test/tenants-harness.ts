@@ -69,7 +69,7 @@ function secondSeed(): TenantSeed {
 
 /** Tenant B as the registry holds it (onboarded, in the Redis store). */
 export function tenantB(
-  sim: RunningSimulator,
+  sim: Pick<RunningSimulator, 'apiBaseUrl' | 'tokenUrl'>,
   overrides: Partial<TenantConfig> = {},
 ): TenantConfig {
   return {

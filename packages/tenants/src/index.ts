@@ -42,3 +42,4 @@ export {
   type TenantRegistryOptions,
   type TenantRegistryView,
 } from './registry';
+export { openDeploymentRegistry, type DeploymentRegistryOptions } from './deployment-registry';

@@ -1,4 +1,4 @@
-import { fixedTenants, resolveScope, type AdminTenants } from './tenant-scope';
+import { fixedTenants, registryTenants, resolveScope, type AdminTenants } from './tenant-scope';
 
 const several: AdminTenants = {
   list: () => ['Cust1', 'Cust2'],
@@ -31,5 +31,21 @@ describe('resolveScope', () => {
     expect(resolveScope(several, undefined)).toEqual({ kind: 'choose' });
     expect(resolveScope(several, 'Cust3')).toEqual({ kind: 'unknown' });
     expect(resolveScope(fixedTenants([]), undefined)).toEqual({ kind: 'choose' });
+  });
+});
+
+describe('registryTenants', () => {
+  const registry = (ids: string[]) => ({
+    list: () => ids.map((contextIdentifier) => ({ contextIdentifier })),
+  });
+
+  it("defaults to the environment's tenant while the registry serves it, else to the only one", () => {
+    expect(registryTenants(registry(['Cust1', 'Cust2']), 'Cust2').defaultTenant()).toBe('Cust2');
+    expect(registryTenants(registry(['Cust1', 'Cust2']), 'Cust9').defaultTenant()).toBeUndefined();
+    expect(registryTenants(registry(['Cust1']), undefined).defaultTenant()).toBe('Cust1');
+    expect(registryTenants(registry(['Cust1', 'Cust2']), undefined).list()).toEqual([
+      'Cust1',
+      'Cust2',
+    ]);
   });
 });

@@ -11,7 +11,26 @@ export interface AdminTenants {
   defaultTenant(): string | undefined;
 }
 
-/** A fixed set of tenants, the first the default: the one-tenant receiver and tests. */
+/**
+ * The registry's tenants, read on every request. The default is `preferred` (the environment's
+ * tenant) while the registry serves it, else the only tenant, else none.
+ */
+export function registryTenants(
+  registry: { list(): readonly { readonly contextIdentifier: string }[] },
+  preferred: string | undefined,
+): AdminTenants {
+  const list = () => registry.list().map((t) => t.contextIdentifier);
+  return {
+    list,
+    defaultTenant: () => {
+      const all = list();
+      if (preferred !== undefined && all.includes(preferred)) return preferred;
+      return all.length === 1 ? all[0] : undefined;
+    },
+  };
+}
+
+/** A fixed set of tenants, the first the default: tests. */
 export function fixedTenants(tenants: readonly string[]): AdminTenants {
   return { list: () => tenants, defaultTenant: () => tenants[0] };
 }

@@ -4,7 +4,12 @@ import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
 import type { CallRecord } from '@so-connector/superoffice-client';
-import { TenantRegistry, tenantFromEnvironment } from '@so-connector/tenants';
+import {
+  defaultsFromWorkerConfig,
+  openDeploymentRegistry,
+  tenantFromEnvironment,
+  type TenantRegistry,
+} from '@so-connector/tenants';
 import type { WorkerMetrics } from '../metrics';
 import type { UdfTargetsOptions } from '../udf-targets';
 import { ReconsentStore } from './reconsent-store';
@@ -29,6 +34,8 @@ export interface ServeTenantsOptions {
   readonly queues: readonly Queue[];
   /** Default: the environment's one tenant, closed on stop. */
   readonly registry?: TenantRegistry;
+  /** The variables TENANTS_FILE's `env:NAME` values read. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly udfTargets?: Pick<UdfTargetsOptions, 'listRetryMinMs' | 'listRetryMaxMs'>;
   readonly onSuperOfficeCall?: (call: CallRecord, tenant: string) => void;
 }
@@ -38,7 +45,20 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
   const { config, shutdown, logger } = options;
   let registry = options.registry;
   if (!registry) {
-    const own = await TenantRegistry.create({ environment: tenantFromEnvironment(config) });
+    // The environment's tenant, TENANTS_FILE's and the onboarded ones (docs/tenants.md). The store
+    // is always read: stored tenants without TENANT_SECRETS_KEY stop the worker at start.
+    const file = config.tenants.file;
+    const own = await openDeploymentRegistry({
+      environment: tenantFromEnvironment(config),
+      ...(file === undefined
+        ? {}
+        : { file: { path: file, env: options.env, defaults: defaultsFromWorkerConfig(config) } }),
+      store: {
+        redis: options.connection,
+        prefix: config.queue.prefix,
+        secretsKey: config.tenants.secretsKey,
+      },
+    });
     shutdown.register('tenant registry', () => own.close());
     registry = own;
   }
