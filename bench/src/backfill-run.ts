@@ -102,3 +102,39 @@ export async function fleetMetric(
 
 /** `12.3 MiB` */
 export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+export interface KeyFamily {
+  /** The key with its id segments (digits, hex) as `*`, e.g. `bench:so-enrich:*`. */
+  readonly family: string;
+  readonly keys: number;
+  /** MEMORY USAGE summed over the family's keys, bytes. */
+  readonly bytes: number;
+}
+
+const idSegment = /^(\d+|[0-9a-f]{8,}|[0-9a-f-]{36})$/i;
+
+/** Every key grouped by family, with MEMORY USAGE summed; largest first. */
+export async function keyFamilies(redis: Redis): Promise<KeyFamily[]> {
+  const families = new Map<string, { keys: number; bytes: number }>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.memory('USAGE', key);
+    const sizes = (await pipeline.exec()) ?? [];
+    keys.forEach((key, i) => {
+      const family = key
+        .split(':')
+        .map((segment) => (idSegment.test(segment) ? '*' : segment))
+        .join(':');
+      const entry = families.get(family) ?? { keys: 0, bytes: 0 };
+      entry.keys++;
+      entry.bytes += Number(sizes[i]?.[1] ?? 0);
+      families.set(family, entry);
+    });
+  } while (cursor !== '0');
+  return [...families]
+    .map(([family, { keys, bytes }]) => ({ family, keys, bytes }))
+    .sort((a, b) => b.bytes - a.bytes);
+}

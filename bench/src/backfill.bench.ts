@@ -3,6 +3,7 @@
 // the ratio 4/1 beside benchmark 5's live-traffic ratio measured in the same run; the private
 // redis-server's memory during the run; and the same command a second time over the same records,
 // whose provider calls (the workers' so_worker_provider_calls_total) must be 0.
+import { loadavg } from 'node:os';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '@so-connector/queue';
@@ -11,6 +12,7 @@ import { freePort, waitFor } from '@so-connector/testing';
 import { parseArgs, runMain, startRedis, writeSection } from './bench-common';
 import {
   fleetMetric,
+  keyFamilies,
   mib,
   redisMemory,
   runBackfillCli,
@@ -38,7 +40,9 @@ const RATE_PER_MINUTE = 600_000;
 const SUMMARY_UDF = 'SuperOffice:84';
 
 /** One backfill measurement on a fresh redis-server and simulator with `processes` workers. */
-async function measureBackfill(processes: number): Promise<Omit<BackfillMeasurement, 'live'>> {
+async function measureBackfill(
+  processes: number,
+): Promise<Omit<BackfillMeasurement, 'liveBefore' | 'liveAfter'>> {
   const redis = await startRedis();
   const sim = await startSimulator();
   sim.faults.latencyMs = LATENCY_MS;
@@ -63,6 +67,7 @@ async function measureBackfill(processes: number): Promise<Omit<BackfillMeasurem
       const calls0 = sim.counters.total();
       const routes0 = sim.counters.snapshot();
       const patches0 = sim.counters.total('PATCH ');
+      const loadBefore = loadavg()[0]!;
       const started = performance.now();
       const { cliMs, result } = await runBackfillCli(env, ['--rate', String(RATE_PER_MINUTE)]);
       await waitFor(async () => (await pending([enrich])) === 0, {
@@ -75,6 +80,7 @@ async function measureBackfill(processes: number): Promise<Omit<BackfillMeasurem
         ms,
         cliMs,
         result,
+        load: [loadBefore, loadavg()[0]!],
         providerCalls: (await fleetMetric(ports, 'so_worker_provider_calls_total')) - provider0,
         written:
           (await fleetMetric(ports, 'so_worker_enrichments_total', (l) =>
@@ -95,6 +101,7 @@ async function measureBackfill(processes: number): Promise<Omit<BackfillMeasurem
     const sampledMax = await sampler.stop();
     const afterFirst: RedisMemory = await redisMemory(connection);
     const keysAfterFirst = await connection.dbsize();
+    const families = await keyFamilies(connection);
     const empty = ids.filter(
       (id) =>
         !(sim.state.get('contact', id)?.UserDefinedFields as Record<string, string> | undefined)?.[
@@ -112,7 +119,7 @@ async function measureBackfill(processes: number): Promise<Omit<BackfillMeasurem
       processes,
       first,
       second,
-      memory: { before, sampledMax, afterFirst, keysAfterFirst, afterSecond },
+      memory: { before, sampledMax, afterFirst, keysAfterFirst, families, afterSecond },
     };
   } finally {
     await stopWorkers(workers);
@@ -131,17 +138,22 @@ async function main(): Promise<void> {
   const liveConnection = new Redis(liveRedis.url, { maxRetriesPerRequest: null });
   const all: BackfillMeasurement[] = [];
   try {
-    for (const processes of PROCESSES) {
-      const live: LiveMeasurement = await measureLive(liveConnection, liveRedis.url, liveSim, {
+    const live = async (processes: number, round: number): Promise<LiveMeasurement> => {
+      const m = await measureLive(liveConnection, liveRedis.url, liveSim, {
         processes,
-        round: 1,
+        round,
         contacts: LIVE_CONTACTS,
         tag: 'bflive',
       });
       process.stdout.write(
-        `[backfill] live ${processes} process(es): ${live.enrichments} enrichments = ${live.perS.toFixed(1)}/s\n`,
+        `[backfill] live ${processes} process(es): ${m.enrichments} enrichments = ${m.perS.toFixed(1)}/s\n`,
       );
-      all.push({ live, ...(await measureBackfill(processes)) });
+      return m;
+    };
+    for (const processes of PROCESSES) {
+      const liveBefore = await live(processes, 1);
+      const backfill = await measureBackfill(processes);
+      all.push({ ...backfill, liveBefore, liveAfter: await live(processes, 2) });
     }
   } finally {
     liveConnection.disconnect();
