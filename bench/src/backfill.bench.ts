@@ -32,8 +32,8 @@ import {
 } from './worker-fleet';
 
 const { quick, out } = parseArgs();
-const COMPANIES = quick ? 300 : 5000;
-const LIVE_CONTACTS = quick ? 40 : 200;
+const COMPANIES = quick ? 150 : 5000;
+const LIVE_CONTACTS = quick ? 30 : 200;
 const PROCESSES = [1, 4] as const;
 /** Far above what the fleet reaches: the benchmark measures capacity, not the pacing. */
 const RATE_PER_MINUTE = 600_000;
