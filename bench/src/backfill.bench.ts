@@ -20,7 +20,7 @@ import {
   type RedisMemory,
 } from './backfill-run';
 import { backfillSection, type BackfillMeasurement, type Pass } from './backfill-section';
-import { pending } from './bench-queue';
+import { pending, type StartedProcess } from './bench-queue';
 import {
   LATENCY_MS,
   createContacts,
@@ -51,11 +51,11 @@ async function measureBackfill(
   const enrich = new Queue(QUEUE_NAMES.enrich, { connection, prefix });
   const ports = await Promise.all(Array.from({ length: processes }, () => freePort()));
   const env = fleetEnv(redis.url, prefix, sim);
-  const workers = await startWorkers(processes, (i) => ({
-    ...env,
-    METRICS_PORT: String(ports[i]),
-  }));
+  const workers: StartedProcess[] = [];
   try {
+    workers.push(
+      ...(await startWorkers(processes, (i) => ({ ...env, METRICS_PORT: String(ports[i]) }))),
+    );
     const ids = createContacts(sim, COMPANIES, `bf${processes}p`).map((e) => e.PrimaryKey);
     const before = await redisMemory(connection);
 
