@@ -2,13 +2,24 @@
 // (`node dist/<name>.bench.js [--quick] --out <section file>`), and writes bench/RESULTS.md (or the
 // gitignored bench/RESULTS.quick.md) = header + summary table + the sections in order. Every
 // figure in it is a ratio against a baseline measured in the same run; nothing asserts wall-clock.
-//   node dist/run-all.js [--quick] [--only ingest,filter-stage,...]
+//   node dist/run-all.js [--quick] [--only ingest,filter-stage,...] [--merge]
+// With --merge (needs --only), the selected sections and their summary rows replace (or are
+// inserted into) the existing results file; its header and the other sections stay as they are.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUMMARY_MARKER, machineHeader, parseArgs } from './bench-common';
+import { mergeResults } from './results-merge';
 
-const BENCHMARKS = ['ingest', 'filter-stage', 'latency', 'cost', 'scale-out', 'sweep'] as const;
+const BENCHMARKS = [
+  'ingest',
+  'filter-stage',
+  'latency',
+  'cost',
+  'scale-out',
+  'sweep',
+  'backfill',
+] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 function parseOnly(argv: readonly string[]): Name[] | undefined {
@@ -85,6 +96,11 @@ function main(): void {
   const argv = process.argv.slice(2);
   const { quick } = parseArgs(argv);
   const only = parseOnly(argv);
+  const merge = argv.includes('--merge');
+  if (merge && !only) {
+    process.stderr.write('--merge needs --only <benchmarks>: the sections to put into the file\n');
+    process.exit(2);
+  }
   const sectionDir = join(__dirname, '..', '.tmp', 'sections');
   mkdirSync(sectionDir, { recursive: true });
   const started = performance.now();
@@ -101,7 +117,7 @@ function main(): void {
     if (o.status === 'ok') return `| ${o.name} | (no summary line) | | |`;
     return `| ${o.name} | ${o.status.toUpperCase()} | | ${o.note ?? ''} |`;
   });
-  const command = `pnpm bench${quick ? ':quick' : ''}${only ? ` --only ${only.join(',')}` : ''}`;
+  const command = `pnpm bench${quick ? ':quick' : ''}${only ? ` --only ${only.join(',')}` : ''}${merge ? ' --merge' : ''}`;
   const sections = outcomes
     .filter((o) => o.status === 'ok')
     .map((o) => o.section)
@@ -128,9 +144,16 @@ ${missing.length > 0 ? `\n${missing.map((o) => `- **${o.name}**: ${o.status}: ${
 ${sections}
 `;
   const file = join(__dirname, '..', quick ? 'RESULTS.quick.md' : 'RESULTS.md');
-  writeFileSync(file, report);
+  const name = `bench/${quick ? 'RESULTS.quick.md' : 'RESULTS.md'}`;
+  if (merge && existsSync(file)) {
+    const fresh = outcomes
+      .filter((o) => o.status === 'ok')
+      .map((o) => ({ section: o.section ?? '', summaryRow: o.summary && `| ${o.summary} |` }));
+    const note = `From \`${command}\` on ${new Date().toISOString().slice(0, 10)} (${totalS.toFixed(0)} s), merged into this file after the run above; Node ${process.version}.`;
+    writeFileSync(file, mergeResults(readFileSync(file, 'utf8'), fresh, note));
+  } else writeFileSync(file, report);
   process.stdout.write(
-    `\n${summaryRows.join('\n')}\n\nwritten to bench/${quick ? 'RESULTS.quick.md' : 'RESULTS.md'} in ${totalS.toFixed(0)} s\n`,
+    `\n${summaryRows.join('\n')}\n\n${merge ? 'merged into' : 'written to'} ${name} in ${totalS.toFixed(0)} s\n`,
   );
   const failed = outcomes.filter((o) => o.status === 'failed');
   if (failed.length > 0) {
