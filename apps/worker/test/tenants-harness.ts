@@ -29,6 +29,7 @@ import {
   pendingJobsIn,
   settle,
   superOfficeEnvFor,
+  useTestRedis,
   waitFor,
   type TestRedis,
 } from '@so-connector/testing';
@@ -247,4 +248,32 @@ export async function soCalls(t: TwoTenants, tenant: string): Promise<number> {
   const metric = t.worker.metrics.registry.getSingleMetric('so_worker_superoffice_calls_total');
   const values = metric ? (await metric.get()).values : [];
   return values.filter((v) => v.labels.tenant === tenant).reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * Per-test set-up of the two-tenant tests: an isolated Redis before each test, and after it the
+ * system stopped and Redis cleaned. `start` starts the system on this test's Redis.
+ */
+export function useTwoTenants(): {
+  readonly redis: () => TestRedis;
+  readonly start: (options?: Parameters<typeof startTwoTenants>[1]) => Promise<TwoTenants>;
+} {
+  let redis: TestRedis | undefined;
+  let sut: TwoTenants | undefined;
+  beforeEach(async () => {
+    redis = await useTestRedis();
+  });
+  afterEach(async () => {
+    await sut?.close();
+    sut = undefined;
+    await redis?.cleanup();
+  });
+  const current = () => {
+    if (!redis) throw new Error('useTwoTenants: only inside a test');
+    return redis;
+  };
+  return {
+    redis: current,
+    start: async (options) => (sut = await startTwoTenants(current(), options)),
+  };
 }

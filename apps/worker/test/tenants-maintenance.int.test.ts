@@ -1,28 +1,18 @@
 import { Redis } from 'ioredis';
 import { createMaintenanceQueue, MAINTENANCE_JOB_NAMES } from '@so-connector/queue';
-import { useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
-import { B, startTwoTenants, udfsOf, type TwoTenants } from './tenants-harness';
+import { waitFor } from '@so-connector/testing';
+import { B, udfsOf, useTwoTenants } from './tenants-harness';
 import { UDF } from './worker-harness';
 
 const A = 'Cust12345';
 const HUMAN = 5;
-let redis: TestRedis;
-let sut: TwoTenants | undefined;
-
-beforeEach(async () => {
-  redis = await useTestRedis();
-});
-afterEach(async () => {
-  await sut?.close();
-  sut = undefined;
-  await redis.cleanup();
-});
+const system = useTwoTenants();
 
 describe('worker: maintenance per tenant', () => {
   it("gives every registered tenant its schedulers and runs a tenant's watchdog and sweep with its own client", async () => {
-    const t = (sut = await startTwoTenants(redis, { env: { WATCHDOG_INTERVAL_MS: '3600000' } }));
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const maintenance = createMaintenanceQueue(connection, redis.prefix);
+    const t = await system.start({ env: { WATCHDOG_INTERVAL_MS: '3600000' } });
+    const connection = new Redis(system.redis().url, { maxRetriesPerRequest: null });
+    const maintenance = createMaintenanceQueue(connection, system.redis().prefix);
     try {
       const schedulerKeys = async () =>
         (await maintenance.getJobSchedulers()).map((s) => s.key).sort();

@@ -3,36 +3,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { useTestRedis, waitFor, type TestRedis } from '@so-connector/testing';
-import {
-  B,
-  eventJobsOf,
-  soCalls,
-  startTwoTenants,
-  tenantB,
-  udfsOf,
-  type TwoTenants,
-} from './tenants-harness';
+import { waitFor } from '@so-connector/testing';
+import { B, eventJobsOf, soCalls, useTwoTenants, tenantB, udfsOf } from './tenants-harness';
 import { UDF } from './worker-harness';
 
 const A = 'Cust12345';
 const PROBLEM = 'tenant source not reloaded; its last good tenants keep serving';
 const HUMAN = 5;
-let redis: TestRedis;
-let sut: TwoTenants | undefined;
-
-beforeEach(async () => {
-  redis = await useTestRedis();
-});
-afterEach(async () => {
-  await sut?.close();
-  sut = undefined;
-  await redis.cleanup();
-});
+const system = useTwoTenants();
 
 describe('worker: many tenants in one process (two simulators, real Redis)', () => {
   it("enriches each tenant's events with its own credentials, UDF map and echo rule; nothing crosses", async () => {
-    const t = (sut = await startTwoTenants(redis));
+    const t = await system.start();
     // The same record ids exist in both tenants; 42 is A's API user but a human in B.
     t.simA.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
     t.simB.editAs(42, 'contact', 3, { Name: 'Fjordsky Software Group AB' });
@@ -68,7 +50,7 @@ describe('worker: many tenants in one process (two simulators, real Redis)', () 
   });
 
   it("rebuilds a changed tenant's runtime from its new settings on its next job", async () => {
-    const t = (sut = await startTwoTenants(redis));
+    const t = await system.start();
     t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
     await t.settled();
     expect(udfsOf(t.simB, 2)[B.udf.summary]).toContain('Nordlys Robotics ASA');
@@ -86,9 +68,9 @@ describe('worker: many tenants in one process (two simulators, real Redis)', () 
   });
 
   it('logs a tenant source that fails to reload and keeps serving its last good tenants', async () => {
-    const t = (sut = await startTwoTenants(redis));
+    const t = await system.start();
     // A damaged record in the store (as a bad manual edit would leave it), with the version bumped.
-    const connection = new Redis(redis.url);
+    const connection = new Redis(system.redis().url);
     await connection.hset(t.store.key, 'Cust3', 'not a stored tenant');
     await connection.hincrby(t.store.key, ':version', 1);
     connection.disconnect();
@@ -103,7 +85,7 @@ describe('worker: many tenants in one process (two simulators, real Redis)', () 
   });
 
   it("ends a removed tenant's jobs as skipped (tenant-unknown), never retried; the other tenant goes on", async () => {
-    const t = (sut = await startTwoTenants(redis));
+    const t = await system.start();
     t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
     await t.settled();
     expect(udfsOf(t.simB, 2)[B.udf.summary]).toContain('Nordlys Robotics ASA');
@@ -136,11 +118,11 @@ describe('worker: many tenants in one process (two simulators, real Redis)', () 
     const keyFile = join(keyDir, 'app.pem');
     writeFileSync(keyFile, app.privateKey.export({ format: 'pem', type: 'pkcs8' }));
     try {
-      const t = (sut = await startTwoTenants(redis, {
+      const t = await system.start({
         simB: { systemUser: { appPublicKey: app.publicKey, systemUserToken: 'SoConnector-B.sys' } },
         b: { credentials: { kind: 'system-user', systemUserToken: 'SoConnector-B.sys' } },
         env: { SO_APP_PRIVATE_KEY_FILE: keyFile },
-      }));
+      });
       const tokensBefore = t.simB.counters.get('POST token');
       t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
       await t.settled();
@@ -154,9 +136,9 @@ describe('worker: many tenants in one process (two simulators, real Redis)', () 
   });
 
   it("fails a system-user tenant's jobs at once, naming the tenant, when the app key is not set", async () => {
-    const t = (sut = await startTwoTenants(redis, {
+    const t = await system.start({
       b: { credentials: { kind: 'system-user', systemUserToken: 'system-token' } },
-    }));
+    });
     const tokensBefore = t.simB.counters.get('POST token');
     t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
     t.simA.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
@@ -176,9 +158,9 @@ describe('worker: many tenants in one process (two simulators, real Redis)', () 
 
 describe('worker: a tenant whose credential SuperOffice refuses (invalid_grant)', () => {
   it('marks it "needs re-consent" and defers its jobs; the other tenant goes on; a new credential resumes them', async () => {
-    const t = (sut = await startTwoTenants(redis, {
+    const t = await system.start({
       b: { credentials: { kind: 'refresh-token', refreshToken: 'revoked-token' } },
-    }));
+    });
     t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
     t.simA.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
     const reconsent = t.worker.tenants.reconsent;
@@ -216,9 +198,9 @@ describe('worker: a tenant whose credential SuperOffice refuses (invalid_grant)'
   });
 
   it('clears the mark of a removed tenant and ends its deferred jobs as skipped', async () => {
-    const t = (sut = await startTwoTenants(redis, {
+    const t = await system.start({
       b: { credentials: { kind: 'refresh-token', refreshToken: 'revoked-token' } },
-    }));
+    });
     t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
     await waitFor(
       async () => (await eventJobsOf(t, B.contextIdentifier)).some((j) => j.state === 'delayed'),
@@ -233,7 +215,7 @@ describe('worker: a tenant whose credential SuperOffice refuses (invalid_grant)'
   });
 
   it('defers an enrichment whose token refresh is refused mid-traffic, and resumes it after re-consent', async () => {
-    const t = (sut = await startTwoTenants(redis, { b: { ownAssociateId: B.apiUser } }));
+    const t = await system.start({ b: { ownAssociateId: B.apiUser } });
     t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
     await t.settled();
     expect(udfsOf(t.simB, 2)[B.udf.summary]).toContain('Nordlys Robotics ASA');

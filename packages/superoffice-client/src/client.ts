@@ -15,6 +15,7 @@ import { INFERRED } from './inferred';
 import { createRateLimiter } from './http/rate-limiter';
 import { patchJson } from './http/json-patch-request';
 import { createRequest, type CallRecord, type RequestFn } from './http/request';
+import { fetchUpdatedSince } from './queries/updated-since';
 import {
   writeUdfs,
   type PatchUdfsOptions,
@@ -49,6 +50,26 @@ export interface SuperOfficeClientOptions {
   readonly principalTtlMs?: number;
   /** At most this many calls start per second from this client (default: no limit). */
   readonly rateLimitPerSecond?: number;
+  /**
+   * Runs before each call is sent (after the rate limit): a caller's own gate, e.g. a tenant's
+   * budget. A rejection fails the call before anything is sent, and is not counted by `onCall`.
+   */
+  readonly beforeCall?: () => Promise<void>;
+}
+
+/** The rate limit, then the caller's gate: both run before each call is sent. */
+function throttleFor(options: SuperOfficeClientOptions): { throttle?: () => Promise<void> } {
+  const limiter = options.rateLimitPerSecond
+    ? createRateLimiter(options.rateLimitPerSecond)
+    : undefined;
+  const gate = options.beforeCall;
+  if (!limiter && !gate) return {};
+  return {
+    throttle: async () => {
+      await limiter?.();
+      await gate?.();
+    },
+  };
 }
 
 const entitySchemas = { Contact: contactEntitySchema, Person: personEntitySchema } as const;
@@ -66,9 +87,7 @@ export class SuperOfficeClient {
       auth: options.auth,
       tenant: options.tenant,
       ...(options.onCall ? { onCall: options.onCall } : {}),
-      ...(options.rateLimitPerSecond
-        ? { throttle: createRateLimiter(options.rateLimitPerSecond) }
-        : {}),
+      ...throttleFor(options),
     });
     this.writeMode = options.udfWriteMode ?? 'json-patch';
   }
@@ -151,7 +170,7 @@ export class SuperOfficeClient {
     since: string,
     pageSize = 500,
   ): Promise<{ contactId: number; updatedDate: string | null }[]> {
-    const rows = await this.updatedSince('Contact', 'contactId', since, pageSize);
+    const rows = await fetchUpdatedSince(this.request, 'Contact', 'contactId', since, pageSize);
     return rows.map((row) => ({ contactId: row.contactId, updatedDate: row.updatedDate ?? null }));
   }
 
@@ -160,45 +179,14 @@ export class SuperOfficeClient {
     since: string,
     pageSize = 500,
   ): Promise<{ personId: number; contactId: number | null; updatedDate: string | null }[]> {
-    const rows = await this.updatedSince('Person', 'personId', since, pageSize, ['contactId']);
+    const rows = await fetchUpdatedSince(this.request, 'Person', 'personId', since, pageSize, [
+      'contactId',
+    ]);
     return rows.map((row) => ({
       personId: row.personId,
       contactId: typeof row.contactId === 'number' && row.contactId > 0 ? row.contactId : null,
       updatedDate: row.updatedDate ?? null,
     }));
-  }
-
-  private async updatedSince<K extends string>(
-    entity: 'Contact' | 'Person',
-    key: K,
-    since: string,
-    pageSize: number,
-    extra: readonly string[] = [],
-  ) {
-    const page = z.object({
-      value: z.array(
-        z.looseObject({ [key]: z.number(), updatedDate: z.string().nullish() } as {
-          [P in K]: z.ZodNumber;
-        } & { updatedDate: z.ZodOptional<z.ZodNullable<z.ZodString>> }),
-      ),
-    });
-    const out: z.output<typeof page>['value'] = [];
-    for (let skip = 0; ; skip += pageSize) {
-      const result = await this.request({
-        method: 'GET',
-        path: `/v1/${entity}`,
-        query: {
-          $select: [key, ...extra, 'updatedDate'].join(','),
-          $filter: `updatedDate afterTime '${since}'`,
-          $orderby: key,
-          $top: pageSize,
-          $skip: skip,
-        },
-        schema: page,
-      });
-      out.push(...result.value);
-      if (result.value.length < pageSize) return out;
-    }
   }
 
   /**

@@ -47,6 +47,8 @@ export interface SuperOfficeConnectionSettings {
   readonly udfWriteMode?: UdfWriteMode | undefined;
   readonly rateLimitPerSecond?: number | undefined;
   readonly onCall?: ((call: CallRecord) => void) | undefined;
+  /** A gate run before each call is sent (SuperOfficeClientOptions.beforeCall). */
+  readonly beforeCall?: (() => Promise<void>) | undefined;
 }
 
 /** The login host of a token URL: `https://online.superoffice.com` of `…/login/common/oauth/tokens`. */
@@ -107,5 +109,6 @@ export function createSuperOfficeClient(
     ...(settings.udfWriteMode ? { udfWriteMode: settings.udfWriteMode } : {}),
     ...(settings.rateLimitPerSecond ? { rateLimitPerSecond: settings.rateLimitPerSecond } : {}),
     ...(settings.onCall ? { onCall: settings.onCall } : {}),
+    ...(settings.beforeCall ? { beforeCall: settings.beforeCall } : {}),
   });
 }

@@ -132,6 +132,25 @@ describe('SuperOfficeClient against the simulator', () => {
     ]);
   });
 
+  it("runs the caller's gate before each call, and sends nothing when it refuses", async () => {
+    const calls: CallRecord[] = [];
+    let open = true;
+    let asked = 0;
+    const sut = clientFor({
+      calls,
+      beforeCall: () => {
+        asked++;
+        return open ? Promise.resolve() : Promise.reject(new Error('over budget'));
+      },
+    });
+    await sut.getContact(2);
+    open = false;
+    await expect(sut.getContact(2)).rejects.toThrow('over budget');
+    expect(asked).toBe(2);
+    expect(sim.counters.get('GET Contact/{id}')).toBe(1);
+    expect(calls).toHaveLength(1);
+  });
+
   it('learns and caches the API user (currentPrincipal)', async () => {
     const sut = clientFor();
     expect((await sut.getCurrentPrincipal()).AssociateId).toBe(42);

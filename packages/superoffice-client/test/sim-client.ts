@@ -14,6 +14,7 @@ export interface SimClientOptions {
   writeMode?: UdfWriteMode;
   clientSecret?: string;
   calls?: CallRecord[];
+  beforeCall?: () => Promise<void>;
 }
 
 /** A client of the simulated tenant, authenticated as the simulator's OAuth client. */
@@ -36,5 +37,6 @@ export function clientOf(sim: RunningSimulator, options: SimClientOptions = {}) 
     http,
     ...(options.writeMode ? { udfWriteMode: options.writeMode } : {}),
     ...(options.calls ? { onCall: (call: CallRecord) => options.calls!.push(call) } : {}),
+    ...(options.beforeCall ? { beforeCall: options.beforeCall } : {}),
   });
 }

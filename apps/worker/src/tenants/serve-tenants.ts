@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
+import { TenantBudgets } from '@so-connector/queue';
 import type { CallRecord } from '@so-connector/superoffice-client';
 import {
   defaultsFromWorkerConfig,
@@ -68,6 +69,7 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
       ? undefined
       : readFileSync(config.appPrivateKeyFile, 'utf8');
   const reconsent = new ReconsentStore(options.connection, config.queue.prefix);
+  const budgets = new TenantBudgets(options.connection, config.queue.prefix);
   const runtimes = new TenantRuntimes({
     registry,
     reconsent,
@@ -75,6 +77,7 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
     build: (tenant) =>
       buildTenantRuntime(tenant, {
         app: { ...config.superoffice, appPrivateKey },
+        budgets,
         ownAssociateRefreshMs: config.superoffice.ownAssociateRefreshMs,
         metrics: options.metrics,
         logger,

@@ -40,6 +40,7 @@ export function createTenantClient(
   tenant: TenantConfig,
   app: AppSettings,
   onCall: (call: CallRecord) => void,
+  beforeCall?: () => Promise<void>,
 ): SuperOfficeClient {
   const credentials = tenant.credentials;
   if (credentials === undefined)
@@ -62,6 +63,7 @@ export function createTenantClient(
     udfWriteMode: app.udfWriteMode,
     rateLimitPerSecond: app.rateLimitPerSecond,
     onCall,
+    beforeCall,
   });
 }
 

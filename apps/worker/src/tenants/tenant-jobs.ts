@@ -1,5 +1,6 @@
 import { DelayedError, Job, UnrecoverableError, type Queue } from 'bullmq';
 import type { Logger } from '@so-connector/logger';
+import { BudgetExceededError } from '@so-connector/queue';
 import type { ReconsentStore } from './reconsent-store';
 import { isRevokedCredential } from './tenant-client';
 import type { TenantRuntime } from './tenant-runtime';
@@ -9,6 +10,8 @@ import type { TenantRuntimes } from './tenant-runtimes';
 export const TENANT_UNKNOWN = 'tenant-unknown';
 /** The skip reason of a maintenance job whose tenant needs re-consent. */
 export const NEEDS_RECONSENT = 'needs-reconsent';
+/** The skip reason of a maintenance job whose tenant is over a budget. */
+export const OVER_BUDGET = 'over-budget';
 
 export interface TenantJobsOptions {
   readonly runtimes: TenantRuntimes;
@@ -29,7 +32,9 @@ export interface TenantJobsOptions {
  * - tenant needs re-consent, or SuperOffice refuses its credential during the job
  *   (`invalid_grant`) → the tenant is marked, the job moves to delayed for `deferMs` without using
  *   an attempt (DelayedError), and is woken early when the mark is cleared;
- * - credentials this build cannot use (system-user) → UnrecoverableError naming the tenant.
+ * - the tenant is over one of its budgets (BudgetExceededError from its client or provider) → the
+ *   job moves to delayed until the budget frees up, without using an attempt (maintenance: skipped);
+ * - credentials the tenant cannot sign in with → UnrecoverableError naming the tenant.
  */
 export function servePerTenant<D extends { readonly tenant: string }, R>(
   options: TenantJobsOptions,
@@ -53,6 +58,24 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     throw new DelayedError();
   };
 
+  const overBudget = async (
+    job: Job<D>,
+    token: string | undefined,
+    error: BudgetExceededError,
+  ): Promise<R> => {
+    options.logger.info('job deferred: tenant over budget', {
+      tenant: error.tenant,
+      budget: error.kind,
+      until: new Date(error.retryAt).toISOString(),
+      queue: job.queueName,
+      jobId: job.id,
+    });
+    if (options.whenNeedsReconsent === 'skip' || token === undefined)
+      return skipped(OVER_BUDGET, error.message);
+    await job.moveToDelayed(error.retryAt, token);
+    throw new DelayedError();
+  };
+
   return async (job, token) => {
     const ctx: unknown = (job.data as { tenant?: unknown } | undefined)?.tenant;
     if (typeof ctx !== 'string' || ctx === '')
@@ -70,6 +93,7 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     try {
       return await processor(job, access.runtime);
     } catch (error) {
+      if (error instanceof BudgetExceededError) return overBudget(job, token, error);
       if (!isRevokedCredential(error)) throw error;
       await options.runtimes.revoked(access.runtime.tenant, error.errorType ?? 'invalid_grant');
       return waitForConsent(job, token, ctx);

@@ -6,6 +6,8 @@ import type { TenantConfig } from '@so-connector/tenants';
 import type { WorkerMetrics } from '../metrics';
 import { learnOwnAssociate } from '../own-associate';
 import { createUdfTargets, type UdfTargets, type UdfTargetsOptions } from '../udf-targets';
+import type { TenantBudgets } from '@so-connector/queue';
+import { superOfficeBudgetGate, withProviderBudget } from './tenant-budget';
 import { createTenantClient, type AppSettings } from './tenant-client';
 
 /** What the processors need of one tenant: built from its TenantConfig, never from a global. */
@@ -23,6 +25,8 @@ export interface TenantRuntime {
 
 export interface TenantRuntimeDeps {
   readonly app: AppSettings;
+  /** Per-tenant budgets (TenantConfig.budget), shared by every worker process. */
+  readonly budgets: TenantBudgets;
   readonly ownAssociateRefreshMs: number;
   readonly metrics: WorkerMetrics;
   readonly logger: Logger;
@@ -42,10 +46,15 @@ export async function buildTenantRuntime(
 ): Promise<TenantRuntime> {
   const ctx = tenant.contextIdentifier;
   const logger = deps.logger.child({ tenant: ctx });
-  const client = createTenantClient(tenant, deps.app, (call) => {
-    deps.metrics.superOfficeCall(call, ctx);
-    deps.onSuperOfficeCall?.(call, ctx);
-  });
+  const client = createTenantClient(
+    tenant,
+    deps.app,
+    (call) => {
+      deps.metrics.superOfficeCall(call, ctx);
+      deps.onSuperOfficeCall?.(call, ctx);
+    },
+    superOfficeBudgetGate(tenant, deps.budgets),
+  );
   const own = await learnOwnAssociate({
     client,
     configured: tenant.ownAssociateId,
@@ -55,7 +64,10 @@ export async function buildTenantRuntime(
   return {
     tenant,
     client,
-    provider: deps.metrics.instrument(createProvider(tenant.provider), ctx),
+    provider: deps.metrics.instrument(
+      withProviderBudget(createProvider(tenant.provider), tenant, deps.budgets),
+      ctx,
+    ),
     targets: createUdfTargets(client, tenant.udf, { ...deps.udfTargets, logger }),
     ownerScope: parseOwnerScope(tenant.ownerScope),
     ownAssociateId: () => own.current(),

@@ -65,6 +65,16 @@ export class TenantBudgets {
       : { ok: true, used: result };
   }
 
+  /**
+   * Takes one call of the tenant's budget, or throws BudgetExceededError (when the budget frees
+   * up) without taking anything. No budget (`limit` undefined): no Redis call at all.
+   */
+  async take(tenant: string, kind: BudgetKind, limit: number | undefined): Promise<void> {
+    if (limit === undefined) return;
+    const reservation = await this.reserve(tenant, kind, limit);
+    if (!reservation.ok) throw new BudgetExceededError(tenant, kind, reservation.retryAt);
+  }
+
   /** Calls of this kind the tenant made in the current window (for the dashboard). */
   async used(tenant: string, kind: BudgetKind, now = Date.now()): Promise<number> {
     const value = await this.redis.get(this.key(tenant, kind, this.window(kind, now)));

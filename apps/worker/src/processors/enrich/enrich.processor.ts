@@ -1,6 +1,7 @@
 import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import { ProviderError } from '@so-connector/enrichment';
 import {
+  BudgetExceededError,
   enrichDedupId,
   enrichJobSchema,
   mergeCauses,
@@ -127,6 +128,13 @@ export function createEnrichProcessor(shared: EnrichProcessorDeps) {
     } catch (error) {
       // A revoked credential is not this job's failure: the tenant's jobs wait (servePerTenant).
       if (isRevokedCredential(error)) throw error;
+      // Over budget: deferred until it frees up (servePerTenant), not failed; the run shows why.
+      if (error instanceof BudgetExceededError) {
+        await deps.runs.record(
+          fact('QUEUED', { calls: counters, reason: 'over-budget', detail: error.message }),
+        );
+        throw error;
+      }
       const failure = await classify(error, deps.rateLimit);
       await deps.runs.record(
         fact('FAILED', {

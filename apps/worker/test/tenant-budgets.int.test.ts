@@ -1,0 +1,70 @@
+import { TenantBudgets } from '@so-connector/queue';
+import { waitFor } from '@so-connector/testing';
+import { Redis } from 'ioredis';
+import { B, eventJobsOf, soCalls, useTwoTenants, udfsOf } from './tenants-harness';
+import { UDF } from './worker-harness';
+
+// DESIGN.md "Many tenants": per-tenant budgets cap what one tenant can spend; over budget, its
+// work is deferred, not failed, and the other tenants go on.
+const HUMAN = 5;
+const system = useTwoTenants();
+
+/** Budgets are per clock minute: start far enough from a minute's end that one window holds the test. */
+async function startOfAMinute(atLeastLeftMs: number): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < atLeastLeftMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
+describe('worker: per-tenant budgets', () => {
+  it('defers a tenant over its SuperOffice calls per minute until the next minute; never more calls, no failure; the other tenant goes on', async () => {
+    await startOfAMinute(20_000);
+    const LIMIT = 6;
+    const t = await system.start({
+      b: { budget: { superofficeCallsPerMinute: LIMIT, providerCallsPerHour: undefined } },
+    });
+    for (const id of [2, 3, 4, 5])
+      t.simB.editAs(HUMAN, 'contact', id, { Name: `Budget test ${id} AS` });
+    t.simA.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
+
+    const deferred = async () => {
+      const runs = await t.runs.recentRuns({ tenant: B.contextIdentifier, limit: 20 });
+      return runs.flatMap((run) => run.entries).filter((e) => e.reason === 'over-budget');
+    };
+    await waitFor(async () => (await deferred()).length > 0, {
+      timeoutMs: 15_000,
+      what: "B's first enrichment deferred over budget",
+    });
+    await waitFor(() => String(udfsOf(t.simA, 2)[UDF.summary] ?? '').includes('Nordlys'), {
+      timeoutMs: 15_000,
+      what: "A's enrichment, untouched by B's budget",
+    });
+
+    // The budget holds across the whole window: never more calls than it allows.
+    const connection = new Redis(system.redis().url);
+    try {
+      const budgets = new TenantBudgets(connection, system.redis().prefix);
+      expect(await budgets.used(B.contextIdentifier, 'superoffice')).toBe(LIMIT);
+    } finally {
+      connection.disconnect();
+    }
+    expect(await soCalls(t, B.contextIdentifier)).toBeLessThanOrEqual(LIMIT);
+    const [first] = await deferred();
+    expect(first).toMatchObject({
+      status: 'QUEUED',
+      detail: expect.stringContaining(
+        `tenant ${B.contextIdentifier} is over its SuperOffice calls per minute budget until`,
+      ),
+    });
+    // Deferred to the next minute, not failed: B's enrich jobs wait delayed.
+    const nextMinute = Math.ceil(Date.now() / 60_000) * 60_000;
+    const waiting = await t.enrich.getJobs(['delayed']);
+    const bJobs = waiting.filter((j) => j.data.tenant === B.contextIdentifier);
+    expect(bJobs.length).toBeGreaterThan(0);
+    for (const job of bJobs)
+      expect(job.timestamp + job.delay).toBeLessThanOrEqual(nextMinute + 1000);
+    expect((await t.enrich.getJobs(['failed'])).length).toBe(0);
+    expect((await eventJobsOf(t, B.contextIdentifier)).every((j) => j.state !== 'failed')).toBe(
+      true,
+    );
+  });
+});
