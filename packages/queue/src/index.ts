@@ -26,6 +26,7 @@ export {
 export { enrichDedupId, eventJobId } from './job-ids';
 export { enrichJobOptions, eventJobOptions, jitterBackoff } from './job-options';
 export {
+  createRedisClusterConnection,
   createRedisConnection,
   inspectRedisDurability,
   type ConnectionOptions,
