@@ -149,6 +149,6 @@ export async function askRedis<T>(port: number, call: (redis: Redis) => Promise<
     await redis.connect();
     return await call(redis);
   } finally {
-    redis.disconnect();
+    if (redis.status !== 'end') redis.disconnect(); // an ended one would hold the process 2 s
   }
 }
