@@ -109,8 +109,7 @@ export const redisShape = {
   ),
 };
 
-const redisObject = z.object(redisShape);
-type RedisEnv = z.output<typeof redisObject> & { readonly QUEUE_PREFIX: string };
+type RedisEnv = z.output<z.ZodObject<typeof redisShape>> & { readonly QUEUE_PREFIX: string };
 
 export interface RedisIssue {
   readonly variable: string;

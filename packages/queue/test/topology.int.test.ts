@@ -110,7 +110,7 @@ describe('Sentinel', () => {
       expect(await consumer.get('k')).toBe('sentinel');
       expect(await servingPort(producer)).toBe((await setup.currentMaster()).port);
       const done = new Promise<unknown>((resolve) => {
-        const worker = new Worker('topology-sentinel', async (job) => job.data, {
+        const worker = new Worker('topology-sentinel', (job) => Promise.resolve(job.data), {
           connection: consumer,
           prefix: 't',
         });
@@ -203,10 +203,10 @@ describe('Redis Cluster', () => {
       for (const key of keys) await producer.set(key, key);
       expect(await Promise.all(keys.map((k) => consumer.get(k)))).toEqual(keys);
       const masterPorts = new Set((await cluster.masters()).map((m) => m.port));
-      const used = new Set(producer.nodes('master').map((n) => (n as Redis).options.port));
+      const used = new Set(producer.nodes('master').map((n) => (n).options.port));
       expect(used).toEqual(masterPorts);
       const done = new Promise<unknown>((resolve) => {
-        const worker = new Worker('topology-cluster', async (job) => job.data, {
+        const worker = new Worker('topology-cluster', (job) => Promise.resolve(job.data), {
           connection: consumer,
           prefix: '{so}',
         });

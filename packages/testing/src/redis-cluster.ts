@@ -153,7 +153,7 @@ export async function startRedisCluster(
         async () => {
           for (const node of nodes.filter((n) => n.running)) {
             const ok = await askRedis(node.port, async (r) => {
-              const info = (await r.cluster('INFO')) as string;
+              const info = (await r.cluster('INFO'));
               if (!info.includes('cluster_state:ok')) return false;
               const replication = await r.info('replication');
               return (
