@@ -175,6 +175,48 @@ describe('Sentinel', () => {
   }, 60_000);
 });
 
+describe('Sentinel, a hung master', () => {
+  let setup: TestRedisSentinel;
+  beforeAll(async () => {
+    setup = await startRedisSentinel({ replicas: 1, sentinels: 3 });
+  }, 60_000);
+  afterAll(() => setup.dispose());
+
+  it('master SIGSTOPped: the Sentinels fail over and a pending write lands on the new master', async () => {
+    const topology = env({
+      REDIS_SENTINELS: setup.sentinelAddresses,
+      REDIS_SENTINEL_NAME: setup.masterName,
+    });
+    const consumer = createRedisConnection(topology, { role: 'worker' });
+    consumer.on('error', () => undefined);
+    try {
+      await ready(consumer);
+      await waitFor(
+        async () => (await consumer.info('replication')).includes('connected_slaves:1'),
+        { what: 'the replica' },
+      );
+      const hung = await setup.currentMaster();
+      const pausedAt = Date.now();
+      hung.pause();
+      // Sent to the frozen master: answered only once the connection moved to the new master.
+      await consumer.set('hung-key', 'after');
+      const backMs = Date.now() - pausedAt;
+      const now = await setup.currentMaster();
+      expect(now.port).not.toBe(hung.port);
+      expect(await servingPort(consumer)).toBe(now.port);
+      expect(await consumer.get('hung-key')).toBe('after');
+      measured.push(
+        `Sentinel, master SIGSTOPped: worker connection back ${backMs} ms after SIGSTOP`,
+      );
+      expect(backMs).toBeLessThan(15_000);
+      hung.resume();
+      await setup.waitUntilHealthy();
+    } finally {
+      consumer.disconnect();
+    }
+  }, 60_000);
+});
+
 describe('Redis Cluster', () => {
   let cluster: TestRedisCluster;
   let topology: ClusterRedis;
@@ -203,7 +245,7 @@ describe('Redis Cluster', () => {
       for (const key of keys) await producer.set(key, key);
       expect(await Promise.all(keys.map((k) => consumer.get(k)))).toEqual(keys);
       const masterPorts = new Set((await cluster.masters()).map((m) => m.port));
-      const used = new Set(producer.nodes('master').map((n) => (n).options.port));
+      const used = new Set(producer.nodes('master').map((n) => n.options.port));
       expect(used).toEqual(masterPorts);
       const done = new Promise<unknown>((resolve) => {
         const worker = new Worker('topology-cluster', (job) => Promise.resolve(job.data), {
