@@ -1,6 +1,7 @@
 export {
   useTestRedis,
   startRedisServer,
+  type RedisProcess,
   type RedisServer,
   type RedisServerOptions,
   type TestRedis,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { freePort } from './free-port';
-import { askRedis, type RedisServer } from './redis-process';
+import { askRedis, type RedisProcess } from './redis-process';
 import { startRedisServer } from './redis';
 import { waitFor } from './wait-for';
 
@@ -25,15 +25,15 @@ export interface ClusterNodeView {
 
 /** A Redis Cluster of `redis-server` processes on loopback ports (no Docker). */
 export interface TestRedisCluster {
-  readonly nodes: readonly RedisServer[];
+  readonly nodes: readonly RedisProcess[];
   /** `host:port,...` of every node: a REDIS_CLUSTER_NODES value. */
   readonly seeds: string;
   /** The node on `port`. */
-  node(port: number): RedisServer;
+  node(port: number): RedisProcess;
   /** `CLUSTER NODES` as a running node sees it. */
   view(): Promise<ClusterNodeView[]>;
   /** The nodes that are masters now (a failover changes them). */
-  masters(): Promise<RedisServer[]>;
+  masters(): Promise<RedisProcess[]>;
   /** Until every running node says `cluster_state:ok` and every replica has synced. */
   waitUntilHealthy(timeoutMs?: number): Promise<void>;
   dispose(): Promise<void>;
@@ -88,7 +88,7 @@ export async function startRedisCluster(
   const masters = options.masters ?? 3;
   const replicas = options.replicasPerMaster ?? 1;
   const total = masters * (1 + replicas);
-  const nodes: RedisServer[] = [];
+  const nodes: RedisProcess[] = [];
   const dispose = async () => {
     await Promise.all(nodes.map((n) => n.dispose()));
   };
@@ -153,7 +153,7 @@ export async function startRedisCluster(
         async () => {
           for (const node of nodes.filter((n) => n.running)) {
             const ok = await askRedis(node.port, async (r) => {
-              const info = (await r.cluster('INFO'));
+              const info = await r.cluster('INFO');
               if (!info.includes('cluster_state:ok')) return false;
               const replication = await r.info('replication');
               return (

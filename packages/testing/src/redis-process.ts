@@ -15,7 +15,6 @@ export const HOW_TO_GET_REDIS =
 export interface RedisServer {
   /** `redis://127.0.0.1:<port>` (`rediss://` for a TLS server). */
   readonly url: string;
-  readonly host: string;
   readonly port: number;
   readonly dir: string;
   /** Starts (again) on the same port and directory. */
@@ -26,10 +25,14 @@ export interface RedisServer {
   pause(): void;
   /** Lets a paused server run again (SIGCONT). */
   resume(): void;
-  /** True while the process runs (paused or not). */
-  readonly running: boolean;
   /** Stops and removes the data directory (unless it was given). */
   dispose(): Promise<void>;
+}
+
+/** A server this helper started, which knows whether its process runs. */
+export interface RedisProcess extends RedisServer {
+  /** True while the process runs (paused or not). */
+  readonly running: boolean;
 }
 
 export function redisServerOnPath(): boolean {
@@ -83,7 +86,7 @@ export interface RedisProcessSpec {
 }
 
 /** Starts a `redis-server` (a data node or a Sentinel) on a free port; ready once it answers PING. */
-export async function startRedisProcess(spec: RedisProcessSpec): Promise<RedisServer> {
+export async function startRedisProcess(spec: RedisProcessSpec): Promise<RedisProcess> {
   if (!redisServerOnPath()) throw new Error(HOW_TO_GET_REDIS);
   const port = spec.port ?? (await freePort());
   const ownDir = spec.dir === undefined;
@@ -95,9 +98,8 @@ export async function startRedisProcess(spec: RedisProcessSpec): Promise<RedisSe
   const alive = (proc: ChildProcess | undefined): proc is ChildProcess =>
     proc !== undefined && proc.exitCode === null && proc.signalCode === null;
 
-  const server: RedisServer = {
+  const server: RedisProcess = {
     url,
-    host: '127.0.0.1',
     port,
     dir,
     get running() {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRedisProcess, askRedis, type RedisServer } from './redis-process';
+import { startRedisProcess, askRedis, type RedisProcess } from './redis-process';
 import { startRedisServer } from './redis';
 import { waitFor } from './wait-for';
 
@@ -17,12 +17,12 @@ export interface RedisSentinelOptions {
 export interface TestRedisSentinel {
   readonly masterName: string;
   /** The first master, then its replicas: every data node (roles change on failover). */
-  readonly dataNodes: readonly RedisServer[];
-  readonly sentinels: readonly RedisServer[];
+  readonly dataNodes: readonly RedisProcess[];
+  readonly sentinels: readonly RedisProcess[];
   /** `host:port,...` of the Sentinels: a REDIS_SENTINELS value. */
   readonly sentinelAddresses: string;
   /** The data node the Sentinels name as master now. */
-  currentMaster(): Promise<RedisServer>;
+  currentMaster(): Promise<RedisProcess>;
   /** Until every running Sentinel knows the master, the replicas and the other Sentinels. */
   waitUntilHealthy(timeoutMs?: number): Promise<void>;
   dispose(): Promise<void>;
@@ -48,8 +48,8 @@ export async function startRedisSentinel(
   const replicaCount = options.replicas ?? 1;
   const sentinelCount = options.sentinels ?? 3;
   const appendOnly = options.appendOnly ?? 'everysec';
-  const dataNodes: RedisServer[] = [];
-  const sentinels: RedisServer[] = [];
+  const dataNodes: RedisProcess[] = [];
+  const sentinels: RedisProcess[] = [];
   const dispose = async () => {
     await Promise.all([...sentinels, ...dataNodes].map((n) => n.dispose()));
   };

@@ -6,11 +6,11 @@ import {
   pingable,
   redisServerOnPath,
   startRedisProcess,
-  type RedisServer,
+  type RedisProcess,
 } from './redis-process';
 import type { TestCertificates } from './tls-certificates';
 
-export type { RedisServer } from './redis-process';
+export type { RedisProcess, RedisServer } from './redis-process';
 
 export interface TestRedis {
   /** URL of the Redis server to use. */
@@ -34,7 +34,7 @@ export interface RedisServerOptions {
 }
 
 /** Starts a private `redis-server` on a free port (for tests that stop or kill Redis). */
-export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisProcess> {
   const tls = options.tls;
   return startRedisProcess({
     port: options.port,
