@@ -3,6 +3,7 @@ import {
   loadCliConfig,
   requireSection,
   type CliConfig,
+  type RedisTopology,
   type SuperOfficeConfig,
 } from '@so-connector/config';
 import {
@@ -45,8 +46,16 @@ export interface SuperOfficeHandle {
   readonly client: SuperOfficeClient;
 }
 
-/** Redis host and port, never the password a URL may carry. */
-export function redisLocation(url: string): string {
+/** Redis host and port (or the Sentinels / cluster seeds), never the password a URL may carry. */
+export function redisLocation(target: string | RedisTopology): string {
+  if (typeof target !== 'string' && target.mode !== 'single') {
+    const nodes = target.mode === 'sentinel' ? target.sentinels : target.nodes;
+    const list = nodes.map((n) => `${n.host}:${n.port}`).join(',');
+    return target.mode === 'sentinel'
+      ? `master ${target.masterName} of the Sentinels ${list}`
+      : `the cluster ${list}`;
+  }
+  const url = typeof target === 'string' ? target : target.url;
   try {
     const parsed = new URL(url);
     return `${parsed.hostname}:${parsed.port || '6379'}`;
@@ -184,7 +193,7 @@ export class CliContext {
 
   /** A connected Redis, or a CliError naming the host within a few seconds. */
   redis(timeoutMs = 5000): Promise<Redis> {
-    this.connection ??= connectRedis(this.baseConfig().redis.url, timeoutMs);
+    this.connection ??= connectRedis(this.baseConfig().redis, timeoutMs);
     return this.connection;
   }
 
@@ -230,8 +239,16 @@ export class CliContext {
  * Connects with the worker role (BullMQ's QueueEvents needs `maxRetriesPerRequest: null`) but
  * gives up after `timeoutMs`: an operator wants "Redis is down", not a command that hangs.
  */
-async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
-  const redis = createRedisConnection(url, { role: 'worker', connectionName: 'so-connector:cli' });
+async function connectRedis(topology: RedisTopology, timeoutMs: number): Promise<Redis> {
+  if (topology.mode === 'cluster')
+    throw new CliError(
+      'REDIS_CLUSTER_NODES is set: this command does not run on Redis Cluster yet (doctor does; docs/deploy.md "Redis Cluster")',
+      EXIT.config,
+    );
+  const redis = createRedisConnection(topology, {
+    role: 'worker',
+    connectionName: 'so-connector:cli',
+  });
   let lastError: Error | undefined;
   redis.on('error', (error: Error) => {
     lastError = error;
@@ -247,7 +264,7 @@ async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
   if (ready) return redis;
   redis.disconnect();
   throw new CliError(
-    `Redis at ${redisLocation(url)} did not answer within ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}; check REDIS_URL and that Redis runs`,
+    `Redis at ${redisLocation(topology)} did not answer within ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}; check ${topology.mode === 'sentinel' ? 'REDIS_SENTINELS and REDIS_SENTINEL_NAME' : 'REDIS_URL'} and that Redis runs`,
     EXIT.redis,
   );
 }

@@ -71,6 +71,7 @@ describe('doctor', () => {
     expect(checks.map((c) => c.check)).toEqual([
       'config',
       'redis',
+      'redis-version',
       'redis-eviction',
       'redis-aof',
       'superoffice-api',

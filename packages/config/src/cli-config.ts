@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { crossFieldProblems, problemsOf, type ConfigProblem } from './cli-problems';
 import type { CliConfig, CliConfigInspection, ConfigSection } from './cli-config-types';
 import { ConfigError, deepFreeze, enrichmentSettings } from './load-config';
+import { REDIS_VARIABLES, redisTopology, refineRedis } from './redis-env';
 import { receiverEnvSchema, workerEnvSchema } from './schema';
 
 export type { ConfigProblem } from './cli-problems';
@@ -16,7 +17,7 @@ export type {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const BASE_VARIABLES = [
-  'REDIS_URL',
+  ...REDIS_VARIABLES,
   'QUEUE_PREFIX',
   'LOG_LEVEL',
   'LOG_FORMAT',
@@ -79,12 +80,14 @@ function workerFields<const K extends keyof typeof workerEnvSchema.shape>(keys: 
 }
 
 const tenantField = workerEnvSchema.shape.SO_CONTEXT_IDENTIFIER;
-const baseSchema = workerFields(BASE_VARIABLES).extend({
-  SO_CONTEXT_IDENTIFIER: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    tenantField.optional(),
-  ),
-});
+const baseSchema = workerFields(BASE_VARIABLES)
+  .extend({
+    SO_CONTEXT_IDENTIFIER: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      tenantField.optional(),
+    ),
+  })
+  .superRefine(refineRedis);
 
 /**
  * SO_CONTEXT_IDENTIFIER's "is required" problem, unless tenants can come from TENANTS_FILE or the
@@ -177,7 +180,7 @@ export function inspectCliConfig(env: Env): CliConfigInspection {
     (APP_VARIABLES as readonly string[]).includes(p.variable),
   );
   const config: CliConfig = {
-    redis: { url: b.REDIS_URL },
+    redis: redisTopology(b),
     queue: { prefix: b.QUEUE_PREFIX },
     log: { level: b.LOG_LEVEL, format: b.LOG_FORMAT },
     tenant:

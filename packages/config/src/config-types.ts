@@ -1,3 +1,4 @@
+import type { RedisTopology } from './redis-types';
 import type { TrustProxy } from './parsers';
 import type { LOG_LEVELS } from './schema';
 
@@ -9,9 +10,11 @@ export interface LogConfig {
   readonly format: 'json' | 'pretty';
 }
 
-export interface RedisConfig {
-  readonly url: string;
-}
+/**
+ * `config.redis`: the Redis topology (single node, Sentinel or Cluster). `config.redis.url` is
+ * REDIS_URL as before: the connection of a single node, ignored in the other two modes.
+ */
+export type RedisConfig = RedisTopology;
 
 export interface QueueConfig {
   /** Key prefix for every queue; may be a hash tag such as `{so}`. */

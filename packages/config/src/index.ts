@@ -15,6 +15,15 @@ export type {
   WebhookAuthConfig,
 } from './config-types';
 export { LOG_LEVELS, SECRET_VARIABLES } from './schema';
+export type {
+  ClusterRedis,
+  RedisNodeAddress,
+  RedisTlsSettings,
+  RedisTopology,
+  SentinelRedis,
+  SingleRedis,
+} from './redis-types';
+export { parseNodeAddress } from './redis-env';
 export type { TrustProxy } from './parsers';
 export { exitOnConfigError } from './exit-on-error';
 export { readEnvFile, withEnvFile } from './env-file';

@@ -16,7 +16,7 @@ describe('loadReceiverConfig', () => {
   it('applies the documented defaults', () => {
     const sut = loadReceiverConfig(valid);
     expect(sut).toEqual({
-      redis: { url: 'redis://127.0.0.1:6379' },
+      redis: { mode: 'single', url: 'redis://127.0.0.1:6379' },
       queue: { prefix: 'so', dedupWindowSeconds: 86400 },
       log: { level: 'info', format: 'json' },
       tenant: { contextIdentifier: 'Cust12345' },

@@ -7,6 +7,7 @@ import {
   type WorkerEnv,
 } from './schema';
 import type { EnrichmentSettings, ReceiverConfig, WorkerConfig } from './config-types';
+import { redisTopology } from './redis-env';
 
 /** Thrown when the environment is invalid; `message` is one line naming every bad variable. */
 export class ConfigError extends Error {
@@ -57,7 +58,7 @@ export function deepFreeze<T extends object>(value: T): T {
 
 function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
   return deepFreeze({
-    redis: { url: env.REDIS_URL },
+    redis: redisTopology(env),
     queue: { prefix: env.QUEUE_PREFIX, dedupWindowSeconds: env.DEDUP_WINDOW_SECONDS },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     tenant: { contextIdentifier: env.SO_CONTEXT_IDENTIFIER },
@@ -124,7 +125,7 @@ export function enrichmentSettings(env: ProviderEnv): EnrichmentSettings {
 
 function toWorkerConfig(env: WorkerEnv): WorkerConfig {
   return deepFreeze({
-    redis: { url: env.REDIS_URL },
+    redis: redisTopology(env),
     queue: { prefix: env.QUEUE_PREFIX },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     tenant: { contextIdentifier: env.SO_CONTEXT_IDENTIFIER },

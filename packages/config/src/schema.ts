@@ -6,11 +6,11 @@ import {
   integer,
   oneOf,
   optionalString,
-  redisUrl,
   secretsKey,
   stringWithDefault,
   trustProxy,
 } from './parsers';
+import { redisShape, refineRedis } from './redis-env';
 
 /**
  * Variables whose values are never echoed in an error line. REDIS_URL is here because it may carry
@@ -25,14 +25,16 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'OPENAI_API_KEY',
   'ADMIN_PASSWORD',
   'REDIS_URL',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
   'TENANT_SECRETS_KEY',
 ]);
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
-/** Variables every process shares: Redis, queue naming and logging. */
+/** Variables every process shares: Redis (single node, Sentinel or Cluster), queue naming and logging. */
 const commonShape = {
-  REDIS_URL: redisUrl('redis://127.0.0.1:6379'),
+  ...redisShape,
   QUEUE_PREFIX: stringWithDefault('so', {
     // A Redis Cluster hash tag such as `{so}` keeps all of a queue's keys in one slot.
     regex: /^[A-Za-z0-9_.\-{}]+$/,
@@ -103,6 +105,7 @@ export const receiverEnvSchema = z
     SO_UDF_PERSON_OPENER: udfKey,
   })
   .superRefine((env, ctx) => {
+    refineRedis(env, ctx);
     if ((env.ADMIN_USER === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
       ctx.addIssue({
         code: 'custom',
@@ -207,6 +210,7 @@ export const workerEnvSchema = z
     METRICS_PORT: integer(0, 65535, 9464),
   })
   .superRefine((env, ctx) => {
+    refineRedis(env, ctx);
     const need = (variable: keyof typeof env, why: string) => {
       if (env[variable] === undefined)
         ctx.addIssue({ code: 'custom', path: [variable], message: `is required ${why}` });

@@ -1,90 +1,62 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import type { ClusterRedis, RedisTopology } from '@so-connector/config';
+import { Cluster, Redis } from 'ioredis';
+import {
+  clusterOptions,
+  roleOptions,
+  sentinelOptions,
+  singleNodeOptions,
+  type CaText,
+  type ConnectionOptions,
+} from './redis-options';
 
-/**
- * - `producer`: fails fast. A command is never queued while disconnected, so the receiver can fall
- *   back to its disk spool instead of hanging a webhook request (SuperOffice gives up after 3 tries in ~5 s, superoffice-api.md 3.1).
- * - `worker`: waits for Redis forever; BullMQ requires `maxRetriesPerRequest: null` for
- *   connections used by blocking commands.
- */
-export type ConnectionRole = 'producer' | 'worker';
+export type { ConnectionOptions, ConnectionRole } from './redis-options';
+export { inspectRedisDurability, type RedisDurabilityReport } from './durability';
 
-export interface ConnectionOptions {
-  readonly role: ConnectionRole;
-  /**
-   * Per-command timeout (ioredis arms a timer per command when set). Unset by default: the
-   * receiver bounds each whole request instead.
-   */
-  readonly commandTimeoutMs?: number;
-  /** Shown in `CLIENT LIST`, to tell the connector's connections apart. */
-  readonly connectionName?: string;
-}
-
-/** Reconnect quickly at first, then every 2 s at most, forever. */
-function retryStrategy(times: number): number {
-  return Math.min(50 * 2 ** Math.min(times, 6), 2000);
-}
-
-export function createRedisConnection(url: string, options: ConnectionOptions): Redis {
-  const common: RedisOptions = {
-    connectionName: options.connectionName ?? `so-connector:${options.role}`,
-    retryStrategy,
-    lazyConnect: false,
-  };
-  const roleOptions: RedisOptions =
-    options.role === 'producer'
-      ? {
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 1,
-          connectTimeout: 2000,
-          // Commands issued in the same tick go out in one write. Under 50 concurrent webhooks this
-          // cut the receiver's CPU per request by ~25% (bench/RESULTS.md); order is kept, so the
-          // receiver's EXISTS still runs before its add.
-          enableAutoPipelining: true,
-        }
-      : { maxRetriesPerRequest: null, enableOfflineQueue: true };
-  const timeout: RedisOptions =
-    options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs };
-  return new Redis(url, { ...common, ...roleOptions, ...timeout });
-}
-
-export interface RedisDurabilityReport {
-  /** `maxmemory-policy`, or undefined when CONFIG is not allowed (some managed Redis). */
-  readonly evictionPolicy: string | undefined;
-  readonly appendOnly: boolean | undefined;
-  /** Human-readable warnings; empty when Redis is set up as DESIGN.md requires. */
-  readonly warnings: readonly string[];
-}
-
-async function configGet(redis: Redis, key: string): Promise<string | undefined> {
+/** REDIS_TLS_CA_FILE's PEM text; config validated it, so a failure here is a file changed since. */
+function caOf(topology: RedisTopology): CaText {
+  const caFile = topology.tls?.caFile;
+  if (caFile === undefined) return undefined;
   try {
-    const reply = (await redis.config('GET', key)) as string[];
-    return reply[1];
-  } catch {
-    return undefined;
+    return readFileSync(caFile, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `REDIS_TLS_CA_FILE cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
 /**
- * Checks the settings that make Redis a durable queue: `maxmemory-policy noeviction` (any other
- * policy may evict job keys under memory pressure) and AOF (without it a Redis restart loses what
- * was accepted since the last snapshot).
+ * One connection to Redis, with the role's settings (see `ConnectionRole`):
+ * - a URL (`redis://`, `rediss://`): that single node, as always;
+ * - `config.redis` in `single` mode: REDIS_URL with REDIS_USERNAME/REDIS_PASSWORD and REDIS_TLS_CA_FILE;
+ * - `config.redis` in `sentinel` mode: the master the Sentinels name, followed through failovers.
+ * Redis Cluster is a `Cluster`, not a `Redis`: use `createRedisClusterConnection` (docs/deploy.md).
  */
-export async function inspectRedisDurability(redis: Redis): Promise<RedisDurabilityReport> {
-  const [evictionPolicy, appendOnlyRaw] = await Promise.all([
-    configGet(redis, 'maxmemory-policy'),
-    configGet(redis, 'appendonly'),
-  ]);
-  const appendOnly = appendOnlyRaw === undefined ? undefined : appendOnlyRaw === 'yes';
-  const warnings: string[] = [];
-  if (evictionPolicy !== undefined && evictionPolicy !== 'noeviction') {
-    warnings.push(
-      `Redis maxmemory-policy is "${evictionPolicy}", not "noeviction": queued events can be evicted under memory pressure`,
-    );
+export function createRedisConnection(
+  target: string | RedisTopology,
+  options: ConnectionOptions,
+): Redis {
+  if (typeof target === 'string') return new Redis(target, roleOptions(options));
+  switch (target.mode) {
+    case 'single':
+      return new Redis(target.url, singleNodeOptions(target, options, caOf(target)));
+    case 'sentinel':
+      return new Redis(sentinelOptions(target, options, caOf(target)));
+    case 'cluster':
+      throw new Error(
+        'REDIS_CLUSTER_NODES is set: a Redis Cluster connection is made with createRedisClusterConnection (the queues are not yet spread over the cluster; docs/deploy.md "Redis Cluster")',
+      );
   }
-  if (appendOnly === false) {
-    warnings.push(
-      'Redis appendonly is off: events accepted since the last snapshot are lost if Redis restarts',
-    );
-  }
-  return { evictionPolicy, appendOnly, warnings };
+}
+
+/** A Redis Cluster connection from REDIS_CLUSTER_NODES (seed nodes; the others are discovered). */
+export function createRedisClusterConnection(
+  topology: ClusterRedis,
+  options: ConnectionOptions,
+): Cluster {
+  return new Cluster(
+    topology.nodes.map(({ host, port }) => ({ host, port })),
+    clusterOptions(topology, options, caOf(topology)),
+  );
 }

@@ -26,12 +26,20 @@ export {
 export { enrichDedupId, eventJobId } from './job-ids';
 export { enrichJobOptions, eventJobOptions, jitterBackoff } from './job-options';
 export {
+  createRedisClusterConnection,
   createRedisConnection,
   inspectRedisDurability,
   type ConnectionOptions,
   type ConnectionRole,
   type RedisDurabilityReport,
 } from './connection';
+export {
+  inspectRedisTopology,
+  type ClusterReport,
+  type RedisNodeReport,
+  type RedisTopologyReport,
+  type SentinelReport,
+} from './inspect-topology';
 export { createEnrichQueue, createEventsQueue, createMaintenanceQueue } from './queues';
 export { MAX_COALESCED_CAUSES, mergeCauses, recordCause, takeCauses } from './coalesced-causes';
 export { closeWhenReady, type ClosableBullmq } from './close-when-ready';

@@ -1,10 +1,24 @@
 export {
   useTestRedis,
   startRedisServer,
+  type RedisProcess,
   type RedisServer,
   type RedisServerOptions,
   type TestRedis,
 } from './redis';
+export {
+  parseClusterNodes,
+  startRedisCluster,
+  type ClusterNodeView,
+  type RedisClusterOptions,
+  type TestRedisCluster,
+} from './redis-cluster';
+export {
+  startRedisSentinel,
+  type RedisSentinelOptions,
+  type TestRedisSentinel,
+} from './redis-sentinel';
+export { makeTestCertificates, type TestCertificates } from './tls-certificates';
 export { freePort } from './free-port';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { signWebhookBody } from './sign-webhook';

@@ -1,27 +1,27 @@
 import type { Command } from 'commander';
 import { inspectCliConfig } from '@so-connector/config';
 import { createProvider } from '@so-connector/enrichment';
-import { inspectRedisDurability } from '@so-connector/queue';
+import { inspectRedisTopology } from '@so-connector/queue';
 import {
   udfKey,
   type SuperOfficeClient,
   type UdfDefinition,
 } from '@so-connector/superoffice-client';
 import { positiveId, type Run } from '../command';
-import { redisLocation, type CliContext } from '../context';
+import type { CliContext } from '../context';
 import { describeError, isRefusal } from '../errors';
 import { udfKind } from '../udf-kinds';
 import {
   configChecks,
   doctorExitCode,
   formatChecks,
-  redisDurabilityChecks,
   skip,
   udfTargetChecks,
   verticalListCheck,
   webhookChecks,
   type CheckResult,
 } from '../doctor/checks';
+import { redisTopologyChecks } from '../doctor/redis-checks';
 import { tenantChecks } from '../doctor/tenant-checks';
 
 interface DoctorOptions {
@@ -238,22 +238,17 @@ async function doctor(ctx: CliContext, opts: DoctorOptions): Promise<number> {
   if (selected) results.push(...tenantChecks(selected, ctx.config()));
   if (!config) {
     results.push(
-      skip('redis', 'REDIS_URL, QUEUE_PREFIX or SO_CONTEXT_IDENTIFIER is invalid (see config)'),
+      skip(
+        'redis',
+        'a REDIS_* variable, QUEUE_PREFIX or SO_CONTEXT_IDENTIFIER is invalid (see config)',
+      ),
     );
   } else {
     ctx.out.progress('checking Redis');
-    await attempt(results, 'redis', 'check REDIS_URL and that Redis runs', async () => {
-      const redis = await ctx.redis(3000);
-      await redis.ping();
-      return [
-        {
-          check: 'redis',
-          status: 'PASS',
-          detail: `reachable at ${redisLocation(config.redis.url)}`,
-        },
-        ...redisDurabilityChecks(await inspectRedisDurability(redis)),
-      ];
-    });
+    // Every data node of the topology (single node, Sentinel, Cluster), each on a connection of its own.
+    await attempt(results, 'redis', 'check the REDIS_* settings and that Redis runs', async () =>
+      redisTopologyChecks(await inspectRedisTopology(config.redis, { timeoutMs: 3000 })),
+    );
     if (config.superoffice.ok) {
       ctx.out.progress('checking SuperOffice');
       await superOfficeChecks(ctx, results, opts);
@@ -271,7 +266,7 @@ export function registerDoctor(program: Command, run: Run): void {
   program
     .command('doctor')
     .description(
-      'check configuration, Redis, SuperOffice access, UDFs, the webhook and the provider',
+      'check configuration, Redis (every node), SuperOffice access, UDFs, the webhook and the provider',
     )
     .option(
       '--contact <id>',

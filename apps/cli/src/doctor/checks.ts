@@ -25,7 +25,7 @@ export function redisDurabilityChecks(report: RedisDurabilityReport): CheckResul
     out.push(
       warn(
         'redis-eviction',
-        'CONFIG GET is not allowed here: maxmemory-policy unknown',
+        'maxmemory-policy unknown (INFO or CONFIG GET not allowed)',
         'make sure the policy is noeviction (managed Redis: its parameter group)',
       ),
     );
@@ -42,7 +42,7 @@ export function redisDurabilityChecks(report: RedisDurabilityReport): CheckResul
     out.push(
       warn(
         'redis-aof',
-        'CONFIG GET is not allowed here: appendonly unknown',
+        'appendonly unknown (INFO or CONFIG GET not allowed)',
         'make sure AOF persistence is on',
       ),
     );

@@ -1,0 +1,51 @@
+import type { Redis } from 'ioredis';
+
+export interface RedisDurabilityReport {
+  /** `maxmemory-policy`, or undefined when CONFIG is not allowed (some managed Redis). */
+  readonly evictionPolicy: string | undefined;
+  readonly appendOnly: boolean | undefined;
+  /** Human-readable warnings; empty when Redis is set up as DESIGN.md requires. */
+  readonly warnings: readonly string[];
+}
+
+async function configGet(redis: Redis, key: string): Promise<string | undefined> {
+  try {
+    const reply = (await redis.config('GET', key)) as string[];
+    return reply[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The warnings of an eviction policy and AOF setting (undefined = not known). */
+export function durabilityWarnings(
+  evictionPolicy: string | undefined,
+  appendOnly: boolean | undefined,
+): string[] {
+  const warnings: string[] = [];
+  if (evictionPolicy !== undefined && evictionPolicy !== 'noeviction') {
+    warnings.push(
+      `Redis maxmemory-policy is "${evictionPolicy}", not "noeviction": queued events can be evicted under memory pressure`,
+    );
+  }
+  if (appendOnly === false) {
+    warnings.push(
+      'Redis appendonly is off: events accepted since the last snapshot are lost if Redis restarts',
+    );
+  }
+  return warnings;
+}
+
+/**
+ * Checks the settings that make Redis a durable queue: `maxmemory-policy noeviction` (any other
+ * policy may evict job keys under memory pressure) and AOF (without it a Redis restart loses what
+ * was accepted since the last snapshot).
+ */
+export async function inspectRedisDurability(redis: Redis): Promise<RedisDurabilityReport> {
+  const [evictionPolicy, appendOnlyRaw] = await Promise.all([
+    configGet(redis, 'maxmemory-policy'),
+    configGet(redis, 'appendonly'),
+  ]);
+  const appendOnly = appendOnlyRaw === undefined ? undefined : appendOnlyRaw === 'yes';
+  return { evictionPolicy, appendOnly, warnings: durabilityWarnings(evictionPolicy, appendOnly) };
+}
