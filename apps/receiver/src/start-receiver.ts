@@ -10,6 +10,8 @@ import {
 } from '@so-connector/queue';
 import { fixedTenants } from './admin/tenant-scope';
 import { wireAdmin } from './admin/wire-admin';
+import type { OnboardingConfig } from './oauth/onboarding-settings';
+import { wireOnboarding } from './oauth/wire-onboarding';
 import { createApp } from './app';
 import {
   assertStarting,
@@ -58,6 +60,8 @@ export interface StartReceiverOptions {
    * closes what is open by then (start-up then ends with StartAbortedError). Default: a new one.
    */
   readonly shutdown?: ShutdownRegistry;
+  /** Onboarding's settings (`onboardingConfigFromEnv`); undefined = no "Connect a tenant". */
+  readonly onboarding?: OnboardingConfig;
 }
 
 /**
@@ -153,7 +157,9 @@ export async function startReceiver(
     metrics,
     logger,
     trustProxy: config.http.trustProxy,
-    admin: wireAdmin(config, logger, shutdown, fixedTenants([config.tenant.contextIdentifier])),
+    admin: wireAdmin(config, logger, shutdown, fixedTenants([config.tenant.contextIdentifier]), {
+      onboarding: wireOnboarding(config, options.onboarding, logger, shutdown),
+    }),
   });
 
   // A body that trickles in (slowloris) is cut with 408 after REQUEST_TIMEOUT_MS: SuperOffice
