@@ -8,6 +8,7 @@ import { loadReceiverConfig } from '@so-connector/config';
 import { createLogger } from '@so-connector/logger';
 import { QUEUE_NAMES, type EventJobData } from '@so-connector/queue';
 import { signWebhookBody, TEST_TENANT } from '@so-connector/testing';
+import type { OnboardingConfig } from '../src/oauth/onboarding-settings';
 import { startReceiver, type RunningReceiver } from '../src/start-receiver';
 
 export const SECRET = 'receiver-test-secret-0123456789';
@@ -31,6 +32,8 @@ export async function startReceiverForTest(options: {
   redisUrl: string;
   prefix: string;
   env?: Record<string, string>;
+  /** What main.ts passes as `onboarding` (onboarding.int.test.ts). */
+  onboarding?: OnboardingConfig;
 }): Promise<ReceiverUnderTest> {
   const spoolDir = mkdtempSync(join(tmpdir(), 'so-spool-'));
   const config = loadReceiverConfig({
@@ -55,7 +58,11 @@ export async function startReceiverForTest(options: {
     secrets: [...config.webhook.secrets, ...(config.webhook.token ? [config.webhook.token] : [])],
     destination,
   });
-  const receiver = await startReceiver(config, logger);
+  const receiver = await startReceiver(
+    config,
+    logger,
+    options.onboarding ? { onboarding: options.onboarding } : {},
+  );
   const inspector = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const events = new Queue<EventJobData>(QUEUE_NAMES.events, {
     connection: inspector,
