@@ -2,7 +2,7 @@
 // before that kills the process by the signal; Compose and Kubernetes send one on every rolling
 // update, often right after a start).
 import { stopSignals as signals } from '@so-connector/logger/signals';
-import { exitOnConfigError, loadReceiverConfig } from '@so-connector/config';
+import { exitOnConfigError, loadReceiverConfig, processEnvironment } from '@so-connector/config';
 import { createLogger, createShutdownRegistry } from '@so-connector/logger';
 import { onboardingConfigFromEnv } from './oauth/onboarding-settings';
 import { startReceiver } from './start-receiver';
@@ -26,7 +26,10 @@ async function main(): Promise<void> {
   }
   const shutdown = createShutdownRegistry(logger, config.http.shutdownTimeoutMs);
   signals.attach(shutdown);
-  await startReceiver(config, logger, { shutdown, onboarding: onboardingConfigFromEnv(process.env) });
+  await startReceiver(config, logger, {
+    shutdown,
+    onboarding: onboardingConfigFromEnv(processEnvironment()),
+  });
 }
 
 main().catch((error: unknown) => {

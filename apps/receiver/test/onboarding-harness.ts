@@ -1,7 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { startSimulator, loadSeed, type RunningSimulator, type TenantSeed } from '@so-connector/superoffice-simulator';
+import {
+  startSimulator,
+  loadSeed,
+  type RunningSimulator,
+  type TenantSeed,
+} from '@so-connector/superoffice-simulator';
 import { TenantStore } from '@so-connector/tenants';
 import { TEST_TENANT } from '@so-connector/testing';
 import { onboardingConfigFromEnv } from '../src/oauth/onboarding-settings';
@@ -106,7 +111,8 @@ export async function startOnboarding(options: {
   const port = await freePort();
   const redirectUri = `http://127.0.0.1:${port}/oauth/callback`;
   const sim = await startSimulator({ seed: options.seed ?? simSeed(), client: { redirectUri } });
-  const key = options.withSecretsKey === false ? {} : { TENANT_SECRETS_KEY: SECRETS_KEY.toString('base64') };
+  const key =
+    options.withSecretsKey === false ? {} : { TENANT_SECRETS_KEY: SECRETS_KEY.toString('base64') };
   const env = {
     REDIS_URL: options.redisUrl,
     QUEUE_PREFIX: options.prefix,

@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { useTestRedis, type TestRedis } from '@so-connector/testing';
 import { ADMIN_PASSWORD, ADMIN_USER, clearPrefix } from './admin-harness';
-import { SIM_TENANT, simSeed, startHookTarget, startOnboarding, type OnboardingSetup } from './onboarding-harness';
+import {
+  SIM_TENANT,
+  simSeed,
+  startHookTarget,
+  startOnboarding,
+  type OnboardingSetup,
+} from './onboarding-harness';
 
 // The whole onboarding clicked through in a real browser: the admin signs in, opens the tenants
 // page, connects a tenant, approves the app on the simulator's consent page, comes back to the
@@ -13,10 +19,14 @@ const haveChromium = existsSync(CHROMIUM);
 
 if (!haveChromium && process.env.CI) {
   it('needs chromium', () => {
-    throw new Error(`${CHROMIUM} is missing: the onboarding browser test cannot run (apt-get install -y chromium).`);
+    throw new Error(
+      `${CHROMIUM} is missing: the onboarding browser test cannot run (apt-get install -y chromium).`,
+    );
   });
 } else if (!haveChromium) {
-  process.stderr.write(`[onboarding.browser.int.test] SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)\n`);
+  process.stderr.write(
+    `[onboarding.browser.int.test] SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)\n`,
+  );
 }
 
 const describeWithBrowser = haveChromium ? describe : describe.skip;
@@ -88,7 +98,9 @@ describeWithBrowser('onboarding in a real browser', () => {
     await page.click('#allow');
     await page.waitForURL((url) => url.pathname === '/oauth/callback');
     expect(await page.locator('#onboarded').innerText()).toContain(`Connected ${SIM_TENANT}`);
-    expect(await page.locator('#webhook-result').innerText()).toContain(`${hook.publicUrl}/${SIM_TENANT}`);
+    expect(await page.locator('#webhook-result').innerText()).toContain(
+      `${hook.publicUrl}/${SIM_TENANT}`,
+    );
     expect(await page.locator('#udf h2').innerText()).toContain('Pick the fields');
     expect(await page.locator('#backfill pre').innerText()).toContain(
       `so-connector --tenant ${SIM_TENANT} backfill --target-empty --dry-run`,
@@ -101,7 +113,9 @@ describeWithBrowser('onboarding in a real browser', () => {
     await page.selectOption('#udf-opener', 'SuperOffice:85');
     await page.click('#save-udf');
     await page.locator('#udf-saved').waitFor();
-    expect(await page.locator('[data-target=summary] td').nth(1).innerText()).toBe('Notes (SuperOffice:84)');
+    expect(await page.locator('[data-target=summary] td').nth(1).innerText()).toBe(
+      'Notes (SuperOffice:84)',
+    );
 
     const tenant = await setup.store.get(SIM_TENANT);
     expect(tenant?.udf).toEqual({
@@ -111,7 +125,10 @@ describeWithBrowser('onboarding in a real browser', () => {
       personOpener: 'SuperOffice:91',
     });
     expect(setup.sim.webhooks()).toEqual([
-      expect.objectContaining({ TargetUrl: `${hook.publicUrl}/${SIM_TENANT}`, Secret: tenant?.webhookSecrets[0] }),
+      expect.objectContaining({
+        TargetUrl: `${hook.publicUrl}/${SIM_TENANT}`,
+        Secret: tenant?.webhookSecrets[0],
+      }),
     ]);
     // The result page holds no secret.
     expect(await page.content()).not.toContain(tenant!.webhookSecrets[0]!);

@@ -3,7 +3,13 @@ import type { IdTokenFault } from '@so-connector/superoffice-simulator';
 import { useTestRedis, type TestRedis } from '@so-connector/testing';
 import { OAuthStateStore, STATE_TTL_MS, sha256Hex } from '../src/oauth/state-store';
 import { clearPrefix, login } from './admin-harness';
-import { SIM_TENANT, simSeed, startHookTarget, startOnboarding, type OnboardingSetup } from './onboarding-harness';
+import {
+  SIM_TENANT,
+  simSeed,
+  startHookTarget,
+  startOnboarding,
+  type OnboardingSetup,
+} from './onboarding-harness';
 
 // The whole onboarding over real sockets: the receiver (admin UI, /oauth/callback), the
 // simulator's authorize page, code exchange and JWKS, and real Redis. The browser is played by
@@ -24,7 +30,9 @@ afterEach(async () => {
   for (const setup of setups.splice(0)) await setup.close();
 });
 
-async function setUp(options: Omit<Parameters<typeof startOnboarding>[0], 'redisUrl' | 'prefix'> = {}) {
+async function setUp(
+  options: Omit<Parameters<typeof startOnboarding>[0], 'redisUrl' | 'prefix'> = {},
+) {
   const prefix = `${redis.prefix}-onb${++run}`;
   const setup = await startOnboarding({ redisUrl: redis.url, prefix, ...options });
   setups.push(setup);
@@ -37,7 +45,11 @@ type Setup = Awaited<ReturnType<typeof setUp>>;
 async function connect(s: Setup): Promise<{ authorizeUrl: string; binding: string }> {
   const res = await fetch(`${s.sut.url}/admin/tenants/connect`, {
     method: 'POST',
-    headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+    headers: {
+      cookie: s.cookie,
+      'content-type': 'application/x-www-form-urlencoded',
+      'sec-fetch-site': 'same-origin',
+    },
     body: '',
     redirect: 'manual',
   });
@@ -46,7 +58,10 @@ async function connect(s: Setup): Promise<{ authorizeUrl: string; binding: strin
   expect(set).toMatch(/HttpOnly/i);
   expect(set).toMatch(/SameSite=Lax/i);
   expect(set).toMatch(/Path=\/oauth\/callback/);
-  return { authorizeUrl: res.headers.get('location')!, binding: set.split(';')[0]!.slice('so_oauth='.length) };
+  return {
+    authorizeUrl: res.headers.get('location')!,
+    binding: set.split(';')[0]!.slice('so_oauth='.length),
+  };
 }
 
 /** The admin's answer on the simulator's consent page → where the browser is sent back to. */
@@ -65,7 +80,10 @@ async function consent(authorizeUrl: string, decision: 'allow' | 'deny'): Promis
 }
 
 async function callback(url: string, binding: string | undefined) {
-  const res = await fetch(url, { headers: binding ? { cookie: `so_oauth=${binding}` } : {}, redirect: 'manual' });
+  const res = await fetch(url, {
+    headers: binding ? { cookie: `so_oauth=${binding}` } : {},
+    redirect: 'manual',
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -94,14 +112,21 @@ describe('onboarding a SuperOffice tenant', () => {
         credentials: { kind: 'refresh-token', refreshToken: s.sim.client.refreshToken },
         apiBaseUrl: s.sim.apiBaseUrl(),
         tokenUrl: s.sim.tokenUrl,
-        udf: { vertical: 'SuperOffice:83', summary: 'SuperOffice:84', opener: 'SuperOffice:85', personOpener: 'SuperOffice:91' },
+        udf: {
+          vertical: 'SuperOffice:83',
+          summary: 'SuperOffice:84',
+          opener: 'SuperOffice:85',
+          personOpener: 'SuperOffice:91',
+        },
       });
       const secret = tenant!.webhookSecrets[0]!;
       expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
       // Registered on the tenant's own route under WEBHOOK_PUBLIC_URL, signed with the stored secret.
       const target = `${hook.publicUrl}/${SIM_TENANT}`;
-      expect(s.sim.webhooks()).toEqual([expect.objectContaining({ TargetUrl: target, Secret: secret, State: 'Active' })]);
+      expect(s.sim.webhooks()).toEqual([
+        expect.objectContaining({ TargetUrl: target, Secret: secret, State: 'Active' }),
+      ]);
       expect(hook.pings).toHaveLength(1);
       const ping = hook.pings[0]!;
       expect(ping.path).toBe(`/so/webhooks/superoffice/${SIM_TENANT}`);
@@ -113,7 +138,12 @@ describe('onboarding a SuperOffice tenant', () => {
       const keys = await s.redis.keys(`${s.prefix}:*`);
       for (const key of keys) {
         const type = await s.redis.type(key);
-        const dump = type === 'hash' ? JSON.stringify(await s.redis.hgetall(key)) : type === 'string' ? ((await s.redis.get(key)) ?? '') : '';
+        const dump =
+          type === 'hash'
+            ? JSON.stringify(await s.redis.hgetall(key))
+            : type === 'string'
+              ? ((await s.redis.get(key)) ?? '')
+              : '';
         expect(dump).not.toContain(secret);
         expect(dump).not.toContain(s.sim.client.refreshToken);
       }
@@ -173,13 +203,22 @@ describe('onboarding a SuperOffice tenant', () => {
     const save = (body: Record<string, string>) =>
       fetch(`${s.sut.url}/admin/tenants/${SIM_TENANT}/udf`, {
         method: 'POST',
-        headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+        headers: {
+          cookie: s.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          'sec-fetch-site': 'same-origin',
+        },
         body: new URLSearchParams(body).toString(),
       });
     const wrong = await save({ vertical: 'SuperOffice:84', summary: 'SuperOffice:84' });
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain('vertical: SuperOffice:84 is not a Contact list field');
-    const ok = await save({ vertical: 'SuperOffice:83', summary: 'SuperOffice:84', opener: 'SuperOffice:85', personOpener: '' });
+    const ok = await save({
+      vertical: 'SuperOffice:83',
+      summary: 'SuperOffice:84',
+      opener: 'SuperOffice:85',
+      personOpener: '',
+    });
     expect(ok.status).toBe(200);
     expect((await s.store.get(SIM_TENANT))?.udf).toEqual({
       vertical: 'SuperOffice:83',
@@ -190,7 +229,11 @@ describe('onboarding a SuperOffice tenant', () => {
     // Another site cannot post the form.
     const cross = await fetch(`${s.sut.url}/admin/tenants/${SIM_TENANT}/udf`, {
       method: 'POST',
-      headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+      headers: {
+        cookie: s.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        'sec-fetch-site': 'cross-site',
+      },
       body: 'vertical=',
     });
     expect(cross.status).toBe(403);
@@ -208,19 +251,23 @@ describe('onboarding a SuperOffice tenant', () => {
     expect(s.sim.webhooks()).toEqual([]);
   });
 
-  it.each<IdTokenFault>(['bad-signature', 'wrong-issuer', 'wrong-audience', 'expired', 'wrong-nonce', 'no-ctx'])(
-    'stores nothing when the id_token is invalid (%s)',
-    async (fault) => {
-      const s = await setUp();
-      s.sim.oauth.idTokenFault = fault;
-      const { authorizeUrl, binding } = await connect(s);
-      const page = await callback(await consent(authorizeUrl, 'allow'), binding);
-      expect(page.status).toBe(502);
-      expect(page.text).toContain('The id_token is not valid');
-      expect((await s.store.load()).tenants).toEqual([]);
-      expect(s.sim.webhooks()).toEqual([]);
-    },
-  );
+  it.each<IdTokenFault>([
+    'bad-signature',
+    'wrong-issuer',
+    'wrong-audience',
+    'expired',
+    'wrong-nonce',
+    'no-ctx',
+  ])('stores nothing when the id_token is invalid (%s)', async (fault) => {
+    const s = await setUp();
+    s.sim.oauth.idTokenFault = fault;
+    const { authorizeUrl, binding } = await connect(s);
+    const page = await callback(await consent(authorizeUrl, 'allow'), binding);
+    expect(page.status).toBe(502);
+    expect(page.text).toContain('The id_token is not valid');
+    expect((await s.store.load()).tenants).toEqual([]);
+    expect(s.sim.webhooks()).toEqual([]);
+  });
 
   it('refuses an answer from another browser, a forged state and an expired one', async () => {
     const s = await setUp();
@@ -235,7 +282,12 @@ describe('onboarding a SuperOffice tenant', () => {
 
     // A state made 11 minutes ago, as the connect step would have stored it.
     const states = new OAuthStateStore(s.redis, s.prefix, () => Date.now());
-    await states.put('old-state', { verifier: 'v'.repeat(43), nonce: 'n', browser: sha256Hex('b'), createdAt: Date.now() - STATE_TTL_MS - 60_000 });
+    await states.put('old-state', {
+      verifier: 'v'.repeat(43),
+      nonce: 'n',
+      browser: sha256Hex('b'),
+      createdAt: Date.now() - STATE_TTL_MS - 60_000,
+    });
     const expired = await callback(`${s.redirectUri}?code=x&state=old-state`, 'b');
     expect(expired.status).toBe(400);
     expect(expired.text).toContain('The sign-in expired');
@@ -245,7 +297,9 @@ describe('onboarding a SuperOffice tenant', () => {
 
   it('refuses to onboard without TENANT_SECRETS_KEY, saying so', async () => {
     const s = await setUp({ withSecretsKey: false });
-    const page = await fetch(`${s.sut.url}/admin/tenants/connect`, { headers: { cookie: s.cookie } });
+    const page = await fetch(`${s.sut.url}/admin/tenants/connect`, {
+      headers: { cookie: s.cookie },
+    });
     expect(page.status).toBe(503);
     expect(await page.text()).toContain('TENANT_SECRETS_KEY is not set');
     const post = await fetch(`${s.sut.url}/admin/tenants/connect`, {
@@ -273,14 +327,20 @@ describe('onboarding a SuperOffice tenant', () => {
       const once = await connect(s);
       await callback(await consent(once.authorizeUrl, 'allow'), once.binding);
       const before = await s.store.get(SIM_TENANT);
-      await s.store.update(SIM_TENANT, (t) => ({ ...t, credentials: { kind: 'refresh-token', refreshToken: 'revoked-token' } }));
+      await s.store.update(SIM_TENANT, (t) => ({
+        ...t,
+        credentials: { kind: 'refresh-token', refreshToken: 'revoked-token' },
+      }));
       const twice = await connect(s);
       const page = await callback(await consent(twice.authorizeUrl, 'allow'), twice.binding);
       expect(page.text).toContain(`Re-connected ${SIM_TENANT}`);
       const after = await s.store.get(SIM_TENANT);
       expect(after?.webhookSecrets).toEqual(before?.webhookSecrets);
       expect(after?.udf).toEqual(before?.udf);
-      expect(after?.credentials).toEqual({ kind: 'refresh-token', refreshToken: s.sim.client.refreshToken });
+      expect(after?.credentials).toEqual({
+        kind: 'refresh-token',
+        refreshToken: s.sim.client.refreshToken,
+      });
       expect(s.sim.webhooks()).toHaveLength(1);
     } finally {
       await hook.stop();

@@ -98,7 +98,10 @@ describe('AuthorizationServer (superoffice-api.md 5.6)', () => {
       status: 400,
     });
     const plain = s.authorize({ ...request, code_challenge_method: 'plain' });
-    expect(plain).toMatchObject({ ok: false, redirect: expect.stringContaining('error=invalid_request') });
+    expect(plain).toMatchObject({
+      ok: false,
+      redirect: expect.stringContaining('error=invalid_request'),
+    });
   });
 
   it('sends Deny back as access_denied with the state', () => {
@@ -118,7 +121,11 @@ describe('AuthorizationServer (superoffice-api.md 5.6)', () => {
       s.idTokenFault = fault;
       const check = s.authorize(request);
       if (!check.ok) throw new Error('refused');
-      const grant = s.exchange({ code: codeOf(s.decide(check.consentId, true)), redirect_uri: REDIRECT, code_verifier: VERIFIER });
+      const grant = s.exchange({
+        code: codeOf(s.decide(check.consentId, true)),
+        redirect_uri: REDIRECT,
+        code_verifier: VERIFIER,
+      });
       if (!grant.ok) throw new Error(grant.description);
       return claimsOf(grant.idToken);
     };

@@ -8,12 +8,7 @@ export const CODE_LIFETIME_MS = 10 * 60_000;
 
 /** How the simulator spoils its next id_tokens, so tests can see the connector refuse them. */
 export type IdTokenFault =
-  | 'bad-signature'
-  | 'wrong-issuer'
-  | 'wrong-audience'
-  | 'expired'
-  | 'wrong-nonce'
-  | 'no-ctx';
+  'bad-signature' | 'wrong-issuer' | 'wrong-audience' | 'expired' | 'wrong-nonce' | 'no-ctx';
 
 export interface AuthorizeQuery {
   readonly client_id?: unknown;
@@ -111,7 +106,11 @@ export class AuthorizationServer {
     });
     if (query.response_type !== 'code')
       return refuse('unsupported_response_type', 'only response_type=code is supported');
-    if (!String(str(query.scope) ?? '').split(' ').includes('openid'))
+    if (
+      !String(str(query.scope) ?? '')
+        .split(' ')
+        .includes('openid')
+    )
       return refuse('invalid_scope', 'scope must include openid');
     const codeChallenge = str(query.code_challenge);
     if (codeChallenge !== undefined && query.code_challenge_method !== 'S256')

@@ -1,6 +1,11 @@
 import express, { Router, type Request, type Response } from 'express';
 import { SuperOfficeError } from '@so-connector/superoffice-client';
-import { BINDING_COOKIE, NO_SECRETS_KEY, readyOnboarding, type OnboardingDeps } from '../oauth/onboarding-deps';
+import {
+  BINDING_COOKIE,
+  NO_SECRETS_KEY,
+  readyOnboarding,
+  type OnboardingDeps,
+} from '../oauth/onboarding-deps';
 import { tenantClient } from '../oauth/onboard-tenant';
 import { STATE_TTL_MS } from '../oauth/state-store';
 import { startSignIn, TENANT_HINT } from '../oauth/sign-in';
@@ -25,7 +30,10 @@ function problemsOf(deps: OnboardingDeps): string[] {
 }
 
 function problem(res: Response, status: number, title: string, message: string): void {
-  res.status(status).type('html').send(renderOnboardingProblem({ title, message, signedIn: true }));
+  res
+    .status(status)
+    .type('html')
+    .send(renderOnboardingProblem({ title, message, signedIn: true }));
 }
 
 /**
@@ -54,30 +62,36 @@ export function onboardingRouter(deps: OnboardingDeps): Router {
         renderConnect({
           problems,
           redirectUri: settings?.redirectUri,
-          webhookPattern: settings && webhookTargetFor(settings.address.base, '{ContextIdentifier}'),
+          webhookPattern:
+            settings && webhookTargetFor(settings.address.base, '{ContextIdentifier}'),
           environment: settings?.endpoints.issuer,
         }),
       );
   });
-  router.post(CONNECT_PATH, express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
-    const ready = readyOnboarding(deps);
-    if (!ready)
-      return problem(res, 503, 'Onboarding is not available', problemsOf(deps).join(' '));
-    const hint = String((req.body as { tenant?: unknown } | undefined)?.tenant ?? '').trim();
-    if (hint !== '' && !TENANT_HINT.test(hint))
-      return problem(res, 400, 'Not a tenant id', 'A tenant id looks like Cust12345.');
-    const { authorizeUrl, browserBinding } = await startSignIn(ready.signIn, hint || undefined);
-    res.cookie(BINDING_COOKIE, browserBinding, {
-      httpOnly: true,
-      // Lax: the cookie must come back on SuperOffice's top-level redirect to the callback.
-      sameSite: 'lax',
-      secure: req.secure,
-      path: ready.settings.address.callbackPath,
-      maxAge: STATE_TTL_MS,
-    });
-    deps.logger.info('onboarding: admin sent to SuperOffice to approve the app', { ip: req.ip });
-    return res.redirect(303, authorizeUrl);
-  });
+  router.post(
+    CONNECT_PATH,
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    async (req, res) => {
+      const ready = readyOnboarding(deps);
+      if (!ready)
+        return problem(res, 503, 'Onboarding is not available', problemsOf(deps).join(' '));
+      const raw = (req.body as { tenant?: unknown } | undefined)?.tenant;
+      const hint = typeof raw === 'string' ? raw.trim() : '';
+      if (hint !== '' && !TENANT_HINT.test(hint))
+        return problem(res, 400, 'Not a tenant id', 'A tenant id looks like Cust12345.');
+      const { authorizeUrl, browserBinding } = await startSignIn(ready.signIn, hint || undefined);
+      res.cookie(BINDING_COOKIE, browserBinding, {
+        httpOnly: true,
+        // Lax: the cookie must come back on SuperOffice's top-level redirect to the callback.
+        sameSite: 'lax',
+        secure: req.secure,
+        path: ready.settings.address.callbackPath,
+        maxAge: STATE_TTL_MS,
+      });
+      deps.logger.info('onboarding: admin sent to SuperOffice to approve the app', { ip: req.ip });
+      return res.redirect(303, authorizeUrl);
+    },
+  );
   router.post(
     `/tenants/:ctx/udf`,
     express.urlencoded({ extended: false, limit: '8kb' }),
@@ -88,17 +102,32 @@ export function onboardingRouter(deps: OnboardingDeps): Router {
       const ctx = req.params.ctx;
       const tenant = await ready.store.get(ctx);
       if (!tenant)
-        return problem(res, 404, 'No such onboarded tenant', `${ctx} is not an onboarded tenant of this connector.`);
+        return problem(
+          res,
+          404,
+          'No such onboarded tenant',
+          `${ctx} is not an onboarded tenant of this connector.`,
+        );
       let fields;
       try {
         fields = await readPublishedFields(tenantClient(ready, tenant, undefined));
       } catch (error) {
         if (!(error instanceof SuperOfficeError)) throw error;
-        return problem(res, 502, 'SuperOffice did not answer', `The published UDF layout of ${ctx} could not be read (HTTP ${error.status ?? 'no answer'}); nothing was changed.`);
+        return problem(
+          res,
+          502,
+          'SuperOffice did not answer',
+          `The published UDF layout of ${ctx} could not be read (HTTP ${error.status ?? 'no answer'}); nothing was changed.`,
+        );
       }
       const picked = pickedUdfMap(req.body as UdfMapInput, fields);
       if (!picked.ok)
-        return problem(res, 400, 'Those fields do not fit', `${picked.problems.join('; ')}. Nothing was changed.`);
+        return problem(
+          res,
+          400,
+          'Those fields do not fit',
+          `${picked.problems.join('; ')}. Nothing was changed.`,
+        );
       await ready.store.update(ctx, (t) => ({ ...t, udf: picked.map }));
       deps.logger.info('onboarding: UDF map saved', { tenant: ctx });
       return res.type('html').send(renderUdfSaved(ctx, picked.map, fields));

@@ -3,16 +3,24 @@ import { adminSecurityHeaders } from '../admin/security-headers';
 import { readCookie } from '../admin/auth';
 import { renderOnboarded, renderOnboardingProblem } from '../admin/pages/onboarding.page';
 import { onboardTenant } from './onboard-tenant';
-import { BINDING_COOKIE, NO_SECRETS_KEY, readyOnboarding, type OnboardingDeps } from './onboarding-deps';
+import {
+  BINDING_COOKIE,
+  NO_SECRETS_KEY,
+  readyOnboarding,
+  type OnboardingDeps,
+} from './onboarding-deps';
 import { CALLBACK_PATH } from './public-base';
 import { finishSignIn, type SignInFailure } from './sign-in';
 
 /** Each way a callback can fail: its status, title and what the admin can do. Nothing is stored. */
-const FAILURES: Readonly<Record<SignInFailure, { status: number; title: string; message: string }>> = {
+const FAILURES: Readonly<
+  Record<SignInFailure, { status: number; title: string; message: string }>
+> = {
   denied: {
     status: 403,
     title: 'Consent was not given',
-    message: 'SuperOffice says the app was not approved. Nothing was stored. An administrator of the tenant must approve it.',
+    message:
+      'SuperOffice says the app was not approved. Nothing was stored. An administrator of the tenant must approve it.',
   },
   refused: {
     status: 502,
@@ -22,12 +30,14 @@ const FAILURES: Readonly<Record<SignInFailure, { status: number; title: string; 
   'bad-request': {
     status: 400,
     title: 'Not a sign-in answer',
-    message: 'This address is where SuperOffice sends the browser back after an approval; this request is not such an answer. Nothing was stored.',
+    message:
+      'This address is where SuperOffice sends the browser back after an approval; this request is not such an answer. Nothing was stored.',
   },
   'unknown-state': {
     status: 400,
     title: 'Unknown or already used sign-in',
-    message: 'This sign-in is not one this connector started, or it was completed already (each may be used once). Nothing was stored. Start again.',
+    message:
+      'This sign-in is not one this connector started, or it was completed already (each may be used once). Nothing was stored. Start again.',
   },
   'expired-state': {
     status: 400,
@@ -37,7 +47,8 @@ const FAILURES: Readonly<Record<SignInFailure, { status: number; title: string; 
   'other-browser': {
     status: 400,
     title: 'Started in another browser',
-    message: 'This sign-in was started in another browser (or its cookie was lost). Nothing was stored. Start again in this browser.',
+    message:
+      'This sign-in was started in another browser (or its cookie was lost). Nothing was stored. Start again in this browser.',
   },
   'exchange-failed': {
     status: 502,
@@ -47,12 +58,16 @@ const FAILURES: Readonly<Record<SignInFailure, { status: number; title: string; 
   'invalid-id-token': {
     status: 502,
     title: 'The id_token is not valid',
-    message: 'The identity token SuperOffice returned did not pass validation, so the tenant it names cannot be trusted. Nothing was stored.',
+    message:
+      'The identity token SuperOffice returned did not pass validation, so the tenant it names cannot be trusted. Nothing was stored.',
   },
 };
 
 function page(res: Response, status: number, title: string, message: string): void {
-  res.status(status).type('html').send(renderOnboardingProblem({ title, message, signedIn: false }));
+  res
+    .status(status)
+    .type('html')
+    .send(renderOnboardingProblem({ title, message, signedIn: false }));
 }
 
 /**
@@ -70,12 +85,15 @@ export function callbackRouter(deps: OnboardingDeps): Router {
     res.clearCookie(BINDING_COOKIE, { path: ready.settings.address.callbackPath });
     const signIn = await finishSignIn(
       ready.signIn,
-      req.query as Record<string, unknown>,
+      req.query,
       readCookie(req.get('cookie'), BINDING_COOKIE),
     );
     if (!signIn.ok) {
       const failure = FAILURES[signIn.failure];
-      deps.logger.warn('onboarding: callback refused', { reason: signIn.failure, detail: signIn.detail });
+      deps.logger.warn('onboarding: callback refused', {
+        reason: signIn.failure,
+        detail: signIn.detail,
+      });
       const detail = signIn.detail ? ` (${signIn.detail.slice(0, 300)})` : '';
       return page(res, failure.status, failure.title, `${failure.message}${detail}`);
     }

@@ -1,4 +1,3 @@
-import type { AxiosInstance } from 'axios';
 import {
   CONNECTOR_WEBHOOK_EVENTS,
   CONNECTOR_WEBHOOK_NAME,
@@ -16,7 +15,6 @@ import { discoveredUdfMap, isComplete, readPublishedFields, type UdfField } from
 export interface OnboardDeps {
   readonly settings: OnboardingSettings;
   readonly store: TenantStore;
-  readonly http?: AxiosInstance;
   /** SuperOffice test-pings the target while saving a webhook: tries, and the wait between. */
   readonly webhookAttempts?: number;
   readonly webhookRetryMs?: number;

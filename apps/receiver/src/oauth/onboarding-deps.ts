@@ -33,7 +33,6 @@ export function readyOnboarding(
     settings: deps.config.value,
     store: deps.store,
     signIn: deps.signIn,
-    http: deps.signIn.http,
     ...(deps.webhookAttempts === undefined ? {} : { webhookAttempts: deps.webhookAttempts }),
     ...(deps.webhookRetryMs === undefined ? {} : { webhookRetryMs: deps.webhookRetryMs }),
   };

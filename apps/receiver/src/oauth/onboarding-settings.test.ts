@@ -40,14 +40,20 @@ describe('onboardingConfigFromEnv', () => {
       ok: true,
       value: {
         tokenUrlOverride: 'http://127.0.0.1:4000/login/common/oauth/tokens',
-        endpoints: { jwksUrl: 'http://127.0.0.1:4000/login/.well-known/jwks', issuer: 'http://127.0.0.1:4000' },
+        endpoints: {
+          jwksUrl: 'http://127.0.0.1:4000/login/.well-known/jwks',
+          issuer: 'http://127.0.0.1:4000',
+        },
       },
     });
   });
 
   it('is available without TENANT_SECRETS_KEY (the pages then refuse, saying why)', () => {
     const { TENANT_SECRETS_KEY: _k, ...env } = BASE;
-    expect(onboardingConfigFromEnv(env)).toMatchObject({ ok: true, value: { secretsKey: undefined } });
+    expect(onboardingConfigFromEnv(env)).toMatchObject({
+      ok: true,
+      value: { secretsKey: undefined },
+    });
   });
 
   it('names every missing or wrong variable, never a secret value', () => {
@@ -68,6 +74,9 @@ describe('onboardingConfigFromEnv', () => {
 
   it('needs SO_REDIRECT_URI', () => {
     const config = onboardingConfigFromEnv({ ...BASE, SO_REDIRECT_URI: undefined });
-    expect(config).toMatchObject({ ok: false, problems: [expect.stringMatching(/^SO_REDIRECT_URI is required/)] });
+    expect(config).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/^SO_REDIRECT_URI is required/)],
+    });
   });
 });

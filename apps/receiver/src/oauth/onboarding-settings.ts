@@ -1,8 +1,4 @@
-import {
-  decodeSecretsKey,
-  inspectCliConfig,
-  type EnrichmentSettings,
-} from '@so-connector/config';
+import { decodeSecretsKey, inspectCliConfig, type EnrichmentSettings } from '@so-connector/config';
 import type { Environment } from '@so-connector/tenants';
 import { loginEndpoints, type LoginEndpoints } from '@so-connector/superoffice-client';
 import { publicAddress, type PublicAddress } from './public-base';

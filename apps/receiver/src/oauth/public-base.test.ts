@@ -4,7 +4,11 @@ describe('publicAddress', () => {
   it('takes the base from SO_REDIRECT_URI without /oauth/callback, keeping a proxy prefix', () => {
     expect(publicAddress('https://so.example.com/oauth/callback', undefined)).toEqual({
       ok: true,
-      value: { base: 'https://so.example.com', callbackPath: '/oauth/callback', from: 'SO_REDIRECT_URI' },
+      value: {
+        base: 'https://so.example.com',
+        callbackPath: '/oauth/callback',
+        from: 'SO_REDIRECT_URI',
+      },
     });
     expect(publicAddress('https://example.com/connector/oauth/callback', undefined)).toMatchObject({
       ok: true,
@@ -18,7 +22,10 @@ describe('publicAddress', () => {
         'https://admin.internal.example/oauth/callback',
         'https://hooks.example.com/so/webhooks/superoffice/',
       ),
-    ).toMatchObject({ ok: true, value: { base: 'https://hooks.example.com/so', from: 'WEBHOOK_PUBLIC_URL' } });
+    ).toMatchObject({
+      ok: true,
+      value: { base: 'https://hooks.example.com/so', from: 'WEBHOOK_PUBLIC_URL' },
+    });
   });
 
   it.each([
@@ -26,7 +33,12 @@ describe('publicAddress', () => {
     ['plain http on a public host', 'http://so.example.com/oauth/callback', undefined, /https/],
     ['another path', 'https://so.example.com/callback', undefined, /must end in \/oauth\/callback/],
     ['a query', 'https://so.example.com/oauth/callback?x=1', undefined, /query/],
-    ['a webhook URL of another route', 'https://so.example.com/oauth/callback', 'https://so.example.com/hook', /WEBHOOK_PUBLIC_URL must end/],
+    [
+      'a webhook URL of another route',
+      'https://so.example.com/oauth/callback',
+      'https://so.example.com/hook',
+      /WEBHOOK_PUBLIC_URL must end/,
+    ],
   ])('refuses %s', (_what, redirect, hook, message) => {
     const result = publicAddress(redirect, hook);
     expect(result.ok).toBe(false);

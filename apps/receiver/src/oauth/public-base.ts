@@ -5,7 +5,8 @@ export const TENANT_WEBHOOK_PATH = '/webhooks/superoffice';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+export type Checked<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
 /** https, or http on a loopback host (the simulator, a local demo); no credentials, query or fragment. */
 function reachableUrl(variable: string, text: string): Checked<URL> {
@@ -70,7 +71,11 @@ export function publicAddress(
   }
   return {
     ok: true,
-    value: { base: `${redirect.value.origin}${prefix}`, callbackPath: path, from: 'SO_REDIRECT_URI' },
+    value: {
+      base: `${redirect.value.origin}${prefix}`,
+      callbackPath: path,
+      from: 'SO_REDIRECT_URI',
+    },
   };
 }
 

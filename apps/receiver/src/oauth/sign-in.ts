@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { AxiosInstance } from 'axios';
 import {
   authorizeRedirectUrl,
   createPkcePair,
@@ -18,7 +17,6 @@ import { sha256Hex, type OAuthStateStore } from './state-store';
 export interface SignInDeps {
   readonly settings: OnboardingSettings;
   readonly states: OAuthStateStore;
-  readonly http: AxiosInstance;
   /** The environment's JWKS signing keys (cached; refetched for an unknown kid). */
   readonly keys: (kid: string | undefined) => Promise<readonly SigningKey[]>;
   readonly now: () => number;
@@ -104,14 +102,16 @@ export async function finishSignIn(
   const error = one(query.error);
   if (error === 'access_denied') return fail('denied');
   if (error !== undefined)
-    return fail('refused', `${error}${one(query.error_description) ? `: ${String(query.error_description)}` : ''}`);
+    return fail(
+      'refused',
+      `${error}${one(query.error_description) ? `: ${String(query.error_description)}` : ''}`,
+    );
   const code = one(query.code);
   if (code === undefined) return fail('bad-request', 'the answer has neither a code nor an error');
   const { settings } = deps;
   let tokens;
   try {
     tokens = await exchangeAuthorizationCode({
-      http: deps.http,
       tokenUrl: settings.endpoints.tokenUrl,
       clientId: settings.clientId,
       clientSecret: settings.clientSecret,
@@ -136,7 +136,10 @@ export async function finishSignIn(
   } catch (e) {
     if (e instanceof JwtRejected) return fail('invalid-id-token', e.message);
     if (e instanceof SuperOfficeError)
-      return fail('invalid-id-token', `the JWKS could not be read (${e.errorMessage ?? `HTTP ${e.status ?? 'no answer'}`})`);
+      return fail(
+        'invalid-id-token',
+        `the JWKS could not be read (${e.errorMessage ?? `HTTP ${e.status ?? 'no answer'}`})`,
+      );
     throw e;
   }
 }

@@ -43,7 +43,12 @@ export class OAuthStateStore {
   }
 
   async put(state: string, signIn: PendingSignIn): Promise<void> {
-    await this.redis.set(this.key(state), JSON.stringify(signIn), 'PX', STATE_TTL_MS + TOMBSTONE_MS);
+    await this.redis.set(
+      this.key(state),
+      JSON.stringify(signIn),
+      'PX',
+      STATE_TTL_MS + TOMBSTONE_MS,
+    );
   }
 
   /** The sign-in a state belongs to, once: a second take of the same state is `unknown`. */

@@ -1,6 +1,11 @@
 import { discoveredUdfMap, isComplete, pickedUdfMap, type UdfField } from './udf-choice';
 
-const field = (owner: 'Contact' | 'Person', key: string, kind: 'list' | 'text' | 'other', label: string): UdfField => ({
+const field = (
+  owner: 'Contact' | 'Person',
+  key: string,
+  kind: 'list' | 'text' | 'other',
+  label: string,
+): UdfField => ({
   owner,
   key,
   kind,
@@ -33,12 +38,22 @@ describe('pickedUdfMap', () => {
   it('accepts fields of the right owner and kind, and empty choices', () => {
     expect(
       pickedUdfMap(
-        { vertical: 'SuperOffice:83', summary: 'SuperOffice:84', opener: ' SuperOffice:85 ', personOpener: '' },
+        {
+          vertical: 'SuperOffice:83',
+          summary: 'SuperOffice:84',
+          opener: ' SuperOffice:85 ',
+          personOpener: '',
+        },
         FIELDS,
       ),
     ).toEqual({
       ok: true,
-      map: { vertical: 'SuperOffice:83', summary: 'SuperOffice:84', opener: 'SuperOffice:85', personOpener: undefined },
+      map: {
+        vertical: 'SuperOffice:83',
+        summary: 'SuperOffice:84',
+        opener: 'SuperOffice:85',
+        personOpener: undefined,
+      },
     });
   });
 
@@ -60,8 +75,9 @@ describe('pickedUdfMap', () => {
         'opener: SuperOffice:99 is not a Contact text field',
       ],
     });
-    expect(
-      pickedUdfMap({ summary: 'SuperOffice:84', opener: 'SuperOffice:84' }, FIELDS),
-    ).toEqual({ ok: false, problems: ['opener: SuperOffice:84 is already used for summary'] });
+    expect(pickedUdfMap({ summary: 'SuperOffice:84', opener: 'SuperOffice:84' }, FIELDS)).toEqual({
+      ok: false,
+      problems: ['opener: SuperOffice:84 is already used for summary'],
+    });
   });
 });

@@ -1,4 +1,3 @@
-import axios from 'axios';
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
 import { createRedisConnection } from '@so-connector/queue';
@@ -10,8 +9,7 @@ import { OAuthStateStore } from './state-store';
 
 /**
  * Onboarding's services: its own Redis connection (TenantStore.update uses WATCH, which belongs to
- * a connection), the state store, and one HTTP client for the token endpoint, the JWKS and the
- * tenant's API. Undefined without the admin UI: onboarding is an admin action.
+ * a connection), the state store, and the JWKS key cache (superoffice-client does the HTTP). Undefined without the admin UI: onboarding is an admin action.
  */
 export function wireOnboarding(
   config: ReceiverConfig,
@@ -31,7 +29,6 @@ export function wireOnboarding(
   shutdown.register('onboarding redis', async () => {
     await redis.quit().catch(() => redis.disconnect());
   });
-  const http = axios.create({ timeout: 30_000 });
   const settings = onboarding.ok ? onboarding.value : undefined;
   const store =
     settings?.secretsKey === undefined
@@ -42,8 +39,7 @@ export function wireOnboarding(
     signIn: settings && {
       settings,
       states: new OAuthStateStore(redis, config.queue.prefix),
-      http,
-      keys: jwksKeys({ http, url: settings.endpoints.jwksUrl, now: Date.now }),
+      keys: jwksKeys({ url: settings.endpoints.jwksUrl, now: Date.now }),
       now: Date.now,
     },
     store,

@@ -67,7 +67,11 @@ describe('validateIdToken', () => {
     ['no ctx', jwt({ ...good, [`${C}ctx`]: undefined }), /ctx/],
     ['a ctx with a slash', jwt({ ...good, [`${C}ctx`]: 'Cust1/../x' }), /ctx/],
     ['no webapi_url', jwt({ ...good, [`${C}webapi_url`]: undefined }), /webapi_url/],
-    ['an http webapi_url', jwt({ ...good, [`${C}webapi_url`]: 'http://evil.example/api' }), /https/],
+    [
+      'an http webapi_url',
+      jwt({ ...good, [`${C}webapi_url`]: 'http://evil.example/api' }),
+      /https/,
+    ],
     ['not a JWT', 'abc.def', /not a JWT/],
   ])('refuses a token signed with %s', (_what, token, message) => {
     expect(() => validateIdToken(token, keys, expect_)).toThrow(JwtRejected);
@@ -83,8 +87,13 @@ describe('validateIdToken', () => {
 
   it('never puts a claim value into its message', () => {
     const token = jwt({ ...good, aud: 'secret-looking-audience' });
-    expect(() => validateIdToken(token, keys, expect_)).toThrow(
-      expect.objectContaining({ message: expect.not.stringContaining('secret-looking') }),
-    );
+    let message = '';
+    try {
+      validateIdToken(token, keys, expect_);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/audience/);
+    expect(message).not.toContain('secret-looking');
   });
 });

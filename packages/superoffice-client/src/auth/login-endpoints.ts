@@ -24,7 +24,7 @@ export function loginBaseOf(tokenUrl: string): string {
  */
 export function loginEndpoints(
   environment: SuperOfficeEnvironment,
-  tokenUrl?: string | undefined,
+  tokenUrl?: string,
 ): LoginEndpoints {
   const base = tokenUrl ? loginBaseOf(tokenUrl) : `https://${environment}.superoffice.com`;
   return {

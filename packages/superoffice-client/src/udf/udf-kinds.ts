@@ -113,7 +113,8 @@ export function chooseUdfTargets<T extends UdfCandidate>(
     const candidates = candidatesFor(target, udfs).filter((u) => !used.has(u.key));
     const labelled = candidates.find((u) => target.label.test(u.label ?? ''));
     const choice =
-      labelled ?? (target.name === 'vertical' && candidates.length === 1 ? candidates[0] : undefined);
+      labelled ??
+      (target.name === 'vertical' && candidates.length === 1 ? candidates[0] : undefined);
     if (!choice) continue;
     used.add(choice.key);
     chosen.set(target.name, choice);

@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import type { AuthorizationServer, AuthorizeQuery } from '../authorization-code';
+import type { AuthorizationServer } from '../authorization-code';
 import type { CallCounters } from '../counters';
 
 const escape = (text: string) =>
@@ -26,7 +26,7 @@ export function authorizeRoutes(deps: {
   const router = express.Router();
   router.get('/login/common/oauth/authorize', (req, res) => {
     deps.counters.hit('GET authorize');
-    const check = deps.oauth.authorize(req.query as AuthorizeQuery);
+    const check = deps.oauth.authorize(req.query);
     if (!check.ok && 'redirect' in check) return res.redirect(302, check.redirect);
     if (!check.ok)
       return res
@@ -34,26 +34,25 @@ export function authorizeRoutes(deps: {
         .type('html')
         .send(page('Sign-in error', `<p id="error">${escape(check.message)}</p>`));
     const ctx = escape(deps.oauth.contextIdentifier);
-    return res
-      .type('html')
-      .send(
-        page(
-          'Approve so-connector',
-          `<p>The application <b>so-connector</b> asks for access to tenant <b id="tenant">${ctx}</b>.</p>
+    return res.type('html').send(
+      page(
+        'Approve so-connector',
+        `<p>The application <b>so-connector</b> asks for access to tenant <b id="tenant">${ctx}</b>.</p>
 <form method="post" action="/login/common/oauth/authorize/decision">
 <input type="hidden" name="consent" value="${check.consentId}">
 <button type="submit" name="decision" value="allow" id="allow">Allow</button>
 <button type="submit" name="decision" value="deny" id="deny">Deny</button>
 </form>`,
-        ),
-      );
+      ),
+    );
   });
   router.post(
     '/login/common/oauth/authorize/decision',
     express.urlencoded({ extended: false, limit: '4kb' }),
     (req, res) => {
       const body = (req.body ?? {}) as { consent?: unknown; decision?: unknown };
-      const target = deps.oauth.decide(String(body.consent ?? ''), body.decision === 'allow');
+      const consent = typeof body.consent === 'string' ? body.consent : '';
+      const target = deps.oauth.decide(consent, body.decision === 'allow');
       if (target === undefined)
         return res
           .status(400)

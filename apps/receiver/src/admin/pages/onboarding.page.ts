@@ -132,7 +132,11 @@ ${backfillSection(ctx)}
 }
 
 /** After the admin saved the pick form. */
-export function renderUdfSaved(ctx: string, map: TenantUdfMap, fields: readonly UdfField[]): string {
+export function renderUdfSaved(
+  ctx: string,
+  map: TenantUdfMap,
+  fields: readonly UdfField[],
+): string {
   return layout({
     title: `UDF map of ${ctx}`,
     signedIn: true,
