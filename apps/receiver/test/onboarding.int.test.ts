@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { IdTokenFault } from '@so-connector/superoffice-simulator';
+import { TenantStore } from '@so-connector/tenants';
 import { useTestRedis, type TestRedis } from '@so-connector/testing';
 import { OAuthStateStore, STATE_TTL_MS, sha256Hex } from '../src/oauth/state-store';
 import { clearPrefix, login } from './admin-harness';
@@ -294,6 +295,37 @@ describe('onboarding a SuperOffice tenant', () => {
     expect(s.sim.oauth.codesExchanged).toBe(0);
     expect((await s.store.load()).tenants).toEqual([]);
   });
+
+  it('answers a page, not a stack, when a stored tenant cannot be read', async () => {
+    const s = await setUp();
+    const otherKey = new TenantStore({
+      redis: s.redis,
+      prefix: s.prefix,
+      secretsKey: Buffer.alloc(32, 1),
+    });
+    const { authorizeUrl, binding } = await connect(s);
+    await callback(await consent(authorizeUrl, 'allow'), binding);
+    const tenant = (await s.store.get(SIM_TENANT))!;
+    await otherKey.put(tenant);
+    const res = await fetch(`${s.sut.url}/admin/tenants/${SIM_TENANT}/udf`, {
+      method: 'POST',
+      headers: {
+        cookie: s.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        'sec-fetch-site': 'same-origin',
+      },
+      body: 'vertical=',
+    });
+    expect(res.status).toBe(503);
+    const text = await res.text();
+    expect(text).toContain('Onboarding failed');
+    expect(text).not.toContain(tenant.webhookSecrets[0]!);
+    expect(
+      s.sut.logLines.some(
+        (l) => l.includes('onboarding failed') && l.includes('TENANT_SECRETS_KEY'),
+      ),
+    ).toBe(true);
+  }, 20_000);
 
   it('refuses to onboard without TENANT_SECRETS_KEY, saying so', async () => {
     const s = await setUp({ withSecretsKey: false });

@@ -1,11 +1,13 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Response } from 'express';
 import { SuperOfficeError } from '@so-connector/superoffice-client';
 import {
   BINDING_COOKIE,
   NO_SECRETS_KEY,
   readyOnboarding,
+  withFailurePage,
   type OnboardingDeps,
 } from '../oauth/onboarding-deps';
+import { failed } from '../oauth/callback.route';
 import { tenantClient } from '../oauth/onboard-tenant';
 import { STATE_TTL_MS } from '../oauth/state-store';
 import { startSignIn, TENANT_HINT } from '../oauth/sign-in';
@@ -71,7 +73,7 @@ export function onboardingRouter(deps: OnboardingDeps): Router {
   router.post(
     CONNECT_PATH,
     express.urlencoded({ extended: false, limit: '4kb' }),
-    async (req, res) => {
+    withFailurePage(deps, failed(true), async (req, res) => {
       const ready = readyOnboarding(deps);
       if (!ready)
         return problem(res, 503, 'Onboarding is not available', problemsOf(deps).join(' '));
@@ -90,16 +92,16 @@ export function onboardingRouter(deps: OnboardingDeps): Router {
       });
       deps.logger.info('onboarding: admin sent to SuperOffice to approve the app', { ip: req.ip });
       return res.redirect(303, authorizeUrl);
-    },
+    }),
   );
   router.post(
     `/tenants/:ctx/udf`,
     express.urlencoded({ extended: false, limit: '8kb' }),
-    async (req: Request<{ ctx: string }>, res) => {
+    withFailurePage(deps, failed(true), async (req, res) => {
       const ready = readyOnboarding(deps);
       if (!ready)
         return problem(res, 503, 'Onboarding is not available', problemsOf(deps).join(' '));
-      const ctx = req.params.ctx;
+      const ctx = String(req.params.ctx);
       const tenant = await ready.store.get(ctx);
       if (!tenant)
         return problem(
@@ -131,7 +133,7 @@ export function onboardingRouter(deps: OnboardingDeps): Router {
       await ready.store.update(ctx, (t) => ({ ...t, udf: picked.map }));
       deps.logger.info('onboarding: UDF map saved', { tenant: ctx });
       return res.type('html').send(renderUdfSaved(ctx, picked.map, fields));
-    },
+    }),
   );
   return router;
 }

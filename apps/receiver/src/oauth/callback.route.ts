@@ -7,6 +7,7 @@ import {
   BINDING_COOKIE,
   NO_SECRETS_KEY,
   readyOnboarding,
+  withFailurePage,
   type OnboardingDeps,
 } from './onboarding-deps';
 import { CALLBACK_PATH } from './public-base';
@@ -63,6 +64,10 @@ const FAILURES: Readonly<
   },
 };
 
+/** The page of an unexpected failure. */
+export const failed = (signedIn: boolean) => (message: string) =>
+  renderOnboardingProblem({ title: 'Onboarding failed', message, signedIn });
+
 function page(res: Response, status: number, title: string, message: string): void {
   res
     .status(status)
@@ -77,42 +82,46 @@ function page(res: Response, status: number, title: string, message: string): vo
  */
 export function callbackRouter(deps: OnboardingDeps): Router {
   const router = Router();
-  router.get(CALLBACK_PATH, adminSecurityHeaders(), async (req, res) => {
-    const ready = readyOnboarding(deps);
-    if (!deps.config.ok)
-      return page(res, 503, 'Onboarding is not available', deps.config.problems.join(' '));
-    if (!ready) return page(res, 503, 'Onboarding is refused', NO_SECRETS_KEY);
-    res.clearCookie(BINDING_COOKIE, { path: ready.settings.address.callbackPath });
-    const signIn = await finishSignIn(
-      ready.signIn,
-      req.query,
-      readCookie(req.get('cookie'), BINDING_COOKIE),
-    );
-    if (!signIn.ok) {
-      const failure = FAILURES[signIn.failure];
-      deps.logger.warn('onboarding: callback refused', {
-        reason: signIn.failure,
-        detail: signIn.detail,
-      });
-      const detail = signIn.detail ? ` (${signIn.detail.slice(0, 300)})` : '';
-      return page(res, failure.status, failure.title, `${failure.message}${detail}`);
-    }
-    const ctx = signIn.claims.contextIdentifier;
-    if (deps.environmentTenant?.toLowerCase() === ctx.toLowerCase())
-      return page(
-        res,
-        409,
-        'Configured by the operator',
-        `${ctx} is this connector's environment tenant (SO_CONTEXT_IDENTIFIER); its settings come from the environment, which onboarding never replaces. Nothing was stored.`,
+  router.get(
+    CALLBACK_PATH,
+    adminSecurityHeaders(),
+    withFailurePage(deps, failed(false), async (req, res) => {
+      const ready = readyOnboarding(deps);
+      if (!deps.config.ok)
+        return page(res, 503, 'Onboarding is not available', deps.config.problems.join(' '));
+      if (!ready) return page(res, 503, 'Onboarding is refused', NO_SECRETS_KEY);
+      res.clearCookie(BINDING_COOKIE, { path: ready.settings.address.callbackPath });
+      const signIn = await finishSignIn(
+        ready.signIn,
+        req.query,
+        readCookie(req.get('cookie'), BINDING_COOKIE),
       );
-    const result = await onboardTenant(ready, signIn.claims, signIn.refreshToken);
-    deps.logger.info('onboarding: tenant stored', {
-      tenant: ctx,
-      reconsent: result.reconsent,
-      webhook: result.webhook.ok ? 'registered' : 'failed',
-      udfComplete: result.udf.ok && result.udf.complete,
-    });
-    return res.type('html').send(renderOnboarded(result));
-  });
+      if (!signIn.ok) {
+        const failure = FAILURES[signIn.failure];
+        deps.logger.warn('onboarding: callback refused', {
+          reason: signIn.failure,
+          detail: signIn.detail,
+        });
+        const detail = signIn.detail ? ` (${signIn.detail.slice(0, 300)})` : '';
+        return page(res, failure.status, failure.title, `${failure.message}${detail}`);
+      }
+      const ctx = signIn.claims.contextIdentifier;
+      if (deps.environmentTenant?.toLowerCase() === ctx.toLowerCase())
+        return page(
+          res,
+          409,
+          'Configured by the operator',
+          `${ctx} is this connector's environment tenant (SO_CONTEXT_IDENTIFIER); its settings come from the environment, which onboarding never replaces. Nothing was stored.`,
+        );
+      const result = await onboardTenant(ready, signIn.claims, signIn.refreshToken);
+      deps.logger.info('onboarding: tenant stored', {
+        tenant: ctx,
+        reconsent: result.reconsent,
+        webhook: result.webhook.ok ? 'registered' : 'failed',
+        udfComplete: result.udf.ok && result.udf.complete,
+      });
+      return res.type('html').send(renderOnboarded(result));
+    }),
+  );
   return router;
 }

@@ -5,6 +5,7 @@ import { jwksKeys } from '@so-connector/superoffice-client';
 import { TenantStore } from '@so-connector/tenants';
 import type { OnboardingDeps } from './onboarding-deps';
 import type { OnboardingConfig } from './onboarding-settings';
+import { whenReady } from '../admin/redis-ready';
 import { OAuthStateStore } from './state-store';
 
 /**
@@ -45,5 +46,6 @@ export function wireOnboarding(
     store,
     environmentTenant: config.tenant.contextIdentifier,
     logger,
+    redisReady: whenReady(redis),
   };
 }
