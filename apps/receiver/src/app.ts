@@ -3,6 +3,8 @@ import type { TrustProxy } from '@so-connector/config';
 import { adminRouter, type AdminDeps } from './admin/admin.router';
 import { ADMIN_BASE } from './admin/links';
 import { REJECTION_STATUS } from './http-errors';
+import type { ReceiverMetrics } from './metrics';
+import { callbackRouter } from './oauth/callback.route';
 import { healthRouter, type HealthDeps } from './routes/health.route';
 import { metricsRouter } from './routes/metrics.route';
 import { mountWebhookRoutes, type WebhookRouteDeps } from './routes/webhook.route';
@@ -28,6 +30,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(metricsRouter(deps.metrics.registry));
   // After the webhook routes, under its own path: nothing of it runs for a webhook delivery.
   if (deps.admin) app.use(ADMIN_BASE, adminRouter(deps.admin));
+  if (deps.admin?.onboarding) app.use(callbackRouter(deps.admin.onboarding));
   app.use((req: Request, res: Response) => {
     res
       .status(REJECTION_STATUS.not_found)

@@ -4,6 +4,7 @@
 import { stopSignals as signals } from '@so-connector/logger/signals';
 import { exitOnConfigError, loadReceiverConfig, processEnvironment } from '@so-connector/config';
 import { createLogger, createShutdownRegistry } from '@so-connector/logger';
+import { onboardingConfigFromEnv } from './oauth/onboarding-settings';
 import { startReceiver } from './start-receiver';
 
 async function main(): Promise<void> {
@@ -25,7 +26,11 @@ async function main(): Promise<void> {
   }
   const shutdown = createShutdownRegistry(logger, config.http.shutdownTimeoutMs);
   signals.attach(shutdown);
-  await startReceiver(config, logger, { shutdown, env: processEnvironment() });
+  await startReceiver(config, logger, {
+    shutdown,
+    env: processEnvironment(),
+    onboarding: onboardingConfigFromEnv(processEnvironment()),
+  });
 }
 
 main().catch((error: unknown) => {

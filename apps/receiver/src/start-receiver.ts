@@ -10,6 +10,8 @@ import {
 } from '@so-connector/queue';
 import { registryTenants } from './admin/tenant-scope';
 import { wireAdmin } from './admin/wire-admin';
+import type { OnboardingConfig } from './oauth/onboarding-settings';
+import { wireOnboarding } from './oauth/wire-onboarding';
 import { createApp } from './app';
 import {
   assertStarting,
@@ -69,6 +71,8 @@ export interface StartReceiverOptions {
   readonly tenants?: TenantRegistry | undefined;
   /** The variables TENANTS_FILE's `env:NAME` values read (main passes the process environment; default none). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Onboarding's settings (`onboardingConfigFromEnv`); undefined = no "Connect a tenant". */
+  readonly onboarding?: OnboardingConfig;
 }
 
 /**
@@ -179,6 +183,7 @@ export async function startReceiver(
       logger,
       shutdown,
       registryTenants(tenants, config.tenant.contextIdentifier),
+      { onboarding: wireOnboarding(config, options.onboarding, logger, shutdown) },
     ),
   });
 

@@ -9,6 +9,7 @@ import { createLogger } from '@so-connector/logger';
 import { QUEUE_NAMES, type EventJobData } from '@so-connector/queue';
 import type { TenantRegistry } from '@so-connector/tenants';
 import { signWebhookBody, TEST_TENANT } from '@so-connector/testing';
+import type { OnboardingConfig } from '../src/oauth/onboarding-settings';
 import { startReceiver, type RunningReceiver } from '../src/start-receiver';
 
 export const SECRET = 'receiver-test-secret-0123456789';
@@ -34,6 +35,8 @@ export async function startReceiverForTest(options: {
   env?: Record<string, string>;
   /** Passed to startReceiver (the test owns and closes it); default: the receiver's own. */
   tenants?: TenantRegistry;
+  /** What main.ts passes as `onboarding` (onboarding.int.test.ts). */
+  onboarding?: OnboardingConfig;
 }): Promise<ReceiverUnderTest> {
   const spoolDir = mkdtempSync(join(tmpdir(), 'so-spool-'));
   const config = loadReceiverConfig({
@@ -58,7 +61,10 @@ export async function startReceiverForTest(options: {
     secrets: [...config.webhook.secrets, ...(config.webhook.token ? [config.webhook.token] : [])],
     destination,
   });
-  const receiver = await startReceiver(config, logger, { tenants: options.tenants });
+  const receiver = await startReceiver(config, logger, {
+    tenants: options.tenants,
+    ...(options.onboarding ? { onboarding: options.onboarding } : {}),
+  });
   const inspector = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const events = new Queue<EventJobData>(QUEUE_NAMES.events, {
     connection: inspector,

@@ -7,6 +7,7 @@ import {
 } from './auth/refresh-token-auth';
 import { SystemUserAuth, systemUserUrlFor } from './auth/system-user-auth';
 import type { AppPrivateKeyInput } from './auth/system-user-token';
+import { loginBaseOf } from './auth/login-endpoints';
 import { fixedTenantUrl, statusTenantUrl, tenantStatusUrlFor } from './auth/tenant-url';
 import { SuperOfficeClient, type UdfWriteMode } from './client';
 import type { CallRecord } from './http/request';
@@ -49,12 +50,6 @@ export interface SuperOfficeConnectionSettings {
   readonly onCall?: ((call: CallRecord) => void) | undefined;
   /** A gate run before each call is sent (SuperOfficeClientOptions.beforeCall). */
   readonly beforeCall?: (() => Promise<void>) | undefined;
-}
-
-/** The login host of a token URL: `https://online.superoffice.com` of `…/login/common/oauth/tokens`. */
-function loginBaseOf(tokenUrl: string): string {
-  const stripped = tokenUrl.replace(/\/login\/common\/oauth\/tokens\/?$/i, '');
-  return stripped === tokenUrl ? new URL(tokenUrl).origin : stripped;
 }
 
 function authFor(settings: SuperOfficeConnectionSettings): AuthProvider {

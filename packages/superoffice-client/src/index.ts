@@ -17,12 +17,24 @@ export {
   systemTokenTimestamp,
   type AppPrivateKeyInput,
 } from './auth/system-user-token';
-export { jwksUrlFor } from './auth/jwks';
+export { jwksKeys, jwksUrlFor } from './auth/jwks';
+export { loginBaseOf, loginEndpoints, type LoginEndpoints } from './auth/login-endpoints';
+export { createPkcePair, pkceChallenge, randomToken } from './auth/pkce';
+export { validateIdToken, type IdTokenClaims, type IdTokenExpectations } from './auth/id-token';
+export {
+  authorizeRedirectUrl,
+  exchangeAuthorizationCode,
+  type AuthorizeRequest,
+  type CodeExchange,
+  type CodeTokens,
+} from './auth/authorization-code';
 export {
   JwtRejected,
+  jwtKeyId,
   keysOfJwks,
   TICKET_CLAIM,
   ticketFromSystemUserJwt,
+  verifiedJwtClaims,
   type SigningKey,
   type SystemUserJwtExpectations,
 } from './auth/jwt';
@@ -63,6 +75,7 @@ export {
 export {
   CONNECTOR_WEBHOOK_EVENTS,
   CONNECTOR_WEBHOOK_NAME,
+  generateWebhookSecret,
   isConnectorWebhook,
   WEBHOOK_STATES,
   webhookSchema,
@@ -105,3 +118,13 @@ export {
   type FeedOptions,
   type PersonRow,
 } from './queries/record-feed';
+export {
+  candidatesFor,
+  chooseUdfTargets,
+  UDF_TARGETS,
+  udfKind,
+  type UdfCandidate,
+  type UdfKind,
+  type UdfTarget,
+  type UdfTargetName,
+} from './udf/udf-kinds';

@@ -29,3 +29,4 @@ export {
 export { signBody } from './sign';
 export { seededRandom, type FaultSettings } from './faults';
 export { applyJsonPatch, applyMergePatch, PatchError } from './json-patch';
+export { AuthorizationServer, CODE_LIFETIME_MS, type IdTokenFault } from './authorization-code';

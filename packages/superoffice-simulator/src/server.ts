@@ -4,7 +4,9 @@ import express from 'express';
 import { CallCounters } from './counters';
 import { WebhookDispatcher, type DeliveryRecord, type SimWebhook } from './dispatch';
 import { defaultFaults, seededRandom, type FaultSettings } from './faults';
+import { AuthorizationServer } from './authorization-code';
 import { adminRoutes } from './routes/admin.routes';
+import { authorizeRoutes } from './routes/authorize.routes';
 import { authRoutes, type OAuthClient, type TokenStore } from './routes/auth.routes';
 import { apiRoutes } from './routes/api.routes';
 import { systemUserRoutes } from './routes/system-user.routes';
@@ -53,8 +55,12 @@ export interface RunningSimulator {
   readonly client: OAuthClient;
   /** `POST …/Login/api/PartnerSystemUser/Authenticate` */
   readonly systemUserUrl: string;
-  /** The JWKS that validates the Authenticate JWT. */
+  /** The JWKS that validates the Authenticate JWT and the id_token. */
   readonly jwksUrl: string;
+  /** `GET …/login/common/oauth/authorize`: the consent page of the authorization-code flow. */
+  readonly authorizeUrl: string;
+  /** The authorization-code flow: `redirectUris`, `idTokenFault`, `codesExchanged`. */
+  readonly oauth: AuthorizationServer;
   /** The system-user side of the tenant: its `systemUserToken`, `ticketsIssued`, `setAppPublicKey()`. */
   readonly systemUser: SystemUserState;
   readonly state: TenantState;
@@ -121,11 +127,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   let generation = 1;
   let url = '';
   const apiBaseUrl = () => `${url}/online${generation}/${seed.contextIdentifier}/api`;
+  const oauth = new AuthorizationServer({
+    ...client,
+    contextIdentifier: seed.contextIdentifier,
+    associateId: state.apiUser.associateId,
+    issuer: () => url,
+    apiBase: apiBaseUrl,
+    now: options.now ?? Date.now,
+  });
+  if (client.redirectUri) oauth.redirectUris.add(client.redirectUri);
 
   const app = express();
   app.disable('x-powered-by');
   // Before the admin routes, whose JSON parser would answer a malformed body with an HTML 400.
   app.use(systemUserRoutes({ systemUser, counters }));
+  app.use(authorizeRoutes({ oauth, counters }));
   app.use(adminRoutes({ state, counters }));
   app.use(
     authRoutes({
@@ -134,6 +150,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       counters,
       contextIdentifier: seed.contextIdentifier,
       apiBase: apiBaseUrl,
+      oauth,
     }),
   );
   app.use(
@@ -183,6 +200,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     client,
     systemUserUrl: `${url}/Login/api/PartnerSystemUser/Authenticate`,
     jwksUrl: `${url}/login/.well-known/jwks`,
+    authorizeUrl: `${url}/login/common/oauth/authorize`,
+    oauth,
     systemUser,
     state,
     faults,

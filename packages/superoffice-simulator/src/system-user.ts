@@ -1,12 +1,6 @@
-import {
-  createPublicKey,
-  generateKeyPairSync,
-  randomBytes,
-  sign,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { SYSTEM_USER_TIMESTAMP_WINDOW_MINUTES } from './inferred';
+import { publishedJwks, signJwt } from './signing-key';
 
 /** The claim that carries the ticket in PartnerSystemUser's JWT (superoffice-api.md 5.5). */
 export const TICKET_CLAIM = 'http://schemes.superoffice.net/identity/ticket';
@@ -48,15 +42,6 @@ export type SystemUserRefusal =
 export type AuthenticateOutcome =
   | { readonly ok: true; readonly ticket: string; readonly jwt: string }
   | { readonly ok: false; readonly reason: SystemUserRefusal; readonly message: string };
-
-interface SigningKey {
-  readonly privateKey: KeyObject;
-  readonly publicKey: KeyObject;
-  readonly kid: string;
-}
-let signingKey: SigningKey | undefined;
-
-const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
 /** `yyyyMMddHHmm` (UTC) → ms since the epoch; NaN when it is not twelve digits of a real minute. */
 export function parseTimestamp(text: string): number {
@@ -185,25 +170,12 @@ export class SystemUserState {
 
   /** The public half of the JWT signing key, as `GET /login/.well-known/jwks` serves it. */
   jwks(): { keys: Record<string, unknown>[] } {
-    const { publicKey, kid } = this.key();
-    return { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' }] };
-  }
-
-  private key(): SigningKey {
-    // One key per process, made on first use: SuperOffice signs with one key per environment,
-    // and a 2048-bit key takes a few hundred ms to make.
-    signingKey ??= {
-      ...generateKeyPairSync('rsa', { modulusLength: 2048 }),
-      kid: randomBytes(8).toString('hex'),
-    };
-    return signingKey;
+    return publishedJwks();
   }
 
   /** The JWT SuperOffice returns: issuer "SuperOffice AS", audience `spn:{serial}`, RS256. */
   private jwtFor(ticket: string, now: number): string {
-    const { privateKey, kid } = this.key();
     const seconds = Math.floor(now / 1000);
-    const header = { alg: 'RS256', typ: 'JWT', kid };
     const claims = {
       iss: 'SuperOffice AS',
       aud: `spn:${this.serial}`,
@@ -217,8 +189,6 @@ export class SystemUserState {
       [`${CLAIM}associateid`]: String(this.deps.associateId),
       [`${CLAIM}is_system_user`]: 'True',
     };
-    const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-    const signature = sign('sha256', Buffer.from(input), privateKey);
-    return `${input}.${base64url(signature)}`;
+    return signJwt(claims);
   }
 }

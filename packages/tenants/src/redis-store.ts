@@ -124,6 +124,21 @@ export class TenantStore {
     );
   }
 
+  /**
+   * One stored tenant, decrypted and validated; undefined when none is stored under that id.
+   * @throws TenantSecretsError as `load` does.
+   */
+  async get(contextIdentifier: string): Promise<TenantConfig | undefined> {
+    if (contextIdentifier === VERSION_FIELD) return undefined;
+    const stored = await this.options.redis.hget(this.key, contextIdentifier);
+    if (stored === null) return undefined;
+    return decodeStoredTenant(
+      contextIdentifier,
+      stored,
+      this.requireKey('an onboarded tenant is stored encrypted with it'),
+    );
+  }
+
   /** Removes a tenant; false when it was not stored. */
   async remove(contextIdentifier: string): Promise<boolean> {
     const replies = checked(

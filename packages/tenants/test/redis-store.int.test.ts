@@ -95,6 +95,18 @@ describe('TenantStore (real Redis)', () => {
     expect(await sut.load()).toEqual({ version: 4, tenants: [b] });
   });
 
+  it('reads one tenant by its id (undefined when none is stored), decrypted', async () => {
+    const prefix = uniquePrefix();
+    const sut = new TenantStore({ redis: client, prefix, secretsKey: key });
+    const a = onboarded('Cust300', 'c3d4');
+    await sut.put(a);
+    expect(await sut.get('Cust300')).toEqual(a);
+    expect(await sut.get('Cust301')).toBeUndefined();
+    expect(await sut.get(':version')).toBeUndefined();
+    const wrong = new TenantStore({ redis: client, prefix, secretsKey: randomBytes(32) });
+    await expect(wrong.get('Cust300')).rejects.toThrow(/another TENANT_SECRETS_KEY/);
+  });
+
   it('names a wrong key as such, and a registry refuses to start with it', async () => {
     const prefix = uniquePrefix();
     await new TenantStore({ redis: client, prefix, secretsKey: key }).put(onboarded('Cust1', 'c1'));

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { requireSection } from '@so-connector/config';
 import {
   CONNECTOR_WEBHOOK_EVENTS,
   CONNECTOR_WEBHOOK_NAME,
+  generateWebhookSecret,
   isConnectorWebhook,
   SuperOfficeError,
   type Webhook,
@@ -41,10 +41,7 @@ function publicUrlOf(ctx: CliContext): string | undefined {
   return section.ok ? section.value.publicUrl : undefined;
 }
 
-/** 32 random bytes, base64url: SuperOffice asks for 32+ random bytes; no `+/=` to quote in .env. */
-export function generateWebhookSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
+export { generateWebhookSecret };
 
 async function list(ctx: CliContext): Promise<number | undefined> {
   const client = ctx.superOffice().client;

@@ -9,6 +9,8 @@ import { dashboardRouter } from './dashboard.route';
 import { tenantsRouter } from './tenants.route';
 import type { AdminTenants } from './tenant-scope';
 import { loginRouter } from './login.route';
+import type { OnboardingDeps } from '../oauth/onboarding-deps';
+import { onboardingRouter } from './onboarding.route';
 import type { FieldNames } from './pages/field-names';
 import { createAdminRedactor } from './redact';
 import { requireAdmin, type AdminAuth } from './require-admin';
@@ -35,6 +37,8 @@ export interface AdminDeps {
   readonly knownSecrets: readonly string[];
   /** A page's Redis reads give up after this long (default 2 s). */
   readonly readTimeoutMs?: number;
+  /** "Connect a SuperOffice tenant" (`/admin/tenants/connect`); undefined = not offered. */
+  readonly onboarding?: OnboardingDeps | undefined;
   /** How long a login lasts (default 8 h). */
   readonly sessionTtlMs?: number;
   /** Added to every answer to wrong credentials (default 300 ms). */
@@ -72,6 +76,7 @@ export function adminRouter(deps: AdminDeps): Router {
     redisReady: deps.redisReady,
     readTimeoutMs: deps.readTimeoutMs ?? 2000,
   };
+  if (deps.onboarding) router.use(onboardingRouter(deps.onboarding));
   router.use(
     tenantsRouter({
       tenants: deps.tenants,

@@ -27,6 +27,7 @@ export function wireAdmin(
   logger: Logger,
   shutdown: ShutdownRegistry,
   tenants: AdminTenants,
+  extra: Pick<AdminDeps, 'onboarding'> = {},
 ): AdminDeps | undefined {
   if (config.admin === undefined) return undefined;
   const redis = createRedisConnection(config.redis.url, {
@@ -71,5 +72,6 @@ export function wireAdmin(
       ...(config.webhook.token === undefined ? [] : [config.webhook.token]),
     ],
     readTimeoutMs: ADMIN_REDIS_TIMEOUT_MS,
+    ...extra,
   };
 }

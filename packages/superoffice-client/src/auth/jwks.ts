@@ -1,4 +1,4 @@
-import type { AxiosInstance } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { kindForStatus, SuperOfficeError } from '../http/errors';
 import { keysOfJwks, type SigningKey } from './jwt';
 
@@ -12,17 +12,19 @@ export function jwksUrlFor(environment: string): string {
  * cached fetches the document again (SuperOffice rotated its key), at most once a minute.
  */
 export function jwksKeys(options: {
-  readonly http: AxiosInstance;
+  /** Default: a new axios instance with a 30 s timeout. */
+  readonly http?: AxiosInstance;
   readonly url: string;
   readonly now: () => number;
 }): (kid: string | undefined) => Promise<readonly SigningKey[]> {
   let cached: { keys: SigningKey[]; at: number } | undefined;
   let fetching: Promise<SigningKey[]> | undefined;
+  const http = options.http ?? axios.create({ timeout: 30_000 });
 
   const fetchKeys = async (): Promise<SigningKey[]> => {
     let response;
     try {
-      response = await options.http.get<unknown>(options.url, {
+      response = await http.get<unknown>(options.url, {
         headers: { Accept: 'application/json' },
         validateStatus: () => true,
         maxRedirects: 0,

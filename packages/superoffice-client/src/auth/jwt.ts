@@ -1,6 +1,7 @@
 import { createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
 
-const CLAIM = 'http://schemes.superoffice.net/identity/';
+/** The prefix of SuperOffice's own claims (superoffice-api.md 5.3). */
+export const CLAIM = 'http://schemes.superoffice.net/identity/';
 /** The claim of PartnerSystemUser's JWT that carries the ticket (superoffice-api.md 5.5). */
 export const TICKET_CLAIM = `${CLAIM}ticket`;
 
@@ -64,15 +65,13 @@ export interface SystemUserJwtExpectations {
 }
 
 /**
- * Validates PartnerSystemUser's JWT as SuperOffice's docs prescribe (validate-security-tokens.md,
- * "System User" row): RS256 signature by one of `keys`, issuer `SuperOffice AS`, audience
- * `spn:{serial claim}`, within `nbf`/`exp`, for this tenant; returns the ticket claim.
+ * The claims of an RS256 JWT whose signature verifies with one of `keys` (the token's `kid` picks
+ * the key when it names one). Checks nothing else: the caller checks issuer, audience and times.
  */
-export function ticketFromSystemUserJwt(
+export function verifiedJwtClaims(
   token: string,
   keys: readonly SigningKey[],
-  expect: SystemUserJwtExpectations,
-): string {
+): Record<string, unknown> {
   const segments = token.split('.');
   if (segments.length !== 3) throw new JwtRejected('the token is not a JWT (three parts)');
   const [h, p, s] = segments as [string, string, string];
@@ -84,17 +83,41 @@ export function ticketFromSystemUserJwt(
   const input = Buffer.from(`${h}.${p}`);
   if (!candidates.some((k) => verify('sha256', input, k.key, signature)))
     throw new JwtRejected('the JWT signature does not verify with the published keys');
+  return claims;
+}
+
+/** Checks `exp` and `nbf` against `nowSeconds` with `leeway`; `exp` is required when `needExp`. */
+export function checkJwtTimes(
+  claims: Record<string, unknown>,
+  nowSeconds: number,
+  leeway: number,
+  needExp = false,
+): void {
+  if (needExp && typeof claims.exp !== 'number') throw new JwtRejected('the JWT has no expiry');
+  if (typeof claims.exp === 'number' && claims.exp + leeway < nowSeconds)
+    throw new JwtRejected('the JWT has expired');
+  if (typeof claims.nbf === 'number' && claims.nbf - leeway > nowSeconds)
+    throw new JwtRejected('the JWT is not valid yet');
+}
+
+/**
+ * Validates PartnerSystemUser's JWT as SuperOffice's docs prescribe (validate-security-tokens.md,
+ * "System User" row): RS256 signature by one of `keys`, issuer `SuperOffice AS`, audience
+ * `spn:{serial claim}`, within `nbf`/`exp`, for this tenant; returns the ticket claim.
+ */
+export function ticketFromSystemUserJwt(
+  token: string,
+  keys: readonly SigningKey[],
+  expect: SystemUserJwtExpectations,
+): string {
+  const claims = verifiedJwtClaims(token, keys);
   if (claims.iss !== 'SuperOffice AS')
     throw new JwtRejected('the JWT issuer is not SuperOffice AS');
   const serial = claims[`${CLAIM}serial`];
   const audiences = Array.isArray(claims.aud) ? (claims.aud as unknown[]) : [claims.aud];
   if (typeof serial !== 'string' || !audiences.includes(`spn:${serial}`))
     throw new JwtRejected('the JWT audience is not spn:{serial}');
-  const leeway = expect.leewaySeconds ?? 300;
-  if (typeof claims.exp === 'number' && claims.exp + leeway < expect.nowSeconds)
-    throw new JwtRejected('the JWT has expired');
-  if (typeof claims.nbf === 'number' && claims.nbf - leeway > expect.nowSeconds)
-    throw new JwtRejected('the JWT is not valid yet');
+  checkJwtTimes(claims, expect.nowSeconds, expect.leewaySeconds ?? 300);
   if (claims[`${CLAIM}ctx`] !== expect.contextIdentifier)
     throw new JwtRejected('the JWT is for another tenant');
   const ticket = claims[TICKET_CLAIM];

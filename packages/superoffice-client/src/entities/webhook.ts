@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 export const WEBHOOK_STATES = ['Unknown', 'Active', 'Stopped', 'TooManyErrors'] as const;
@@ -68,4 +69,9 @@ export function isConnectorWebhook(
     return strip(webhook.TargetUrl ?? '') === strip(publicUrl);
   }
   return (webhook.Name ?? '').toLowerCase().startsWith(CONNECTOR_WEBHOOK_NAME);
+}
+
+/** 32 random bytes, base64url: SuperOffice asks for 32+ random bytes; no `+/=` to quote in .env. */
+export function generateWebhookSecret(): string {
+  return randomBytes(32).toString('base64url');
 }

@@ -1,6 +1,6 @@
 import type { SyncRun, WebhookHealth } from '@so-connector/sync-runs';
 import { markup, type SafeHtml } from '../html';
-import type { TenantScope } from '../links';
+import { TENANTS_HREF, type TenantScope } from '../links';
 import type { Part } from './dashboard.page';
 import { statusBadge, time } from './format';
 import { layout } from './layout';
@@ -72,6 +72,7 @@ export function renderTenants(view: TenantsView): string {
     signedIn: true,
     banner: view.banner,
     body: markup`<h1>Tenants</h1>
-<section class="card">${table}${cut}</section>`,
+<section class="card">${table}${cut}</section>
+<p><a href="${TENANTS_HREF}/connect" id="connect-tenant">Connect a SuperOffice tenant</a></p>`,
   });
 }
