@@ -3,7 +3,6 @@ import type { TrustProxy } from '@so-connector/config';
 import { adminRouter, type AdminDeps } from './admin/admin.router';
 import { ADMIN_BASE } from './admin/links';
 import { REJECTION_STATUS } from './http-errors';
-import type { ReceiverMetrics } from './metrics';
 import { callbackRouter } from './oauth/callback.route';
 import { healthRouter, type HealthDeps } from './routes/health.route';
 import { metricsRouter } from './routes/metrics.route';

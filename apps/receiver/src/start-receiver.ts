@@ -92,7 +92,7 @@ export async function startReceiver(
   const tenants =
     options.tenants ?? (await openReceiverRegistry(config, options.env ?? {}, shutdown));
 
-  const redis = createRedisConnection(config.redis.url, {
+  const redis = createRedisConnection(config.redis, {
     role: 'producer',
     commandTimeoutMs: REDIS_TIMEOUT_MS,
     connectionName: 'so-connector:receiver',

@@ -23,7 +23,7 @@ export async function openReceiverRegistry(
   const redis =
     secretsKey === undefined
       ? undefined
-      : createRedisConnection(config.redis.url, {
+      : createRedisConnection(config.redis, {
           role: 'worker',
           connectionName: 'so-connector:receiver-tenants',
         });

@@ -88,7 +88,7 @@ export async function startWorker(
   const closeQueue = (queue: Parameters<typeof closeWhenReady>[0]) => async () => {
     await closeWhenReady(queue, readyWithinMs);
   };
-  const connection = createRedisConnection(config.redis.url, {
+  const connection = createRedisConnection(config.redis, {
     role: 'worker',
     connectionName: 'so-connector:worker',
   });

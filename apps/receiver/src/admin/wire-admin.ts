@@ -30,7 +30,7 @@ export function wireAdmin(
   extra: Pick<AdminDeps, 'onboarding'> = {},
 ): AdminDeps | undefined {
   if (config.admin === undefined) return undefined;
-  const redis = createRedisConnection(config.redis.url, {
+  const redis = createRedisConnection(config.redis, {
     role: 'producer',
     commandTimeoutMs: ADMIN_REDIS_TIMEOUT_MS,
     connectionName: 'so-connector:receiver-admin',

@@ -19,7 +19,7 @@ export function wireOnboarding(
   shutdown: ShutdownRegistry,
 ): OnboardingDeps | undefined {
   if (config.admin === undefined || onboarding === undefined) return undefined;
-  const redis = createRedisConnection(config.redis.url, {
+  const redis = createRedisConnection(config.redis, {
     role: 'producer',
     commandTimeoutMs: 5000,
     connectionName: 'so-connector:receiver-onboarding',
