@@ -64,6 +64,8 @@ export interface StartWorkerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** How long a job of a tenant that needs re-consent waits before it looks again (default 10 min). */
   readonly reconsentDeferMs?: number;
+  /** A tenant's relevant events a minute above which its enrichments get a flood's priority. */
+  readonly quietEventsPerMinute?: number;
 }
 
 /**
@@ -158,6 +160,9 @@ export async function startWorker(
       attempts: config.worker.attempts,
       logger,
       seen,
+      ...(options.quietEventsPerMinute === undefined
+        ? {}
+        : { quietEventsPerMinute: options.quietEventsPerMinute }),
     }),
     skipped,
   );

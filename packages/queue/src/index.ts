@@ -61,6 +61,7 @@ export {
 export {
   BUDGET_WINDOW_MS,
   BudgetExceededError,
+  DEFAULT_QUIET_EVENTS_PER_MINUTE,
   fairPriority,
   MAX_FLOOD_PRIORITY,
   TenantBudgets,

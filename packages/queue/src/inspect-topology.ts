@@ -241,7 +241,7 @@ async function inspectCluster(
       });
       const [nodesText, info] = await withConnection(redis, async (r) => [
         (await r.cluster('NODES')) as string,
-        (await r.cluster('INFO')),
+        await r.cluster('INFO'),
       ]);
       const known = clusterNodes(nodesText).filter(
         (n) => !n.flags.includes('noaddr') && n.node.host !== '',

@@ -1,6 +1,13 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { eventJobId, eventJobOptions, type EventJobData } from '@so-connector/queue';
+import {
+  DEFAULT_QUIET_EVENTS_PER_MINUTE,
+  eventJobId,
+  eventJobOptions,
+  fairPriority,
+  TenantRateTracker,
+  type EventJobData,
+} from '@so-connector/queue';
 
 export type EnqueueOutcome = 'accepted' | 'duplicate';
 
@@ -16,6 +23,11 @@ export interface EventEnqueuerOptions {
   readonly dedupWindowSeconds: number;
   /** An enqueue that has not finished after this long fails with RedisUnavailableError. */
   readonly timeoutMs: number;
+  /**
+   * A tenant's events a minute (counted in this process) up to which its jobs get no priority;
+   * above it, a priority that puts its flood behind the quiet tenants' events (fair-priority.ts).
+   */
+  readonly quietEventsPerMinute?: number;
 }
 
 export interface EventEnqueuer {
@@ -37,6 +49,9 @@ interface Pending {
  * was already there. Two deliveries of one EventId racing each other may both read "accepted", but
  * only one job is ever created.
  *
+ * Fairness: a tenant's events beyond its quiet rate are added with a BullMQ priority, so a flood
+ * waits behind every other tenant's events instead of in front of them (docs/architecture.md).
+ *
  * Time bound: BullMQ waits for its connection however long that takes; a webhook request must not
  * wait with it (SuperOffice's own retry gives up within ~5 s). One sweep timer fails every enqueue
  * past its deadline, instead of a timer per request on the hot path (bench/RESULTS.md).
@@ -44,6 +59,8 @@ interface Pending {
 export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueuer {
   const { queue, redis, timeoutMs } = options;
   const jobOptions = eventJobOptions(options.dedupWindowSeconds);
+  const quiet = options.quietEventsPerMinute ?? DEFAULT_QUIET_EVENTS_PER_MINUTE;
+  const rates = new TenantRateTracker({ windowMs: 60_000 });
   const pending = new Set<Pending>();
   let queueReady = false;
 
@@ -66,9 +83,14 @@ export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueue
       queueReady = true;
     }
     const jobId = eventJobId(data.event);
+    const priority = fairPriority(rates.record(data.tenant), quiet);
     const [exists] = await Promise.all([
       redis.exists(queue.toKey(jobId)),
-      queue.add(data.event.Event, data, { ...jobOptions, jobId }),
+      queue.add(data.event.Event, data, {
+        ...jobOptions,
+        jobId,
+        ...(priority === undefined ? {} : { priority }),
+      }),
     ]);
     return exists === 1 ? 'duplicate' : 'accepted';
   };

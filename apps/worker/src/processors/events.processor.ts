@@ -2,8 +2,11 @@ import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { decide, fieldValueAsInt, type FilterRules } from '@so-connector/filters';
 import type { Logger } from '@so-connector/logger';
 import {
+  DEFAULT_QUIET_EVENTS_PER_MINUTE,
   eventJobSchema,
+  fairPriority,
   scheduleEnrichment,
+  TenantRateTracker,
   type EnrichJobData,
   type EventJobData,
 } from '@so-connector/queue';
@@ -23,6 +26,11 @@ export interface EventsProcessorDeps {
   readonly logger: Logger;
   /** Where the record's last handled change is marked, so the sweep does not read it again. */
   readonly seen?: SeenChanges;
+  /**
+   * A tenant's relevant events a minute (counted in this process) up to which its enrichments get
+   * no priority; above it, a priority behind the quiet tenants' enrichments (fair-priority.ts).
+   */
+  readonly quietEventsPerMinute?: number;
 }
 
 /** What an event's decision needs of its tenant. */
@@ -34,6 +42,8 @@ export type EventTenant = Pick<TenantRuntime, 'ownAssociateId' | 'ownerScope'>;
  * window (scheduleEnrichment: debounce, max wait, keepLastIfActive).
  */
 export function createEventsProcessor(deps: EventsProcessorDeps) {
+  const quiet = deps.quietEventsPerMinute ?? DEFAULT_QUIET_EVENTS_PER_MINUTE;
+  const rates = new TenantRateTracker({ windowMs: 60_000 });
   return async (job: Job<EventJobData>, runtime: EventTenant): Promise<EventOutcome> => {
     const parsed = eventJobSchema.safeParse(job.data);
     if (!parsed.success) {
@@ -79,10 +89,12 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
       return { outcome: 'skipped', reason: decision.reason, detail: decision.detail };
     }
 
+    const priority = fairPriority(rates.record(tenant), quiet);
     const added = await scheduleEnrichment(
       deps.enrichQueue,
       {
         tenant,
+        ...(priority === undefined ? {} : { priority }),
         entity: decision.action === 'enrich-person' ? 'person' : 'contact',
         recordId: decision.recordId,
         cause: event.EventId,

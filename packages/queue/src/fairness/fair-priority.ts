@@ -18,3 +18,9 @@ export function fairPriority(count: number, quietLimit: number): number | undefi
   if (!(count > quietLimit) || quietLimit <= 0) return undefined;
   return Math.min(MAX_FLOOD_PRIORITY, 1 + Math.floor(Math.log2(count / quietLimit)));
 }
+
+/**
+ * A tenant's events a minute up to which its jobs get no priority (the normal FIFO): far above what
+ * people editing a CRM cause, far below a mass update or an import.
+ */
+export const DEFAULT_QUIET_EVENTS_PER_MINUTE = 600;

@@ -68,3 +68,23 @@ describe('worker: per-tenant budgets', () => {
     );
   });
 });
+
+describe('worker: fair priorities between tenants', () => {
+  it("puts a tenant's enrichments above its quiet rate behind the other tenants'", async () => {
+    const t = await system.start({ worker: { quietEventsPerMinute: 2 } });
+    for (const id of [2, 3, 4, 5]) t.simB.editAs(HUMAN, 'contact', id, { Name: `Flood ${id} AS` });
+    await t.settled();
+    t.simA.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
+    await t.settled();
+    const jobs = await t.enrich.getJobs(['completed']);
+    const priorityOf = (tenant: string) =>
+      jobs
+        .filter((j) => j.data.tenant === tenant)
+        .map((j) => j.opts.priority ?? 0)
+        .sort((a, b) => a - b);
+    // B's first two relevant events in the minute are quiet; the 3rd and 4th are a flood:
+    // 1 + log2(count / quiet) = 1, then 2.
+    expect(priorityOf(B.contextIdentifier)).toEqual([0, 0, 1, 2]);
+    expect(priorityOf('Cust12345')).toEqual([0]);
+  });
+});
