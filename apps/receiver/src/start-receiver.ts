@@ -90,7 +90,7 @@ export async function startReceiver(
     options.shutdown ?? createShutdownRegistry(logger, config.http.shutdownTimeoutMs);
 
   const tenants =
-    options.tenants ?? (await openReceiverRegistry(config, options.env ?? {}, shutdown));
+    options.tenants ?? (await openReceiverRegistry(config, options.env ?? {}, shutdown, logger));
 
   const redis = createRedisConnection(config.redis, {
     role: 'producer',
@@ -145,13 +145,18 @@ export async function startReceiver(
     isServed: (ctx) => served.get(ctx) !== undefined,
   });
   // A removed tenant's series go with it: the label set stays bounded by the registry.
-  const unsubscribe = tenants.on('change', ({ removed }) => metrics.forgetTenants(removed));
+  let tenantCount = tenants.list().length;
+  const unsubscribe = tenants.on('change', ({ removed }) => {
+    metrics.forgetTenants(removed);
+    tenantCount = tenants.list().length;
+  });
   shutdown.register('tenant metrics', () => Promise.resolve(unsubscribe()));
   const enqueuer = createEventEnqueuer({
     queue,
     redis,
     dedupWindowSeconds: config.queue.dedupWindowSeconds,
     timeoutMs: REDIS_TIMEOUT_MS,
+    tenantCount: () => tenantCount,
   });
   shutdown.register('event enqueuer', () => Promise.resolve(enqueuer.close()));
   const drainer = startSpoolDrainer({
@@ -183,7 +188,13 @@ export async function startReceiver(
       logger,
       shutdown,
       registryTenants(tenants, config.tenant.contextIdentifier),
-      { onboarding: wireOnboarding(config, options.onboarding, logger, shutdown) },
+      {
+        onboarding: wireOnboarding(config, options.onboarding, logger, shutdown, (ctx) => {
+          const found = tenants.find(ctx);
+          const source = found && tenants.sourceOf(found.contextIdentifier);
+          return source === 'environment' || source === 'file' ? source : undefined;
+        }),
+      },
     ),
   });
 

@@ -1,5 +1,5 @@
 import type { ReceiverConfig } from '@so-connector/config';
-import type { ShutdownRegistry } from '@so-connector/logger';
+import type { Logger, ShutdownRegistry } from '@so-connector/logger';
 import { createRedisConnection } from '@so-connector/queue';
 import {
   openDeploymentRegistry,
@@ -17,6 +17,7 @@ export async function openReceiverRegistry(
   config: ReceiverConfig,
   env: Readonly<Record<string, string | undefined>>,
   shutdown: ShutdownRegistry,
+  logger: Logger,
 ): Promise<TenantRegistry> {
   const file = config.tenants.file;
   const secretsKey = config.tenants.secretsKey;
@@ -38,6 +39,17 @@ export async function openReceiverRegistry(
     ...(file === undefined ? {} : { file: { path: file, env, defaults: {} } }),
     ...(redis ? { store: { redis, prefix: config.queue.prefix, secretsKey } } : {}),
   });
-  shutdown.register('tenant registry', () => registry.close());
+  // A source that fails to reload keeps its last good tenants; the operator must hear of it (a
+  // tenant missing from the registry is answered as a wrong signature).
+  const unsubscribe = registry.on('problem', ({ source, message }) =>
+    logger.error('tenant source not reloaded; its last good tenants keep serving', {
+      source,
+      problem: message,
+    }),
+  );
+  shutdown.register('tenant registry', async () => {
+    unsubscribe();
+    await registry.close();
+  });
   return registry;
 }

@@ -38,6 +38,7 @@ describe('the receiver enqueues a flooding tenant behind the quiet ones', () => 
       dedupWindowSeconds: 60,
       timeoutMs: 5000,
       quietEventsPerMinute: 3,
+      tenantCount: () => 2,
     });
     const processed: string[] = [];
     const consumer = createRedisConnection(redis.url, { role: 'worker' });

@@ -107,6 +107,8 @@ export async function startOnboarding(options: {
   webhookPublicUrl?: string;
   /** Default true; false = TENANT_SECRETS_KEY unset. */
   withSecretsKey?: boolean;
+  /** More receiver variables (e.g. TENANTS_FILE). */
+  receiverEnv?: Record<string, string>;
 }): Promise<OnboardingSetup> {
   const port = await freePort();
   const redirectUri = `http://127.0.0.1:${port}/oauth/callback`;
@@ -127,7 +129,7 @@ export async function startOnboarding(options: {
   const sut = await startReceiverForTest({
     redisUrl: options.redisUrl,
     prefix: options.prefix,
-    env: { ADMIN_USER, ADMIN_PASSWORD, PORT: String(port), ...key },
+    env: { ADMIN_USER, ADMIN_PASSWORD, PORT: String(port), ...key, ...options.receiverEnv },
     onboarding: onboardingConfigFromEnv(env),
   });
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });

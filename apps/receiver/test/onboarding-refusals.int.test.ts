@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { IdTokenFault } from '@so-connector/superoffice-simulator';
 import { TenantStore } from '@so-connector/tenants';
 import { OAuthStateStore, STATE_TTL_MS, sha256Hex } from '../src/oauth/state-store';
@@ -120,5 +123,25 @@ describe('onboarding refuses', () => {
     expect(page.status).toBe(409);
     expect(page.text).toContain('Configured by the operator');
     expect((await s.store.load()).tenants).toEqual([]);
+  });
+
+  it('never stores a tenant that TENANTS_FILE defines (the file would shadow it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'so-onboard-file-'));
+    try {
+      const file = join(dir, 'tenants.yaml');
+      writeFileSync(
+        file,
+        `tenants:\n  - contextIdentifier: ${SIM_TENANT}\n    webhookSecrets: ["from-the-file"]\n    refreshToken: "rt"\n    udf: { summary: "SuperOffice:84" }\n`,
+      );
+      const s = await setUp({ receiverEnv: { TENANTS_FILE: file } });
+      const { authorizeUrl, binding } = await connect(s);
+      const page = await callback(await consent(authorizeUrl, 'allow'), binding);
+      expect(page.status).toBe(409);
+      expect(page.text).toContain('is defined in TENANTS_FILE');
+      expect((await s.store.load()).tenants).toEqual([]);
+      expect(s.sim.webhooks()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

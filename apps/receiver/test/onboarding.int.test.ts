@@ -186,4 +186,27 @@ describe('onboarding a SuperOffice tenant', () => {
       await hook.stop();
     }
   });
+
+  it("gives a webhook left on a new tenant's route (a removed tenant's, or one made by hand) the stored secret", async () => {
+    const hook = await startHookTarget();
+    try {
+      const s = await setUp({ webhookPublicUrl: hook.publicUrl });
+      const target = `${hook.publicUrl}/${SIM_TENANT}`;
+      await s.sim.registerWebhook({
+        targetUrl: target,
+        secret: 'a-secret-no-store-holds',
+        events: ['contact.changed'],
+      });
+      const { authorizeUrl, binding } = await connect(s);
+      const page = await callback(await consent(authorizeUrl, 'allow'), binding);
+      expect(page.status).toBe(200);
+      const secret = (await s.store.get(SIM_TENANT))!.webhookSecrets[0]!;
+      expect(secret).not.toBe('a-secret-no-store-holds');
+      expect(s.sim.webhooks()).toEqual([
+        expect.objectContaining({ TargetUrl: target, Secret: secret, State: 'Active' }),
+      ]);
+    } finally {
+      await hook.stop();
+    }
+  });
 });

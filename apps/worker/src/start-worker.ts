@@ -129,6 +129,12 @@ export async function startWorker(
     ...(options.udfTargets ? { udfTargets: options.udfTargets } : {}),
     ...(options.onSuperOfficeCall ? { onSuperOfficeCall: options.onSuperOfficeCall } : {}),
   });
+  // How many tenants share the queues (fair priorities apply from two on), kept current.
+  let tenantCount = tenants.registry.list().length;
+  const forgetCount = tenants.registry.on('change', () => {
+    tenantCount = tenants.registry.list().length;
+  });
+  shutdown.register('tenant count', () => Promise.resolve(forgetCount()));
   // The environment tenant is built now: start-up fails, as before the registry, when its own
   // associate cannot be learned.
   const home = tenants.registry.get(config.tenant.contextIdentifier);
@@ -160,6 +166,7 @@ export async function startWorker(
       attempts: config.worker.attempts,
       logger,
       seen,
+      tenantCount: () => tenantCount,
       ...(options.quietEventsPerMinute === undefined
         ? {}
         : { quietEventsPerMinute: options.quietEventsPerMinute }),

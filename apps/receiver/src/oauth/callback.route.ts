@@ -106,12 +106,15 @@ export function callbackRouter(deps: OnboardingDeps): Router {
         return page(res, failure.status, failure.title, `${failure.message}${detail}`);
       }
       const ctx = signIn.claims.contextIdentifier;
-      if (deps.environmentTenant?.toLowerCase() === ctx.toLowerCase())
+      const operator = deps.definedByOperator(ctx);
+      if (operator !== undefined)
         return page(
           res,
           409,
           'Configured by the operator',
-          `${ctx} is this connector's environment tenant (SO_CONTEXT_IDENTIFIER); its settings come from the environment, which onboarding never replaces. Nothing was stored.`,
+          operator === 'environment'
+            ? `${ctx} is this connector's environment tenant (SO_CONTEXT_IDENTIFIER); its settings come from the environment, which onboarding never replaces. Nothing was stored.`
+            : `${ctx} is defined in TENANTS_FILE; its settings come from that file, which onboarding never replaces (edit the file instead). Nothing was stored.`,
         );
       const result = await onboardTenant(ready, signIn.claims, signIn.refreshToken);
       deps.logger.info('onboarding: tenant stored', {

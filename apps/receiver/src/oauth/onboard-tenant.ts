@@ -88,8 +88,10 @@ export function tenantClient(
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Registers the tenant's webhook on its own route, signed with its current secret, unless one of
- * the tenant's webhooks already posts there (a re-consent). SuperOffice saves a webhook only after
+ * Registers the tenant's webhook on its own route, signed with its current secret. On a
+ * re-consent an active webhook that already posts there is kept (the stored secrets are kept too);
+ * for a tenant new to the store such a webhook (left by a removed tenant, or registered by hand)
+ * signs with a secret the store does not hold, so it is updated to the stored secret. SuperOffice saves a webhook only after
  * its test ping got 200; a receiver that has not read the new tenant yet may refuse that ping for
  * a moment, so a 400 is tried again after `webhookRetryMs`.
  */
@@ -97,6 +99,7 @@ async function ensureWebhook(
   deps: OnboardDeps,
   client: SuperOfficeClient,
   tenant: TenantConfig,
+  reconsent: boolean,
 ): Promise<WebhookOutcome> {
   const target = webhookTargetFor(deps.settings.address.base, tenant.contextIdentifier);
   const attempts = deps.webhookAttempts ?? 3;
@@ -104,7 +107,16 @@ async function ensureWebhook(
     const existing = (await client.listWebhooks()).find(
       (h) => h.TargetUrl === target && h.State === 'Active',
     );
-    if (existing) return { ok: true, id: existing.WebhookId, target, reused: true };
+    if (existing && reconsent) return { ok: true, id: existing.WebhookId, target, reused: true };
+    if (existing) {
+      const updated = await client.updateWebhook(existing.WebhookId, {
+        Name: existing.Name ?? CONNECTOR_WEBHOOK_NAME,
+        Events: existing.Events ?? CONNECTOR_WEBHOOK_EVENTS,
+        TargetUrl: target,
+        Secret: tenant.webhookSecrets[0]!,
+      });
+      return { ok: true, id: updated.WebhookId, target, reused: true };
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         const created = await client.createWebhook({
@@ -173,7 +185,7 @@ export async function onboardTenant(
   const tenant = updated ?? fresh;
   if (!updated) await deps.store.put(fresh);
   const client = tenantClient(deps, tenant, claims.webApiUrl);
-  const webhook = await ensureWebhook(deps, client, tenant);
+  const webhook = await ensureWebhook(deps, client, tenant, updated !== undefined);
   const udf = await discoverUdfs(deps, client, tenant);
   return {
     contextIdentifier: tenant.contextIdentifier,

@@ -13,8 +13,12 @@ export interface OnboardingDeps {
   readonly signIn: SignInDeps | undefined;
   /** Undefined without TENANT_SECRETS_KEY: onboarding then refuses to start. */
   readonly store: TenantStore | undefined;
-  /** The environment's tenant (SO_CONTEXT_IDENTIFIER): the operator's, never replaced by onboarding. */
-  readonly environmentTenant: string | undefined;
+  /**
+   * Where the operator defines a tenant (`environment`: SO_CONTEXT_IDENTIFIER, `file`: TENANTS_FILE),
+   * undefined for a stored or unknown one. Onboarding never stores a tenant the operator defines:
+   * the operator's definition would shadow the stored one (and its secrets) in every process.
+   */
+  readonly definedByOperator: (contextIdentifier: string) => 'environment' | 'file' | undefined;
   readonly logger: Logger;
   /**
    * Resolves when onboarding's Redis connection is ready. It fails fast while disconnected (no

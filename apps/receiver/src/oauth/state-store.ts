@@ -54,8 +54,10 @@ export class OAuthStateStore {
   /** The sign-in a state belongs to, once: a second take of the same state is `unknown`. */
   async take(state: string): Promise<TakenState> {
     if (state === '' || state.length > 200) return { kind: 'unknown' };
-    const raw = await this.redis.getdel(this.key(state));
-    if (raw === null) return { kind: 'unknown' };
+    // GET and DEL in one transaction (GETDEL would need Redis 6.2): a state is taken once.
+    const reply = await this.redis.multi().get(this.key(state)).del(this.key(state)).exec();
+    const raw = reply?.[0]?.[1];
+    if (typeof raw !== 'string') return { kind: 'unknown' };
     const signIn = JSON.parse(raw) as PendingSignIn;
     if (this.now() - signIn.createdAt > STATE_TTL_MS) return { kind: 'expired' };
     return { kind: 'ok', signIn };

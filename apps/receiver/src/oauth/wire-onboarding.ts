@@ -17,6 +17,7 @@ export function wireOnboarding(
   onboarding: OnboardingConfig | undefined,
   logger: Logger,
   shutdown: ShutdownRegistry,
+  definedByOperator: OnboardingDeps['definedByOperator'],
 ): OnboardingDeps | undefined {
   if (config.admin === undefined || onboarding === undefined) return undefined;
   const redis = createRedisConnection(config.redis, {
@@ -44,7 +45,7 @@ export function wireOnboarding(
       now: Date.now,
     },
     store,
-    environmentTenant: config.tenant.contextIdentifier,
+    definedByOperator,
     logger,
     redisReady: whenReady(redis),
   };

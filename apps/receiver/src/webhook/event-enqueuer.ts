@@ -28,6 +28,8 @@ export interface EventEnqueuerOptions {
    * above it, a priority that puts its flood behind the quiet tenants' events (fair-priority.ts).
    */
   readonly quietEventsPerMinute?: number;
+  /** How many tenants share the queue now (fairness applies from two on); default 2. */
+  readonly tenantCount?: () => number;
 }
 
 export interface EventEnqueuer {
@@ -83,7 +85,7 @@ export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueue
       queueReady = true;
     }
     const jobId = eventJobId(data.event);
-    const priority = fairPriority(rates.record(data.tenant), quiet);
+    const priority = fairPriority(rates.record(data.tenant), quiet, options.tenantCount?.() ?? 2);
     const [exists] = await Promise.all([
       redis.exists(queue.toKey(jobId)),
       queue.add(data.event.Event, data, {

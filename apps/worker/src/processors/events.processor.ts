@@ -31,6 +31,8 @@ export interface EventsProcessorDeps {
    * no priority; above it, a priority behind the quiet tenants' enrichments (fair-priority.ts).
    */
   readonly quietEventsPerMinute?: number;
+  /** How many tenants share the queue now (fairness applies from two on); default 2. */
+  readonly tenantCount?: () => number;
 }
 
 /** What an event's decision needs of its tenant. */
@@ -89,7 +91,7 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
       return { outcome: 'skipped', reason: decision.reason, detail: decision.detail };
     }
 
-    const priority = fairPriority(rates.record(tenant), quiet);
+    const priority = fairPriority(rates.record(tenant), quiet, deps.tenantCount?.() ?? 2);
     const added = await scheduleEnrichment(
       deps.enrichQueue,
       {

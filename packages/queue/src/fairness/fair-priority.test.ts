@@ -19,6 +19,11 @@ describe('fairPriority', () => {
     expect(MAX_FLOOD_PRIORITY).toBeLessThan(BACKFILL_PRIORITY);
   });
 
+  it('is off for a deployment of one tenant', () => {
+    expect(fairPriority(20_000, 100, 1)).toBeUndefined();
+    expect(fairPriority(20_000, 100, 2)).toBe(8);
+  });
+
   it('is off with a quiet limit of 0', () => {
     expect(fairPriority(1_000_000, 0)).toBeUndefined();
   });

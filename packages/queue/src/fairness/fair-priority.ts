@@ -12,10 +12,12 @@ export const MAX_FLOOD_PRIORITY = 50;
 
 /**
  * The BullMQ priority for a tenant's next job, from its events in the last window: undefined (no
- * priority: the normal FIFO) up to `quietLimit`, then 1 + log2(count / quietLimit), capped.
+ * priority: the normal FIFO) up to `quietLimit`, then 1 + log2(count / quietLimit), capped; always
+ * undefined while the queue serves fewer than two `tenants`.
  */
-export function fairPriority(count: number, quietLimit: number): number | undefined {
-  if (!(count > quietLimit) || quietLimit <= 0) return undefined;
+export function fairPriority(count: number, quietLimit: number, tenants = 2): number | undefined {
+  // With one tenant there is no one to be fair to: its jobs keep the plain FIFO (and the cheaper add).
+  if (tenants < 2 || !(count > quietLimit) || quietLimit <= 0) return undefined;
   return Math.min(MAX_FLOOD_PRIORITY, 1 + Math.floor(Math.log2(count / quietLimit)));
 }
 
