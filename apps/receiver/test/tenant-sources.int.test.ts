@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { TenantStore, type TenantConfig } from '@so-connector/tenants';
+import { aTenant } from '@so-connector/tenants/testing';
 import {
   aWebhookEvent,
   TEST_TENANT,
@@ -52,25 +53,7 @@ function deliver(ctx: string, secret: string) {
 }
 
 function storedTenant(ctx: string, secret: string): TenantConfig {
-  return {
-    contextIdentifier: ctx,
-    webhookSecrets: [secret],
-    webhookToken: undefined,
-    credentials: { kind: 'refresh-token', refreshToken: `rt-${ctx}` },
-    environment: 'online',
-    apiBaseUrl: undefined,
-    tokenUrl: undefined,
-    udf: {
-      vertical: 'SuperOffice:83',
-      summary: undefined,
-      opener: undefined,
-      personOpener: undefined,
-    },
-    ownerScope: [],
-    ownAssociateId: undefined,
-    budget: { providerCallsPerHour: undefined, superofficeCallsPerMinute: undefined },
-    provider: { provider: 'builtin' },
-  };
+  return aTenant(ctx, { webhookSecrets: [secret] });
 }
 
 describe('receiver tenants from its configuration', () => {

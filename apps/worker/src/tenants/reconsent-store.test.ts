@@ -1,25 +1,9 @@
 import type { TenantConfig } from '@so-connector/tenants';
+import { aTenant } from '@so-connector/tenants/testing';
 import { credentialPrint } from './reconsent-store';
 
-const tenant = (credentials: TenantConfig['credentials']): TenantConfig => ({
-  contextIdentifier: 'Cust1',
-  webhookSecrets: ['s'],
-  webhookToken: undefined,
-  credentials,
-  environment: 'online',
-  apiBaseUrl: undefined,
-  tokenUrl: undefined,
-  udf: {
-    vertical: 'SuperOffice:83',
-    summary: undefined,
-    opener: undefined,
-    personOpener: undefined,
-  },
-  ownerScope: [],
-  ownAssociateId: undefined,
-  budget: { providerCallsPerHour: undefined, superofficeCallsPerMinute: undefined },
-  provider: { provider: 'builtin' },
-});
+const tenant = (credentials: TenantConfig['credentials']): TenantConfig =>
+  aTenant('Cust1', { webhookSecrets: ['s'], credentials });
 
 describe('credentialPrint', () => {
   it('is the same for the same credential and differs for another one or another kind', () => {
