@@ -38,7 +38,7 @@ describe('SuperOffice API faults', () => {
     expect(await retriedEnrichments(run)).toBeGreaterThan(0);
   }, 90_000);
 
-  it('429 bursts with Retry-After: the queue pauses and every change is enriched once', async () => {
+  it('429 bursts with Retry-After: the tenant pauses and every change is enriched once', async () => {
     run = await startFaultRun();
     const { system, ledger, workload } = run;
     system.sim.faults.retryAfterSeconds = 1;

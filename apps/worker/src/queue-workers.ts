@@ -21,10 +21,7 @@ export interface QueueWorkersDeps {
   readonly seen: SeenChanges;
   readonly logger: Logger;
   readonly eventsProcessor: Processor<EventJobData, EventOutcome>;
-  /** Gets the enrich worker (it can pause itself on Retry-After). */
-  readonly enrichProcessor: (
-    worker: () => Worker<EnrichJobData, EnrichOutcome> | undefined,
-  ) => Processor<EnrichJobData, EnrichOutcome>;
+  readonly enrichProcessor: Processor<EnrichJobData, EnrichOutcome>;
 }
 
 /** A failed job that will not be tried again: unrecoverable, or out of attempts. */
@@ -64,14 +61,13 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
     deps.eventsProcessor,
     common,
   );
-  const self: { worker?: Worker<EnrichJobData, EnrichOutcome> } = {};
   const enrich = new Worker<EnrichJobData, EnrichOutcome>(
     QUEUE_NAMES.enrich,
-    deps.enrichProcessor(() => self.worker),
+    deps.enrichProcessor,
     {
       ...common,
-      // A queue-level limiter makes worker.rateLimit() (Retry-After) pause every worker process,
-      // not only this one; it also caps enrichments per second across processes.
+      // Caps enrichments per second across every worker process (a Retry-After pauses only the
+      // job's tenant: tenant-pause.ts).
       limiter: { max: config.superoffice.rateLimitPerSecond, duration: 1000 },
       settings: {
         backoffStrategy: (attemptsMade: number) =>
@@ -79,7 +75,6 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
       },
     },
   );
-  self.worker = enrich;
 
   events.on('completed', (job: Job<EventJobData>, outcome: EventOutcome) => {
     metrics.eventHandled(job.data.tenant, outcome);

@@ -29,6 +29,7 @@ import { createQueueWorkers } from './queue-workers';
 import { superviseWorkers } from './supervise-workers';
 import { serveTenants, type ServedTenants } from './tenants/serve-tenants';
 import { servePerTenant } from './tenants/tenant-jobs';
+import { TenantPauses } from './tenants/tenant-pause';
 import type { UdfTargetsOptions } from './udf-targets';
 
 export interface RunningWorker {
@@ -144,10 +145,13 @@ export async function startWorker(
   const runs = new SyncRunStore({ redis: connection, prefix });
   const seen = new SeenChanges(connection, prefix);
   const fingerprints = new FingerprintStore(connection, prefix);
+  // Retry-After pauses the job's tenant only: its enrichments and maintenance wait, others run.
+  const pauses = new TenantPauses(connection, prefix);
   const tenantJobs = {
     runtimes: tenants.runtimes,
     reconsent: tenants.reconsent,
     deferMs: options.reconsentDeferMs ?? 10 * 60_000,
+    pauses,
     logger,
   };
   const skipped = (reason: string, detail: string) => ({
@@ -156,7 +160,7 @@ export async function startWorker(
     detail,
   });
   const eventsProcessor = servePerTenant(
-    tenantJobs,
+    { ...tenantJobs, honourPauses: false },
     createEventsProcessor({
       enrichQueue,
       runs,
@@ -173,27 +177,23 @@ export async function startWorker(
     }),
     skipped,
   );
-  // The processor can pause its own worker (Retry-After), so it reaches it through `worker()`.
-  const enrichProcessor = (worker: () => Worker | undefined) =>
-    servePerTenant(
-      tenantJobs,
-      createEnrichProcessor({
-        fingerprints,
-        providerResults: new ProviderResultStore(
-          connection,
-          prefix,
-          config.worker.providerResultTtlMs,
-        ),
-        runs,
-        backfills: new BackfillProgressStore(connection, prefix),
-        enrichQueue,
-        logger,
-        rateLimit: async (ms) => {
-          await worker()?.rateLimit(ms);
-        },
-      }),
-      skipped,
-    );
+  const enrichProcessor = servePerTenant(
+    tenantJobs,
+    createEnrichProcessor({
+      fingerprints,
+      providerResults: new ProviderResultStore(
+        connection,
+        prefix,
+        config.worker.providerResultTtlMs,
+      ),
+      runs,
+      backfills: new BackfillProgressStore(connection, prefix),
+      enrichQueue,
+      logger,
+      pauses,
+    }),
+    skipped,
+  );
 
   // One step for all BullMQ workers, closed before the queues and the connection above.
   const workers = superviseWorkers(shutdown, logger, readyWithinMs);
@@ -232,7 +232,7 @@ export async function startWorker(
     seen,
     logger,
     eventsProcessor,
-    enrichProcessor: (worker) => enrichProcessor(worker as () => Worker | undefined),
+    enrichProcessor,
   });
   workers.add(queueWorkers.events as Worker);
   workers.add(queueWorkers.enrich as Worker);

@@ -135,9 +135,11 @@ export async function startTwoTenants(
   const events = createEventsQueue(connection, redis.prefix);
   const enrich = new Queue<EnrichJobData>(QUEUE_NAMES.enrich, { connection, prefix: redis.prefix });
   const forwarder = await startForwarder(events);
+  // As onboarding registers them: each tenant's webhook on its own route under the public URL.
+  const publicUrl = `${forwarder.url}webhooks/superoffice`;
   for (const sim of [simA, simB])
     await sim.registerWebhook({
-      targetUrl: forwarder.url,
+      targetUrl: `${publicUrl}/${sim.state.contextIdentifier}`,
       secret: 'forwarder-secret',
       events: CONNECTOR_WEBHOOK_EVENTS,
     });
@@ -158,7 +160,7 @@ export async function startTwoTenants(
     METRICS_PORT: '0',
     WATCHDOG_INTERVAL_MS: '0',
     RECONCILE_INTERVAL_MS: '0',
-    WEBHOOK_PUBLIC_URL: forwarder.url,
+    WEBHOOK_PUBLIC_URL: publicUrl,
     ...options.env,
   });
   const store = new TenantStore({

@@ -30,6 +30,12 @@ describe('worker: maintenance per tenant', () => {
         what: "B's webhook parked",
       });
       t.failDeliveries(false);
+      // A webhook on another tenant's route is not B's (the watchdog matches B's own route).
+      await t.simB.registerWebhook({
+        targetUrl: t.simB.webhooks()[0]!.TargetUrl.replace(/Cust2$/, 'Cust3'),
+        secret: 'other',
+        events: ['contact.changed'],
+      });
       const job = await maintenance.add(MAINTENANCE_JOB_NAMES.watchdog, {
         tenant: B.contextIdentifier,
         trigger: 'cli',

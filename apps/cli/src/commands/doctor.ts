@@ -189,7 +189,7 @@ async function superOfficeChecks(
           if (hook.State !== 'Active')
             lastErrors.set(hook.WebhookId, await so.client.getWebhookLastError(hook.WebhookId));
         }
-        return webhookChecks(hooks, { publicUrl, secrets, lastErrors });
+        return webhookChecks(hooks, { publicUrl, secrets, lastErrors, tenant: ctx.tenant });
       },
     );
   }

@@ -25,14 +25,14 @@ export interface WebhookView {
   readonly lastError?: string | undefined;
 }
 
-function view(hook: Webhook, publicUrl: string | undefined): WebhookView {
+function view(hook: Webhook, publicUrl: string | undefined, tenant: string): WebhookView {
   return {
     id: hook.WebhookId,
     name: hook.Name ?? null,
     state: hook.State ?? null,
     targetUrl: hook.TargetUrl ?? null,
     events: hook.Events ?? [],
-    connector: isConnectorWebhook(hook, publicUrl),
+    connector: isConnectorWebhook(hook, publicUrl, tenant),
   };
 }
 
@@ -48,7 +48,7 @@ async function list(ctx: CliContext): Promise<number | undefined> {
   const publicUrl = publicUrlOf(ctx);
   const hooks: WebhookView[] = [];
   for (const hook of await client.listWebhooks()) {
-    const v = view(hook, publicUrl);
+    const v = view(hook, publicUrl, ctx.tenant);
     hooks.push(
       v.state === 'Active' ? v : { ...v, lastError: await client.getWebhookLastError(v.id) },
     );
@@ -124,7 +124,7 @@ async function register(ctx: CliContext, opts: RegisterOptions): Promise<number 
     throw error;
   }
   const result = {
-    webhook: view(created, target.url),
+    webhook: view(created, target.url, ctx.tenant),
     // The freshly generated secret is printed here and nowhere else; a configured one never.
     ...(configured ? {} : { secret }),
   };
@@ -153,7 +153,7 @@ async function reactivate(ctx: CliContext, id: number): Promise<number | undefin
   const lastError = before.State === 'Active' ? undefined : await client.getWebhookLastError(id);
   const after = await client.activateWebhook(id);
   const result = {
-    webhook: view(after, publicUrlOf(ctx)),
+    webhook: view(after, publicUrlOf(ctx), ctx.tenant),
     previousState: before.State ?? null,
     lastError,
   };

@@ -63,11 +63,13 @@ export function webhookChecks(
   hooks: readonly Webhook[],
   options: {
     readonly publicUrl: string | undefined;
+    /** The tenant's ContextIdentifier: its own route (`{publicUrl}/{ctx}`) counts as ours too. */
+    readonly tenant?: string;
     readonly secrets: readonly string[];
     readonly lastErrors: ReadonlyMap<number, string>;
   },
 ): CheckResult[] {
-  const ours = hooks.filter((h) => isConnectorWebhook(h, options.publicUrl));
+  const ours = hooks.filter((h) => isConnectorWebhook(h, options.publicUrl, options.tenant));
   const register = `so-connector webhooks register --url ${options.publicUrl ?? '<the receiver’s https URL>'}`;
   if (ours.length === 0) {
     return [

@@ -105,7 +105,7 @@ export function createWatchdog(deps: WatchdogDeps) {
     let webhooks: Webhook[];
     try {
       webhooks = (await deps.client.listWebhooks()).filter((w) =>
-        isConnectorWebhook(w, deps.webhookUrl),
+        isConnectorWebhook(w, deps.webhookUrl, deps.tenant),
       );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -124,7 +124,7 @@ export function createWatchdog(deps: WatchdogDeps) {
       await deps.health.write({
         ...base,
         webhooks: [],
-        checkError: `no connector webhook registered (looked for ${deps.webhookUrl ? `TargetUrl ${deps.webhookUrl}` : 'Name so-connector*'})`,
+        checkError: `no connector webhook registered (looked for ${deps.webhookUrl ? `TargetUrl ${deps.webhookUrl} or ${deps.webhookUrl.replace(/\/+$/, '')}/${deps.tenant}` : 'Name so-connector*'})`,
       });
       return { checked: 0, reactivated: [] };
     }

@@ -1,10 +1,12 @@
 import { DelayedError, Job, UnrecoverableError, type Queue } from 'bullmq';
 import type { Logger } from '@so-connector/logger';
 import { BudgetExceededError } from '@so-connector/queue';
+import { SuperOfficeError } from '@so-connector/superoffice-client';
 import type { ReconsentStore } from './reconsent-store';
 import { isRevokedCredential } from './tenant-client';
+import { TenantPausedError, type TenantPauses } from './tenant-pause';
 import type { TenantRuntime } from './tenant-runtime';
-import type { TenantRuntimes } from './tenant-runtimes';
+import type { TenantAccess, TenantRuntimes } from './tenant-runtimes';
 
 /** The skip reason of a job whose tenant is not (or no longer) registered. */
 export const TENANT_UNKNOWN = 'tenant-unknown';
@@ -12,6 +14,8 @@ export const TENANT_UNKNOWN = 'tenant-unknown';
 export const NEEDS_RECONSENT = 'needs-reconsent';
 /** The skip reason of a maintenance job whose tenant is over a budget. */
 export const OVER_BUDGET = 'over-budget';
+/** The skip reason of a maintenance job whose tenant was asked to wait (Retry-After). */
+export const RATE_LIMITED = 'rate-limited';
 
 export interface TenantJobsOptions {
   readonly runtimes: TenantRuntimes;
@@ -24,6 +28,16 @@ export interface TenantJobsOptions {
    * which must not be lost) or `skip` (maintenance: the next scheduled run looks again).
    */
   readonly whenNeedsReconsent?: 'defer' | 'skip';
+  /**
+   * Per-tenant Retry-After pauses: a Retry-After while the tenant's runtime is built pauses the
+   * tenant and defers the job.
+   */
+  readonly pauses?: TenantPauses;
+  /**
+   * Whether a paused tenant's jobs wait before they start (default true: for jobs that call
+   * SuperOffice or the provider; the events stage, which calls neither once built, runs on).
+   */
+  readonly honourPauses?: boolean;
 }
 
 /**
@@ -34,6 +48,8 @@ export interface TenantJobsOptions {
  *   an attempt (DelayedError), and is woken early when the mark is cleared;
  * - the tenant is over one of its budgets (BudgetExceededError from its client or provider) → the
  *   job moves to delayed until the budget frees up, without using an attempt (maintenance: skipped);
+ * - the tenant is paused by a Retry-After (TenantPausedError: before the job when `pauses` says so,
+ *   or from the job) → the same, until the pause ends;
  * - credentials the tenant cannot sign in with → UnrecoverableError naming the tenant.
  */
 export function servePerTenant<D extends { readonly tenant: string }, R>(
@@ -58,20 +74,22 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     throw new DelayedError();
   };
 
-  const overBudget = async (
+  /** Over budget or paused: the job waits until `retryAt` (a maintenance job is skipped). */
+  const waitUntil = async (
     job: Job<D>,
     token: string | undefined,
-    error: BudgetExceededError,
+    error: BudgetExceededError | TenantPausedError,
   ): Promise<R> => {
-    options.logger.info('job deferred: tenant over budget', {
+    const over = error instanceof BudgetExceededError;
+    options.logger.info(over ? 'job deferred: tenant over budget' : 'job deferred: Retry-After', {
       tenant: error.tenant,
-      budget: error.kind,
+      ...(over ? { budget: error.kind } : { source: error.source }),
       until: new Date(error.retryAt).toISOString(),
       queue: job.queueName,
       jobId: job.id,
     });
     if (options.whenNeedsReconsent === 'skip' || token === undefined)
-      return skipped(OVER_BUDGET, error.message);
+      return skipped(over ? OVER_BUDGET : RATE_LIMITED, error.message);
     await job.moveToDelayed(error.retryAt, token);
     throw new DelayedError();
   };
@@ -80,7 +98,18 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     const ctx: unknown = (job.data as { tenant?: unknown } | undefined)?.tenant;
     if (typeof ctx !== 'string' || ctx === '')
       throw new UnrecoverableError(`invalid ${job.queueName} job data: tenant is required`);
-    const access = await options.runtimes.access(ctx);
+    let access: TenantAccess;
+    try {
+      access = await options.runtimes.access(ctx);
+    } catch (error) {
+      // Told to wait while the runtime was built (its own associate is read from SuperOffice).
+      if (!options.pauses || !isRetryAfter(error)) throw error;
+      return waitUntil(
+        job,
+        token,
+        await options.pauses.pause(ctx, 'superoffice', error.retryAfterMs),
+      );
+    }
     if (access.kind === 'unknown') {
       options.logger.info('job skipped: its tenant is not registered', {
         tenant: ctx,
@@ -90,15 +119,23 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
       return skipped(TENANT_UNKNOWN, `tenant ${ctx} is not registered in this deployment`);
     }
     if (access.kind === 'needs-reconsent') return waitForConsent(job, token, ctx);
+    const paused = options.honourPauses === false ? undefined : await options.pauses?.current(ctx);
+    if (paused) return waitUntil(job, token, paused);
     try {
       return await processor(job, access.runtime);
     } catch (error) {
-      if (error instanceof BudgetExceededError) return overBudget(job, token, error);
+      if (error instanceof BudgetExceededError || error instanceof TenantPausedError)
+        return waitUntil(job, token, error);
       if (!isRevokedCredential(error)) throw error;
       await options.runtimes.revoked(access.runtime.tenant, error.errorType ?? 'invalid_grant');
       return waitForConsent(job, token, ctx);
     }
   };
+}
+
+/** A SuperOffice answer that says when to try again (429, or 503 with Retry-After). */
+function isRetryAfter(error: unknown): error is SuperOfficeError & { retryAfterMs: number } {
+  return error instanceof SuperOfficeError && error.retryable && error.retryAfterMs !== undefined;
 }
 
 /** Wakes deferred jobs (`queue/jobId`) that are still delayed; others are left alone. */

@@ -52,13 +52,19 @@ export const CONNECTOR_WEBHOOK_EVENTS = [
   'person.changed',
 ] as const;
 
+/** The receiver's shared webhook route; a tenant's own is `{this}/{ContextIdentifier}`. */
+const SHARED_ROUTE = '/webhooks/superoffice';
+
 /**
  * Is this one of the connector's webhooks? Its TargetUrl is the receiver's public URL when that
- * is known (the Sesam pattern: own-URL matching), else its Name is the connector's.
+ * is known (the Sesam pattern: own-URL matching), else its Name is the connector's. With the
+ * tenant's ContextIdentifier, the tenant's own route (`{public URL}/{ctx}`, what onboarding
+ * registers when the public URL is `…/webhooks/superoffice`) counts too.
  */
 export function isConnectorWebhook(
   webhook: Pick<Webhook, 'Name' | 'TargetUrl'>,
   publicUrl?: string,
+  contextIdentifier?: string,
 ): boolean {
   if (publicUrl) {
     const strip = (url: string) =>
@@ -66,7 +72,14 @@ export function isConnectorWebhook(
         .replace(/[?#].*$/, '')
         .replace(/\/+$/, '')
         .toLowerCase();
-    return strip(webhook.TargetUrl ?? '') === strip(publicUrl);
+    const shared = strip(publicUrl);
+    const target = strip(webhook.TargetUrl ?? '');
+    if (target === shared) return true;
+    return (
+      contextIdentifier !== undefined &&
+      shared.endsWith(SHARED_ROUTE) &&
+      target === `${shared}/${encodeURIComponent(contextIdentifier).toLowerCase()}`
+    );
   }
   return (webhook.Name ?? '').toLowerCase().startsWith(CONNECTOR_WEBHOOK_NAME);
 }

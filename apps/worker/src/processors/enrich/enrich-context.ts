@@ -11,6 +11,7 @@ import {
 import type { SyncRunStore } from '@so-connector/sync-runs';
 import type { FingerprintStore } from '../../fingerprint-store';
 import type { ProviderResultStore } from '../../provider-result-store';
+import type { TenantPauses } from '../../tenants/tenant-pause';
 import type { UdfTargets } from '../../udf-targets';
 
 /** What an enrichment needs of its job's tenant (its TenantRuntime). */
@@ -32,8 +33,8 @@ export interface EnrichProcessorDeps {
   /** The `so-enrich` queue: the causes producers recorded for a record are taken from it. */
   readonly enrichQueue: Queue<EnrichJobData>;
   readonly logger: Logger;
-  /** Pauses the whole queue when SuperOffice or the provider says Retry-After. */
-  readonly rateLimit: (ms: number) => Promise<void>;
+  /** When SuperOffice or the provider says Retry-After: pauses the job's tenant only. */
+  readonly pauses: TenantPauses;
 }
 
 export interface JobCounters {

@@ -1,4 +1,4 @@
-import { RateLimitError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { ProviderError } from '@so-connector/enrichment';
 import {
   BudgetExceededError,
@@ -10,6 +10,7 @@ import {
 } from '@so-connector/queue';
 import { SuperOfficeError } from '@so-connector/superoffice-client';
 import { isRevokedCredential } from '../../tenants/tenant-client';
+import { TenantPausedError, type TenantPauses } from '../../tenants/tenant-pause';
 import type { RunFact } from '@so-connector/sync-runs';
 import type { EnrichOutcome } from '../../outcomes';
 import type {
@@ -128,14 +129,19 @@ export function createEnrichProcessor(shared: EnrichProcessorDeps) {
     } catch (error) {
       // A revoked credential is not this job's failure: the tenant's jobs wait (servePerTenant).
       if (isRevokedCredential(error)) throw error;
-      // Over budget: deferred until it frees up (servePerTenant), not failed; the run shows why.
-      if (error instanceof BudgetExceededError) {
+      const failure = await classify(error, data.tenant, deps.pauses);
+      // Over budget or told to wait (Retry-After): deferred, for this tenant only, until then
+      // (servePerTenant), without using an attempt; the run shows why.
+      if (failure instanceof BudgetExceededError || failure instanceof TenantPausedError) {
         await deps.runs.record(
-          fact('QUEUED', { calls: counters, reason: 'over-budget', detail: error.message }),
+          fact('QUEUED', {
+            calls: counters,
+            reason: failure instanceof BudgetExceededError ? 'over-budget' : 'rate-limited',
+            detail: failure.message,
+          }),
         );
-        throw error;
+        throw failure;
       }
-      const failure = await classify(error, deps.rateLimit);
       await deps.runs.record(
         fact('FAILED', {
           calls: counters,
@@ -166,17 +172,16 @@ async function countBackfillOutcome(
       );
 }
 
-/** Maps a failure to BullMQ's vocabulary: a plain Error retries, UnrecoverableError does not. */
-async function classify(
-  error: unknown,
-  rateLimit: EnrichProcessorDeps['rateLimit'],
-): Promise<Error> {
+/**
+ * Maps a failure to BullMQ's vocabulary: a plain Error retries, UnrecoverableError does not; a
+ * Retry-After pauses the tenant (TenantPausedError: the job waits without using an attempt).
+ */
+async function classify(error: unknown, tenant: string, pauses: TenantPauses): Promise<Error> {
   if (error instanceof SuperOfficeError || error instanceof ProviderError) {
     if (error.retryable) {
       if (error.retryAfterMs) {
-        // Pause the whole queue for Retry-After; the job goes back without using an attempt.
-        await rateLimit(error.retryAfterMs);
-        return new RateLimitError();
+        const source = error instanceof SuperOfficeError ? 'superoffice' : 'provider';
+        return pauses.pause(tenant, source, error.retryAfterMs);
       }
       return new Error(error.message);
     }

@@ -1,0 +1,74 @@
+import type { Redis } from 'ioredis';
+
+/** Whose `Retry-After` paused a tenant: its SuperOffice tenant or its enrichment provider. */
+export type PauseSource = 'superoffice' | 'provider';
+
+/** Moves the pause's end later, never earlier: `SET until PX ms` only when `until` is later. */
+const EXTEND = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > current then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return tonumber(ARGV[1])
+end
+return current`;
+
+/**
+ * A tenant's jobs that call SuperOffice or the provider wait until `retryAt`, without using an
+ * attempt (servePerTenant moves them to delayed); the other tenants' jobs run on.
+ */
+export class TenantPausedError extends Error {
+  constructor(
+    readonly tenant: string,
+    readonly source: PauseSource,
+    readonly retryAt: number,
+  ) {
+    super(
+      `tenant ${tenant}: ${source === 'superoffice' ? 'SuperOffice' : 'the enrichment provider'} asked to wait (Retry-After) until ${new Date(retryAt).toISOString()}`,
+    );
+    this.name = 'TenantPausedError';
+  }
+}
+
+/**
+ * Retry-After per tenant, shared by every worker process: one expiring key per tenant and source
+ * holding the time the pause ends. One tenant's 429 or 503 defers that tenant's jobs only — a
+ * queue-wide pause (BullMQ's `worker.rateLimit`) would hold up every other tenant too.
+ */
+export class TenantPauses {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(tenant: string, source: PauseSource): string {
+    // Hash-tagged by tenant: both sources' keys share a Cluster slot, so one MGET reads them.
+    return `${this.prefix}:pause:{${tenant}}:${source}`;
+  }
+
+  /** Pauses the tenant's calls to `source` for `ms` (a longer pause already set is kept). */
+  async pause(
+    tenant: string,
+    source: PauseSource,
+    ms: number,
+    now = Date.now(),
+  ): Promise<TenantPausedError> {
+    const wait = Math.max(1, Math.ceil(ms));
+    const until = Number(
+      await this.redis.eval(EXTEND, 1, this.key(tenant, source), now + wait, wait),
+    );
+    return new TenantPausedError(tenant, source, until);
+  }
+
+  /** The pause in force for the tenant (the later one when both sources paused it), if any. */
+  async current(tenant: string, now = Date.now()): Promise<TenantPausedError | undefined> {
+    const [superoffice, provider] = await this.redis.mget(
+      this.key(tenant, 'superoffice'),
+      this.key(tenant, 'provider'),
+    );
+    const pauses = [
+      new TenantPausedError(tenant, 'superoffice', Number(superoffice ?? 0)),
+      new TenantPausedError(tenant, 'provider', Number(provider ?? 0)),
+    ].filter((p) => p.retryAt > now);
+    return pauses.sort((a, b) => b.retryAt - a.retryAt)[0];
+  }
+}
