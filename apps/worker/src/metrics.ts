@@ -32,7 +32,18 @@ export interface WorkerMetrics {
   instrument(provider: EnrichmentProvider, tenant?: string): EnrichmentProvider;
   /** Queue depths are read from Redis when scraped. */
   watchQueues(queues: readonly Queue[]): void;
+  /**
+   * Whether a contextIdentifier is a tenant this deployment serves now: only those get a `tenant`
+   * label of their own (a removed tenant's leftover jobs count as `unknown`), so the number of
+   * series is bounded by the registry. Default: every tenant is served.
+   */
+  serveOnly(isServed: (contextIdentifier: string) => boolean): void;
+  /** Drops every series of tenants the registry no longer serves. */
+  forgetTenants(contextIdentifiers: readonly string[]): Promise<void>;
 }
+
+/** The `tenant` label of jobs whose tenant this deployment does not serve (any more). */
+export const UNKNOWN_TENANT_LABEL = 'unknown';
 
 /** The worker's Prometheus metrics (one registry per worker instance, so tests never share). */
 export function createWorkerMetrics(
@@ -100,6 +111,9 @@ export function createWorkerMetrics(
     labelNames: ['tenant'] as const,
     registers,
   });
+  let isServed: (contextIdentifier: string) => boolean = () => true;
+  const label = (t: string) => (isServed(t) ? t : UNKNOWN_TENANT_LABEL);
+  const perTenant = [events, enrichments, providerCalls, soCalls, endToEnd, alerts, reconciled];
   const watched: Queue[] = [];
   new Gauge({
     name: 'so_queue_jobs',
@@ -137,10 +151,10 @@ export function createWorkerMetrics(
     const stop = providerLatency.startTimer({ provider: name, method });
     try {
       const value = await call();
-      providerCalls.inc({ tenant: t, provider: name, method, result: 'ok' });
+      providerCalls.inc({ tenant: label(t), provider: name, method, result: 'ok' });
       return value;
     } catch (error) {
-      providerCalls.inc({ tenant: t, provider: name, method, result: 'error' });
+      providerCalls.inc({ tenant: label(t), provider: name, method, result: 'error' });
       throw error;
     } finally {
       stop();
@@ -151,33 +165,33 @@ export function createWorkerMetrics(
     registry,
     eventHandled(t, outcome) {
       events.inc({
-        tenant: t,
+        tenant: label(t),
         decision: outcome.outcome,
         reason: outcome.outcome === 'skipped' ? outcome.reason : 'relevant',
       });
     },
     enrichmentFinished(t, outcome, receivedAt) {
-      enrichments.inc({ tenant: t, outcome: outcome.outcome });
+      enrichments.inc({ tenant: label(t), outcome: outcome.outcome });
       const started = receivedAt ? Date.parse(receivedAt) : Number.NaN;
       if (outcome.outcome === 'written' && !Number.isNaN(started))
-        endToEnd.observe({ tenant: t }, Math.max(0, Date.now() - started) / 1000);
+        endToEnd.observe({ tenant: label(t) }, Math.max(0, Date.now() - started) / 1000);
     },
     enrichmentFailed(t, final) {
-      enrichments.inc({ tenant: t, outcome: final ? 'failed' : 'retry' });
+      enrichments.inc({ tenant: label(t), outcome: final ? 'failed' : 'retry' });
     },
     superOfficeCall(call, t = tenant) {
       soCalls.inc({
-        tenant: t,
+        tenant: label(t),
         method: call.method.toUpperCase(),
         status: String(call.status ?? 0),
       });
       soLatency.observe({ method: call.method.toUpperCase() }, call.durationMs / 1000);
     },
     watchdogAlert(t, state) {
-      alerts.inc({ tenant: t, state });
+      alerts.inc({ tenant: label(t), state });
     },
     reconciled(t, enqueued) {
-      reconciled.inc({ tenant: t }, enqueued);
+      reconciled.inc({ tenant: label(t) }, enqueued);
     },
     instrument(provider, t = tenant) {
       return {
@@ -192,6 +206,23 @@ export function createWorkerMetrics(
     },
     watchQueues(queues) {
       watched.push(...queues);
+    },
+    serveOnly(predicate) {
+      isServed = predicate;
+    },
+    async forgetTenants(contextIdentifiers) {
+      const gone = new Set(contextIdentifiers);
+      for (const metric of perTenant) {
+        const { values } = await metric.get();
+        const series = new Map<string, Record<string, string | number>>();
+        for (const { labels } of values) {
+          if (!gone.has(String(labels.tenant))) continue;
+          // A histogram's bucket lines carry `le`; the series is the rest of its labels.
+          const { le: _bucket, ...own } = labels as Record<string, string | number>;
+          series.set(JSON.stringify(own), own);
+        }
+        for (const own of series.values()) metric.remove(own as never);
+      }
     },
   };
 }

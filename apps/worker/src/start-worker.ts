@@ -130,10 +130,18 @@ export async function startWorker(
     ...(options.udfTargets ? { udfTargets: options.udfTargets } : {}),
     ...(options.onSuperOfficeCall ? { onSuperOfficeCall: options.onSuperOfficeCall } : {}),
   });
-  // How many tenants share the queues (fair priorities apply from two on), kept current.
+  // How many tenants share the queues (fair priorities apply from two on), kept current; only
+  // served tenants label metrics, and a removed tenant's series go with it.
   let tenantCount = tenants.registry.list().length;
-  const forgetCount = tenants.registry.on('change', () => {
+  metrics.serveOnly((ctx) => tenants.registry.get(ctx) !== undefined);
+  const forgetCount = tenants.registry.on('change', ({ removed }) => {
     tenantCount = tenants.registry.list().length;
+    if (removed.length)
+      metrics
+        .forgetTenants(removed)
+        .catch((error: unknown) =>
+          logger.debug('metrics of removed tenants not dropped', { error: String(error) }),
+        );
   });
   shutdown.register('tenant count', () => Promise.resolve(forgetCount()));
   // The environment tenant is built now: start-up fails, as before the registry, when its own
