@@ -10,6 +10,13 @@ import type { TenantConfig } from './tenant-config';
  */
 const VERSION_FIELD = ':version';
 
+/** Writes ARGV[3] into field ARGV[1] only while it still holds ARGV[2]; bumps the version. */
+const COMPARE_AND_SET = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HINCRBY', KEYS[1], ARGV[4], 1)
+return 1`;
+
 /** How often `update` reads again after a concurrent write before it gives up. */
 const UPDATE_ATTEMPTS = 5;
 
@@ -74,11 +81,12 @@ export class TenantStore {
 
   /**
    * Changes one stored tenant atomically: `change` gets the tenant as stored and returns its new
-   * form, which is written only if nothing was written to the store meanwhile (WATCH/MULTI);
-   * otherwise the tenant is read and changed again. WATCH belongs to the connection: give the
-   * store a connection no other code uses for transactions at the same time.
+   * form, which is written only if the tenant's stored value is still the one read (a
+   * compare-and-set in one Lua script; every write encrypts with a fresh IV, so a value is never
+   * written twice); otherwise the tenant is read and changed again. Unlike WATCH, this holds on
+   * a connection shared with other requests and needs one key only (Redis Cluster).
    * @returns the tenant written, or undefined when none is stored under that id.
-   * @throws StoredTenantError when `change` renames the tenant, or the store keeps changing.
+   * @throws StoredTenantError when `change` renames the tenant, or the tenant keeps changing.
    */
   async update(
     contextIdentifier: string,
@@ -87,40 +95,27 @@ export class TenantStore {
     const key = this.requireKey('an onboarded tenant is stored encrypted with it');
     const redis = this.options.redis;
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-      await redis.watch(this.key);
-      let value: string;
-      let next: TenantConfig;
-      try {
-        const stored = await redis.hget(this.key, contextIdentifier);
-        if (stored === null) {
-          await redis.unwatch();
-          return undefined;
-        }
-        next = await change(decodeStoredTenant(contextIdentifier, stored, key));
-        if (next.contextIdentifier !== contextIdentifier)
-          throw new StoredTenantError(
-            contextIdentifier,
-            'an update must keep the contextIdentifier',
-          );
-        value = encodeStoredTenant(next, key);
-      } catch (error) {
-        await redis.unwatch();
-        throw error;
-      }
-      const replies = await redis
-        .multi()
-        .hset(this.key, contextIdentifier, value)
-        .hincrby(this.key, VERSION_FIELD, 1)
-        .exec();
-      // null: another write came in between; read the tenant again.
-      if (replies !== null) {
-        checked(replies);
-        return next;
-      }
+      const stored = await redis.hget(this.key, contextIdentifier);
+      if (stored === null) return undefined;
+      const next = await change(decodeStoredTenant(contextIdentifier, stored, key));
+      if (next.contextIdentifier !== contextIdentifier)
+        throw new StoredTenantError(contextIdentifier, 'an update must keep the contextIdentifier');
+      const value = encodeStoredTenant(next, key);
+      const written = await redis.eval(
+        COMPARE_AND_SET,
+        1,
+        this.key,
+        contextIdentifier,
+        stored,
+        value,
+        VERSION_FIELD,
+      );
+      // 0: the tenant was written (or removed) in between; read it again.
+      if (Number(written) === 1) return next;
     }
     throw new StoredTenantError(
       contextIdentifier,
-      `the store changed during each of ${UPDATE_ATTEMPTS} attempts to update it; try again`,
+      `the tenant changed during each of ${UPDATE_ATTEMPTS} attempts to update it; try again`,
     );
   }
 

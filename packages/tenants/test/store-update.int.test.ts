@@ -4,7 +4,7 @@ import { useTestRedis, type TestRedis } from '@so-connector/testing';
 import { StoredTenantError, TenantStore } from '../src';
 import { aTenant } from './builders';
 
-// Real Redis: two connections, so one write can land inside the other's WATCH/MULTI.
+// Real Redis: two connections, and one shared, so one write can land inside another's update.
 let redis: TestRedis;
 let mine: Redis;
 let theirs: Redis;
@@ -61,6 +61,38 @@ describe('TenantStore.update', () => {
     });
   });
 
+  it('holds when the other write shares its connection (a WATCH would have been cleared)', async () => {
+    const [store] = stores();
+    const sameConnection = new TenantStore({
+      redis: mine,
+      prefix: store.key.slice(0, -':tenants'.length),
+      secretsKey,
+    });
+    await store.put(aTenant('Cust1'));
+    let calls = 0;
+    await store.update('Cust1', async (t) => {
+      calls += 1;
+      if (calls === 1) await sameConnection.put({ ...t, ownerScope: ['JD'] });
+      return { ...t, webhookSecrets: ['rotated'] };
+    });
+    expect(calls).toBe(2);
+    expect(await store.get('Cust1')).toMatchObject({
+      ownerScope: ['JD'],
+      webhookSecrets: ['rotated'],
+    });
+  });
+
+  it('gives undefined when the tenant is removed while it is changed', async () => {
+    const [store, other] = stores();
+    await store.put(aTenant('Cust1'));
+    const written = await store.update('Cust1', async (t) => {
+      await other.remove('Cust1');
+      return { ...t, ownerScope: ['JD'] };
+    });
+    expect(written).toBeUndefined();
+    expect(await store.get('Cust1')).toBeUndefined();
+  });
+
   it('gives undefined for a tenant not stored, and refuses a rename', async () => {
     const [store] = stores();
     expect(await store.update('Cust404', (t) => t)).toBeUndefined();
@@ -68,7 +100,6 @@ describe('TenantStore.update', () => {
     await expect(
       store.update('Cust1', (t) => ({ ...t, contextIdentifier: 'Cust2' })),
     ).rejects.toThrow(StoredTenantError);
-    // The connection is usable (not left watching) after the refusal.
     await store.put(aTenant('Cust3'));
     expect((await store.load()).tenants.map((t) => t.contextIdentifier)).toEqual([
       'Cust1',

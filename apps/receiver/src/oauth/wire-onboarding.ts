@@ -9,8 +9,10 @@ import { whenReady } from '../admin/redis-ready';
 import { OAuthStateStore } from './state-store';
 
 /**
- * Onboarding's services: its own Redis connection (TenantStore.update uses WATCH, which belongs to
- * a connection), the state store, and the JWKS key cache (superoffice-client does the HTTP). Undefined without the admin UI: onboarding is an admin action.
+ * Onboarding's services: its own Redis connection (fail fast, 5 s per command; TenantStore.update
+ * is a compare-and-set, safe with concurrent requests on it), the state store, and the JWKS key
+ * cache (superoffice-client does the HTTP). Undefined without the admin UI: onboarding is an
+ * admin action.
  */
 export function wireOnboarding(
   config: ReceiverConfig,
