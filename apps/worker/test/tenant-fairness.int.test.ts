@@ -1,4 +1,9 @@
-import { TenantBudgets } from '@so-connector/queue';
+import {
+  BackfillProgressStore,
+  createMaintenanceQueue,
+  MAINTENANCE_JOB_NAMES,
+  TenantBudgets,
+} from '@so-connector/queue';
 import { waitFor } from '@so-connector/testing';
 import { Redis } from 'ioredis';
 import { B, eventJobsOf, soCalls, useTwoTenants, udfsOf } from './tenants-harness';
@@ -66,6 +71,65 @@ describe('worker: per-tenant budgets', () => {
     expect((await eventJobsOf(t, B.contextIdentifier)).every((j) => j.state !== 'failed')).toBe(
       true,
     );
+  });
+});
+
+describe('worker: a backfill over budget', () => {
+  it('waits (delayed) instead of ending as skipped, and finishes once the budget allows', async () => {
+    await startOfAMinute(20_000);
+    const t = await system.start({
+      b: { budget: { superofficeCallsPerMinute: 2, providerCallsPerHour: undefined } },
+    });
+    const connection = new Redis(system.redis().url, { maxRetriesPerRequest: null });
+    const maintenance = createMaintenanceQueue(connection, system.redis().prefix);
+    try {
+      const job = await maintenance.add(MAINTENANCE_JOB_NAMES.backfill, {
+        tenant: B.contextIdentifier,
+        trigger: 'cli',
+        backfill: { runId: 'budget', ratePerMinute: 60_000 },
+      });
+      await waitFor(
+        async () =>
+          (await maintenance.getJob(job.id!))?.attemptsStarted === 1 && (await job.isDelayed()),
+        {
+          timeoutMs: 15_000,
+          what: 'the backfill deferred over budget',
+        },
+      );
+      const deferred = await maintenance.getJob(job.id!);
+      expect(deferred?.returnvalue ?? null).toBeNull(); // not finished as skipped
+      expect(deferred!.failedReason ?? '').toBe('');
+
+      // The operator lifts the budget; the deferred backfill runs when it is due (promoted here).
+      await t.store.update(B.contextIdentifier, (b) => ({
+        ...b,
+        budget: { superofficeCallsPerMinute: undefined, providerCallsPerHour: undefined },
+      }));
+      await waitFor(
+        () => t.registry.get(B.contextIdentifier)?.budget.superofficeCallsPerMinute === undefined,
+        {
+          what: "the registry to drop B's budget",
+        },
+      );
+      await deferred!.promote();
+      await waitFor(async () => (await maintenance.getJob(job.id!))?.finishedOn !== undefined, {
+        timeoutMs: 20_000,
+        what: 'the backfill to finish',
+      });
+      expect((await maintenance.getJob(job.id!))?.returnvalue).toMatchObject({
+        runId: 'budget',
+        status: 'completed',
+      });
+      const progress = await new BackfillProgressStore(connection, system.redis().prefix).read(
+        B.contextIdentifier,
+        'budget',
+      );
+      expect(progress?.status).toBe('completed');
+    } finally {
+      await maintenance.obliterate({ force: true }).catch(() => undefined);
+      await maintenance.close();
+      connection.disconnect();
+    }
   });
 });
 

@@ -145,17 +145,28 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
     return made;
   };
 
+  const perform = (job: Job<MaintenanceJobData>, runtime: TenantRuntime) => {
+    const task = tasksOf(runtime)[job.name];
+    if (!task) throw new Error(`unknown so-maintenance job ${job.name}`);
+    return task(job);
+  };
+  const skipped = (reason: string, detail: string) => ({ outcome: 'skipped', reason, detail });
+  // A scheduled job whose tenant cannot run now (needs re-consent, over budget, paused) is
+  // skipped: the next run looks again. A backfill is a one-off: it waits (delayed) and then
+  // resumes from its cursor, so a budget or a Retry-After never ends it half done.
+  const scheduled = servePerTenant<MaintenanceJobData, unknown>(
+    { ...deps.tenantJobs, whenNeedsReconsent: 'skip' },
+    perform,
+    skipped,
+  );
+  const oneOff = servePerTenant<MaintenanceJobData, unknown>(
+    { ...deps.tenantJobs, whenNeedsReconsent: 'defer' },
+    perform,
+    skipped,
+  );
   const worker = new Worker<MaintenanceJobData, unknown>(
     queue.name,
-    servePerTenant<MaintenanceJobData, unknown>(
-      { ...deps.tenantJobs, whenNeedsReconsent: 'skip' },
-      (job, runtime) => {
-        const task = tasksOf(runtime)[job.name];
-        if (!task) throw new Error(`unknown so-maintenance job ${job.name}`);
-        return task(job);
-      },
-      (reason, detail) => ({ outcome: 'skipped', reason, detail }),
-    ),
+    (job, token) => (job.name === MAINTENANCE_JOB_NAMES.backfill ? oneOff : scheduled)(job, token),
     {
       connection: deps.connection,
       prefix: config.queue.prefix,

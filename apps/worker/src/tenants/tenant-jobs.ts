@@ -24,8 +24,9 @@ export interface TenantJobsOptions {
   readonly deferMs: number;
   readonly logger: Logger;
   /**
-   * What a job of a tenant that needs re-consent does: `defer` (default; events and enrichments,
-   * which must not be lost) or `skip` (maintenance: the next scheduled run looks again).
+   * What a job of a tenant that needs re-consent, is over budget or paused does: `defer`
+   * (default; events, enrichments and backfills, which must not be lost) or `skip` (scheduled
+   * maintenance: the next run looks again).
    */
   readonly whenNeedsReconsent?: 'defer' | 'skip';
   /**
