@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   ConfigError,
   loadCliConfig,
@@ -16,12 +17,13 @@ import {
   type QueueName,
 } from '@so-connector/queue';
 import {
+  createSuperOfficeAuth,
   fixedTenantUrl,
-  RefreshTokenAuth,
   statusTenantUrl,
   SuperOfficeClient,
   tenantStatusUrlFor,
-  tokenUrlFor,
+  type AuthProvider,
+  type SuperOfficeCredentials,
   type TenantUrlResolver,
 } from '@so-connector/superoffice-client';
 import type { TenantConfig, TenantRegistry, TenantSourceName } from '@so-connector/tenants';
@@ -41,7 +43,7 @@ export interface SelectedTenant {
 /** The pieces of a SuperOffice connection; `doctor` and `whoami` check them one by one. */
 export interface SuperOfficeHandle {
   readonly settings: SuperOfficeConfig;
-  readonly auth: RefreshTokenAuth;
+  readonly auth: AuthProvider;
   readonly tenantUrl: TenantUrlResolver;
   readonly client: SuperOfficeClient;
 }
@@ -64,14 +66,26 @@ export function redisLocation(target: string | RedisTopology): string {
   }
 }
 
-/** The SuperOffice client of one tenant, composed as the worker's is, with its parts kept. */
-export function superOfficeHandle(settings: SuperOfficeConfig, tenant: string): SuperOfficeHandle {
-  const auth = new RefreshTokenAuth({
-    tokenUrl: settings.tokenUrl ?? tokenUrlFor(settings.environment),
+/**
+ * The SuperOffice client of one tenant, composed as the worker's is, with its parts kept. The
+ * tenant's `credentials` (a registry tenant's; default: the settings' refresh token) may be a
+ * system user's, signed with `appPrivateKey` (SO_APP_PRIVATE_KEY_FILE's PEM).
+ */
+export function superOfficeHandle(
+  settings: SuperOfficeConfig,
+  tenant: string,
+  credentials?: SuperOfficeCredentials,
+  appPrivateKey?: string,
+): SuperOfficeHandle {
+  const auth = createSuperOfficeAuth({
+    environment: settings.environment,
+    contextIdentifier: tenant,
     clientId: settings.clientId,
     clientSecret: settings.clientSecret,
-    refreshToken: settings.refreshToken,
     redirectUri: settings.redirectUri,
+    tokenUrl: settings.tokenUrl,
+    credentials: credentials ?? { kind: 'refresh-token', refreshToken: settings.refreshToken },
+    appPrivateKey,
   });
   const tenantUrl = settings.apiBaseUrl
     ? fixedTenantUrl(settings.apiBaseUrl)
@@ -213,7 +227,16 @@ export class CliContext {
   }
 
   superOffice(): SuperOfficeHandle {
-    this.superoffice ??= superOfficeHandle(requireSection(this.config().superoffice), this.tenant);
+    if (!this.superoffice) {
+      const credentials = this.selected?.tenant.credentials;
+      const keyFile = this.baseConfig().appPrivateKeyFile;
+      this.superoffice = superOfficeHandle(
+        requireSection(this.config().superoffice),
+        this.tenant,
+        credentials,
+        credentials?.kind === 'system-user' && keyFile ? readFileSync(keyFile, 'utf8') : undefined,
+      );
+    }
     return this.superoffice;
   }
 

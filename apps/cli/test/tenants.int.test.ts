@@ -1,82 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEnrichQueue, createRedisConnection } from '@so-connector/queue';
-import { startSimulator, type RunningSimulator } from '@so-connector/superoffice-simulator';
-import { parseSecretsKey, TenantStore } from '@so-connector/tenants';
-import { useTestRedis, type TestRedis } from '@so-connector/testing';
-import type { Redis } from 'ioredis';
-import { cli, envFor } from './cli-harness';
+import { cli } from './cli-harness';
+import { fileTenant, useTenantsFixture } from './tenants-fixture';
 
-// Real: Redis (a key prefix per test), the simulator over HTTP, a TENANTS_FILE on disk.
-let redis: TestRedis;
-let connection: Redis;
-let sim: RunningSimulator;
-let dir: string;
-let prefix = '';
-const secretsKey = randomBytes(32).toString('base64');
-
-beforeAll(async () => {
-  redis = await useTestRedis();
-  connection = createRedisConnection(redis.url, { role: 'worker' });
-  sim = await startSimulator({ retryScale: 0.001 });
-  dir = mkdtempSync(join(tmpdir(), 'so-cli-tenants-'));
-});
-afterAll(async () => {
-  await sim.stop();
-  await connection.quit();
-  await redis.cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  prefix = `${redis.prefix}-${Math.random().toString(36).slice(2, 8)}`;
-});
-
-/** A TENANTS_FILE with these tenants (the file's own schema). */
-function tenantsFile(tenants: Record<string, unknown>[]): string {
-  const path = join(dir, `${prefix}.json`);
-  writeFileSync(path, JSON.stringify({ tenants }));
-  return path;
-}
-
-const fileTenant = (contextIdentifier: string) => ({
-  contextIdentifier,
-  webhookSecrets: [`file-secret-${contextIdentifier}`],
-  refreshToken: `file-refresh-${contextIdentifier}`,
-  udf: { vertical: 'SuperOffice:83' },
-});
-
-const env = (extra: Record<string, string> = {}) =>
-  envFor(sim, { url: redis.url, prefix }, { TENANT_SECRETS_KEY: secretsKey, ...extra });
-
-function store(): TenantStore {
-  return new TenantStore({ redis: connection, prefix, secretsKey: parseSecretsKey(secretsKey) });
-}
-
-/** `tenants add` of a tenant served by the simulator, with its real credentials. */
-async function addSimTenant(contextIdentifier: string, e: Record<string, string>) {
-  return cli(
-    [
-      'tenants',
-      'add',
-      '--context',
-      contextIdentifier,
-      '--refresh-token',
-      'env:SIM_REFRESH_TOKEN',
-      '--api-base-url',
-      sim.apiBaseUrl(),
-      '--token-url',
-      sim.tokenUrl,
-      '--udf-vertical',
-      'SuperOffice:83',
-      '--owner-scope',
-      '12,JD',
-      '--json',
-    ],
-    { ...e, SIM_REFRESH_TOKEN: sim.client.refreshToken },
-  );
-}
+// tenants list, show, add, remove and rotate-secret (the CLI's side of the tenant registry).
+const f = useTenantsFixture();
+const { env, store, tenantsFile, addSimTenant } = f;
 
 describe('tenants list and show', () => {
   it('shows every source with its precedence, never a secret', async () => {
@@ -98,7 +27,7 @@ describe('tenants list and show', () => {
     expect(text.stdout).toMatch(/^Cust2\s+file\s+online\s+refresh-token\s+1 secret\s+builtin/m);
     for (const secret of [
       'env-webhook-secret',
-      sim.client.refreshToken,
+      f.sim().client.refreshToken,
       'file-secret-Cust2',
       'file-refresh-Cust2',
     ]) {
@@ -110,7 +39,7 @@ describe('tenants list and show', () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^source +the tenant store in Redis/m);
     expect(shown.stdout).toMatch(/^owner scope +12, JD$/m);
-    expect(shown.stdout).not.toContain(sim.client.refreshToken);
+    expect(shown.stdout).not.toContain(f.sim().client.refreshToken);
     const shownJson = (await cli(['tenants', 'show', 'Cust3', '--json'], e)).json();
     expect(shownJson.tenant.credentials).toEqual({
       kind: 'refresh-token',
@@ -139,7 +68,7 @@ describe('tenants add', () => {
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(tenant).toMatchObject({ contextIdentifier: 'Cust3', source: 'store' });
     expect(run.stdout.split(secret)).toHaveLength(2);
-    expect(run.stdout).not.toContain(sim.client.refreshToken);
+    expect(run.stdout).not.toContain(f.sim().client.refreshToken);
 
     const stored = (await store().load()).tenants;
     expect(stored.map((t) => [t.contextIdentifier, t.webhookSecrets])).toEqual([
@@ -147,11 +76,11 @@ describe('tenants add', () => {
     ]);
     expect(stored[0]!.credentials).toEqual({
       kind: 'refresh-token',
-      refreshToken: sim.client.refreshToken,
+      refreshToken: f.sim().client.refreshToken,
     });
-    const raw = JSON.stringify(await connection.hgetall(store().key));
+    const raw = JSON.stringify(await f.connection().hgetall(store().key));
     expect(raw).not.toContain(secret);
-    expect(raw).not.toContain(sim.client.refreshToken);
+    expect(raw).not.toContain(f.sim().client.refreshToken);
 
     const again = await addSimTenant('Cust3', env());
     expect(again.code).toBe(1);
@@ -159,7 +88,7 @@ describe('tenants add', () => {
   });
 
   it('takes one TENANTS_FILE entry as a YAML file, checked by the same schema', async () => {
-    const good = join(dir, `${prefix}-good.yaml`);
+    const good = join(f.dir(), `${f.prefix()}-good.yaml`);
     writeFileSync(
       good,
       'contextIdentifier: Cust8\nwebhookSecrets: [given-secret]\nrefreshToken: env:CUST8_TOKEN\nudf: { summary: "SuperOffice:84" }\n',
@@ -174,7 +103,7 @@ describe('tenants add', () => {
       udf: { summary: 'SuperOffice:84' },
     });
 
-    const bad = join(dir, `${prefix}-bad.yaml`);
+    const bad = join(f.dir(), `${f.prefix()}-bad.yaml`);
     writeFileSync(bad, 'contextIdentifier: Cust9\nrefresh_token: leaky\nudf: {}\n');
     const refused = await cli(['tenants', 'add', '--file', bad], env());
     expect(refused.code).toBe(2);
@@ -245,69 +174,5 @@ describe('tenants remove and rotate-secret', () => {
     expect(run.json()).toEqual({ removed: 'Cust3' });
     expect((await store().load()).tenants).toEqual([]);
     expect((await cli(['tenants', 'remove', 'Cust3'], env())).code).toBe(1);
-  });
-});
-
-describe('--tenant', () => {
-  it("acts with the chosen tenant's own settings, not the environment's tenant", async () => {
-    // The environment's own tenant cannot sign in: only the chosen tenant's credentials work.
-    const e = env({ SO_REFRESH_TOKEN: 'revoked-refresh-token' });
-    await addSimTenant('Cust3', e);
-    expect((await cli(['whoami'], e)).code).toBe(3);
-    const who = await cli(['--tenant', 'Cust3', 'whoami', '--json'], e);
-    expect(who.code).toBe(0);
-    expect(who.json()).toMatchObject({ tenant: 'Cust3', associateId: 42 });
-
-    const enrich = await cli(['--tenant', 'Cust3', 'enrich', '--contact', '5', '--json'], e);
-    expect(enrich.json()).toMatchObject({ deduplicationId: 'Cust3:contact:5' });
-    const queue = createEnrichQueue(connection, prefix);
-    const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
-    await queue.close();
-    expect(jobs.map((j) => (j.data as { tenant: string }).tenant)).toEqual(['Cust3']);
-
-    const doctor = await cli(['--tenant', 'Cust3', 'doctor', '--json'], e);
-    const checks = doctor.json<{ checks: { check: string; status: string; detail: string }[] }>()
-      .checks;
-    expect(checks).toContainEqual({
-      check: 'tenant',
-      status: 'PASS',
-      detail: 'Cust3 from the tenant store',
-    });
-    expect(checks.find((c) => c.check === 'superoffice-token')?.status).toBe('PASS');
-
-    const unknown = await cli(['--tenant', 'Cust404', 'whoami'], e);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('--tenant Cust404: this deployment serves no such tenant');
-  });
-
-  it('defaults to the only tenant when the environment names none, and asks when there are more', async () => {
-    const { SO_CONTEXT_IDENTIFIER: _ctx, ...e } = env({
-      TENANTS_FILE: tenantsFile([fileTenant('Cust2')]),
-    });
-    const only = await cli(['enrich', '--contact', '5', '--json'], e);
-    expect(only.code).toBe(0);
-    expect(only.json()).toMatchObject({ deduplicationId: 'Cust2:contact:5' });
-
-    await addSimTenant('Cust3', e);
-    const two = await cli(['enrich', '--contact', '5'], e);
-    expect(two.code).toBe(78);
-    expect(two.stderr.trim()).toBe(
-      'so-connector: invalid configuration: SO_CONTEXT_IDENTIFIER is not set and 2 tenants are registered: choose one with --tenant <contextIdentifier>',
-    );
-  });
-
-  it('says the CLI cannot sign in as a system user tenant yet', async () => {
-    const e = env();
-    const file = join(dir, `${prefix}-system.yaml`);
-    writeFileSync(
-      file,
-      'contextIdentifier: Cust4\nsystemUserToken: env:SYS\nudf: { vertical: "SuperOffice:83" }\n',
-    );
-    expect((await cli(['tenants', 'add', '--file', file], { ...e, SYS: 'App-xyz' })).code).toBe(0);
-    const run = await cli(['--tenant', 'Cust4', 'whoami'], e);
-    expect(run.code).toBe(78);
-    expect(run.stderr).toContain(
-      'invalid configuration: --tenant Cust4 (from the tenant store) signs in as a system user (systemUserToken), which the CLI cannot do yet',
-    );
   });
 });

@@ -52,7 +52,11 @@ export interface SuperOfficeConnectionSettings {
   readonly beforeCall?: (() => Promise<void>) | undefined;
 }
 
-function authFor(settings: SuperOfficeConnectionSettings): AuthProvider {
+/**
+ * The tenant's authentication: RefreshTokenAuth for a refresh token, SystemUserAuth (signed system
+ * token, ticket) for a system user. The CLI keeps it to check sign-in on its own (`doctor`).
+ */
+export function createSuperOfficeAuth(settings: SuperOfficeConnectionSettings): AuthProvider {
   const credentials: SuperOfficeCredentials | undefined =
     settings.credentials ??
     (settings.refreshToken
@@ -95,7 +99,7 @@ export function createSuperOfficeClient(
   settings: SuperOfficeConnectionSettings,
 ): SuperOfficeClient {
   return new SuperOfficeClient({
-    auth: authFor(settings),
+    auth: createSuperOfficeAuth(settings),
     tenant: settings.apiBaseUrl
       ? fixedTenantUrl(settings.apiBaseUrl)
       : statusTenantUrl({

@@ -57,6 +57,7 @@ export {
 export { UDF_PATCH_ROOT } from './udf/udf-write';
 export { INFERRED } from './inferred';
 export {
+  createSuperOfficeAuth,
   createSuperOfficeClient,
   type SuperOfficeConnectionSettings,
   type SuperOfficeCredentials,

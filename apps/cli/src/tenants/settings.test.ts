@@ -69,7 +69,7 @@ describe('configForTenant', () => {
     expect(sut.redis).toBe(base.redis);
   });
 
-  it('needs the app identity, and says what the CLI cannot do for a tenant', () => {
+  it('needs the app identity, and the app key for a system-user tenant', () => {
     const { SO_CLIENT_SECRET: _s, ...noSecret } = env;
     expect(configForTenant(loadCliConfig(noSecret), tenant, 'store').superoffice.ok).toBe(false);
     const system = configForTenant(
@@ -83,7 +83,7 @@ describe('configForTenant', () => {
         {
           variable: '--tenant Cust2',
           message:
-            '(from the tenant store) signs in as a system user (systemUserToken), which the CLI cannot do yet',
+            "(from the tenant store) signs in as a system user (systemUserToken): set SO_APP_PRIVATE_KEY_FILE (the app's RSA private key)",
         },
       ],
     });

@@ -54,11 +54,13 @@ function superofficeFor(
   const credentials = tenant.credentials;
   if (credentials === undefined)
     return { ok: false, problems: [problem('has no SuperOffice credentials')] };
-  if (credentials.kind === 'system-user')
+  if (credentials.kind === 'system-user' && config.appPrivateKeyFile === undefined)
     return {
       ok: false,
       problems: [
-        problem('signs in as a system user (systemUserToken), which the CLI cannot do yet'),
+        problem(
+          "signs in as a system user (systemUserToken): set SO_APP_PRIVATE_KEY_FILE (the app's RSA private key)",
+        ),
       ],
     };
   return {
@@ -66,7 +68,8 @@ function superofficeFor(
     value: {
       ...config.app.value,
       environment: tenant.environment,
-      refreshToken: credentials.refreshToken,
+      // A system user signs in with the selected tenant's credentials (CliContext.superOffice).
+      refreshToken: credentials.kind === 'refresh-token' ? credentials.refreshToken : '',
       apiBaseUrl: tenant.apiBaseUrl,
       tokenUrl: tenant.tokenUrl,
       ownAssociateId: tenant.ownAssociateId,
