@@ -155,8 +155,12 @@ export async function startReceiver(
     queue,
     redis,
     dedupWindowSeconds: config.queue.dedupWindowSeconds,
-    timeoutMs: REDIS_TIMEOUT_MS,
+    // The replicas' acknowledgement is part of the enqueue: the whole takes at most both bounds.
+    timeoutMs:
+      REDIS_TIMEOUT_MS +
+      (config.redis.replicaAcks.replicas > 0 ? config.redis.replicaAcks.timeoutMs : 0),
     tenantCount: () => tenantCount,
+    replicaAcks: config.redis.replicaAcks,
   });
   shutdown.register('event enqueuer', () => Promise.resolve(enqueuer.close()));
   const drainer = startSpoolDrainer({

@@ -16,7 +16,11 @@ describe('loadReceiverConfig', () => {
   it('applies the documented defaults', () => {
     const sut = loadReceiverConfig(valid);
     expect(sut).toEqual({
-      redis: { mode: 'single', url: 'redis://127.0.0.1:6379' },
+      redis: {
+        mode: 'single',
+        url: 'redis://127.0.0.1:6379',
+        replicaAcks: { replicas: 0, timeoutMs: 1000 },
+      },
       queue: { prefix: 'so', dedupWindowSeconds: 86400 },
       log: { level: 'info', format: 'json' },
       tenant: { contextIdentifier: 'Cust12345' },

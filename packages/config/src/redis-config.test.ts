@@ -46,6 +46,7 @@ describe('Redis topology', () => {
       username: undefined,
       password: undefined,
       tls: undefined,
+      replicaAcks: { replicas: 0, timeoutMs: 1000 },
     });
   });
 
@@ -83,12 +84,43 @@ describe('Redis topology', () => {
       masterName: 'mymaster',
       sentinelPassword: 'sentinel-pw',
       tls: { caFile: undefined },
+      // An acknowledged event must survive a failover: one replica holds it before the 200.
+      replicaAcks: { replicas: 1, timeoutMs: 1000 },
       sentinels: [
         { host: '10.0.0.1', port: 26379 },
         { host: 'sentinel-2.local', port: 26379 },
         { host: '::1', port: 26380 },
       ],
     });
+  });
+
+  it('REDIS_REPLICA_ACKS and its timeout: explicit values win; checked in one line', () => {
+    expect(
+      loadReceiverConfig({
+        ...receiver,
+        REDIS_SENTINELS: '10.0.0.1:26379',
+        REDIS_SENTINEL_NAME: 'mymaster',
+        REDIS_REPLICA_ACKS: '0',
+        REDIS_REPLICA_ACK_TIMEOUT_MS: '250',
+      }).redis.replicaAcks,
+    ).toEqual({ replicas: 0, timeoutMs: 250 });
+    expect(loadReceiverConfig({ ...receiver, REDIS_REPLICA_ACKS: '2' }).redis.replicaAcks).toEqual({
+      replicas: 2,
+      timeoutMs: 1000,
+    });
+    expect(
+      messageOf(() => loadReceiverConfig({ ...receiver, REDIS_REPLICA_ACKS: 'one' })),
+    ).toContain('REDIS_REPLICA_ACKS expected a whole number from 0 to 5 (got "one")');
+    expect(
+      messageOf(() =>
+        loadWorkerConfig({
+          ...worker,
+          REDIS_CLUSTER_NODES: '10.0.0.1:7000',
+          QUEUE_PREFIX: '{so}',
+          REDIS_REPLICA_ACKS: '1',
+        }),
+      ),
+    ).toContain('REDIS_REPLICA_ACKS is not supported with REDIS_CLUSTER_NODES yet');
   });
 
   it('cluster mode from REDIS_CLUSTER_NODES, for the CLI as well', () => {

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { booleanFlag, optionalString, redisUrl } from './parsers';
+import { booleanFlag, integer, optionalString, redisUrl } from './parsers';
 import type { RedisNodeAddress, RedisTopology } from './redis-types';
 
 function blankAsUndefined(value: unknown): unknown {
@@ -96,6 +96,22 @@ export const redisShape = {
   REDIS_PASSWORD: optionalString(),
   /** TLS with REDIS_SENTINELS / REDIS_CLUSTER_NODES (a single node says rediss://). */
   REDIS_TLS: booleanFlag(false),
+  /**
+   * Replicas that must have an accepted event before the receiver answers 200 (Redis WAIT);
+   * default 1 with REDIS_SENTINELS (a failover must not lose an acknowledged event), else 0.
+   */
+  REDIS_REPLICA_ACKS: z.preprocess(
+    blankAsUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, { error: 'expected a whole number from 0 to 5' })
+      .transform(Number)
+      .refine((n) => n <= 5, { error: 'expected a whole number from 0 to 5' })
+      .optional(),
+  ),
+  /** How long the receiver waits for REDIS_REPLICA_ACKS before it spools the event instead. */
+  REDIS_REPLICA_ACK_TIMEOUT_MS: integer(10, 30_000, 1000),
   REDIS_TLS_CA_FILE: z.preprocess(
     blankAsUndefined,
     z
@@ -172,6 +188,11 @@ export function redisIssues(env: RedisEnv): RedisIssue[] {
         ? 'is set but REDIS_URL is not rediss://: the connection would not use TLS'
         : 'is set but REDIS_TLS is not true: the connection would not use TLS',
     );
+  if (cluster && (env.REDIS_REPLICA_ACKS ?? 0) > 0)
+    add(
+      'REDIS_REPLICA_ACKS',
+      'is not supported with REDIS_CLUSTER_NODES yet (WAIT must reach the master of each key): unset it',
+    );
   if (cluster && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX))
     add(
       'QUEUE_PREFIX',
@@ -188,7 +209,16 @@ export function refineRedis(env: RedisEnv, ctx: z.RefinementCtx): void {
 
 /** The topology of already validated variables. */
 export function redisTopology(env: RedisEnv): RedisTopology {
-  const common = { url: env.REDIS_URL, username: env.REDIS_USERNAME, password: env.REDIS_PASSWORD };
+  const sentinel = env.REDIS_SENTINELS !== undefined;
+  const common = {
+    url: env.REDIS_URL,
+    username: env.REDIS_USERNAME,
+    password: env.REDIS_PASSWORD,
+    replicaAcks: {
+      replicas: env.REDIS_REPLICA_ACKS ?? (sentinel ? 1 : 0),
+      timeoutMs: env.REDIS_REPLICA_ACK_TIMEOUT_MS,
+    },
+  };
   if (env.REDIS_CLUSTER_NODES !== undefined)
     return {
       mode: 'cluster',

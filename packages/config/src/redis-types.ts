@@ -22,6 +22,11 @@ interface RedisCommon {
   readonly username: string | undefined;
   readonly password: string | undefined;
   readonly tls: RedisTlsSettings | undefined;
+  /**
+   * REDIS_REPLICA_ACKS / REDIS_REPLICA_ACK_TIMEOUT_MS: how many replicas must hold an accepted
+   * event (Redis WAIT) before the receiver answers 200; 0 = the master's write is enough.
+   */
+  readonly replicaAcks: { readonly replicas: number; readonly timeoutMs: number };
 }
 
 export interface SingleRedis extends RedisCommon {

@@ -30,6 +30,12 @@ export interface EventEnqueuerOptions {
   readonly quietEventsPerMinute?: number;
   /** How many tenants share the queue now (fairness applies from two on); default 2. */
   readonly tenantCount?: () => number;
+  /**
+   * Replicas that must hold the event before it counts as accepted (Redis WAIT on the queue's
+   * connection, REDIS_REPLICA_ACKS); fewer within `timeoutMs` → RedisUnavailableError, so the
+   * caller spools it. Default: none.
+   */
+  readonly replicaAcks?: { readonly replicas: number; readonly timeoutMs: number };
 }
 
 export interface EventEnqueuer {
@@ -53,6 +59,10 @@ interface Pending {
  *
  * Fairness: a tenant's events beyond its quiet rate are added with a BullMQ priority, so a flood
  * waits behind every other tenant's events instead of in front of them (docs/architecture.md).
+ *
+ * Replication: with `replicaAcks`, the event is accepted only once that many replicas hold it
+ * (WAIT covers every earlier write of the connection): an asynchronous replica promoted by a
+ * failover then cannot lack an event the receiver answered 200 for.
  *
  * Time bound: BullMQ waits for its connection however long that takes; a webhook request must not
  * wait with it (SuperOffice's own retry gives up within ~5 s). One sweep timer fails every enqueue
@@ -94,6 +104,14 @@ export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueue
         ...(priority === undefined ? {} : { priority }),
       }),
     ]);
+    const acks = options.replicaAcks;
+    if (acks && acks.replicas > 0) {
+      const acked = Number(await redis.call('WAIT', acks.replicas, acks.timeoutMs));
+      if (acked < acks.replicas)
+        throw new RedisUnavailableError(
+          `${acked} of ${acks.replicas} Redis replica(s) acknowledged the event within ${acks.timeoutMs} ms`,
+        );
+    }
     return exists === 1 ? 'duplicate' : 'accepted';
   };
 
