@@ -155,6 +155,7 @@ export async function startReceiver(
     queue,
     redis,
     dedupWindowSeconds: config.queue.dedupWindowSeconds,
+    keepCompleted: config.queue.keepCompleted,
     timeoutMs: REDIS_TIMEOUT_MS,
     tenantCount: () => tenantCount,
   });

@@ -17,7 +17,11 @@ describe('loadReceiverConfig', () => {
     const sut = loadReceiverConfig(valid);
     expect(sut).toEqual({
       redis: { mode: 'single', url: 'redis://127.0.0.1:6379' },
-      queue: { prefix: 'so', dedupWindowSeconds: 86400 },
+      queue: {
+        prefix: 'so',
+        dedupWindowSeconds: 86400,
+        keepCompleted: { seconds: 3600, count: 1000 },
+      },
       log: { level: 'info', format: 'json' },
       tenant: { contextIdentifier: 'Cust12345' },
       tenants: {},
@@ -151,6 +155,16 @@ describe('loadReceiverConfig', () => {
         'DEDUP_WINDOW_SECONDS',
         { ...valid, DEDUP_WINDOW_SECONDS: '5' },
         /DEDUP_WINDOW_SECONDS expected a whole number from 60 to 2592000/,
+      ],
+      [
+        'EVENTS_KEEP_COMPLETED_SECONDS',
+        { ...valid, EVENTS_KEEP_COMPLETED_SECONDS: '1h' },
+        /EVENTS_KEEP_COMPLETED_SECONDS expected a whole number from 0 to 2592000/,
+      ],
+      [
+        'EVENTS_KEEP_COMPLETED_COUNT',
+        { ...valid, EVENTS_KEEP_COMPLETED_COUNT: '-1' },
+        /EVENTS_KEEP_COMPLETED_COUNT expected a whole number from 0 to 1000000/,
       ],
       [
         'SHUTDOWN_TIMEOUT_MS',
