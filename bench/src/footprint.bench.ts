@@ -6,6 +6,7 @@
 // `used_memory` (INFO memory) is read before, half-way and at the end, and every key is weighed
 // with MEMORY USAGE by family. The sync-run facts the real worker writes are not in these figures.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Queue, Worker, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
@@ -17,8 +18,18 @@ import {
   type EventJobData,
   type WebhookEvent,
 } from '@so-connector/queue';
-import { waitFor } from '@so-connector/testing';
-import { parseArgs, ratio, runMain, startRedis, writeSection } from './bench-common';
+import { startSimulator } from '@so-connector/superoffice-simulator';
+import { superOfficeEnvFor, waitFor } from '@so-connector/testing';
+import {
+  REPO_ROOT,
+  parseArgs,
+  ratio,
+  runMain,
+  startRedis,
+  stopChild,
+  writeSection,
+} from './bench-common';
+import { pending, startAndWait } from './bench-queue';
 
 const { quick, out } = parseArgs();
 const EVENTS = quick ? 4000 : 20_000;
@@ -27,7 +38,10 @@ const CHUNK = 500;
 const TENANT = 'Cust12345';
 const PREFIX = 'so';
 
-type Variant = 'before' | 'now';
+const OWN_ASSOCIATE = 42; // the simulator's API user: every event is an echo, skipped by the worker
+
+/** Job options × consumer: a no-op BullMQ worker, or the built apps/worker (skip path). */
+type Variant = 'before' | 'now' | 'now-worker';
 
 /** The `so-events` options before issue 13: the body of every completed job kept for the window. */
 function optionsBefore(event: WebhookEvent): JobsOptions {
@@ -40,9 +54,12 @@ function optionsBefore(event: WebhookEvent): JobsOptions {
   };
 }
 
+const optionsNow = (event: WebhookEvent): JobsOptions =>
+  eventAddOptions(event, WINDOW_SECONDS, DEFAULT_COMPLETED_EVENT_RETENTION);
 const OPTIONS: Record<Variant, (event: WebhookEvent) => JobsOptions> = {
   before: optionsBefore,
-  now: (event) => eventAddOptions(event, WINDOW_SECONDS, DEFAULT_COMPLETED_EVENT_RETENTION),
+  now: optionsNow,
+  'now-worker': optionsNow,
 };
 
 /** A `contact.changed` webhook as SuperOffice sends it, with the FieldValues newer tenants add. */
@@ -55,7 +72,7 @@ function anEvent(i: number): WebhookEvent {
     PrimaryKey: 1 + (i % 10_000),
     Entity: 'contact',
     ContextIdentifier: TENANT,
-    ChangedByAssociateId: 5,
+    ChangedByAssociateId: OWN_ASSOCIATE,
     WebhookName: 'so-connector',
     FieldValues: { associate_id: 12, business_idx: 2, category_idx: 4, country_id: 578 },
   };
@@ -68,6 +85,8 @@ interface Families {
   readonly markers: { keys: number; bytes: number };
   /** Every other key of the queue: the completed zset, the events stream, meta, id, metrics. */
   readonly other: { keys: number; bytes: number };
+  /** Keys outside so-events: the worker's sync-run facts and counters, its other queues. */
+  readonly outside: { keys: number; bytes: number };
 }
 
 interface Checkpoint {
@@ -88,9 +107,11 @@ async function weigh(redis: Redis): Promise<Families> {
     jobs: { keys: 0, bytes: 0 },
     markers: { keys: 0, bytes: 0 },
     other: { keys: 0, bytes: 0 },
+    outside: { keys: 0, bytes: 0 },
   };
-  const jobKey = new RegExp(`^${PREFIX}:${QUEUE_NAMES.events}:[0-9a-f-]{36}$`);
-  const markerKey = `${PREFIX}:${QUEUE_NAMES.events}:de:`;
+  const queueKey = `${PREFIX}:${QUEUE_NAMES.events}:`;
+  const jobKey = new RegExp(`^${queueKey}[0-9a-f-]{36}$`);
+  const markerKey = `${queueKey}de:`;
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
@@ -99,11 +120,13 @@ async function weigh(redis: Redis): Promise<Families> {
     for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', 0);
     const sizes = (await pipeline.exec()) ?? [];
     keys.forEach((key, i) => {
-      const family = key.startsWith(markerKey)
-        ? families.markers
-        : jobKey.test(key)
-          ? families.jobs
-          : families.other;
+      const family = !key.startsWith(queueKey)
+        ? families.outside
+        : key.startsWith(markerKey)
+          ? families.markers
+          : jobKey.test(key)
+            ? families.jobs
+            : families.other;
       family.keys++;
       family.bytes += Number(sizes[i]?.[1] ?? 0);
     });
@@ -111,13 +134,11 @@ async function weigh(redis: Redis): Promise<Families> {
   return families;
 }
 
-/** Adds `events` as the receiver does (one add each, its options) and waits for their completion. */
+/** Adds `events` as the receiver does (one add each, its options) and waits until all have run. */
 async function addAndComplete(
   queue: Queue<EventJobData>,
   events: readonly WebhookEvent[],
   options: (event: WebhookEvent) => JobsOptions,
-  completed: () => number,
-  target: number,
 ): Promise<void> {
   const receivedAt = new Date().toISOString();
   for (let i = 0; i < events.length; i += CHUNK) {
@@ -133,55 +154,83 @@ async function addAndComplete(
         ),
     );
   }
-  await waitFor(() => completed() >= target, {
+  await waitFor(async () => (await pending([queue])) === 0, {
     timeoutMs: 300_000,
     intervalMs: 50,
-    what: `${target} completed jobs`,
+    what: 'every job run',
   });
+  const failed = await queue.getFailedCount();
+  if (failed > 0) throw new Error(`${failed} jobs failed`);
 }
 
-async function measure(url: string, variant: Variant): Promise<Checkpoint[]> {
+/** The consumer of a variant, started before the first measurement; `stop` ends it. */
+async function startConsumer(
+  url: string,
+  variant: Variant,
+  sim: Awaited<ReturnType<typeof startSimulator>>,
+): Promise<{ stop(): Promise<void> }> {
+  if (variant === 'now-worker') {
+    const proc = await startAndWait(join(REPO_ROOT, 'apps', 'worker', 'dist', 'main.js'), {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      REDIS_URL: url,
+      QUEUE_PREFIX: PREFIX,
+      ...superOfficeEnvFor(sim),
+      SO_OWN_ASSOCIATE_ID: String(OWN_ASSOCIATE),
+      SO_UDF_VERTICAL: 'SuperOffice:83',
+      METRICS_PORT: '0',
+      WATCHDOG_INTERVAL_MS: '0',
+      RECONCILE_INTERVAL_MS: '0',
+    });
+    return { stop: () => stopChild(proc.child) };
+  }
+  const connection = createRedisConnection(url, { role: 'worker' });
+  const worker = new Worker(QUEUE_NAMES.events, () => Promise.resolve({ outcome: 'noop' }), {
+    connection,
+    prefix: PREFIX,
+    concurrency: 50,
+  });
+  await worker.waitUntilReady();
+  return {
+    async stop() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}
+
+async function measure(
+  url: string,
+  variant: Variant,
+  sim: Awaited<ReturnType<typeof startSimulator>>,
+): Promise<Checkpoint[]> {
   const admin = new Redis(url, { maxRetriesPerRequest: null });
   await admin.flushall();
   const producer = createRedisConnection(url, { role: 'producer' });
-  const consumer = createRedisConnection(url, { role: 'worker' });
   const queue = new Queue<EventJobData>(QUEUE_NAMES.events, {
     connection: producer,
     prefix: PREFIX,
   });
-  let completed = 0;
-  const worker = new Worker(QUEUE_NAMES.events, () => Promise.resolve({ outcome: 'noop' }), {
-    connection: consumer,
-    prefix: PREFIX,
-    concurrency: 50,
-  });
-  worker.on('completed', () => completed++);
+  const consumer = await startConsumer(url, variant, sim);
   try {
-    await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
+    await queue.waitUntilReady();
     const base = await usedMemory(admin);
     const events = Array.from({ length: EVENTS }, (_, i) => anEvent(i));
     const checkpoints: Checkpoint[] = [];
     for (const upTo of [EVENTS / 2, EVENTS]) {
       const from = checkpoints.length === 0 ? 0 : EVENTS / 2;
-      await addAndComplete(
-        queue,
-        events.slice(from, upTo),
-        OPTIONS[variant],
-        () => completed,
-        upTo,
-      );
+      await addAndComplete(queue, events.slice(from, upTo), OPTIONS[variant]);
       const usedBytes = (await usedMemory(admin)) - base;
       checkpoints.push({ events: upTo, usedBytes, families: await weigh(admin) });
       process.stdout.write(
-        `[footprint] ${variant.padEnd(6)} ${upTo} events: used_memory +${usedBytes} B = ${(usedBytes / upTo).toFixed(0)} B/event\n`,
+        `[footprint] ${variant.padEnd(10)} ${upTo} events: used_memory +${usedBytes} B = ${(usedBytes / upTo).toFixed(0)} B/event\n`,
       );
     }
     return checkpoints;
   } finally {
-    await worker.close();
+    await consumer.stop();
     await queue.close();
     producer.disconnect();
-    consumer.disconnect();
     admin.disconnect();
   }
 }
@@ -193,74 +242,89 @@ function familyRows(variant: Variant, end: Checkpoint): string[] {
   const row = (name: string, family: { keys: number; bytes: number }) =>
     `| ${variant} | ${name} | ${family.keys} | ${family.bytes} | ${family.keys > 0 ? Math.round(family.bytes / family.keys) : '–'} | ${perEvent(family.bytes, end.events)} |`;
   return [
-    row('job hashes', f.jobs),
-    row('dedup markers', f.markers),
-    row('other queue keys (completed set, events stream, meta)', f.other),
+    row('so-events job hashes', f.jobs),
+    row('so-events dedup markers', f.markers),
+    row('other so-events keys (completed set, events stream, meta)', f.other),
+    ...(variant === 'now-worker'
+      ? [row('outside so-events (sync-run facts, counters, other queues)', f.outside)]
+      : []),
   ];
 }
 
+const average = (c: Checkpoint) => perEvent(c.usedBytes, c.events);
+/**
+ * Bytes the second half of the events added: what one more event in the window costs, without the
+ * bounded parts (the kept bodies, the events stream BullMQ caps at ~10,000 entries).
+ */
+const marginal = ([half, end]: Checkpoint[]) =>
+  perEvent(end!.usedBytes - half!.usedBytes, end!.events - half!.events);
+const VARIANTS = ['before', 'now', 'now-worker'] as const;
+
 async function main(): Promise<void> {
   const redis = await startRedis();
+  const sim = await startSimulator();
   const results: Partial<Record<Variant, Checkpoint[]>> = {};
   try {
-    for (const variant of ['before', 'now'] as const) {
-      results[variant] = await measure(redis.url, variant);
-    }
+    for (const variant of VARIANTS) results[variant] = await measure(redis.url, variant, sim);
   } finally {
+    await sim.stop();
     await redis.dispose();
   }
-  const [beforeHalf, beforeEnd] = results.before!;
-  const [nowHalf, nowEnd] = results.now!;
-  const average = (c: Checkpoint) => perEvent(c.usedBytes, c.events);
-  // Bytes the second half of the events added: what one more event in the window costs, without
-  // the bounded parts (the kept bodies, the events stream capped at 10,000 entries).
-  const marginal = (half: Checkpoint, end: Checkpoint) =>
-    perEvent(end.usedBytes - half.usedBytes, end.events - half.events);
+  const before = results.before!;
+  const now = results.now!;
+  const withWorker = results['now-worker']!;
+  const [beforeEnd, nowEnd, workerEnd] = [before[1]!, now[1]!, withWorker[1]!];
   const keep = DEFAULT_COMPLETED_EVENT_RETENTION;
-  const headline = ratio(average(nowEnd!), average(beforeEnd!));
+  const headline = ratio(average(nowEnd), average(beforeEnd));
+  const fixedKiB = Math.round((nowEnd.usedBytes - marginal(now) * nowEnd.events) / 1024);
+  const line = (name: string, c: Checkpoint[], bold = false) => {
+    const b = (text: string) => (bold ? `**${text}**` : text);
+    return `| ${name} | ${average(c[0]!)} B | ${b(`${average(c[1]!)} B`)} | ${b(`${marginal(c)} B`)} |`;
+  };
   const section = `## 9. Footprint: Redis bytes per accepted event over the dedup window
 
 bench/src/footprint.bench.ts; on its own: \`pnpm bench --only footprint --merge\`.
-${EVENTS.toLocaleString('en')} \`contact.changed\` events (with FieldValues, ~400 bytes of JSON each) are
+${EVENTS.toLocaleString('en')} \`contact.changed\` events (with FieldValues, ~400 bytes of JSON each; 10,000 companies) are
 added to \`so-events\` one add each, as the receiver adds them, on a private redis-server (AOF off,
-flushed before each variant), and a no-op BullMQ worker (concurrency 50) completes every one.
-\`used_memory\` (INFO memory) is read before the first event, after half of them and at the end,
-all within the ${WINDOW_SECONDS / 3600} h dedup window; then every key is weighed with \`MEMORY USAGE … SAMPLES 0\`.
+flushed before each variant), and a consumer runs every one. \`used_memory\` (INFO memory) is read
+once the consumer is up and before the first event, after half of them and at the end, all within
+the ${WINDOW_SECONDS / 3600} h dedup window; then every key is weighed with \`MEMORY USAGE … SAMPLES 0\`.
 - **before**: the options before issue 13: \`jobId\` = EventId, \`removeOnComplete: { age: DEDUP_WINDOW_SECONDS }\`
-  (every completed job body kept for the window; the job is the dedup).
+  (every completed job body kept for the window; the job is the dedup); a no-op BullMQ worker.
 - **now**: \`eventAddOptions\` (packages/queue/src/event-dedup.ts): \`jobId\` = EventId, BullMQ
   \`deduplication: { id: EventId, ttl: window }\` (a marker key that lives for the window), and completed
   bodies kept for the recent window only (\`EVENTS_KEEP_COMPLETED_SECONDS\`=${keep.seconds},
-  \`EVENTS_KEEP_COMPLETED_COUNT\`=${keep.count}: here the count binds).
-
-Not included: the sync-run fact the real worker records for each event (packages/sync-runs, trimmed
-by age and count separately). A completed body here holds the no-op's return value; the real worker's
-outcome makes it larger (the ~2.7 KB issue 13 names), which changes every event before but only the
-bounded part (the kept bodies) now.
+  \`EVENTS_KEEP_COMPLETED_COUNT\`=${keep.count}: here the count binds); a no-op BullMQ worker.
+- **now-worker**: the same options, run by \`apps/worker\` as built (every event an echo of its own
+  write, so the skip path: a SKIPPED fact on the account's sync run and the activity counters,
+  as the code at this commit writes them; the trimming of sync-run facts is separate work).
 
 | variant | used_memory per event, ${EVENTS / 2} events | per event, ${EVENTS} events | per further event (2nd half) |
 |---|---|---|---|
-| before | ${average(beforeHalf!)} B | ${average(beforeEnd!)} B | ${marginal(beforeHalf!, beforeEnd!)} B |
-| now | ${average(nowHalf!)} B | **${average(nowEnd!)} B** | **${marginal(nowHalf!, nowEnd!)} B** |
-| now ÷ before | | **${headline}** | ${ratio(marginal(nowHalf!, nowEnd!), marginal(beforeHalf!, beforeEnd!))} |
+${line('before', before)}
+${line('now', now, true)}
+| now ÷ before | | **${headline}** | ${ratio(marginal(now), marginal(before))} |
+${line('now-worker (with sync-run facts)', withWorker)}
 
 "Per further event" is what each event adds while the bounded parts stay put (at most
 ${keep.count} kept bodies, the events stream BullMQ caps at ~10,000 entries): the figure a busy tenant
-converges to. The fixed part is about ${Math.round((nowEnd!.usedBytes - marginal(nowHalf!, nowEnd!) * nowEnd!.events) / 1024)} KiB now, so a deployment with E events a day holds
-about E × ${marginal(nowHalf!, nowEnd!)} B + that for the EventId dedup.
+converges to. The bounded part is about ${fixedKiB} KiB now, so the EventId dedup of a deployment
+with E events in the window holds about E × ${marginal(now)} B + ${fixedKiB} KiB. A no-op's job body is smaller
+than one the real worker completes (its outcome is the return value), which weighs on every event
+before and only on the kept bodies now.
 
-Keys at the end (${EVENTS} events), by family (MEMORY USAGE; it leaves out the expiry entry of a marker,
-which used_memory counts):
+Keys at the end (${EVENTS} events), by family (MEMORY USAGE; it leaves out the expiry entry of a key
+with a TTL, which used_memory counts):
 
 | variant | family | keys | bytes | bytes per key | bytes per event |
 |---|---|---|---|---|---|
-${[...familyRows('before', beforeEnd!), ...familyRows('now', nowEnd!)].join('\n')}
+${VARIANTS.flatMap((v) => familyRows(v, results[v]![1]!)).join('\n')}
 `;
   writeSection(out, section, [
     '9. Footprint',
     'Redis bytes per accepted event over the 24 h dedup window, now ÷ before',
     `**${headline}**`,
-    `${average(nowEnd!)} B vs ${average(beforeEnd!)} B per event at ${EVENTS} events; ${marginal(nowHalf!, nowEnd!)} B per further event (sync-run facts not included)`,
+    `${average(nowEnd)} B vs ${average(beforeEnd)} B per event at ${EVENTS} events, ${marginal(now)} B per further event; with the worker's sync-run facts ${average(workerEnd)} B (${marginal(withWorker)} B per further event)`,
   ]);
 }
 
