@@ -6,7 +6,6 @@
 // `used_memory` (INFO memory) is read before, half-way and at the end, and every key is weighed
 // with MEMORY USAGE by family. The sync-run facts the real worker writes are not in these figures.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Queue, Worker, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
@@ -19,17 +18,10 @@ import {
   type WebhookEvent,
 } from '@so-connector/queue';
 import { startSimulator } from '@so-connector/superoffice-simulator';
-import { superOfficeEnvFor, waitFor } from '@so-connector/testing';
-import {
-  REPO_ROOT,
-  parseArgs,
-  ratio,
-  runMain,
-  startRedis,
-  stopChild,
-  writeSection,
-} from './bench-common';
+import { waitFor } from '@so-connector/testing';
+import { parseArgs, ratio, runMain, startRedis, stopChild, writeSection } from './bench-common';
 import { pending, startAndWait } from './bench-queue';
+import { fleetEnv, WORKER } from './worker-fleet';
 
 const { quick, out } = parseArgs();
 const EVENTS = quick ? 4000 : 20_000;
@@ -170,18 +162,10 @@ async function startConsumer(
   sim: Awaited<ReturnType<typeof startSimulator>>,
 ): Promise<{ stop(): Promise<void> }> {
   if (variant === 'now-worker') {
-    const proc = await startAndWait(join(REPO_ROOT, 'apps', 'worker', 'dist', 'main.js'), {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      REDIS_URL: url,
-      QUEUE_PREFIX: PREFIX,
-      ...superOfficeEnvFor(sim),
-      SO_OWN_ASSOCIATE_ID: String(OWN_ASSOCIATE),
-      SO_UDF_VERTICAL: 'SuperOffice:83',
-      METRICS_PORT: '0',
-      WATCHDOG_INTERVAL_MS: '0',
-      RECONCILE_INTERVAL_MS: '0',
-    });
+    const proc = await startAndWait(
+      WORKER,
+      fleetEnv(url, PREFIX, sim, { SO_OWN_ASSOCIATE_ID: String(OWN_ASSOCIATE) }),
+    );
     return { stop: () => stopChild(proc.child) };
   }
   const connection = createRedisConnection(url, { role: 'worker' });
