@@ -212,6 +212,20 @@ describe('EventId dedup for the whole window after the job body is gone', () => 
     }
   });
 
+  it('forgets an EventId whose job an operator removed (Bull Board "remove"): marker and job go', async () => {
+    const p = await producer(nextPrefix(), 86_400);
+    try {
+      const event = aWebhookEvent();
+      expect(await p.enqueuer.enqueue(dataOf(event))).toBe('accepted');
+      await (await p.queue.getJob(event.EventId.toLowerCase()))!.remove();
+      expect(await keysOf(p.queue, p.connection, event.EventId)).toEqual([0, 0]);
+      expect(await p.enqueuer.enqueue(dataOf(event))).toBe('accepted');
+      expect(await jobCount(p.queue)).toBe(1);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('keeps completed job bodies for Bull Board up to EVENTS_KEEP_COMPLETED_COUNT', async () => {
     const { prefix, sut, inspector, post } = await receiverKeeping(2);
     try {
