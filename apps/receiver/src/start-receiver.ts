@@ -155,6 +155,7 @@ export async function startReceiver(
     queue,
     redis,
     dedupWindowSeconds: config.queue.dedupWindowSeconds,
+    keepCompleted: config.queue.keepCompleted,
     // The replicas' acknowledgement is part of the enqueue: the whole takes at most both bounds.
     timeoutMs:
       REDIS_TIMEOUT_MS +

@@ -19,8 +19,13 @@ export type RedisConfig = RedisTopology;
 export interface QueueConfig {
   /** Key prefix for every queue; may be a hash tag such as `{so}`. */
   readonly prefix: string;
-  /** How long a completed event job (and so its EventId) is kept for de-duplication. */
+  /** How long an EventId is known (a redelivery answers "duplicate"). */
   readonly dedupWindowSeconds: number;
+  /**
+   * Completed event job bodies kept for Bull Board and the dashboard: for `seconds` (capped at the
+   * dedup window) and at most `count` of them.
+   */
+  readonly keepCompleted: { readonly seconds: number; readonly count: number };
 }
 
 /** The environment's one tenant (SO_CONTEXT_IDENTIFIER): the one-tenant shorthand. */

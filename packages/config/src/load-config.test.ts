@@ -21,7 +21,11 @@ describe('loadReceiverConfig', () => {
         url: 'redis://127.0.0.1:6379',
         replicaAcks: { replicas: 0, timeoutMs: 1000 },
       },
-      queue: { prefix: 'so', dedupWindowSeconds: 86400 },
+      queue: {
+        prefix: 'so',
+        dedupWindowSeconds: 86400,
+        keepCompleted: { seconds: 3600, count: 1000 },
+      },
       log: { level: 'info', format: 'json' },
       tenant: { contextIdentifier: 'Cust12345' },
       tenants: {},
@@ -155,6 +159,16 @@ describe('loadReceiverConfig', () => {
         'DEDUP_WINDOW_SECONDS',
         { ...valid, DEDUP_WINDOW_SECONDS: '5' },
         /DEDUP_WINDOW_SECONDS expected a whole number from 60 to 2592000/,
+      ],
+      [
+        'EVENTS_KEEP_COMPLETED_SECONDS',
+        { ...valid, EVENTS_KEEP_COMPLETED_SECONDS: '1h' },
+        /EVENTS_KEEP_COMPLETED_SECONDS expected a whole number from 0 to 2592000/,
+      ],
+      [
+        'EVENTS_KEEP_COMPLETED_COUNT',
+        { ...valid, EVENTS_KEEP_COMPLETED_COUNT: '-1' },
+        /EVENTS_KEEP_COMPLETED_COUNT expected a whole number from 0 to 1000000/,
       ],
       [
         'SHUTDOWN_TIMEOUT_MS',

@@ -59,7 +59,14 @@ export function deepFreeze<T extends object>(value: T): T {
 function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
   return deepFreeze({
     redis: redisTopology(env),
-    queue: { prefix: env.QUEUE_PREFIX, dedupWindowSeconds: env.DEDUP_WINDOW_SECONDS },
+    queue: {
+      prefix: env.QUEUE_PREFIX,
+      dedupWindowSeconds: env.DEDUP_WINDOW_SECONDS,
+      keepCompleted: {
+        seconds: env.EVENTS_KEEP_COMPLETED_SECONDS,
+        count: env.EVENTS_KEEP_COMPLETED_COUNT,
+      },
+    },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     tenant: { contextIdentifier: env.SO_CONTEXT_IDENTIFIER },
     tenants: { file: env.TENANTS_FILE, secretsKey: env.TENANT_SECRETS_KEY },

@@ -88,6 +88,12 @@ export const receiverEnvSchema = z
     ALLOW_UNSIGNED: booleanFlag(false),
     SPOOL_DIR: stringWithDefault('./var/spool'),
     DEDUP_WINDOW_SECONDS: integer(60, 30 * 24 * 3600, 24 * 3600),
+    /**
+     * Completed so-events job bodies kept for Bull Board and the dashboard: this long (at most the
+     * dedup window) and at most this many. The EventId stays a duplicate for the whole window.
+     */
+    EVENTS_KEEP_COMPLETED_SECONDS: integer(0, 30 * 24 * 3600, 3600),
+    EVENTS_KEEP_COMPLETED_COUNT: integer(0, 1_000_000, 1000),
     SHUTDOWN_TIMEOUT_MS: integer(100, 120_000, 10_000),
     /** A request (headers and body) must arrive within this long, else 408: slow bodies are cut. */
     REQUEST_TIMEOUT_MS: integer(1000, 300_000, 15_000),

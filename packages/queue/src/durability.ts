@@ -25,7 +25,7 @@ export function durabilityWarnings(
   const warnings: string[] = [];
   if (evictionPolicy !== undefined && evictionPolicy !== 'noeviction') {
     warnings.push(
-      `Redis maxmemory-policy is "${evictionPolicy}", not "noeviction": queued events can be evicted under memory pressure`,
+      `Redis maxmemory-policy is "${evictionPolicy}", not "noeviction": queued events and EventId dedup markers can be evicted under memory pressure (a volatile-* policy evicts exactly the keys with a TTL, such as the markers)`,
     );
   }
   if (appendOnly === false) {

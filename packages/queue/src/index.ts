@@ -24,7 +24,14 @@ export {
   type WebhookEvent,
 } from './payloads';
 export { enrichDedupId, eventJobId } from './job-ids';
-export { enrichJobOptions, eventJobOptions, jitterBackoff } from './job-options';
+export {
+  DEFAULT_COMPLETED_EVENT_RETENTION,
+  enrichJobOptions,
+  eventJobOptions,
+  jitterBackoff,
+  type CompletedEventRetention,
+} from './job-options';
+export { eventAddOptions, eventSeenKeys } from './event-dedup';
 export {
   createRedisClusterConnection,
   createRedisConnection,

@@ -1,15 +1,44 @@
-import { enrichDedupId, eventJobId, eventJobOptions, jitterBackoff } from './index';
+import {
+  enrichDedupId,
+  eventAddOptions,
+  eventJobId,
+  eventJobOptions,
+  jitterBackoff,
+} from './index';
 
 describe('eventJobOptions', () => {
-  it('keeps completed jobs for the dedup window and failed ones at least a week', () => {
+  it('keeps completed jobs for the recent window only (default an hour, 1,000), failed ones at least a week', () => {
     expect(eventJobOptions(86400)).toMatchObject({
-      removeOnComplete: { age: 86400 },
+      removeOnComplete: { age: 3600, count: 1000 },
       removeOnFail: { age: 7 * 86400 },
+    });
+    expect(eventJobOptions(86400, { seconds: 600, count: 50 }).removeOnComplete).toEqual({
+      age: 600,
+      count: 50,
+    });
+  });
+
+  it('never keeps a completed job body longer than the dedup window', () => {
+    expect(eventJobOptions(120, { seconds: 3600, count: 10 }).removeOnComplete).toEqual({
+      age: 120,
+      count: 10,
     });
   });
 
   it('never keeps failed jobs shorter than the window', () => {
     expect(eventJobOptions(30 * 86400).removeOnFail).toEqual({ age: 30 * 86400 });
+  });
+});
+
+describe('eventAddOptions', () => {
+  it('adds jobId = EventId and a dedup marker of the same id that lives for the window', () => {
+    const options = eventAddOptions({ EventId: '8337AE4A-1DD6-40FD-8DC7-A050664A0AF7' }, 86400);
+    expect(options).toMatchObject({
+      jobId: '8337ae4a-1dd6-40fd-8dc7-a050664a0af7',
+      deduplication: { id: '8337ae4a-1dd6-40fd-8dc7-a050664a0af7', ttl: 86_400_000 },
+      removeOnComplete: { age: 3600, count: 1000 },
+    });
+    expect(options.deduplication).toEqual({ id: options.jobId, ttl: 86_400_000 });
   });
 });
 

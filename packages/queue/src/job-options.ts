@@ -3,13 +3,36 @@ import type { JobsOptions } from 'bullmq';
 const SEVEN_DAYS_SECONDS = 7 * 24 * 3600;
 
 /**
- * Options of every `so-events` job. Completed jobs are kept for the de-duplication window (an
- * EventId seen within it answers "duplicate"); failed ones at least a week, so an operator can see
- * and retry them, and never less than the window.
+ * How long, and how many, completed `so-events` job bodies stay in Redis for Bull Board and the
+ * dashboard (EVENTS_KEEP_COMPLETED_SECONDS / EVENTS_KEEP_COMPLETED_COUNT). Their EventIds stay
+ * known for the whole dedup window either way, through the deduplication marker (event-dedup.ts).
  */
-export function eventJobOptions(dedupWindowSeconds: number): JobsOptions {
+export interface CompletedEventRetention {
+  readonly seconds: number;
+  readonly count: number;
+}
+
+/** The defaults of the two variables: the last hour, at most 1,000 jobs. */
+export const DEFAULT_COMPLETED_EVENT_RETENTION: CompletedEventRetention = {
+  seconds: 3600,
+  count: 1000,
+};
+
+/**
+ * Options every `so-events` job shares. A completed job body (~2.7 KB) is kept only for the recent
+ * window, never longer than the dedup window; its EventId stays a duplicate for the whole window
+ * through the marker `eventAddOptions` adds. Failed jobs are kept at least a week, so an operator
+ * can see and retry them, and never less than the window.
+ */
+export function eventJobOptions(
+  dedupWindowSeconds: number,
+  keepCompleted: CompletedEventRetention = DEFAULT_COMPLETED_EVENT_RETENTION,
+): JobsOptions {
   return {
-    removeOnComplete: { age: dedupWindowSeconds },
+    removeOnComplete: {
+      age: Math.min(keepCompleted.seconds, dedupWindowSeconds),
+      count: keepCompleted.count,
+    },
     removeOnFail: { age: Math.max(dedupWindowSeconds, SEVEN_DAYS_SECONDS) },
     attempts: 5,
     backoff: { type: 'exponential', delay: 1000 },

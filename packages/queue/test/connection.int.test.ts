@@ -29,7 +29,7 @@ describe('inspectRedisDurability', () => {
       const report = await inspectRedisDurability(redis);
       expect(report.evictionPolicy).toBe('allkeys-lru');
       expect(report.warnings).toEqual([
-        'Redis maxmemory-policy is "allkeys-lru", not "noeviction": queued events can be evicted under memory pressure',
+        'Redis maxmemory-policy is "allkeys-lru", not "noeviction": queued events and EventId dedup markers can be evicted under memory pressure (a volatile-* policy evicts exactly the keys with a TTL, such as the markers)',
         'Redis appendonly is off: events accepted since the last snapshot are lost if Redis restarts',
       ]);
     } finally {

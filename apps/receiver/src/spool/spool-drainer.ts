@@ -22,7 +22,8 @@ export interface SpoolDrainer {
 /**
  * Moves spooled events into `so-events` with their original jobId (EventId) once Redis answers:
  * at start-up and then every `intervalMs` while the spool is not empty. A file is deleted only
- * after Redis has the job; a file that can never be a job is moved to `rejected/` and logged.
+ * after Redis has the job, or knows its EventId (job or dedup marker: the enqueue says "duplicate"
+ * and creates nothing); a file that can never be a job is moved to `rejected/` and logged.
  */
 export function startSpoolDrainer(deps: SpoolDrainerDeps): SpoolDrainer {
   let running: Promise<number> | undefined;

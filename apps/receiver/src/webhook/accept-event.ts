@@ -26,8 +26,9 @@ export function createEventAcceptor(deps: EventAcceptorDeps): EventAcceptor {
         eventId: data.event.EventId,
         error: error instanceof Error ? error.message : String(error),
       });
-      // A job that timed out may still reach Redis later; the drainer's add with the same jobId
-      // is then a no-op, so the event is never queued twice.
+      // A job that timed out may still reach Redis later; its job (or, once the completed body is
+      // gone, its dedup marker) then makes the drainer's add a no-op answered "duplicate", so the
+      // event is never queued twice.
       await deps.spool.write({ ...data, spooled: true });
       return 'spooled';
     }

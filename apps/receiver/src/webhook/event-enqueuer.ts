@@ -2,10 +2,11 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   DEFAULT_QUIET_EVENTS_PER_MINUTE,
-  eventJobId,
-  eventJobOptions,
+  eventAddOptions,
+  eventSeenKeys,
   fairPriority,
   TenantRateTracker,
+  type CompletedEventRetention,
   type EventJobData,
 } from '@so-connector/queue';
 
@@ -21,6 +22,8 @@ export interface EventEnqueuerOptions {
   /** The connection `queue` was created with (the EXISTS must share its socket). */
   readonly redis: Redis;
   readonly dedupWindowSeconds: number;
+  /** Completed job bodies kept for Bull Board and the dashboard; default the last hour, 1,000. */
+  readonly keepCompleted?: CompletedEventRetention;
   /** An enqueue that has not finished after this long fails with RedisUnavailableError. */
   readonly timeoutMs: number;
   /**
@@ -52,10 +55,12 @@ interface Pending {
 /**
  * Puts events on `so-events`, shared by the webhook route and the spool drainer.
  *
- * Duplicates: BullMQ ignores an `add` whose jobId exists but does not say so. The EXISTS is written
- * to the same connection just before the add, so Redis runs it first and it tells whether the job
- * was already there. Two deliveries of one EventId racing each other may both read "accepted", but
- * only one job is ever created.
+ * Duplicates: an EventId is known while its job exists or its dedup marker lives (the whole dedup
+ * window, although the job body goes after the recent window: event-dedup.ts). BullMQ ignores an
+ * `add` of a known EventId but does not say so. An EXISTS of both keys is written to the same
+ * connection just before the add, so Redis runs it first and it tells whether either was already
+ * there. Two deliveries of one EventId racing each other may both read "accepted", but only one
+ * job is ever created: the add's script checks and writes in one step.
  *
  * Fairness: a tenant's events beyond its quiet rate are added with a BullMQ priority, so a flood
  * waits behind every other tenant's events instead of in front of them (docs/architecture.md).
@@ -70,7 +75,6 @@ interface Pending {
  */
 export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueuer {
   const { queue, redis, timeoutMs } = options;
-  const jobOptions = eventJobOptions(options.dedupWindowSeconds);
   const quiet = options.quietEventsPerMinute ?? DEFAULT_QUIET_EVENTS_PER_MINUTE;
   const rates = new TenantRateTracker({ windowMs: 60_000 });
   const pending = new Set<Pending>();
@@ -94,13 +98,16 @@ export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueue
       await queue.waitUntilReady();
       queueReady = true;
     }
-    const jobId = eventJobId(data.event);
+    const jobOptions = eventAddOptions(
+      data.event,
+      options.dedupWindowSeconds,
+      options.keepCompleted,
+    );
     const priority = fairPriority(rates.record(data.tenant), quiet, options.tenantCount?.() ?? 2);
-    const [exists] = await Promise.all([
-      redis.exists(queue.toKey(jobId)),
+    const [known] = await Promise.all([
+      redis.exists(...eventSeenKeys(queue, jobOptions.jobId)),
       queue.add(data.event.Event, data, {
         ...jobOptions,
-        jobId,
         ...(priority === undefined ? {} : { priority }),
       }),
     ]);
@@ -112,7 +119,7 @@ export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueue
           `${acked} of ${acks.replicas} Redis replica(s) acknowledged the event within ${acks.timeoutMs} ms`,
         );
     }
-    return exists === 1 ? 'duplicate' : 'accepted';
+    return known > 0 ? 'duplicate' : 'accepted';
   };
 
   return {
