@@ -19,6 +19,7 @@ const BENCHMARKS = [
   'scale-out',
   'sweep',
   'backfill',
+  'tenants',
 ] as const;
 type Name = (typeof BENCHMARKS)[number];
 
