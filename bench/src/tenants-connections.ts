@@ -85,13 +85,16 @@ export async function connectionsByProcess(
   pids: Readonly<Record<string, number>>,
 ): Promise<Record<string, ProcessConnections>> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  const queues = Object.values(QUEUE_NAMES).map((name) => new Queue(name, { connection: redis, prefix }));
+  const queues = Object.values(QUEUE_NAMES).map(
+    (name) => new Queue(name, { connection: redis, prefix }),
+  );
   try {
     const clients = parseClientList(String(await redis.client('LIST')));
     const workerPorts = new Set<number>();
     for (const queue of queues) {
       for (const worker of await queue.getWorkers()) {
-        const addr = String((worker as Record<string, unknown>).addr ?? '');
+        const raw = (worker as Record<string, unknown>).addr;
+        const addr = typeof raw === 'string' ? raw : '';
         workerPorts.add(Number(addr.slice(addr.lastIndexOf(':') + 1)));
       }
     }

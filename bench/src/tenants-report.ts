@@ -8,6 +8,16 @@ import type { QuietResult } from './tenants-traffic';
 
 export type Connections = Record<'receiver' | 'worker', ProcessConnections>;
 
+/** CPU seconds per wall second of each process during a phase, and the machine's 1-min load average. */
+export interface PhaseLoad {
+  readonly seconds: number;
+  readonly receiver: number;
+  readonly worker: number;
+  readonly redis: number;
+  readonly loadStart: number;
+  readonly loadEnd: number;
+}
+
 export interface Measured {
   readonly baseline: QuietResult;
   readonly withFlood: QuietResult;
@@ -25,6 +35,7 @@ export interface Measured {
     readonly withFlood: { figures: StageFigures; found: number };
   };
   floodOutcomes(outcome: string): number;
+  readonly load: { readonly baseline: PhaseLoad; readonly withFlood: PhaseLoad };
   readonly connections: {
     readonly idle100: Connections;
     readonly busy100: Connections;
@@ -74,6 +85,11 @@ function latencyRow(name: string, r: QuietResult): string {
   const s = percentiles(r.latencies);
   const ms = (v: number) => v.toFixed(0);
   return `| ${name} | ${r.saves} | ${r.latencies.length} | ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.max)} | ${r.missing} | ${r.refused} | ${r.lateMs} |`;
+}
+
+function loadRow(name: string, l: PhaseLoad): string {
+  const f = (v: number) => v.toFixed(2);
+  return `| ${name} | ${l.seconds.toFixed(0)} | ${f(l.receiver)} | ${f(l.worker)} | ${f(l.redis)} | ${l.loadStart.toFixed(1)} → ${l.loadEnd.toFixed(1)} |`;
 }
 
 function connectionRows(m: Measured): string {
@@ -148,6 +164,14 @@ ${m.stages.baseline.found} and ${m.stages.withFlood.found} saves found):
 | stage | alone p50 | alone p99 | with the flood p50 | with the flood p99 |
 |---|---|---|---|---|
 ${STAGES.map((st) => `| ${st} | ${m.stages.baseline.figures[st].p50} | ${m.stages.baseline.figures[st].p99} | ${m.stages.withFlood.figures[st].p50} | ${m.stages.withFlood.figures[st].p99} |`).join('\n')}
+
+CPU used during each phase (CPU seconds per second; 2 cores = 2.0) and the machine's 1-minute load
+average (other work on the shared machine included) at its start and end:
+
+| phase | wall s | receiver | worker | redis-server | load average |
+|---|---|---|---|---|---|
+${loadRow('quiet tenants alone', m.load.baseline)}
+${loadRow('quiet tenants with the flood', m.load.withFlood)}
 
 **p99 with the flood / p99 without = ${ratio.toFixed(2)}×** (target ≤ 1.5×: ${meets(ratio <= 1.5)}); p50 ${(flooded.p50 / Math.max(1, base.p50)).toFixed(2)}×.
 The flood as sent: ${m.flood.accepted} of ${m.flood.sent} webhooks answered 200 (${m.flood.refused} other statuses, ${m.flood.errors} errors) in

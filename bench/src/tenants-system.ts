@@ -3,7 +3,7 @@
 // receiver and worker processes on a private redis-server. The first tenant is the environment's
 // one-tenant shorthand, the others come from the file, as a partner's deployment would have them.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
   type RunningSimulator,
   type TenantSeed,
 } from '@so-connector/superoffice-simulator';
+import { Redis } from 'ioredis';
 import { freePort, superOfficeEnvFor, waitFor } from '@so-connector/testing';
 import { REPO_ROOT, spawnNode, startRedis, stopChild } from './bench-common';
 import { startAndWait } from './bench-queue';
@@ -75,6 +76,24 @@ export function tenantsFile(tenants: readonly BenchTenant[], fallback: RunningSi
   );
 }
 
+export interface CpuSeconds {
+  readonly receiver: number;
+  readonly worker: number;
+  readonly redis: number;
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, in seconds (0 when unknown). */
+function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
 export interface TenantsSystem {
   readonly receiver: ChildProcess;
   readonly worker: ChildProcess;
@@ -85,6 +104,8 @@ export interface TenantsSystem {
   readonly prefix: string;
   /** Prometheus text of the worker's /metrics. */
   scrape(): Promise<string>;
+  /** CPU seconds (user + system) the receiver, the worker and redis-server have used so far. */
+  cpuSeconds(): Promise<CpuSeconds>;
   stop(): Promise<void>;
 }
 
@@ -162,7 +183,22 @@ export async function startTenantsSystem(options: {
   }
   const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   const running = worker;
+  const redisCpu = async () => {
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    try {
+      const info = await client.info('cpu');
+      const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+      return field('used_cpu_user') + field('used_cpu_sys');
+    } finally {
+      client.disconnect();
+    }
+  };
   return {
+    cpuSeconds: async () => ({
+      receiver: processCpuSeconds(receiver.pid),
+      worker: processCpuSeconds(running.pid),
+      redis: await redisCpu(),
+    }),
     receiver,
     worker: running,
     receiverUrl,

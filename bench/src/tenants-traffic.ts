@@ -125,8 +125,7 @@ export async function quietTraffic(options: {
       const wait = pending.get(key);
       if (!wait) return;
       const udfs = sim.state.get('contact', change.primaryKey)?.UserDefinedFields as
-        | Record<string, unknown>
-        | undefined;
+        Record<string, unknown> | undefined;
       const value = udfs?.[TRAFFIC_UDF.summary];
       if (typeof value !== 'string' || !value.includes(wait.marker)) return;
       pending.delete(key);
@@ -181,5 +180,12 @@ export async function quietTraffic(options: {
   } finally {
     for (const stop of stops) stop();
   }
-  return { saves: total, samples, latencies, missing: pending.size, refused, lateMs: Math.round(lateMs) };
+  return {
+    saves: total,
+    samples,
+    latencies,
+    missing: pending.size,
+    refused,
+    lateMs: Math.round(lateMs),
+  };
 }

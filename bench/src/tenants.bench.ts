@@ -5,12 +5,12 @@
 // and Redis connections of the receiver and the worker at 1, 100 and 1,000 registered tenants.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningSimulator } from '@so-connector/superoffice-simulator';
 import { machineHeader, parseArgs, runMain, sleep, writeSection } from './bench-common';
 import type { FloodResult } from './tenants-flood';
-import { countConnections, tenantsMarkdown, type Measured } from './tenants-report';
+import { countConnections, tenantsMarkdown, type Measured, type PhaseLoad } from './tenants-report';
 import { stageBreakdown } from './tenants-stages';
 import { humanRename, quietTraffic } from './tenants-traffic';
 import {
@@ -19,6 +19,7 @@ import {
   startSimulators,
   startTenantsSystem,
   type BenchTenant,
+  type CpuSeconds,
   type TenantsSystem,
 } from './tenants-system';
 import { generateDay } from './traffic-day';
@@ -48,6 +49,26 @@ function recordCalls(sim: RunningSimulator): number[] {
     hit(route);
   };
   return at;
+}
+
+interface CpuPoint {
+  readonly at: number;
+  readonly load: number;
+  readonly cpu: CpuSeconds;
+}
+
+/** CPU share (CPU seconds per wall second) of each process between two points, and the load average. */
+function usage(a: CpuPoint, b: CpuPoint): PhaseLoad {
+  const wall = (b.at - a.at) / 1000;
+  const share = (k: keyof CpuSeconds) => (b.cpu[k] - a.cpu[k]) / wall;
+  return {
+    seconds: wall,
+    receiver: share('receiver'),
+    worker: share('worker'),
+    redis: share('redis'),
+    loadStart: a.load,
+    loadEnd: b.load,
+  };
 }
 
 /** Calls per clock hour from (time, running count) samples. */
@@ -80,7 +101,11 @@ async function runFlood(spec: object): Promise<FloodResult> {
 }
 
 /** Connections of the receiver and the worker with `n` registered tenants, idle after start. */
-async function idleConnections(n: number, sim: RunningSimulator, workerEnv: Record<string, string>) {
+async function idleConnections(
+  n: number,
+  sim: RunningSimulator,
+  workerEnv: Record<string, string>,
+) {
   const tenants: BenchTenant[] = Array.from({ length: n }, (_, i) => ({
     contextIdentifier: ctxOf(i),
     secret: secretOf(ctxOf(i)),
@@ -170,7 +195,14 @@ async function main(): Promise<void> {
     // Warm-up, not measured: every quiet tenant's client, token and UDF layout, once.
     await quietRun(quiet.length / SETTINGS.quietPerSecond + 5);
     const idle100 = await countConnections(system);
+    const cpuAt = async () => ({
+      at: performance.now(),
+      load: loadavg()[0]!,
+      cpu: await system.cpuSeconds(),
+    });
+    const c0 = await cpuAt();
     const baseline = await quietRun(seconds);
+    const c1 = await cpuAt();
     process.stdout.write(`baseline: ${baseline.latencies.length}/${baseline.saves} arrived\n`);
     const floodStart = Date.now();
     const providerAt = async () =>
@@ -198,6 +230,7 @@ async function main(): Promise<void> {
       }),
       quietRun(seconds),
     ]);
+    const c2 = await cpuAt();
     process.stdout.write(
       `flood: ${JSON.stringify(flood)}; quiet ${withFlood.latencies.length}/${withFlood.saves} arrived\n`,
     );
@@ -232,6 +265,7 @@ async function main(): Promise<void> {
             l.includes(`outcome="${outcome}"`),
         ),
       connections: { idle100, busy100 },
+      load: { baseline: usage(c0, c1), withFlood: usage(c1, c2) },
     };
   } finally {
     await system.stop();
