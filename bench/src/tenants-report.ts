@@ -1,22 +1,23 @@
 // Benchmark 8's figures and its markdown section (see tenants.bench.ts for how they are measured).
+import { DEFAULT_QUIET_EVENTS_PER_MINUTE } from '@so-connector/queue';
 import { percentiles } from './bench-common';
 import { connectionsByProcess, type ProcessConnections } from './tenants-connections';
 import type { FloodResult } from './tenants-flood';
 import { STAGES, type StageFigures } from './tenants-stages';
-import type { TenantsSystem } from './tenants-system';
+import type { CpuSeconds, TenantsSystem } from './tenants-system';
 import type { QuietResult } from './tenants-traffic';
 
 export type Connections = Record<'receiver' | 'worker', ProcessConnections>;
 
-/** CPU seconds per wall second of each process during a phase, and the machine's 1-min load average. */
-export interface PhaseLoad {
+/**
+ * CPU seconds per wall second of each process during a phase (CpuSeconds' fields as shares), and
+ * the machine's 1-min load average at its start and end.
+ */
+export type PhaseLoad = CpuSeconds & {
   readonly seconds: number;
-  readonly receiver: number;
-  readonly worker: number;
-  readonly redis: number;
   readonly loadStart: number;
   readonly loadEnd: number;
-}
+};
 
 export interface Measured {
   readonly baseline: QuietResult;
@@ -87,9 +88,29 @@ function latencyRow(name: string, r: QuietResult): string {
   return `| ${name} | ${r.saves} | ${r.latencies.length} | ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.max)} | ${r.missing} | ${r.refused} | ${r.lateMs} |`;
 }
 
+/** What the stage and CPU tables say, in figures (which stage grew, whether the processes were short of CPU). */
+function analysis(m: Measured): string {
+  const grew = STAGES.map((st) => ({
+    st,
+    p50: m.stages.withFlood.figures[st].p50 - m.stages.baseline.figures[st].p50,
+    p99: m.stages.withFlood.figures[st].p99 - m.stages.baseline.figures[st].p99,
+  }));
+  const top = [...grew].sort((a, b) => b.p50 - a.p50)[0]!;
+  const w = m.load.withFlood;
+  const busy = (cpu: number, wait: number) =>
+    `ready to run ${Math.round(Math.min(1, cpu + wait) * 100)} % of the time and on a CPU ${Math.round(cpu * 100)} %`;
+  return `With the flood, each stage's p50 grew by ${grew.map((g) => `${g.p50} ms (${g.st.split(':')[0]})`).join(', ')};
+the most: ${top.st} (+${top.p50} ms at p50, +${top.p99} ms at p99). During the flood the worker's main
+thread was ${busy(w.worker, w.workerWait)}, the receiver's ${busy(w.receiver, w.receiverWait)}
+(alone: worker ${busy(m.load.baseline.worker, m.load.baseline.workerWait)}). Where the wait for a CPU
+is large next to the CPU used, the processes were short of CPU on the machine: every stage then slows
+together (each step of a quiet job waits behind the flood's steps in the same event loop), rather
+than one queue holding quiet jobs back.`;
+}
+
 function loadRow(name: string, l: PhaseLoad): string {
   const f = (v: number) => v.toFixed(2);
-  return `| ${name} | ${l.seconds.toFixed(0)} | ${f(l.receiver)} | ${f(l.worker)} | ${f(l.redis)} | ${l.loadStart.toFixed(1)} → ${l.loadEnd.toFixed(1)} |`;
+  return `| ${name} | ${l.seconds.toFixed(0)} | ${f(l.receiver)} | ${f(l.worker)} | ${f(l.redis)} | ${f(l.receiverWait)} | ${f(l.workerWait)} | ${f(l.benchWait)} | ${l.loadStart.toFixed(1)} → ${l.loadEnd.toFixed(1)} |`;
 }
 
 function connectionRows(m: Measured): string {
@@ -139,7 +160,8 @@ private redis-server (AOF everysec), and one simulator per tenant on its own por
 ContextIdentifier, ${s.quietCompanies} companies, token endpoint; ${s.apiLatencyMs} ms added to every API call). The first tenant is
 the environment's shorthand, the other ${s.tenants - 1} come from a \`TENANTS_FILE\`, each with its own webhook
 secret. Fairness is what ships: fair priorities in the receiver (\`so-events\`) and the events stage
-(\`so-enrich\`), above ${600} events a minute (\`DEFAULT_QUIET_EVENTS_PER_MINUTE\`).
+(\`so-enrich\`), above ${DEFAULT_QUIET_EVENTS_PER_MINUTE} events a minute (\`DEFAULT_QUIET_EVENTS_PER_MINUTE\`), and budget
+deferral a window's worth at a time (\`retryWindow\`).
 
 **Traffic.** ${s.tenants - 1} quiet tenants: ${s.quietPerSecond} saves a second in all, round-robin (about ${((s.quietPerSecond * 60) / (s.tenants - 1)).toFixed(0)} a minute per tenant), each a
 human's rename of the tenant's next company in its simulator; this process then posts the webhook
@@ -165,13 +187,17 @@ ${m.stages.baseline.found} and ${m.stages.withFlood.found} saves found):
 |---|---|---|---|---|
 ${STAGES.map((st) => `| ${st} | ${m.stages.baseline.figures[st].p50} | ${m.stages.baseline.figures[st].p99} | ${m.stages.withFlood.figures[st].p50} | ${m.stages.withFlood.figures[st].p99} |`).join('\n')}
 
-CPU used during each phase (CPU seconds per second; 2 cores = 2.0) and the machine's 1-minute load
+CPU used during each phase (CPU seconds per second; 2 cores = 2.0), how long the main thread of the
+receiver, the worker and the bench process (the simulators) waited for a CPU while ready to run
+(run-queue wait from \`/proc/<pid>/schedstat\`, seconds per second), and the machine's 1-minute load
 average (other work on the shared machine included) at its start and end:
 
-| phase | wall s | receiver | worker | redis-server | load average |
-|---|---|---|---|---|---|
+| phase | wall s | receiver CPU | worker CPU | redis-server CPU | receiver wait | worker wait | bench wait | load average |
+|---|---|---|---|---|---|---|---|---|
 ${loadRow('quiet tenants alone', m.load.baseline)}
 ${loadRow('quiet tenants with the flood', m.load.withFlood)}
+
+${analysis(m)}
 
 **p99 with the flood / p99 without = ${ratio.toFixed(2)}×** (target ≤ 1.5×: ${meets(ratio <= 1.5)}); p50 ${(flooded.p50 / Math.max(1, base.p50)).toFixed(2)}×.
 The flood as sent: ${m.flood.accepted} of ${m.flood.sent} webhooks answered 200 (${m.flood.refused} other statuses, ${m.flood.errors} errors) in

@@ -80,6 +80,21 @@ export interface CpuSeconds {
   readonly receiver: number;
   readonly worker: number;
   readonly redis: number;
+  /** Seconds the main thread of each process was ready to run but waited for a CPU (schedstat). */
+  readonly receiverWait: number;
+  readonly workerWait: number;
+  /** … and of this process (the simulators and the clock of the latencies). */
+  readonly benchWait: number;
+}
+
+/** Run-queue wait of a process's main thread so far, in seconds (/proc/<pid>/schedstat). */
+export function runQueueWaitSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+  } catch {
+    return 0;
+  }
 }
 
 /** utime + stime of a process from /proc/<pid>/stat, in seconds (0 when unknown). */
@@ -198,6 +213,9 @@ export async function startTenantsSystem(options: {
       receiver: processCpuSeconds(receiver.pid),
       worker: processCpuSeconds(running.pid),
       redis: await redisCpu(),
+      receiverWait: runQueueWaitSeconds(receiver.pid),
+      workerWait: runQueueWaitSeconds(running.pid),
+      benchWait: runQueueWaitSeconds(process.pid),
     }),
     receiver,
     worker: running,

@@ -4,7 +4,7 @@
 // POST (the webhook received) to the moment the tenant's simulator stores the connector's PATCH
 // carrying the new name in the summary UDF, both on this process's clock.
 import { randomUUID } from 'node:crypto';
-import type { RunningSimulator } from '@so-connector/superoffice-simulator';
+import type { ChangeEvent, RunningSimulator } from '@so-connector/superoffice-simulator';
 import { signWebhookBody } from '@so-connector/testing';
 import { sleep } from './bench-common';
 import type { BenchTenant } from './tenants-system';
@@ -12,17 +12,11 @@ import { TRAFFIC_UDF } from './traffic-system';
 
 export const HUMAN = 5;
 
-interface Change {
-  readonly event: string;
-  readonly entity: string;
-  readonly primaryKey: number;
-  readonly changes: readonly string[];
-  readonly changedByAssociateId: number;
-  readonly fieldValues: Record<string, unknown>;
-}
-
 /** The body SuperOffice's webhook sends for `change` (as the simulator's dispatcher builds it). */
-export function webhookBody(contextIdentifier: string, change: Change): Record<string, unknown> {
+export function webhookBody(
+  contextIdentifier: string,
+  change: ChangeEvent,
+): Record<string, unknown> {
   return {
     EventId: randomUUID(),
     Timestamp: new Date().toISOString().replace('Z', '0000Z'),
@@ -44,8 +38,8 @@ export function humanRename(
   id: number,
   name: string,
 ): Record<string, unknown> {
-  let seen: Change | undefined;
-  const listen = (change: Change) => {
+  let seen: ChangeEvent | undefined;
+  const listen = (change: ChangeEvent) => {
     if (change.primaryKey === id && change.changedByAssociateId === HUMAN) seen = change;
   };
   sim.state.on('change', listen);
@@ -118,7 +112,7 @@ export async function quietTraffic(options: {
   const samples: QuietSample[] = [];
   const stops = tenants.map((tenant) => {
     const sim = tenant.sim!;
-    const onChange = (change: Change) => {
+    const onChange = (change: ChangeEvent) => {
       if (change.changedByAssociateId !== sim.state.apiUser.associateId) return;
       if (change.entity !== 'contact') return;
       const key = `${tenant.contextIdentifier}/${change.primaryKey}`;

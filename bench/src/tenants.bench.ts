@@ -66,6 +66,9 @@ function usage(a: CpuPoint, b: CpuPoint): PhaseLoad {
     receiver: share('receiver'),
     worker: share('worker'),
     redis: share('redis'),
+    receiverWait: share('receiverWait'),
+    workerWait: share('workerWait'),
+    benchWait: share('benchWait'),
     loadStart: a.load,
     loadEnd: b.load,
   };
