@@ -20,6 +20,7 @@ const BENCHMARKS = [
   'sweep',
   'backfill',
   'footprint',
+  'tenants',
 ] as const;
 type Name = (typeof BENCHMARKS)[number];
 

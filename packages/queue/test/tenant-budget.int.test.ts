@@ -54,6 +54,27 @@ describe('TenantBudgets', () => {
     expect(await processes[0]!.used('Cust1', 'provider', T0 + 5)).toBe(50);
   });
 
+  it('defers a flood a window at a time: the refusals past a budget-worth go to later windows', async () => {
+    const b = budgets(`${redis.prefix}-d`);
+    for (let i = 0; i < 2; i++) await b.reserve('Cust1', 'superoffice', 2, 1, T0 + 1);
+    const refused = [];
+    for (let i = 0; i < 5; i++) refused.push(await b.reserve('Cust1', 'superoffice', 2, 1, T0 + 2));
+    expect(refused.map((r) => (r.ok ? 'ok' : r.retryAt - T0))).toEqual([
+      MINUTE,
+      MINUTE,
+      2 * MINUTE,
+      2 * MINUTE,
+      3 * MINUTE,
+    ]);
+    // Refusals are counted per window: the next window's first refusal goes to the window after it.
+    for (let i = 0; i < 2; i++) await b.reserve('Cust1', 'superoffice', 2, 1, T0 + MINUTE);
+    expect(await b.reserve('Cust1', 'superoffice', 2, 1, T0 + MINUTE + 1)).toEqual({
+      ok: false,
+      used: 2,
+      retryAt: T0 + 2 * MINUTE,
+    });
+  });
+
   it('takes nothing for an amount that does not fit, and nothing without a budget', async () => {
     const b = budgets(`${redis.prefix}-c`);
     expect(await b.reserve('Cust1', 'superoffice', 5, 4, T0)).toEqual({ ok: true, used: 4 });

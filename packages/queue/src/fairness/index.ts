@@ -3,6 +3,7 @@ export { TenantRateTracker, type TenantRateOptions } from './tenant-rate';
 export {
   BUDGET_WINDOW_MS,
   BudgetExceededError,
+  retryWindow,
   TenantBudgets,
   type BudgetKind,
   type Reservation,

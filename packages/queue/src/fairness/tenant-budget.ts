@@ -10,29 +10,61 @@ export const BUDGET_WINDOW_MS: Readonly<Record<BudgetKind, number>> = {
 
 export type Reservation =
   | { readonly ok: true; readonly used: number }
-  /** Over budget: nothing was taken; the window (and the budget) starts again at `retryAt`. */
+  /**
+   * Over budget: nothing was taken; try again at `retryAt`, the start of a later window (the next
+   * one, or a later one when this window has already refused more than a budget's worth: retryWindow).
+   */
   | { readonly ok: false; readonly used: number; readonly retryAt: number };
 
-/** Takes `amount` from the window's counter when it stays within the limit; else takes nothing. */
+/**
+ * Takes `amount` from the window's counter when it stays within the limit: `{1, used}`; else takes
+ * nothing, counts the refusal in the window's refusal counter and returns `{0, used, refusals}`.
+ */
 const RESERVE = `
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local amount = tonumber(ARGV[1])
-if used + amount > tonumber(ARGV[2]) then return -1 - used end
+if used + amount > tonumber(ARGV[2]) then
+  local refused = redis.call('INCR', KEYS[2])
+  if refused == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+  return {0, used, refused}
+end
 local now = redis.call('INCRBY', KEYS[1], amount)
 if now == amount then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-return now`;
+return {1, now}`;
+
+/**
+ * When the `refusals`-th refusal of a window (each of `amount` calls) may try again: the next
+ * window for the first `limit` calls refused, the one after for the next `limit`, and so on. A
+ * tenant far over its budget (a flood deferred by the thousand) thus has its jobs come back a
+ * window's worth at a time instead of all of them at every window start, where each would only be
+ * refused again (and hold up the other tenants' jobs while the workers turn them round).
+ */
+export function retryWindow(
+  windowStart: number,
+  windowMs: number,
+  refusals: number,
+  amount: number,
+  limit: number,
+): number {
+  const ahead = Math.floor((Math.max(0, refusals - 1) * amount) / Math.max(1, limit));
+  return windowStart + windowMs * (1 + ahead);
+}
 
 /**
  * Per-tenant spending caps shared by every worker process: one counter per tenant, kind and fixed
  * window (the clock minute or hour), taken atomically before each call, so the calls made in a
- * window never exceed the budget whatever the number of workers. A refused reservation says when
- * the next window starts: the job is deferred to then, not failed.
+ * window never exceed the budget whatever the number of workers. A refused reservation says when to
+ * try again (retryWindow): the job is deferred to then, not failed.
  */
 export class TenantBudgets {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {}
+
+  private refusalsKey(tenant: string, kind: BudgetKind, windowStart: number): string {
+    return `${this.key(tenant, kind, windowStart)}:refused`;
+  }
 
   private key(tenant: string, kind: BudgetKind, windowStart: number): string {
     return `${this.prefix}:budget:${tenant}:${kind}:${windowStart}`;
@@ -57,12 +89,22 @@ export class TenantBudgets {
     if (limit === undefined) return { ok: true, used: 0 };
     const start = this.window(kind, now);
     const size = BUDGET_WINDOW_MS[kind];
-    const result = Number(
-      await this.redis.eval(RESERVE, 1, this.key(tenant, kind, start), amount, limit, 2 * size),
-    );
-    return result < 0
-      ? { ok: false, used: -1 - result, retryAt: start + size }
-      : { ok: true, used: result };
+    const [ok, used, refusals] = (await this.redis.eval(
+      RESERVE,
+      2,
+      this.key(tenant, kind, start),
+      this.refusalsKey(tenant, kind, start),
+      amount,
+      limit,
+      2 * size,
+    )) as [number, number, number?];
+    return ok === 1
+      ? { ok: true, used: Number(used) }
+      : {
+          ok: false,
+          used: Number(used),
+          retryAt: retryWindow(start, size, Number(refusals ?? 1), amount, limit),
+        };
   }
 
   /**
