@@ -162,7 +162,7 @@ describe('admin UI switched on', () => {
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe('/admin?status=FAILED');
       const setCookie = (res.headers['set-cookie'] as unknown as string[])[0]!;
-      expect(setCookie).toMatch(/^so_admin=\d+\.[A-Za-z0-9_-]{43}; /);
+      expect(setCookie).toMatch(/^so_admin=[A-Za-z0-9_-]+\.\d+\.[A-Za-z0-9_-]{43}; /);
       expect(setCookie).toContain('HttpOnly');
       expect(setCookie).toContain('SameSite=Strict');
       expect(setCookie).toContain('Path=/admin');
