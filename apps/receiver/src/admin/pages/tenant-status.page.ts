@@ -39,7 +39,7 @@ export function lastEventText(status: TenantStatus): SafeHtml {
 export function statusCells(part: Part<TenantStatus>): SafeHtml {
   if (!part.ok) return markup`<td>${UNREADABLE}</td><td>${UNREADABLE}</td><td>${UNREADABLE}</td>`;
   const s = part.value;
-  return markup`<td>${lastEventText(s)}</td><td>${reconsentText(s)}</td><td class="small">${budgetText(s)}</td>`;
+  return markup`<td data-last-event>${lastEventText(s)}</td><td>${reconsentText(s)}</td><td class="small">${budgetText(s)}</td>`;
 }
 
 /** The card on a tenant's page. */
