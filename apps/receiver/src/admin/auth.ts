@@ -74,7 +74,7 @@ export function createSessionSigner(
       };
     },
     verify(value, nowMs = Date.now()) {
-      const match = /^([A-Za-z0-9_-]{1,100})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value ?? '');
+      const match = /^([A-Za-z0-9_-]{1,400})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value ?? '');
       if (!match?.[1] || !match[2] || !match[3]) return undefined;
       const user = Buffer.from(match[1], 'base64url').toString('utf8');
       const expiresMs = Number(match[2]);
