@@ -8,6 +8,7 @@ import {
   createRedisConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
+import { LastEventRecorder, notingLastEvents } from './admin/last-events';
 import { registryTenants } from './admin/tenant-scope';
 import { wireAdmin } from './admin/wire-admin';
 import type { OnboardingConfig } from './oauth/onboarding-settings';
@@ -151,7 +152,7 @@ export async function startReceiver(
     tenantCount = tenants.list().length;
   });
   shutdown.register('tenant metrics', () => Promise.resolve(unsubscribe()));
-  const enqueuer = createEventEnqueuer({
+  const queued = createEventEnqueuer({
     queue,
     redis,
     dedupWindowSeconds: config.queue.dedupWindowSeconds,
@@ -163,7 +164,11 @@ export async function startReceiver(
     tenantCount: () => tenantCount,
     replicaAcks: config.redis.replicaAcks,
   });
-  shutdown.register('event enqueuer', () => Promise.resolve(enqueuer.close()));
+  shutdown.register('event enqueuer', () => Promise.resolve(queued.close()));
+  // Each tenant's last event for /admin/tenants: noted in memory, written once a second.
+  const lastEvents = new LastEventRecorder(redis, config.queue.prefix);
+  shutdown.register('last events', () => lastEvents.close().catch(() => undefined));
+  const enqueuer = notingLastEvents(queued, lastEvents);
   const drainer = startSpoolDrainer({
     spool,
     enqueuer,

@@ -21,6 +21,7 @@ import {
 import { useTestRedis, type TestRedis } from '@so-connector/testing';
 import { adminRouter } from '../src/admin/admin.router';
 import { whenReady } from '../src/admin/redis-ready';
+import { tenantStatusReader } from '../src/admin/tenant-status';
 import { fixedTenants, type AdminTenants } from '../src/admin/tenant-scope';
 import { ADMIN_PASSWORD, ADMIN_USER, basicAuth } from './admin-harness';
 
@@ -93,6 +94,7 @@ async function startAdmin(prefix: string, tenants: AdminTenants) {
       tenants,
       queues,
       runs,
+      status: tenantStatusReader(connection, prefix),
       webhookHealth: health,
       activity: new ActivityCounters({ redis: connection, prefix }),
       backfills: new BackfillProgressStore(connection, prefix),

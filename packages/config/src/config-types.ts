@@ -1,3 +1,4 @@
+import type { AdminUserConfig } from './admin-users';
 import type { RedisTopology } from './redis-types';
 import type { TrustProxy } from './parsers';
 import type { LOG_LEVELS } from './schema';
@@ -82,7 +83,15 @@ export interface ReceiverConfig {
   readonly spool: { readonly dir: string };
   /** Admin UI credentials; undefined = no admin UI. */
   readonly admin:
-    { readonly user: string; readonly password: string; readonly write: boolean } | undefined;
+    | {
+        /** The operator (ADMIN_USER/ADMIN_PASSWORD): sees every tenant. */
+        readonly user: string;
+        readonly password: string;
+        readonly write: boolean;
+        /** Tenant admins (ADMIN_USERS): each sees only its tenants. */
+        readonly users: readonly AdminUserConfig[];
+      }
+    | undefined;
 }
 
 export type EnrichmentSettings =

@@ -41,3 +41,10 @@ export {
 } from './cli-config';
 export { decodeSecretsKey, SECRETS_KEY_BYTES, SECRETS_KEY_FORM } from './secrets-key';
 export { appPrivateKeyProblem } from './app-key';
+export {
+  formatPasswordHash,
+  parseAdminUsers,
+  parsePasswordHash,
+  type AdminUserConfig,
+  type PasswordHash,
+} from './admin-users';

@@ -91,7 +91,12 @@ function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
     spool: { dir: env.SPOOL_DIR },
     admin:
       env.ADMIN_USER !== undefined && env.ADMIN_PASSWORD !== undefined
-        ? { user: env.ADMIN_USER, password: env.ADMIN_PASSWORD, write: env.ADMIN_WRITE }
+        ? {
+            user: env.ADMIN_USER,
+            password: env.ADMIN_PASSWORD,
+            write: env.ADMIN_WRITE,
+            users: env.ADMIN_USERS,
+          }
         : undefined,
   });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminUsers, refineAdminUsers } from './admin-users';
 import {
   appPrivateKeyFile,
   booleanFlag,
@@ -24,6 +25,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'COMPANY_EXPLORER_API_KEY',
   'OPENAI_API_KEY',
   'ADMIN_PASSWORD',
+  'ADMIN_USERS',
   'REDIS_URL',
   'REDIS_PASSWORD',
   'REDIS_SENTINEL_PASSWORD',
@@ -100,6 +102,8 @@ export const receiverEnvSchema = z
     /** Admin UI (Bull Board + sync runs) under /admin; no admin UI at all when unset. */
     ADMIN_USER: optionalString(),
     ADMIN_PASSWORD: optionalString(),
+    /** Tenant admins (`user:scrypt-hash:Cust1,Cust2`, space-separated): each sees only its tenants. */
+    ADMIN_USERS: adminUsers(),
     /** Bull Board may retry, remove and promote jobs; read-only otherwise. */
     ADMIN_WRITE: booleanFlag(false),
     /** Which proxies in front are believed (X-Forwarded-Proto/-For): HTTPS → Secure cookie. */
@@ -120,6 +124,7 @@ export const receiverEnvSchema = z
           'must be set together with ADMIN_USER/ADMIN_PASSWORD (or leave both unset: no admin UI)',
       });
     }
+    refineAdminUsers(env, ctx);
     if (env.ADMIN_PASSWORD !== undefined && env.ADMIN_PASSWORD.length < 12) {
       ctx.addIssue({
         code: 'custom',

@@ -43,3 +43,10 @@ export {
   type TenantRegistryView,
 } from './registry';
 export { openDeploymentRegistry, type DeploymentRegistryOptions } from './deployment-registry';
+export {
+  readReconsentMarks,
+  readTenantFields,
+  reconsentDeferredKey,
+  reconsentKey,
+  type ReconsentMark,
+} from './reconsent-marks';

@@ -1,23 +1,31 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger } from '@so-connector/logger';
 import type { BackfillProgressStore } from '@so-connector/queue';
 import type { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
+import type { AdminUserConfig } from '@so-connector/config';
+import { adminDirectory } from './admin-users';
 import { createSessionSigner, type AdminCredentials } from './auth';
 import { createBullBoardHandler } from './bull-board';
 import { dashboardRouter } from './dashboard.route';
 import { tenantsRouter } from './tenants.route';
-import type { AdminTenants } from './tenant-scope';
+import { tenantsFor, type AdminTenants } from './tenant-scope';
+import type { TenantStatusReader } from './tenant-status';
 import { loginRouter } from './login.route';
 import type { OnboardingDeps } from '../oauth/onboarding-deps';
 import { onboardingRouter } from './onboarding.route';
 import type { FieldNames } from './pages/field-names';
+import { CONNECT_HREF } from './pages/onboarding.page';
+import { ADMIN_BASE } from './links';
 import { createAdminRedactor } from './redact';
-import { requireAdmin, type AdminAuth } from './require-admin';
+import { operatorOnly, principalOf, requireAdmin, type AdminAuth } from './require-admin';
 import { adminSecurityHeaders, BULL_BOARD_CSP, refuseCrossSiteWrites } from './security-headers';
 
 export interface AdminDeps {
+  /** The operator (ADMIN_USER/ADMIN_PASSWORD): every tenant, Bull Board, onboarding. */
   readonly credentials: AdminCredentials;
+  /** Tenant admins (ADMIN_USERS): each sees only its tenants' pages. */
+  readonly users?: readonly AdminUserConfig[];
   /** ADMIN_WRITE: Bull Board may retry, clean, promote and remove jobs. */
   readonly write: boolean;
   /** The tenants whose runs, health and activity can be shown (`/admin`, `/admin/t/{ctx}`). */
@@ -25,6 +33,8 @@ export interface AdminDeps {
   /** so-events, so-enrich and so-maintenance. */
   readonly queues: readonly Queue[];
   readonly runs: SyncRunStore;
+  /** Last event, re-consent mark and budget use per tenant. */
+  readonly status: TenantStatusReader;
   readonly webhookHealth: WebhookHealthStore;
   readonly activity: ActivityCounters;
   readonly backfills: BackfillProgressStore;
@@ -48,11 +58,14 @@ export interface AdminDeps {
 /**
  * Everything under `/admin`: login, the sync-run pages and Bull Board, all behind the admin auth,
  * all with the admin security headers. Mounted only when ADMIN_USER/ADMIN_PASSWORD are set.
+ * The operator sees every tenant; a tenant admin sees only its own tenants' pages (any other
+ * tenant's page is 404, as if it did not exist) and never Bull Board or onboarding (403).
  */
 export function adminRouter(deps: AdminDeps): Router {
+  const users = adminDirectory(deps.credentials, deps.users ?? []);
   const auth: AdminAuth = {
-    credentials: deps.credentials,
-    sessions: createSessionSigner(deps.credentials, deps.sessionTtlMs ?? 8 * 3600_000),
+    users,
+    sessions: createSessionSigner(users.keyMaterial, deps.sessionTtlMs ?? 8 * 3600_000),
     failureDelayMs: deps.failedLoginDelayMs ?? 300,
     logger: deps.logger,
   };
@@ -63,6 +76,7 @@ export function adminRouter(deps: AdminDeps): Router {
   router.use(requireAdmin(auth));
   router.use(
     '/queues',
+    operatorOnly,
     adminSecurityHeaders(BULL_BOARD_CSP),
     createBullBoardHandler({
       queues: deps.queues,
@@ -76,17 +90,22 @@ export function adminRouter(deps: AdminDeps): Router {
     redisReady: deps.redisReady,
     readTimeoutMs: deps.readTimeoutMs ?? 2000,
   };
+  const tenants = (res: Response) => tenantsFor(deps.tenants, principalOf(res));
+  // Connecting a tenant and picking its fields: the operator's (checked before the routes).
+  router.use([CONNECT_HREF.slice(ADMIN_BASE.length), '/tenants/:ctx/udf'], operatorOnly);
   if (deps.onboarding) router.use(onboardingRouter(deps.onboarding));
   router.use(
     tenantsRouter({
-      tenants: deps.tenants,
+      tenants,
+      status: deps.status,
       runs: deps.runs,
       webhookHealth: deps.webhookHealth,
       ...reads,
     }),
   );
   const dashboard = dashboardRouter({
-    tenants: deps.tenants,
+    tenants,
+    status: deps.status,
     queues: deps.queues,
     runs: deps.runs,
     webhookHealth: deps.webhookHealth,

@@ -63,47 +63,46 @@ describe('readCookie', () => {
 });
 
 describe('createSessionSigner', () => {
-  const credentials = { user: 'ops', password: 'a-long-password-42' };
+  const material = 'ops\u0000a-long-password-42';
   const salt = randomBytes(32);
-  const sut = createSessionSigner(credentials, 60_000, salt);
+  const sut = createSessionSigner(material, 60_000, salt);
   const now = Date.UTC(2025, 0, 1);
 
-  it('accepts what it issued until it expires', () => {
-    const { value, expiresAt } = sut.issue(now);
+  it('accepts what it issued, as the user it was issued to, until it expires', () => {
+    const { value, expiresAt } = sut.issue('ops', now);
     expect(expiresAt.getTime()).toBe(now + 60_000);
-    expect(sut.verify(value, now)).toBe(true);
-    expect(sut.verify(value, now + 59_999)).toBe(true);
-    expect(sut.verify(value, now + 60_000)).toBe(false);
+    expect(sut.verify(value, now)).toBe('ops');
+    expect(sut.verify(value, now + 59_999)).toBe('ops');
+    expect(sut.verify(value, now + 60_000)).toBeUndefined();
+    expect(sut.verify(sut.issue('anna@cust1', now).value, now)).toBe('anna@cust1');
   });
 
-  it('refuses a value whose expiry was moved, a forged signature and garbage', () => {
-    const { value } = sut.issue(now);
-    const [expires, signature] = value.split('.');
-    expect(sut.verify(`${Number(expires) + 3_600_000}.${signature}`, now)).toBe(false);
+  it('refuses a value whose expiry or user was changed, a forged signature and garbage', () => {
+    const { value } = sut.issue('anna', now);
+    const [user, expires, signature] = value.split('.');
+    expect(sut.verify(`${user}.${Number(expires) + 3_600_000}.${signature}`, now)).toBeUndefined();
+    const ops = Buffer.from('ops').toString('base64url');
+    expect(sut.verify(`${ops}.${expires}.${signature}`, now)).toBeUndefined();
     const flipped = `${signature!.slice(0, -1)}${signature!.endsWith('A') ? 'B' : 'A'}`;
-    expect(sut.verify(`${expires}.${flipped}`, now)).toBe(false);
-    expect(sut.verify(undefined, now)).toBe(false);
-    expect(sut.verify('', now)).toBe(false);
-    expect(sut.verify('123.abc', now)).toBe(false);
+    expect(sut.verify(`${user}.${expires}.${flipped}`, now)).toBeUndefined();
+    expect(sut.verify(undefined, now)).toBeUndefined();
+    expect(sut.verify('', now)).toBeUndefined();
+    expect(sut.verify('123.abc', now)).toBeUndefined();
   });
 
-  it('refuses sessions of another process (salt) or of another password', () => {
-    const { value } = sut.issue(now);
-    expect(createSessionSigner(credentials, 60_000).verify(value, now)).toBe(false);
+  it('refuses sessions of another process (salt) or of other credentials', () => {
+    const { value } = sut.issue('ops', now);
+    expect(createSessionSigner(material, 60_000).verify(value, now)).toBeUndefined();
     expect(
-      createSessionSigner({ ...credentials, password: 'another-password-43' }, 60_000, salt).verify(
-        value,
-        now,
-      ),
-    ).toBe(false);
-    expect(createSessionSigner(credentials, 60_000, salt).verify(value, now)).toBe(true);
+      createSessionSigner('ops\u0000another-password-43', 60_000, salt).verify(value, now),
+    ).toBeUndefined();
+    expect(createSessionSigner(material, 60_000, salt).verify(value, now)).toBe('ops');
   });
 
-  it('never puts the password in the session value', () => {
-    const { value } = sut.issue(now);
-    expect(value).not.toContain(credentials.password);
-    expect(Buffer.from(value.split('.')[1]!, 'base64url').toString('utf8')).not.toContain(
-      credentials.password,
-    );
+  it('never puts the key material in the session value', () => {
+    const { value } = sut.issue('ops', now);
+    expect(value).not.toContain('a-long-password-42');
+    for (const part of value.split('.'))
+      expect(Buffer.from(part, 'base64url').toString('utf8')).not.toContain('a-long-password-42');
   });
 });

@@ -44,38 +44,42 @@ export function readCookie(header: string | undefined, name: string): string | u
 }
 
 export interface SessionSigner {
-  /** A session value valid until `nowMs + ttlMs`. */
-  issue(nowMs?: number): { value: string; expiresAt: Date };
-  /** True when `value` was issued by this signer and has not expired. */
-  verify(value: string | undefined, nowMs?: number): boolean;
+  /** A session of `user`, valid until `nowMs + ttlMs`. */
+  issue(user: string, nowMs?: number): { value: string; expiresAt: Date };
+  /** The user of a session this signer issued and that has not expired; else undefined. */
+  verify(value: string | undefined, nowMs?: number): string | undefined;
 }
 
 /**
- * Signs admin sessions as `{expiresMs}.{HMAC-SHA256}`. The key is derived from the admin
- * credentials and a random salt made when the process starts, so changing the password or
- * restarting the receiver ends every session, and nothing needs to be stored.
+ * Signs admin sessions as `{user base64url}.{expiresMs}.{HMAC-SHA256}`. The key is derived from
+ * every admin credential (`keyMaterial`: the operator's password, the tenant admins' hashes) and a
+ * random salt made when the process starts, so changing a password or restarting the receiver ends
+ * every session, and nothing needs to be stored.
  */
 export function createSessionSigner(
-  credentials: AdminCredentials,
+  keyMaterial: string,
   ttlMs: number,
   salt: Buffer = randomBytes(32),
 ): SessionSigner {
-  const key = createHmac('sha256', salt)
-    .update(`${credentials.user}\u0000${credentials.password}`, 'utf8')
-    .digest();
-  const sign = (expiresMs: number) =>
-    createHmac('sha256', key).update(`admin-session:v1:${expiresMs}`).digest('base64url');
+  const key = createHmac('sha256', salt).update(keyMaterial, 'utf8').digest();
+  const sign = (user: string, expiresMs: number) =>
+    createHmac('sha256', key).update(`admin-session:v2:${user}:${expiresMs}`).digest('base64url');
   return {
-    issue(nowMs = Date.now()) {
+    issue(user, nowMs = Date.now()) {
       const expiresMs = nowMs + ttlMs;
-      return { value: `${expiresMs}.${sign(expiresMs)}`, expiresAt: new Date(expiresMs) };
+      const name = Buffer.from(user, 'utf8').toString('base64url');
+      return {
+        value: `${name}.${expiresMs}.${sign(user, expiresMs)}`,
+        expiresAt: new Date(expiresMs),
+      };
     },
     verify(value, nowMs = Date.now()) {
-      const match = /^(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value ?? '');
-      if (!match?.[1] || !match[2]) return false;
-      const expiresMs = Number(match[1]);
-      const signatureOk = constantTimeEqual(match[2], sign(expiresMs));
-      return signatureOk && expiresMs > nowMs;
+      const match = /^([A-Za-z0-9_-]{1,400})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value ?? '');
+      if (!match?.[1] || !match[2] || !match[3]) return undefined;
+      const user = Buffer.from(match[1], 'base64url').toString('utf8');
+      const expiresMs = Number(match[2]);
+      const signatureOk = constantTimeEqual(match[3], sign(user, expiresMs));
+      return signatureOk && expiresMs > nowMs ? user : undefined;
     },
   };
 }

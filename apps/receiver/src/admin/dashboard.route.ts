@@ -20,11 +20,15 @@ import { renderRunDetail } from './pages/run-detail.page';
 import { pageReader } from './read-part';
 import type { AdminRedactor } from './redact';
 import { resolveScope, type AdminTenants } from './tenant-scope';
+import type { TenantStatusReader } from './tenant-status';
 
 export interface DashboardDeps {
-  readonly tenants: AdminTenants;
+  /** The tenants the request's user may see (`tenantsFor`). */
+  readonly tenants: (res: Response) => AdminTenants;
   readonly queues: readonly Queue[];
   readonly runs: SyncRunStore;
+  /** Last event, re-consent mark and budget use. */
+  readonly status: TenantStatusReader;
   readonly webhookHealth: WebhookHealthStore;
   readonly activity: ActivityCounters;
   /** `so-connector backfill` runs (`{prefix}:backfill:{tenant}:{runId}`, written by the worker). */
@@ -60,6 +64,16 @@ function sendPage(res: Response, status: number, page: string): void {
   res.status(status).type('html').send(page);
 }
 
+/** The tenant named in a job's data, if any. */
+function tenantOfJob(data: unknown): string | undefined {
+  return typeof data === 'object' &&
+    data !== null &&
+    'tenant' in data &&
+    typeof data.tenant === 'string'
+    ? data.tenant
+    : undefined;
+}
+
 /** The tenant a request's pages are about, set by the router's first handler. */
 function scopeOf(res: Response): TenantScope {
   return res.locals.scope as TenantScope;
@@ -78,27 +92,33 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     title: string,
     text: string,
     link?: { href: string; text: string },
-  ) => renderMessage({ title, message: text, scope, link });
+    restricted?: boolean,
+  ) => renderMessage({ title, message: text, scope, link, restricted });
 
   // A job belongs to the tenant in its data, whichever tenant's path it was asked under: Bull
-  // Board (deployment-wide) links here.
+  // Board (deployment-wide) links here. A tenant admin is told nothing about another tenant's
+  // job: it is answered as a job that does not exist.
   router.get('/jobs/:queue/:jobId', async (req: Request<{ queue: string; jobId: string }>, res) => {
     const { queue: queueName, jobId } = req.params;
+    const tenants = deps.tenants(res);
     const queue = deps.queues.find((q) => q.name === queueName);
     if (!queue)
       return sendPage(res, 404, message(undefined, 'Not found', `There is no queue ${queueName}.`));
-    const job = await read('job', () => queue.getJob(jobId));
-    if (!job.ok) return sendPage(res, 503, message(undefined, 'Unavailable', UNAVAILABLE));
-    const data: unknown = job.value?.data;
-    const jobTenant =
-      typeof data === 'object' &&
-      data !== null &&
-      'tenant' in data &&
-      typeof data.tenant === 'string'
-        ? data.tenant
-        : deps.tenants.defaultTenant();
-    const resolved = resolveScope(deps.tenants, jobTenant);
-    const inBullBoard = { href: bullBoardJobHref(queueName, jobId), text: 'the job in Bull Board' };
+    const jobRead = await read('job', () => queue.getJob(jobId));
+    if (!jobRead.ok) return sendPage(res, 503, message(undefined, 'Unavailable', UNAVAILABLE));
+    const ownTenant = tenantOfJob(jobRead.value?.data);
+    const hidden =
+      tenants.restricted === true &&
+      ownTenant !== undefined &&
+      resolveScope(tenants, ownTenant).kind !== 'tenant';
+    const job = hidden ? undefined : jobRead.value;
+    const resolved = resolveScope(
+      tenants,
+      (job && tenantOfJob(job.data)) ?? tenants.defaultTenant(),
+    );
+    const inBullBoard = tenants.restricted
+      ? undefined
+      : { href: bullBoardJobHref(queueName, jobId), text: 'the job in Bull Board' };
     if (resolved.kind !== 'tenant')
       return sendPage(
         res,
@@ -108,6 +128,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
           'No sync run for this job',
           `Job ${jobId} of ${queueName} belongs to no tenant this connector serves.`,
           inBullBoard,
+          tenants.restricted,
         ),
       );
     const scope = resolved.scope;
@@ -117,7 +138,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         tenant: scope.tenant,
         queue: queueName,
         jobId,
-        hints: job.value ? accountHints(queueName, job.value.data) : [],
+        hints: job ? accountHints(queueName, job.data) : [],
       }),
     );
     if (!found.ok) return sendPage(res, 503, message(scope, 'Unavailable', UNAVAILABLE));
@@ -136,7 +157,8 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   });
 
   router.use((req: Request<{ tenant?: string }>, res, next) => {
-    const resolved = resolveScope(deps.tenants, req.params.tenant);
+    const tenants = deps.tenants(res);
+    const resolved = resolveScope(tenants, req.params.tenant);
     if (resolved.kind === 'tenant') {
       res.locals.scope = resolved.scope;
       return next();
@@ -145,10 +167,13 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     return sendPage(
       res,
       404,
-      message(undefined, 'Not found', 'This connector serves no such tenant.', {
-        href: TENANTS_HREF,
-        text: 'all tenants',
-      }),
+      message(
+        undefined,
+        'Not found',
+        'This connector serves no such tenant.',
+        { href: TENANTS_HREF, text: 'all tenants' },
+        tenants.restricted,
+      ),
     );
   });
 
@@ -156,25 +181,28 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     const scope = scopeOf(res);
     const filter = parseFilter(req.query);
     const now = Date.now();
-    const [runs, health, queues, activity] = await Promise.all([
+    const tenants = deps.tenants(res);
+    const [runs, health, queues, activity, status] = await Promise.all([
       read('sync runs', () =>
         deps.runs.recentRuns({ tenant: scope.tenant, ...filter, limit: RUNS_SHOWN }),
       ),
       read('webhook health', () => deps.webhookHealth.read(scope.tenant)),
-      read('queue counts', () =>
-        Promise.all(
-          deps.queues.map(async (queue): Promise<QueueCounts> => {
-            const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
-            return {
-              name: queue.name,
-              waiting: counts.waiting ?? 0,
-              delayed: counts.delayed ?? 0,
-              active: counts.active ?? 0,
-              failed: counts.failed ?? 0,
-            };
-          }),
-        ),
-      ),
+      scope.restricted
+        ? undefined
+        : read('queue counts', () =>
+            Promise.all(
+              deps.queues.map(async (queue): Promise<QueueCounts> => {
+                const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+                return {
+                  name: queue.name,
+                  waiting: counts.waiting ?? 0,
+                  delayed: counts.delayed ?? 0,
+                  active: counts.active ?? 0,
+                  failed: counts.failed ?? 0,
+                };
+              }),
+            ),
+          ),
       read('activity', async () =>
         mergeBuckets(
           // From a full hour, so each point is one clock hour.
@@ -186,8 +214,12 @@ export function dashboardRouter(deps: DashboardDeps): Router {
           Math.max(1, Math.round(CHART_POINT_MS / deps.activity.bucketMs)),
         ),
       ),
+      read('tenant status', async () => {
+        const all = await deps.status.read([scope.tenant], (t) => tenants.budget?.(t), now);
+        return all.get(scope.tenant)!;
+      }),
     ]);
-    const failed = [runs, health, queues, activity].some((part) => !part.ok);
+    const failed = [runs, health, queues, activity, status].some((part) => part?.ok === false);
     const page = renderDashboard(
       {
         scope,
@@ -196,6 +228,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         health,
         queues,
         activity,
+        status,
         fieldNames: deps.fieldNames,
         banner: failed ? UNAVAILABLE : undefined,
       },

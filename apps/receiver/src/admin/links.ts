@@ -11,10 +11,13 @@ export const TENANTS_HREF = `${ADMIN_BASE}/tenants`;
 export interface TenantScope {
   readonly tenant: string;
   readonly base: string;
+  /** Seen by a tenant admin: no links to the deployment-wide Bull Board. */
+  readonly restricted?: true;
 }
 
-export function tenantScope(tenant: string, isDefault: boolean): TenantScope {
-  return { tenant, base: isDefault ? ADMIN_BASE : `${ADMIN_BASE}/t/${encodeURIComponent(tenant)}` };
+export function tenantScope(tenant: string, isDefault: boolean, restricted = false): TenantScope {
+  const base = isDefault ? ADMIN_BASE : `${ADMIN_BASE}/t/${encodeURIComponent(tenant)}`;
+  return restricted ? { tenant, base, restricted } : { tenant, base };
 }
 
 /** A run's detail page. */

@@ -1,5 +1,4 @@
 import express, { Router, type Request, type Response } from 'express';
-import { credentialsMatch } from './auth';
 import { ADMIN_BASE } from './links';
 import { renderLogin } from './pages/login.page';
 import { delay, SESSION_COOKIE, type AdminAuth } from './require-admin';
@@ -38,7 +37,8 @@ export function loginRouter(auth: AdminAuth): Router {
       const next = safeNext(body.next);
       const user = typeof body.user === 'string' ? body.user : '';
       const password = typeof body.password === 'string' ? body.password : '';
-      if (!credentialsMatch({ user, password }, auth.credentials)) {
+      const principal = await auth.users.check({ user, password });
+      if (!principal) {
         auth.logger.warn('admin login failed', { ip: req.ip });
         await delay(auth.failureDelayMs);
         return sendLogin(res, 401, next, 'Wrong user name or password.');
@@ -48,7 +48,7 @@ export function loginRouter(auth: AdminAuth): Router {
           'admin session cookie not Secure: X-Forwarded-Proto says https, but TRUST_PROXY does not vouch for the peer; set TRUST_PROXY (docs/dashboard.md)',
           { ip: req.ip },
         );
-      const session = auth.sessions.issue();
+      const session = auth.sessions.issue(principal.user);
       res.cookie(SESSION_COOKIE, session.value, {
         httpOnly: true,
         sameSite: 'strict',
@@ -56,7 +56,11 @@ export function loginRouter(auth: AdminAuth): Router {
         expires: session.expiresAt,
         secure: overHttps(req),
       });
-      auth.logger.info('admin signed in', { ip: req.ip });
+      auth.logger.info('admin signed in', {
+        ip: req.ip,
+        user: principal.user,
+        scope: principal.kind === 'operator' ? 'all tenants' : principal.tenants.join(','),
+      });
       res.redirect(303, next);
     },
   );

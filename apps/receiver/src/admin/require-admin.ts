@@ -1,33 +1,40 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '@so-connector/logger';
-import {
-  credentialsMatch,
-  parseBasicAuth,
-  readCookie,
-  type AdminCredentials,
-  type SessionSigner,
-} from './auth';
+import type { AdminDirectory, AdminPrincipal } from './admin-users';
+import { parseBasicAuth, readCookie, type SessionSigner } from './auth';
 import { ADMIN_BASE } from './links';
+import { renderMessage } from './pages/message.page';
 
 export const SESSION_COOKIE = 'so_admin';
 
 export interface AdminAuth {
-  readonly credentials: AdminCredentials;
+  /** The operator and the tenant admins. */
+  readonly users: AdminDirectory;
   readonly sessions: SessionSigner;
   /** Added to every answer to wrong credentials, to slow down guessing. */
   readonly failureDelayMs: number;
   readonly logger: Logger;
 }
 
-export type Authentication = 'session' | 'basic' | 'wrong-basic' | 'none';
+export type Authentication =
+  | { readonly kind: 'session' | 'basic'; readonly principal: AdminPrincipal }
+  | { readonly kind: 'wrong-basic' | 'none' };
 
-/** How the request proves it is the admin: a valid session cookie, or HTTP Basic (scripts). */
-export function authenticate(req: Request, auth: AdminAuth): Authentication {
-  if (auth.sessions.verify(readCookie(req.get('cookie'), SESSION_COOKIE))) return 'session';
+/** How the request proves who it is: a valid session cookie, or HTTP Basic (scripts). */
+export async function authenticate(req: Request, auth: AdminAuth): Promise<Authentication> {
+  const sessionUser = auth.sessions.verify(readCookie(req.get('cookie'), SESSION_COOKIE));
+  const fromSession = sessionUser === undefined ? undefined : auth.users.find(sessionUser);
+  if (fromSession) return { kind: 'session', principal: fromSession };
   const header = req.get('authorization');
-  if (header === undefined) return 'none';
+  if (header === undefined) return { kind: 'none' };
   const given = parseBasicAuth(header);
-  return given && credentialsMatch(given, auth.credentials) ? 'basic' : 'wrong-basic';
+  const principal = given && (await auth.users.check(given));
+  return principal ? { kind: 'basic', principal } : { kind: 'wrong-basic' };
+}
+
+/** Who the request is from; set by requireAdmin for everything behind it. */
+export function principalOf(res: Response): AdminPrincipal {
+  return res.locals.principal as AdminPrincipal;
 }
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -46,14 +53,18 @@ function unauthorized(req: Request, res: Response): void {
 }
 
 /**
- * Lets signed-in requests through. Otherwise a browser navigating to a page is sent to the login
- * form (and back afterwards); anything else gets 401 with a Basic challenge.
+ * Lets signed-in requests through (with `res.locals.principal`). Otherwise a browser navigating to
+ * a page is sent to the login form (and back afterwards); anything else gets 401 with a Basic
+ * challenge.
  */
 export function requireAdmin(auth: AdminAuth): RequestHandler {
   return async (req, res, next) => {
-    const result = authenticate(req, auth);
-    if (result === 'session' || result === 'basic') return next();
-    if (result === 'wrong-basic') {
+    const result = await authenticate(req, auth);
+    if (result.kind === 'session' || result.kind === 'basic') {
+      res.locals.principal = result.principal;
+      return next();
+    }
+    if (result.kind === 'wrong-basic') {
       auth.logger.warn('admin request with wrong credentials refused', {
         path: req.path,
         ip: req.ip,
@@ -67,3 +78,22 @@ export function requireAdmin(auth: AdminAuth): RequestHandler {
     return unauthorized(req, res);
   };
 }
+
+/**
+ * Deployment-wide parts (Bull Board: the queues are shared by every tenant; connecting tenants):
+ * the operator only. A tenant admin gets 403, which says nothing about any tenant.
+ */
+export const operatorOnly: RequestHandler = (_req, res, next) => {
+  if (principalOf(res).kind === 'operator') return next();
+  res
+    .status(403)
+    .type('html')
+    .send(
+      renderMessage({
+        title: 'Operator only',
+        message:
+          'This part of the admin UI shows or changes every tenant of the deployment: only the operator (ADMIN_USER) can open it.',
+        restricted: true,
+      }),
+    );
+};

@@ -13,6 +13,7 @@ import type { AdminDeps } from './admin.router';
 import { fieldNames } from './pages/field-names';
 import { whenReady } from './redis-ready';
 import type { AdminTenants } from './tenant-scope';
+import { tenantStatusReader } from './tenant-status';
 
 /** An admin page gives up on Redis after this long and shows what it has (with a 503). */
 const ADMIN_REDIS_TIMEOUT_MS = 2000;
@@ -57,10 +58,12 @@ export function wireAdmin(
   }
   return {
     credentials: { user: config.admin.user, password: config.admin.password },
+    users: config.admin.users,
     write: config.admin.write,
     tenants,
     queues,
     runs: new SyncRunStore({ redis, prefix }),
+    status: tenantStatusReader(redis, prefix),
     webhookHealth: new WebhookHealthStore({ redis, prefix }),
     activity: new ActivityCounters({ redis, prefix }),
     backfills: new BackfillProgressStore(redis, prefix),

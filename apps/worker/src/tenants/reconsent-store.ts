@@ -1,20 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { TenantConfig } from '@so-connector/tenants';
+import {
+  reconsentDeferredKey,
+  reconsentKey,
+  type ReconsentMark,
+  type TenantConfig,
+} from '@so-connector/tenants';
 
-/** Why a tenant's jobs wait: SuperOffice refused its credential (`invalid_grant`). */
-export interface ReconsentMark {
-  readonly contextIdentifier: string;
-  /** When the refusal was first seen (ISO 8601). */
-  readonly since: string;
-  /** The OAuth error, e.g. `invalid_grant`, without any secret. */
-  readonly reason: string;
-  /**
-   * A short SHA-256 print of the refused credential (never the credential): a tenant whose
-   * credential changed in the registry since is no longer marked.
-   */
-  readonly credential: string;
-}
+export type { ReconsentMark };
 
 /** A print of the tenant's credential that identifies it without revealing it. */
 export function credentialPrint(tenant: TenantConfig): string {
@@ -41,7 +34,7 @@ export class ReconsentStore {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    this.key = `${prefix}:tenants:reconsent`;
+    this.key = reconsentKey(prefix);
   }
 
   /** Marks the tenant; resolves true when it was not marked before (the first refusal). */
@@ -87,6 +80,6 @@ export class ReconsentStore {
   }
 
   private deferredKey(contextIdentifier: string): string {
-    return `${this.prefix}:tenants:reconsent:${contextIdentifier}:deferred`;
+    return reconsentDeferredKey(this.prefix, contextIdentifier);
   }
 }

@@ -34,6 +34,7 @@ function view(part: DashboardView['health']): DashboardView {
     health: part,
     queues: empty,
     activity: empty,
+    status: { ok: true, value: { reconsent: undefined, lastEventAt: undefined, budgets: [] } },
     fieldNames: new Map(),
     banner: undefined,
   };

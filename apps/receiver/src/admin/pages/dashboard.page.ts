@@ -12,6 +12,8 @@ import type { AdminRedactor } from '../redact';
 import { fieldList, type FieldNames } from './field-names';
 import { statusBadge, time } from './format';
 import { layout } from './layout';
+import type { TenantStatus } from '../tenant-status';
+import { statusSection } from './tenant-status.page';
 
 /** One part of a page read from Redis: its value, or the fact that it could not be read. */
 export type Part<T> = { readonly ok: true; readonly value: T } | { readonly ok: false };
@@ -34,8 +36,11 @@ export interface DashboardView {
   readonly filter: RunFilter;
   readonly runs: Part<readonly SyncRun[]>;
   readonly health: Part<WebhookHealth | undefined>;
-  readonly queues: Part<readonly QueueCounts[]>;
+  /** Deployment-wide counts; undefined for a tenant admin (other tenants' jobs are in them). */
+  readonly queues: Part<readonly QueueCounts[]> | undefined;
   readonly activity: Part<readonly ActivityBucket[]>;
+  /** Last event, re-consent mark and budget use. */
+  readonly status: Part<TenantStatus>;
   /** Names of the configured UDF keys (Vertical, Summary, …) for "fields written". */
   readonly fieldNames: FieldNames;
   /** Set when a part could not be read: the page is answered with 503 and this banner. */
@@ -81,7 +86,7 @@ ${checkError}
 ${webhooks}`;
 }
 
-function queuesSection(part: DashboardView['queues']): SafeHtml {
+function queuesSection(part: Part<readonly QueueCounts[]>): SafeHtml {
   if (!part.ok) return unreadable('The queue counts');
   const rows = part.value.map(
     (q) =>
@@ -128,8 +133,9 @@ export function renderDashboard(view: DashboardView, redact: AdminRedactor): str
   const body = markup`<h1>Sync runs</h1>
 <section class="card">${filterForm(view.filter, view.scope.base)}${runsTable(view.runs, view.fieldNames, view.scope)}</section>
 <div class="grid">
+<section class="card"><h2>Tenant</h2>${statusSection(view.status)}</section>
 <section class="card"><h2>SuperOffice webhook</h2>${healthSection(view.health, redact)}</section>
-<section class="card"><h2>Queues</h2>${queuesSection(view.queues)}</section>
+${view.queues ? markup`<section class="card"><h2>Queues</h2>${queuesSection(view.queues)}</section>` : null}
 </div>
 <section class="card"><h2>Activity, last 24 hours (UTC)</h2>${chart}</section>`;
   return layout({

@@ -60,6 +60,8 @@ export interface LayoutOptions {
   readonly scope?: TenantScope | undefined;
   /** Shows the navigation and the logout button (signed-in pages only). */
   readonly signedIn: boolean;
+  /** Seen by a tenant admin: no Bull Board link (also when the scope says so). */
+  readonly restricted?: boolean | undefined;
   readonly banner?: string | undefined;
   readonly body: SafeHtml;
 }
@@ -67,8 +69,10 @@ export interface LayoutOptions {
 /** The whole HTML document around a page's body. */
 export function layout(options: LayoutOptions): string {
   const base = options.scope?.base ?? ADMIN_BASE;
+  const restricted = options.restricted === true || options.scope?.restricted === true;
+  const queues = restricted ? null : markup`<a href="${BULL_BOARD_BASE}">Queues (Bull Board)</a>`;
   const nav = options.signedIn
-    ? markup`<a href="${base}">Sync runs</a><a href="${base}/backfills">Backfills</a><a href="${BULL_BOARD_BASE}">Queues (Bull Board)</a><a href="${TENANTS_HREF}">Tenants</a>
+    ? markup`<a href="${base}">Sync runs</a><a href="${base}/backfills">Backfills</a>${queues}<a href="${TENANTS_HREF}">Tenants</a>
 ${options.scope ? markup`<span class="tenant">tenant ${options.scope.tenant}</span>` : null}
 <form method="post" action="/admin/logout"><button type="submit">Log out</button></form>`
     : null;

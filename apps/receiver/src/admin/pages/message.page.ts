@@ -9,6 +9,8 @@ export function renderMessage(options: {
   /** The tenant the message is about; absent when it is about no one tenant. */
   scope?: TenantScope | undefined;
   link?: { href: string; text: string } | undefined;
+  /** Shown to a tenant admin (no Bull Board link); implied by a restricted scope. */
+  restricted?: boolean | undefined;
 }): string {
   const link = options.link
     ? markup`<p><a href="${options.link.href}">${options.link.text}</a></p>`
@@ -19,5 +21,11 @@ export function renderMessage(options: {
 ${link}
 ${options.scope ? markup`<p><a href="${options.scope.base}">← all sync runs</a></p>` : null}
 </section>`;
-  return layout({ title: options.title, scope: options.scope, signedIn: true, body });
+  return layout({
+    title: options.title,
+    scope: options.scope,
+    signedIn: true,
+    restricted: options.restricted,
+    body,
+  });
 }

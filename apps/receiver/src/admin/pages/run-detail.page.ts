@@ -22,7 +22,12 @@ function changes(
   )}`;
 }
 
-function entryRow(entry: RunEntry, text: (v: string) => string, names: FieldNames): SafeHtml {
+function entryRow(
+  entry: RunEntry,
+  text: (v: string) => string,
+  names: FieldNames,
+  scope: TenantScope,
+): SafeHtml {
   const when = markup`${time(entry.firstAt)}${
     entry.at !== entry.firstAt
       ? markup`<div class="muted small">updated ${time(entry.at)}</div>`
@@ -35,9 +40,12 @@ function entryRow(entry: RunEntry, text: (v: string) => string, names: FieldName
   const calls = entry.calls
     ? markup`<span title="SuperOffice calls / provider calls / patches">${entry.calls.superoffice} / ${entry.calls.provider} / ${entry.calls.patches}</span>`
     : NONE;
-  const job = entry.job
-    ? markup`<a href="${bullBoardJobHref(entry.job.queue, entry.job.id)}">${entry.job.queue} #${entry.job.id}</a>`
-    : NONE;
+  // Bull Board is the operator's: a tenant admin sees the job's name only.
+  const job = !entry.job
+    ? NONE
+    : scope.restricted
+      ? markup`${entry.job.queue} #${entry.job.id}`
+      : markup`<a href="${bullBoardJobHref(entry.job.queue, entry.job.id)}">${entry.job.queue} #${entry.job.id}</a>`;
   return markup`<tr data-entry="${entry.id}">
 <td>${when}</td>
 <td>${entry.event ?? (entry.kind === 'enrichment' ? 'enrichment' : '')}</td>
@@ -76,7 +84,7 @@ export function renderRunDetail(
 <table id="entries">
 <thead><tr><th>time</th><th>event</th><th>record</th><th>status</th><th>reason / detail</th><th class="num">calls (SO / provider / patches)</th><th>fields (old → new)</th><th>error</th><th>job</th></tr></thead>
 <tbody>
-${run.entries.map((entry) => entryRow(entry, text, names))}
+${run.entries.map((entry) => entryRow(entry, text, names, scope))}
 </tbody>
 </table>
 </section>`;

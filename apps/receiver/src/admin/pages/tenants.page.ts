@@ -4,6 +4,8 @@ import { TENANTS_HREF, type TenantScope } from '../links';
 import type { Part } from './dashboard.page';
 import { statusBadge, time } from './format';
 import { layout } from './layout';
+import type { TenantStatus } from '../tenant-status';
+import { statusCells } from './tenant-status.page';
 
 /** One tenant's line on `/admin/tenants`; each part read on its own, so one failure shows alone. */
 export interface TenantRow {
@@ -11,6 +13,8 @@ export interface TenantRow {
   readonly health: Part<WebhookHealth | undefined>;
   /** The tenant's most recent sync run, if any is retained. */
   readonly lastRun: Part<SyncRun | undefined>;
+  /** Last event, re-consent mark and budget use. */
+  readonly status: Part<TenantStatus>;
 }
 
 export interface TenantsView {
@@ -18,6 +22,8 @@ export interface TenantsView {
   /** How many tenants are registered (more than rows when the list is cut). */
   readonly total: number;
   readonly banner: string | undefined;
+  /** Seen by a tenant admin: only its tenants, no "Connect", no Bull Board. */
+  readonly restricted: boolean;
 }
 
 const UNREADABLE = markup`<span class="error">not readable</span>`;
@@ -54,25 +60,29 @@ function lastRunCell(part: TenantRow['lastRun']): SafeHtml {
 export function renderTenants(view: TenantsView): string {
   const rows = view.rows.map(
     (row) =>
-      markup`<tr data-tenant="${row.scope.tenant}"><td><a href="${row.scope.base}">${row.scope.tenant}</a></td><td>${healthCell(row.health)}</td><td>${lastRunCell(row.lastRun)}</td><td><a href="${row.scope.base}/backfills">backfills</a></td></tr>`,
+      markup`<tr data-tenant="${row.scope.tenant}"><td><a href="${row.scope.base}">${row.scope.tenant}</a></td><td>${healthCell(row.health)}</td><td>${lastRunCell(row.lastRun)}</td>${statusCells(row.status)}<td><a href="${row.scope.base}/backfills">backfills</a></td></tr>`,
   );
   const table =
     view.rows.length === 0
       ? markup`<p class="muted" id="no-tenants">This connector serves no tenant yet.</p>`
       : markup`<table id="tenants">
-<thead><tr><th>tenant</th><th>SuperOffice webhook</th><th>last sync run</th><th></th></tr></thead>
+<thead><tr><th>tenant</th><th>SuperOffice webhook</th><th>last sync run</th><th>last event</th><th>re-consent</th><th>budget this window</th><th></th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`;
   const cut =
     view.total > view.rows.length
       ? markup`<p class="muted small">The first ${view.rows.length} of ${view.total} tenants, by ContextIdentifier.</p>`
       : null;
+  const connect = view.restricted
+    ? null
+    : markup`<p><a href="${TENANTS_HREF}/connect" id="connect-tenant">Connect a SuperOffice tenant</a></p>`;
   return layout({
     title: 'Tenants',
     signedIn: true,
+    restricted: view.restricted,
     banner: view.banner,
     body: markup`<h1>Tenants</h1>
 <section class="card">${table}${cut}</section>
-<p><a href="${TENANTS_HREF}/connect" id="connect-tenant">Connect a SuperOffice tenant</a></p>`,
+${connect}`,
   });
 }
