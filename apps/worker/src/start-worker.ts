@@ -141,7 +141,10 @@ export async function startWorker(
   const homeRuntime = home ? await tenants.runtimes.warm(home) : undefined;
   assertStarting(shutdown);
 
-  const runs = new SyncRunStore({ redis: connection, prefix });
+  const runs = new SyncRunStore({ redis: connection, prefix, ...config.syncRuns });
+  // One write-behind batcher: the facts, seen markers and activity counters of concurrent jobs
+  // share round trips (each job still completes only once its own writes are in Redis).
+  const runWriter = runs.batcher();
   const seen = new SeenChanges(connection, prefix);
   const fingerprints = new FingerprintStore(connection, prefix);
   const tenantJobs = {
@@ -159,7 +162,7 @@ export async function startWorker(
     tenantJobs,
     createEventsProcessor({
       enrichQueue,
-      runs,
+      runs: runWriter,
       rules: buildRules(config.filters),
       debounceMs: config.worker.debounceMs,
       maxWaitMs: config.worker.maxWaitMs,
@@ -228,7 +231,7 @@ export async function startWorker(
     config,
     connection,
     metrics,
-    activity: new ActivityCounters({ redis: connection, prefix }),
+    activity: new ActivityCounters({ redis: connection, prefix, writer: runWriter }),
     seen,
     logger,
     eventsProcessor,
