@@ -145,6 +145,8 @@ export async function startWorker(
   // One write-behind batcher: the facts, seen markers and activity counters of concurrent jobs
   // share round trips (each job still completes only once its own writes are in Redis).
   const runWriter = runs.batcher();
+  // Steps run in reverse: after the BullMQ workers (registered later), before the connection.
+  shutdown.register('sync-run writes', () => runWriter.idle());
   const seen = new SeenChanges(connection, prefix);
   const fingerprints = new FingerprintStore(connection, prefix);
   const tenantJobs = {

@@ -32,10 +32,13 @@ export interface ActivityCountersOptions {
   /** Buckets older than this expire (default 7 days). */
   readonly retentionMs?: number;
   /**
-   * A sync-run store's batcher (SyncRunStore.batcher) to share: increments then go in the same
-   * round trips as the facts of concurrent jobs. Default: batches of their own.
+   * A sync-run store's batcher (SyncRunStore.batcher) to share: increments then start no round
+   * trip of their own, they go with the next facts' (or after `lateMs` at the latest). Default:
+   * batches of their own.
    */
-  readonly writer?: Pick<RunWriter, 'write'>;
+  readonly writer?: Pick<RunWriter, 'writeLater'>;
+  /** With `writer`: how long an increment may wait for facts to go with (default 100 ms). */
+  readonly lateMs?: number;
 }
 
 const zero = (): Record<ActivityKind, number> =>
@@ -57,7 +60,8 @@ export class ActivityCounters {
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     const writer = options.writer;
     if (writer) {
-      this.write = (write) => writer.write({ also: [write] });
+      const lateMs = options.lateMs ?? 100;
+      this.write = (write) => writer.writeLater({ also: [write] }, lateMs);
     } else {
       const group = new GroupCommit<CounterWrite>((writes) =>
         execRunWrites(options.redis, { facts: [], sides: writes }, SYNC_RUN_DEFAULTS),

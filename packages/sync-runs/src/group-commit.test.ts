@@ -95,4 +95,33 @@ describe('GroupCommit', () => {
     await waiting;
     expect(writes.written).toEqual([1]);
   });
+
+  it('writes a late item with the next eager write, starting none of its own', async () => {
+    const writes = gatedWrites();
+    const sut = new GroupCommit<number>(writes.write);
+    const late = sut.addLater(100, 60_000);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(writes.calls).toEqual([]);
+    const eager = sut.add(1);
+    await writes.releaseAll();
+    await Promise.all([late, eager]);
+    expect(writes.calls).toEqual([[100, 1]]);
+  });
+
+  it('writes a late item alone once its wait is over, and on idle()', async () => {
+    const writes = gatedWrites();
+    const sut = new GroupCommit<number>(writes.write);
+    const alone = sut.addLater(7, 1);
+    // Nothing but the timer starts this write.
+    while (writes.calls.length === 0) await new Promise<void>((resolve) => setTimeout(resolve, 1));
+    await writes.releaseAll();
+    await alone;
+    expect(writes.calls).toEqual([[7]]);
+    const onIdle = sut.addLater(8, 60_000);
+    const idle = sut.idle();
+    await writes.releaseAll();
+    await Promise.all([onIdle, idle]);
+    expect(writes.calls).toEqual([[7], [8]]);
+  });
 });

@@ -43,6 +43,11 @@ export interface SyncRunStoreOptions {
 export interface RunWriter {
   /** Resolves once the write is in Redis (shared round trip with concurrent writes). */
   write(write: RunWrite): Promise<void>;
+  /**
+   * Starts no round trip: goes with the next `write`'s, or at the latest after `withinMs`. For
+   * best-effort writes such as the activity counters of completed jobs.
+   */
+  writeLater(write: RunWrite, withinMs: number): Promise<void>;
   /** Resolves when nothing is waiting to be written. */
   idle(): Promise<void>;
 }
@@ -145,6 +150,10 @@ export class SyncRunStore {
       write: async (write) => {
         const prepared = this.prepare(write);
         await group.add(prepared);
+      },
+      writeLater: async (write, withinMs) => {
+        const prepared = this.prepare(write);
+        await group.addLater(prepared, withinMs);
       },
       idle: () => group.idle(),
     };
