@@ -98,13 +98,16 @@ export class SyncRunStore {
     const sides = write.also ?? [];
     if (!write.fact) return { fact: undefined, sides };
     const parsed = runFactSchema.parse(write.fact);
+    const ms = Date.parse(parsed.at);
+    // Refused here, alone: in a batch, a score that is not a number would fail every write.
+    if (Number.isNaN(ms)) throw new Error(`sync-run fact ${parsed.id}: at is not a time`);
     return {
       fact: {
         accountKey: this.accountKey(parsed.tenant, parsed.accountId),
         indexKey: this.accountsKey(parsed.tenant),
         accountStem: this.accountStem(parsed.tenant),
         accountId: parsed.accountId,
-        ms: Date.parse(parsed.at),
+        ms,
         member: JSON.stringify(parsed),
       },
       sides,

@@ -183,8 +183,14 @@ describe('SyncRunStore (real Redis)', () => {
       sut.write({ fact: fact(3, 1, { id: 'good-1' }) }),
       sut.write({ fact: { ...fact(3, 1, { id: 'bad' }), accountId: 1.5 } }),
       sut.write({ fact: fact(3, 0, { id: 'good-2' }) }),
+      sut.write({ fact: fact(3, 0, { id: 'no-time', at: 'yesterday' }) }),
     ]);
-    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+    ]);
     expect((await store.factsForAccount('Cust1', 3)).map((f) => f.id).sort()).toEqual([
       'good-1',
       'good-2',
