@@ -1,5 +1,6 @@
 // Benchmark 2: events/s through the real `so-events` stage (the BUILT worker process: schema
-// check, filter decision, sync-run record, activity counters, metrics) on the skip path — echoes
+// check, filter decision, sync-run fact + activity counters through the write-behind batcher,
+// metrics) on the skip path — echoes
 // of the connector's own writes and changes of irrelevant columns, so no enrichment is scheduled —
 // against a no-op BullMQ worker at the same concurrency on the same queue setup, in the same run.
 // Each measurement pre-fills a paused `so-events` with N jobs, resumes it and times the drain.
@@ -51,7 +52,12 @@ function skipEvents(n: number): WebhookEvent[] {
       ContextIdentifier: TENANT,
       ChangedByAssociateId: echo ? OWN_ASSOCIATE : 5,
       WebhookName: 'bench',
-      FieldValues: { associate_id: 5, contact_id: 1 + (i % 5000) },
+      // As SuperOffice sends them: `updated` makes each skip mark its record's change seen too.
+      FieldValues: {
+        associate_id: 5,
+        contact_id: 1 + (i % 5000),
+        updated: new Date(Date.UTC(2026, 10, 30, 10) + i * 1000).toISOString().slice(0, 19),
+      },
     };
   });
 }
@@ -138,11 +144,14 @@ ${JOBS} \`contact.changed\` jobs per measurement, pre-filled into a paused \`so-
 adds them: job id = EventId, same job options) on a private redis-server (AOF off, flushed before each
 measurement); the queue is resumed and the drain is timed (polled every 10 ms). Half the events are
 echoes of the connector's own writes (ChangedByAssociateId = its API user), half change only columns
-the filter ignores, so every one is skipped and no enrichment is scheduled. Both sides are separate
+the filter ignores, so every one is skipped and no enrichment is scheduled; each carries
+\`FieldValues.updated\`, as SuperOffice's do, so each skip also writes its record's seen marker. Both sides are separate
 processes with concurrency ${CONCURRENCY} on the same connection setup (\`createRedisConnection\` role
 \`worker\`, same lock duration). The **worker** is \`apps/worker\` as built (the real
-\`createEventsProcessor\`: zod check, \`decide\`, SKIPPED record on the account's sync run, activity
-counters and metrics on completion; its so-enrich and maintenance workers idle). The **no-op** is a
+\`createEventsProcessor\`: zod check, \`decide\`, the SKIPPED fact on the account's sync run written
+through the store's batcher, which puts the writes of concurrent jobs in one round trip and lets each
+job complete only once its own fact is in Redis; activity counters after completion through the same
+batcher, and metrics; its so-enrich and maintenance workers idle; docs/architecture.md "The skip path"). The **no-op** is a
 BullMQ worker whose processor returns at once (bench/src/noop-worker.ts): BullMQ's own per-job cost.
 ${ROUNDS} round(s), alternating the order.
 

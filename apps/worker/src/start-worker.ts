@@ -150,7 +150,12 @@ export async function startWorker(
   const homeRuntime = home ? await tenants.runtimes.warm(home) : undefined;
   assertStarting(shutdown);
 
-  const runs = new SyncRunStore({ redis: connection, prefix });
+  const runs = new SyncRunStore({ redis: connection, prefix, ...config.syncRuns });
+  // One write-behind batcher: the facts, seen markers and activity counters of concurrent jobs
+  // share round trips (each job still completes only once its own writes are in Redis).
+  const runWriter = runs.batcher();
+  // Steps run in reverse: after the BullMQ workers (registered later), before the connection.
+  shutdown.register('sync-run writes', () => runWriter.idle());
   const seen = new SeenChanges(connection, prefix);
   const fingerprints = new FingerprintStore(connection, prefix);
   // Retry-After pauses the job's tenant only: its enrichments and maintenance wait, others run.
@@ -171,7 +176,7 @@ export async function startWorker(
     { ...tenantJobs, honourPauses: false },
     createEventsProcessor({
       enrichQueue,
-      runs,
+      runs: runWriter,
       rules: buildRules(config.filters),
       debounceMs: config.worker.debounceMs,
       maxWaitMs: config.worker.maxWaitMs,
@@ -236,7 +241,7 @@ export async function startWorker(
     config,
     connection,
     metrics,
-    activity: new ActivityCounters({ redis: connection, prefix }),
+    activity: new ActivityCounters({ redis: connection, prefix, writer: runWriter }),
     seen,
     logger,
     eventsProcessor,

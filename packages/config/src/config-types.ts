@@ -174,6 +174,15 @@ export interface WorkerConfig {
      */
     readonly providerResultTtlMs: number;
   };
+  /** How much of the sync-run log (the dashboard's activity) the worker keeps per tenant. */
+  readonly syncRuns: {
+    /** SYNC_RUN_RETENTION_MS: facts older than this are dropped. */
+    readonly retentionMs: number;
+    /** SYNC_RUN_MAX_FACTS_PER_ACCOUNT: the newest this many facts of an account are kept. */
+    readonly maxFactsPerAccount: number;
+    /** SYNC_RUN_MAX_ACCOUNTS: the most recently active this many accounts of a tenant are kept. */
+    readonly maxAccountsPerTenant: number;
+  };
   readonly maintenance: {
     /** Webhook watchdog period; 0 = off. */
     readonly watchdogIntervalMs: number;

@@ -240,12 +240,28 @@ describe('loadWorkerConfig', () => {
       shutdownTimeoutMs: 30000,
       providerResultTtlMs: 86400000,
     });
+    expect(sut.syncRuns).toEqual({
+      retentionMs: 14 * 24 * 3_600_000,
+      maxFactsPerAccount: 2000,
+      maxAccountsPerTenant: 100_000,
+    });
     expect(sut.udfs).toEqual({
       vertical: 'SuperOffice:83',
       summary: undefined,
       opener: undefined,
       personOpener: undefined,
     });
+  });
+
+  it('reads the sync-run limits', () => {
+    expect(
+      loadWorkerConfig({
+        ...worker,
+        SYNC_RUN_RETENTION_MS: '86400000',
+        SYNC_RUN_MAX_FACTS_PER_ACCOUNT: '50',
+        SYNC_RUN_MAX_ACCOUNTS: '1000',
+      }).syncRuns,
+    ).toEqual({ retentionMs: 86_400_000, maxFactsPerAccount: 50, maxAccountsPerTenant: 1000 });
   });
 
   it('reads filter overrides', () => {
@@ -342,6 +358,21 @@ describe('loadWorkerConfig', () => {
       'ENRICH_BACKOFF_MAX_MS',
       { ...worker, ENRICH_BACKOFF_MS: '5000', ENRICH_BACKOFF_MAX_MS: '1000' },
       /ENRICH_BACKOFF_MAX_MS must not be shorter than ENRICH_BACKOFF_MS/,
+    ],
+    [
+      'SYNC_RUN_RETENTION_MS',
+      { ...worker, SYNC_RUN_RETENTION_MS: '60000' },
+      /SYNC_RUN_RETENTION_MS expected a whole number from 3600000 to 31536000000/,
+    ],
+    [
+      'SYNC_RUN_MAX_FACTS_PER_ACCOUNT',
+      { ...worker, SYNC_RUN_MAX_FACTS_PER_ACCOUNT: 'lots' },
+      /SYNC_RUN_MAX_FACTS_PER_ACCOUNT expected a whole number from 10 to 1000000/,
+    ],
+    [
+      'SYNC_RUN_MAX_ACCOUNTS',
+      { ...worker, SYNC_RUN_MAX_ACCOUNTS: '0' },
+      /SYNC_RUN_MAX_ACCOUNTS expected a whole number from 10 to 100000000/,
     ],
   ])('names %s in one line', (variable, env, expected) => {
     const error = workerError(env);

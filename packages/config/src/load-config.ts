@@ -182,6 +182,11 @@ function toWorkerConfig(env: WorkerEnv): WorkerConfig {
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
       providerResultTtlMs: env.PROVIDER_RESULT_TTL_MS,
     },
+    syncRuns: {
+      retentionMs: env.SYNC_RUN_RETENTION_MS,
+      maxFactsPerAccount: env.SYNC_RUN_MAX_FACTS_PER_ACCOUNT,
+      maxAccountsPerTenant: env.SYNC_RUN_MAX_ACCOUNTS,
+    },
     maintenance: {
       watchdogIntervalMs: env.WATCHDOG_INTERVAL_MS,
       reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,

@@ -202,6 +202,12 @@ export const workerEnvSchema = z
     ENRICH_BACKOFF_MAX_MS: integer(10, 3_600_000, 300_000),
     /** How long a provider answer is kept for retries and other jobs with the same inputs (ms). */
     PROVIDER_RESULT_TTL_MS: integer(1000, 30 * 24 * 3_600_000, 24 * 3_600_000),
+    /** Sync-run facts (the dashboard's activity log) older than this are dropped (ms). */
+    SYNC_RUN_RETENTION_MS: integer(3_600_000, 365 * 24 * 3_600_000, 14 * 24 * 3_600_000),
+    /** At most this many sync-run facts per account; the oldest go first. */
+    SYNC_RUN_MAX_FACTS_PER_ACCOUNT: integer(10, 1_000_000, 2000),
+    /** At most this many accounts with sync-run facts per tenant; the least recently active go first. */
+    SYNC_RUN_MAX_ACCOUNTS: integer(10, 100_000_000, 100_000),
     /** Replace the relevant `Changes` columns of the filter (comma-separated); empty = DESIGN.md's defaults. */
     FILTER_CONTACT_CHANGES: commaList(),
     FILTER_PERSON_CHANGES: commaList(),

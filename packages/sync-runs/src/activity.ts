@@ -1,4 +1,7 @@
 import type { Redis } from 'ioredis';
+import { GroupCommit } from './group-commit';
+import { execRunWrites, SYNC_RUN_DEFAULTS, type CounterWrite } from './run-writes';
+import type { RunWriter } from './store';
 
 /** What the activity chart counts. */
 export const ACTIVITY_KINDS = [
@@ -28,6 +31,14 @@ export interface ActivityCountersOptions {
   readonly bucketMs?: number;
   /** Buckets older than this expire (default 7 days). */
   readonly retentionMs?: number;
+  /**
+   * A sync-run store's batcher (SyncRunStore.batcher) to share: increments then start no round
+   * trip of their own, they go with the next facts' (or after `lateMs` at the latest). Default:
+   * batches of their own.
+   */
+  readonly writer?: Pick<RunWriter, 'writeLater'>;
+  /** With `writer`: how long an increment may wait for facts to go with (default 100 ms). */
+  readonly lateMs?: number;
 }
 
 const zero = (): Record<ActivityKind, number> =>
@@ -41,10 +52,22 @@ const zero = (): Record<ActivityKind, number> =>
 export class ActivityCounters {
   readonly bucketMs: number;
   private readonly retentionMs: number;
+  /** Increments of concurrent jobs share one round trip (summed per bucket). */
+  private readonly write: (write: CounterWrite) => Promise<void>;
 
   constructor(private readonly options: ActivityCountersOptions) {
     this.bucketMs = options.bucketMs ?? 5 * 60_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    const writer = options.writer;
+    if (writer) {
+      const lateMs = options.lateMs ?? 100;
+      this.write = (write) => writer.writeLater({ also: [write] }, lateMs);
+    } else {
+      const group = new GroupCommit<CounterWrite>((writes) =>
+        execRunWrites(options.redis, { facts: [], sides: writes }, SYNC_RUN_DEFAULTS),
+      );
+      this.write = (write) => group.add(write);
+    }
   }
 
   private key(tenant: string, bucketStart: number): string {
@@ -55,12 +78,25 @@ export class ActivityCounters {
     return Math.floor(ms / this.bucketMs) * this.bucketMs;
   }
 
+  /** The write that counts `kinds` once in the bucket of `at`, for a batch (SyncRunStore.recordMany). */
+  countWrite(tenant: string, kinds: readonly ActivityKind[], at = Date.now()): CounterWrite {
+    const fields: Partial<Record<ActivityKind, number>> = {};
+    for (const kind of kinds) fields[kind] = (fields[kind] ?? 0) + 1;
+    return {
+      op: 'count',
+      key: this.key(tenant, this.bucketOf(at)),
+      fields,
+      ttlMs: this.retentionMs,
+    };
+  }
+
+  /**
+   * Counts `kinds` once; resolves when written. Increments of concurrent callers go in one round
+   * trip (group commit), so a burst of completions costs about one write, not one each.
+   */
   async increment(tenant: string, kinds: readonly ActivityKind[], at = Date.now()): Promise<void> {
     if (kinds.length === 0) return;
-    const key = this.key(tenant, this.bucketOf(at));
-    const multi = this.options.redis.multi();
-    for (const kind of kinds) multi.hincrby(key, kind, 1);
-    await multi.pexpire(key, this.retentionMs).exec();
+    await this.write(this.countWrite(tenant, kinds, at));
   }
 
   /** Every bucket from `sinceMs` to `untilMs`, oldest first, empty buckets included. */

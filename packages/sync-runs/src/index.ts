@@ -7,7 +7,24 @@ export {
   type RunEntry,
   type SyncRun,
 } from './fold-run';
-export { SyncRunStore, type RunQuery, type SyncRunStoreOptions } from './store';
+export {
+  SyncRunStore,
+  type PreparedRunWrite,
+  type RunQuery,
+  type RunWrite,
+  type RunWriter,
+  type SyncRunStoreOptions,
+} from './store';
+export { GroupCommit } from './group-commit';
+export {
+  execRunWrites,
+  hashTag,
+  SYNC_RUN_DEFAULTS,
+  type CounterWrite,
+  type MarkLaterWrite,
+  type RunLimits,
+  type SideWrite,
+} from './run-writes';
 export {
   ACTIVITY_KINDS,
   ActivityCounters,

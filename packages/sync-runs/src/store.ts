@@ -1,6 +1,26 @@
 import type { Redis } from 'ioredis';
 import { runFactSchema, type EntryStatus, type RunFact } from './entry';
 import { clusterRuns, RUN_GAP_MS, type SyncRun } from './fold-run';
+import { GroupCommit } from './group-commit';
+import {
+  execRunWrites,
+  SYNC_RUN_DEFAULTS,
+  type FactWrite,
+  type RunLimits,
+  type SideWrite,
+} from './run-writes';
+
+/** A fact and what goes with it in the same round trip (counters, seen markers), or only those. */
+export interface RunWrite {
+  readonly fact?: RunFact;
+  readonly also?: readonly SideWrite[];
+}
+
+/** A write checked and turned into keys, ready for a batch. */
+export interface PreparedRunWrite {
+  readonly fact: FactWrite | undefined;
+  readonly sides: readonly SideWrite[];
+}
 
 export interface SyncRunStoreOptions {
   readonly redis: Redis;
@@ -8,8 +28,28 @@ export interface SyncRunStoreOptions {
   readonly prefix: string;
   /** Facts older than this are dropped (default 14 days). */
   readonly retentionMs?: number;
-  /** At most this many facts are kept per account (default 2000). */
+  /** At most this many facts are kept per account (default 2000); the oldest go first. */
   readonly maxFactsPerAccount?: number;
+  /**
+   * At most this many accounts are kept per tenant (default 100,000): past it, the accounts least
+   * recently active are dropped with their facts. With the per-account cap, a tenant's log is bounded.
+   */
+  readonly maxAccountsPerTenant?: number;
+  /** Writes a batcher puts in one round trip at most (default 256). */
+  readonly maxBatch?: number;
+}
+
+/** Where a processor's sync-run writes go: one store's batcher. */
+export interface RunWriter {
+  /** Resolves once the write is in Redis (shared round trip with concurrent writes). */
+  write(write: RunWrite): Promise<void>;
+  /**
+   * Starts no round trip: goes with the next `write`'s, or at the latest after `withinMs`. For
+   * best-effort writes such as the activity counters of completed jobs.
+   */
+  writeLater(write: RunWrite, withinMs: number): Promise<void>;
+  /** Resolves when nothing is waiting to be written. */
+  idle(): Promise<void>;
 }
 
 export interface RunQuery {
@@ -28,37 +68,98 @@ export interface RunQuery {
  * worker processes can write at once; runs are folded when read.
  */
 export class SyncRunStore {
-  private readonly retentionMs: number;
-  private readonly maxFacts: number;
+  readonly limits: RunLimits;
 
   constructor(private readonly options: SyncRunStoreOptions) {
-    this.retentionMs = options.retentionMs ?? 14 * 24 * 3600_000;
-    this.maxFacts = options.maxFactsPerAccount ?? 2000;
+    this.limits = {
+      retentionMs: options.retentionMs ?? SYNC_RUN_DEFAULTS.retentionMs,
+      maxFactsPerAccount: options.maxFactsPerAccount ?? SYNC_RUN_DEFAULTS.maxFactsPerAccount,
+      maxAccountsPerTenant: options.maxAccountsPerTenant ?? SYNC_RUN_DEFAULTS.maxAccountsPerTenant,
+    };
+  }
+
+  private accountStem(tenant: string): string {
+    return `${this.options.prefix}:runs:${tenant}:account:`;
   }
 
   private accountKey(tenant: string, accountId: number): string {
-    return `${this.options.prefix}:runs:${tenant}:account:${accountId}`;
+    return `${this.accountStem(tenant)}${accountId}`;
   }
 
   private accountsKey(tenant: string): string {
     return `${this.options.prefix}:runs:${tenant}:accounts`;
   }
 
-  /** Appends one fact and applies retention to its account. */
-  async record(fact: RunFact): Promise<void> {
-    const parsed = runFactSchema.parse(fact);
+  /**
+   * Checks a write (a malformed fact throws here, before anything is written) and turns it into
+   * keys. The fact's time is its `at`.
+   */
+  prepare(write: RunWrite): PreparedRunWrite {
+    const sides = write.also ?? [];
+    if (!write.fact) return { fact: undefined, sides };
+    const parsed = runFactSchema.parse(write.fact);
     const ms = Date.parse(parsed.at);
-    const key = this.accountKey(parsed.tenant, parsed.accountId);
-    await this.options.redis
-      .multi()
-      .zadd(key, ms, JSON.stringify(parsed))
-      .zremrangebyscore(key, '-inf', ms - this.retentionMs)
-      .zremrangebyrank(key, 0, -(this.maxFacts + 1))
-      .pexpire(key, this.retentionMs)
-      // GT: a fact recorded late (another worker, a retry) never moves the account back in time.
-      .zadd(this.accountsKey(parsed.tenant), 'GT', ms, String(parsed.accountId))
-      .zremrangebyscore(this.accountsKey(parsed.tenant), '-inf', ms - this.retentionMs)
-      .exec();
+    // Refused here, alone: in a batch, a score that is not a number would fail every write.
+    if (Number.isNaN(ms)) throw new Error(`sync-run fact ${parsed.id}: at is not a time`);
+    return {
+      fact: {
+        accountKey: this.accountKey(parsed.tenant, parsed.accountId),
+        indexKey: this.accountsKey(parsed.tenant),
+        accountStem: this.accountStem(parsed.tenant),
+        accountId: parsed.accountId,
+        ms,
+        member: JSON.stringify(parsed),
+      },
+      sides,
+    };
+  }
+
+  /**
+   * Writes prepared writes in one round trip (one per hash slot) and applies retention once per
+   * account and tenant touched: by age, facts per account, accounts per tenant.
+   */
+  async commit(writes: readonly PreparedRunWrite[]): Promise<void> {
+    await execRunWrites(
+      this.options.redis,
+      {
+        facts: writes.flatMap((w) => (w.fact ? [w.fact] : [])),
+        sides: writes.flatMap((w) => w.sides),
+      },
+      this.limits,
+    );
+  }
+
+  /** Appends facts (with their side writes) in one round trip; nothing is written if one is malformed. */
+  async recordMany(writes: readonly RunWrite[]): Promise<void> {
+    await this.commit(writes.map((w) => this.prepare(w)));
+  }
+
+  /** Appends one fact and applies retention to its account and tenant. */
+  async record(fact: RunFact): Promise<void> {
+    await this.recordMany([{ fact }]);
+  }
+
+  /**
+   * A write-behind batcher (group commit) over this store: concurrent `write`s share a round
+   * trip, and each resolves only once its own batch is in Redis, so a job that awaits it never
+   * completes before its fact is stored. A malformed fact is refused alone, at `write`.
+   */
+  batcher(): RunWriter {
+    const group = new GroupCommit<PreparedRunWrite>(
+      (batch) => this.commit(batch),
+      this.options.maxBatch ?? 256,
+    );
+    return {
+      write: async (write) => {
+        const prepared = this.prepare(write);
+        await group.add(prepared);
+      },
+      writeLater: async (write, withinMs) => {
+        const prepared = this.prepare(write);
+        await group.addLater(prepared, withinMs);
+      },
+      idle: () => group.idle(),
+    };
   }
 
   async factsForAccount(tenant: string, accountId: number): Promise<RunFact[]> {

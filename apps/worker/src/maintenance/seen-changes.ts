@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { parseUdfValue } from '@so-connector/superoffice-client';
+import { execRunWrites, SYNC_RUN_DEFAULTS, type MarkLaterWrite } from '@so-connector/sync-runs';
 
 /**
  * How long a marker is kept: long enough for any scheduled sweep window (RECONCILE_INTERVAL_MS,
@@ -20,16 +21,6 @@ export function normaliseStamp(value: unknown): string | undefined {
   return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(text) ? text.slice(0, 19) : undefined;
 }
 
-/** SET when later than the stored stamp (events of one record may be handled out of order). */
-const MARK_LATER = `
-local current = redis.call('GET', KEYS[1])
-if (not current) or current < ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-else
-  redis.call('EXPIRE', KEYS[1], ARGV[2])
-end
-return 1`;
-
 /**
  * The "last seen change" per record: the `updated` stamp of the latest webhook event the events
  * processor handled for it (relevant, irrelevant or echo — whatever it decided, the change was
@@ -47,13 +38,37 @@ export class SeenChanges {
     return `${this.prefix}:seen:${tenant}:${entity}:${id}`;
   }
 
+  /**
+   * The write that marks a record's change as seen: SET when later than the stored stamp (events
+   * of one record may be handled out of order), the TTL refreshed either way. It goes in the same
+   * round trip as the event's sync-run fact (SyncRunStore.recordMany / a batcher).
+   */
+  markWrite(
+    tenant: string,
+    entity: 'contact' | 'person',
+    id: number,
+    updated: string,
+  ): MarkLaterWrite {
+    return {
+      op: 'mark-later',
+      key: this.key(tenant, entity, id),
+      value: updated,
+      ttlSeconds: this.ttlSeconds,
+    };
+  }
+
+  /** Marks a record's change as seen on its own (one round trip). */
   async mark(
     tenant: string,
     entity: 'contact' | 'person',
     id: number,
     updated: string,
   ): Promise<void> {
-    await this.redis.eval(MARK_LATER, 1, this.key(tenant, entity, id), updated, this.ttlSeconds);
+    await execRunWrites(
+      this.redis,
+      { facts: [], sides: [this.markWrite(tenant, entity, id, updated)] },
+      SYNC_RUN_DEFAULTS,
+    );
   }
 
   /**

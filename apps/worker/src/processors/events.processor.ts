@@ -10,14 +10,18 @@ import {
   type EnrichJobData,
   type EventJobData,
 } from '@so-connector/queue';
-import type { SyncRunStore } from '@so-connector/sync-runs';
+import type { RunWriter, SideWrite } from '@so-connector/sync-runs';
 import { normaliseStamp, type SeenChanges } from '../maintenance/seen-changes';
 import type { EventOutcome } from '../outcomes';
 import type { TenantRuntime } from '../tenants/tenant-runtime';
 
 export interface EventsProcessorDeps {
   readonly enrichQueue: Queue<EnrichJobData>;
-  readonly runs: SyncRunStore;
+  /**
+   * Where the decision is recorded: a batcher over the sync-run store (SyncRunStore.batcher), so
+   * the fact and the seen marker of concurrent jobs share one round trip; each job awaits its own.
+   */
+  readonly runs: RunWriter;
   /** The deployment's filter rules; the echo rule and the owner scope come from the tenant. */
   readonly rules: FilterRules;
   readonly debounceMs: number;
@@ -60,10 +64,10 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
     // The change is seen whatever the decision; only FieldValues.updated says which change it was
     // (the payload's Timestamp is the send time, on another clock), so without it nothing is marked.
     const updated = normaliseStamp(event.FieldValues?.updated);
-    const markSeen = async () => {
-      if (deps.seen && updated && /^(contact|person)\./i.test(event.Event))
-        await deps.seen.mark(tenant, entity, event.PrimaryKey, updated);
-    };
+    const seenMarker: SideWrite[] =
+      deps.seen && updated && /^(contact|person)\./i.test(event.Event)
+        ? [deps.seen.markWrite(tenant, entity, event.PrimaryKey, updated)]
+        : [];
     const accountId =
       entity === 'contact'
         ? event.PrimaryKey
@@ -78,16 +82,19 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
       job: { queue: job.queueName, id: job.id ?? '' },
     };
 
-    if (decision.action === 'skip') {
-      await deps.runs.record({
-        ...base,
-        at: new Date().toISOString(),
-        status: 'SKIPPED',
-        reason: decision.reason,
-        detail: decision.detail,
+    // The decision's fact and the seen marker: one write, awaited (the batcher shares round trips).
+    const record = (status: 'SKIPPED' | 'QUEUED', reason: string, detail: string) =>
+      deps.runs.write({
+        fact: { ...base, at: new Date().toISOString(), status, reason, detail },
+        also: seenMarker,
       });
-      await markSeen();
-      deps.logger.debug('event skipped', { eventId: event.EventId, reason: decision.reason });
+
+    if (decision.action === 'skip') {
+      // The job completes only once its fact and marker are in Redis (one shared round trip).
+      await record('SKIPPED', decision.reason, decision.detail);
+      // Guarded: a disabled winston line still runs its formats, a cost on the hot skip path.
+      if (deps.logger.isDebugEnabled())
+        deps.logger.debug('event skipped', { eventId: event.EventId, reason: decision.reason });
       return { outcome: 'skipped', reason: decision.reason, detail: decision.detail };
     }
 
@@ -105,14 +112,11 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
       },
       deps,
     );
-    await markSeen();
-    await deps.runs.record({
-      ...base,
-      at: new Date().toISOString(),
-      status: 'QUEUED',
-      reason: decision.reason,
-      detail: decision.matched.length ? `changed: ${decision.matched.join(', ')}` : decision.reason,
-    });
+    await record(
+      'QUEUED',
+      decision.reason,
+      decision.matched.length ? `changed: ${decision.matched.join(', ')}` : decision.reason,
+    );
     return { outcome: 'scheduled', job: added.id ?? '', matched: decision.matched };
   };
 }
