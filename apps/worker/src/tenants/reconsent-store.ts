@@ -29,12 +29,46 @@ export function credentialPrint(tenant: TenantConfig): string {
  */
 export class ReconsentStore {
   private readonly key: string;
+  /** Every mark as read at `at` (one HGETALL shared by the jobs of a second). */
+  private snapshot:
+    | { readonly at: number; readonly marks: Promise<ReadonlyMap<string, ReconsentMark>> }
+    | undefined;
 
+  /**
+   * @param cacheMs how long `current` answers from one read of every mark: a mark set by another
+   *   process is seen within this long (this process's own marks and clears at once).
+   */
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly cacheMs = 1000,
   ) {
     this.key = reconsentKey(prefix);
+  }
+
+  /**
+   * The tenant's mark as of at most `cacheMs` ago: what every job asks before it runs, so it costs
+   * one Redis read a second per process, not one per job (the skip path's budget, issue 13 §4).
+   */
+  async current(contextIdentifier: string): Promise<ReconsentMark | undefined> {
+    const now = Date.now();
+    if (!this.snapshot || now - this.snapshot.at >= this.cacheMs) {
+      const marks = this.redis
+        .hgetall(this.key)
+        .then(
+          (all) =>
+            new Map(
+              Object.entries(all).map(([ctx, raw]) => [ctx, JSON.parse(raw) as ReconsentMark]),
+            ),
+        );
+      const snapshot = { at: now, marks };
+      this.snapshot = snapshot;
+      // A failed read is not kept: the next job reads again.
+      marks.catch(() => {
+        if (this.snapshot === snapshot) this.snapshot = undefined;
+      });
+    }
+    return (await this.snapshot.marks).get(contextIdentifier);
   }
 
   /** Marks the tenant; resolves true when it was not marked before (the first refusal). */
@@ -46,8 +80,11 @@ export class ReconsentStore {
       credential: credentialPrint(tenant),
     };
     const previous = await this.get(tenant.contextIdentifier);
+    // Marked now either way: `current` must not answer from a read older than this.
+    this.snapshot = undefined;
     if (previous?.credential === mark.credential) return false;
     await this.redis.hset(this.key, tenant.contextIdentifier, JSON.stringify(mark));
+    this.snapshot = undefined;
     return true;
   }
 
@@ -68,6 +105,7 @@ export class ReconsentStore {
   async clear(contextIdentifier: string): Promise<string[]> {
     // Separate commands, not MULTI: the keys need not share a cluster hash slot.
     await this.redis.hdel(this.key, contextIdentifier);
+    this.snapshot = undefined;
     const deferredKey = this.deferredKey(contextIdentifier);
     const jobs = await this.redis.smembers(deferredKey);
     await this.redis.del(deferredKey);

@@ -38,7 +38,7 @@ export class TenantRuntimes {
   async access(contextIdentifier: string): Promise<TenantAccess> {
     const tenant = this.options.registry.get(contextIdentifier);
     if (!tenant) return { kind: 'unknown' };
-    const mark = await this.options.reconsent.get(contextIdentifier);
+    const mark = await this.options.reconsent.current(contextIdentifier);
     if (mark) {
       if (mark.credential === credentialPrint(tenant)) return { kind: 'needs-reconsent', tenant };
       // The credential changed since it was refused (maybe while no worker ran): resume.
