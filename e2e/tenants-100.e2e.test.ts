@@ -26,7 +26,7 @@ const use = useTenantsDeployment(
           : undefined,
       ),
     ),
-  120_000,
+  { timeoutMs: 120_000 },
 );
 let d: TenantsDeployment;
 beforeAll(() => {

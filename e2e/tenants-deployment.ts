@@ -289,14 +289,17 @@ export function metricTenants(text: string, name: string): string[] {
  */
 export function useTenantsDeployment(
   specs: (explorerUrl: string) => TenantSpec[],
-  timeoutMs = 60_000,
+  options: { timeoutMs?: number; workerEnv?: Record<string, string> } = {},
 ): { readonly deployment: () => TenantsDeployment; readonly explorer: () => FakeCompanyExplorer } {
   let explorer: FakeCompanyExplorer | undefined;
   let deployment: TenantsDeployment | undefined;
   beforeAll(async () => {
     explorer = await startFakeCompanyExplorer();
-    deployment = await startTenantsDeployment(specs(explorer.url));
-  }, timeoutMs);
+    deployment = await startTenantsDeployment(
+      specs(explorer.url),
+      options.workerEnv ? { workerEnv: options.workerEnv } : {},
+    );
+  }, options.timeoutMs ?? 60_000);
   afterAll(async () => {
     await deployment?.stop();
     await explorer?.close();
