@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { ChangeEvent } from '@so-connector/superoffice-simulator';
 import { HUMAN, type SimTenant } from '../tenants-deployment';
 
@@ -100,4 +101,14 @@ export function steadyChanges(
 export function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux; NaN elsewhere). */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ = 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
 }
