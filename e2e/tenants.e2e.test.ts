@@ -37,6 +37,23 @@ const udfs = (t: SimTenant, kind: 'contact' | 'person', id: number) =>
 const workerCallsAt = (t: SimTenant) =>
   t.sim.counters.total() - t.sim.counters.get('POST Webhook') - t.sim.counters.get('POST token');
 
+/** The receiver's and the worker's JSON log lines that name events (`eventId`, `eventIds`). */
+function eventLogLines(deployment: TenantsDeployment): { tenant: unknown; ids: string[] }[] {
+  const text = [deployment.system.receiver, ...deployment.system.workers]
+    .map((p) => p.output())
+    .join('\n');
+  const out: { tenant: unknown; ids: string[] }[] = [];
+  for (const raw of text.split('\n')) {
+    if (!raw.startsWith('{')) continue;
+    const line = JSON.parse(raw) as { tenant?: unknown; eventId?: unknown; eventIds?: unknown };
+    const ids = [line.eventId, ...(Array.isArray(line.eventIds) ? line.eventIds : [])]
+      .filter((id): id is string => typeof id === 'string')
+      .map((id) => id.toLowerCase());
+    if (ids.length > 0) out.push({ tenant: line.tenant, ids });
+  }
+  return out;
+}
+
 describe('two tenants from TENANTS_FILE in one deployment (built processes)', () => {
   it('enriches each tenant with its own credentials, UDF map and provider; nothing crosses', async () => {
     // The same record ids in both tenants; 42 (the demo's API user) is a human in both.
@@ -76,6 +93,15 @@ describe('two tenants from TENANTS_FILE in one deployment (built processes)', ()
       expect(t.sim.counters.get('PATCH Person/{id}')).toBe(1);
     }
     expect(d.system.writes()).toBe(0); // the environment's tenant was not touched
+
+    // Every log line of the processes that names an event names that event's own tenant.
+    const tenantOf = new Map<string, string>();
+    for (const t of [A, B])
+      for (const x of t.sim.deliveries) tenantOf.set(x.eventId.toLowerCase(), t.contextIdentifier);
+    const named = eventLogLines(d).filter((l) => l.ids.some((id) => tenantOf.has(id)));
+    expect(named.length).toBeGreaterThan(0);
+    for (const line of named)
+      for (const id of line.ids) expect([id, line.tenant]).toEqual([id, tenantOf.get(id)]);
   });
 
   it('shows each tenant only its own runs, activity and metrics (admin pages, /metrics)', async () => {
