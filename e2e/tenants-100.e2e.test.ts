@@ -1,14 +1,12 @@
 import { waitFor } from '@so-connector/testing';
 import {
   HUMAN,
-  jobsOfTenants,
-  metricSum,
-  metricTenants,
   tenantSpec,
   useTenantsDeployment,
   type SimTenant,
   type TenantsDeployment,
 } from './tenants-deployment';
+import { jobsOfTenants, metricSum, metricTenants } from './tenant-views';
 
 // Issue 12, "e2e with … 100 simulated tenants": the same deployment as tenants.e2e.test.ts with
 // 100 tenants in TENANTS_FILE (100 simulators in this process, one worker and one receiver

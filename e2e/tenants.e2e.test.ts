@@ -1,14 +1,12 @@
 import { waitFor } from '@so-connector/testing';
 import {
   HUMAN,
-  jobsOfTenants,
-  metricSum,
-  metricTenants,
   tenantSpec,
   useTenantsDeployment,
   type SimTenant,
   type TenantsDeployment,
 } from './tenants-deployment';
+import { jobsOfTenants, metricSum, metricTenants } from './tenant-views';
 
 // Issue 12, "e2e with two … simulated tenants": a partner's deployment (the built receiver and
 // worker, real Redis) serving two tenants from TENANTS_FILE besides the environment's own

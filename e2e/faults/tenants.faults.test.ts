@@ -1,11 +1,7 @@
 import { Redis } from 'ioredis';
 import { waitFor } from '@so-connector/testing';
-import {
-  jobsOfTenants,
-  tenantSpec,
-  useTenantsDeployment,
-  type SimTenant,
-} from '../tenants-deployment';
+import { tenantSpec, useTenantsDeployment, type SimTenant } from '../tenants-deployment';
+import { jobsOfTenants } from '../tenant-views';
 import { cpuMs, LatencyProbe, quantile, steadyChanges } from './tenant-latency';
 
 // Issue 12, "Fault suite": six tenants from TENANTS_FILE in one deployment (built receiver and
