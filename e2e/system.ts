@@ -33,6 +33,8 @@ export const UDF = {
 export interface RunningSystem {
   readonly redis: TestRedis;
   readonly sim: RunningSimulator;
+  /** `http://127.0.0.1:{port}` of the receiver (the same after `startReceiver()`). */
+  readonly receiverUrl: string;
   /** The receiver process running now (a new one after `startReceiver()`). */
   readonly receiver: ProductProcess;
   /** The receiver's disk spool (kept across receiver restarts). */
@@ -68,6 +70,8 @@ export async function startSystem(
     redisUrl?: string;
     /** Simulator options on top of the default `retryScale: 0.01`. */
     simulator?: SimulatorOptions;
+    /** Added to the receiver's environment (e.g. TENANTS_FILE, ADMIN_USER). */
+    receiverEnv?: Record<string, string>;
   } = {},
 ): Promise<RunningSystem> {
   const redis: TestRedis =
@@ -89,6 +93,7 @@ export async function startSystem(
       SO_CONTEXT_IDENTIFIER: 'Cust12345',
       WEBHOOK_SECRET: SECRET,
       SPOOL_DIR: spoolDir,
+      ...options.receiverEnv,
     });
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
       timeoutMs: 15_000,
@@ -118,6 +123,7 @@ export async function startSystem(
   const system: RunningSystem = {
     redis,
     sim,
+    receiverUrl: `http://127.0.0.1:${port}`,
     get receiver() {
       return receiver;
     },

@@ -9,6 +9,8 @@ export interface FakeCompanyExplorer {
   readonly url: string;
   /** Requests answered with each fault so far. */
   readonly faultsServed: Record<ProviderFault, number>;
+  /** Every request's Bearer key and path, in order (which tenant's key asked for what). */
+  readonly requests: { readonly key: string; readonly path: string; readonly body: string }[];
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function startFakeCompanyExplorer(): Promise<FakeCompanyExplorer> {
   const seen = new Map<string, number>();
   const sockets = new Set<Socket>();
   const faultsServed: Record<ProviderFault, number> = { timeout: 0, malformed: 0, '500': 0 };
+  const requests: FakeCompanyExplorer['requests'] = [];
 
   const answer = (path: string, body: Record<string, unknown>): unknown => {
     if (path === '/v1/analyze') {
@@ -52,6 +55,7 @@ export async function startFakeCompanyExplorer(): Promise<FakeCompanyExplorer> {
       return;
     }
     const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    requests.push({ key, path, body: raw });
     const faults = key.startsWith('flaky:') ? (key.slice(6).split(',') as ProviderFault[]) : [];
     const n = seen.get(`${key}\n${raw}`) ?? 0;
     seen.set(`${key}\n${raw}`, n + 1);
@@ -84,6 +88,7 @@ export async function startFakeCompanyExplorer(): Promise<FakeCompanyExplorer> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     faultsServed,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
