@@ -2,7 +2,7 @@
 // for it to be ready, fill `so-events` while it is paused, then time the drain.
 import type { ChildProcess } from 'node:child_process';
 import type { Queue } from 'bullmq';
-import { eventJobId, eventJobOptions, type WebhookEvent } from '@so-connector/queue';
+import { eventAddOptions, type WebhookEvent } from '@so-connector/queue';
 import { waitFor } from '@so-connector/testing';
 import { spawnNode } from './bench-common';
 
@@ -35,20 +35,23 @@ export async function startAndWait(
   return started;
 }
 
-/** Adds the events as `so-events` jobs the way the receiver does (job id, options), in chunks. */
+/**
+ * Adds the events as `so-events` jobs the way the receiver does (job id, dedup marker, the default
+ * recent window of completed bodies: at most 1,000 are kept, so count completions elsewhere), in
+ * chunks.
+ */
 export async function addEvents(
   queue: Queue,
   tenant: string,
   events: readonly WebhookEvent[],
 ): Promise<void> {
   const receivedAt = new Date().toISOString();
-  const options = eventJobOptions(3600);
   for (let i = 0; i < events.length; i += 1000) {
     await queue.addBulk(
       events.slice(i, i + 1000).map((event) => ({
         name: event.Event,
         data: { tenant, receivedAt, deliveryRetry: 0, spooled: false, event },
-        opts: { ...options, jobId: eventJobId(event) },
+        opts: eventAddOptions(event, 3600),
       })),
     );
   }

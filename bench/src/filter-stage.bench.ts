@@ -102,8 +102,10 @@ async function main(): Promise<void> {
           await events.pause();
           await addEvents(events, TENANT, skipEvents(JOBS));
           const ms = await timeDrain(events, async () => (await pending([events])) === 0);
+          // Nothing is pending; completed bodies beyond the recent window (1,000) are removed as
+          // in production, so the guard is: the window is full and nothing failed.
           const counts = await events.getJobCounts('completed', 'failed');
-          if ((counts.completed ?? 0) + (counts.failed ?? 0) !== JOBS) {
+          if ((counts.failed ?? 0) !== 0 || (counts.completed ?? 0) !== Math.min(JOBS, 1000)) {
             throw new Error(`${kind}: ${JSON.stringify(counts)} of ${JOBS} jobs`);
           }
           const m: Measurement = {
