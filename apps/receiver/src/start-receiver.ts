@@ -27,6 +27,7 @@ import { DiskSpool } from './spool/disk-spool';
 import { startSpoolDrainer } from './spool/spool-drainer';
 import { createEventAcceptor } from './webhook/accept-event';
 import { createEventEnqueuer } from './webhook/event-enqueuer';
+import { enqueueTarget } from './webhook/enqueue-target';
 import { withTimeout } from './with-timeout';
 
 /** A webhook request waits this long for Redis before its event goes to the disk spool. */
@@ -152,9 +153,12 @@ export async function startReceiver(
     tenantCount = tenants.list().length;
   });
   shutdown.register('tenant metrics', () => Promise.resolve(unsubscribe()));
+  const target = enqueueTarget(config, { queue, redis }, REDIS_TIMEOUT_MS, shutdown, logger);
+  // Its own connection (replica acks) is ready before the first webhook, as the shared one is.
+  if (target.redis !== redis) await readyWithin(target.redis, REDIS_TIMEOUT_MS);
+  assertStarting(shutdown);
   const queued = createEventEnqueuer({
-    queue,
-    redis,
+    ...target,
     dedupWindowSeconds: config.queue.dedupWindowSeconds,
     keepCompleted: config.queue.keepCompleted,
     // The replicas' acknowledgement is part of the enqueue: the whole takes at most both bounds.

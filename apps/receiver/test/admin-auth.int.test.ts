@@ -75,10 +75,16 @@ describe('admin UI switched on: sign-in and headers', () => {
       expect(res.text).not.toContain('so-events');
     });
 
-    it('refuses a forged or expired session cookie', async () => {
-      const expired = `so_admin=${Date.now() - 1000}.${'A'.repeat(43)}`;
-      const forged = `so_admin=${Date.now() + 3600_000}.${'B'.repeat(43)}`;
-      for (const cookie of [expired, forged]) {
+    it('refuses a forged session cookie, a real one with its expiry or user changed', async () => {
+      const real = await login(admin.sut.url); // so_admin=<user>.<expires>.<signature>
+      const [name, expires, signature] = real.slice('so_admin='.length).split('.');
+      const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+      const forged = `so_admin=${name}.${Date.now() + 3600_000}.${'B'.repeat(43)}`;
+      const extended = `so_admin=${name}.${Number(expires) + 3600_000}.${signature}`;
+      const otherUser = `so_admin=${b64('anna')}.${expires}.${signature}`;
+      const expired = `so_admin=${name}.${Date.now() - 1000}.${signature}`;
+      expect((await supertest(admin.sut.url).get('/admin').set('Cookie', real)).status).toBe(200);
+      for (const cookie of [forged, extended, otherUser, expired]) {
         const res = await supertest(admin.sut.url).get('/admin').set('Cookie', cookie);
         expect(res.status).toBe(401);
       }

@@ -86,6 +86,45 @@ describe('receiver: REDIS_REPLICA_ACKS', () => {
     }
   });
 
+  it('shares one WAIT between concurrent events, and a missing replica neither queues WAITs nor blocks the readiness check', async () => {
+    const sut = await startReceiverForTest({
+      redisUrl: master.url,
+      prefix: 'acks-many',
+      env: { REDIS_REPLICA_ACKS: '1', REDIS_REPLICA_ACK_TIMEOUT_MS: '500' },
+    });
+    const stats = new Redis(master.url);
+    const waits = async () =>
+      Number(/cmdstat_wait:calls=(\d+)/.exec(await stats.info('commandstats'))?.[1] ?? 0);
+    try {
+      const before = await waits();
+      const healthy = await Promise.all(
+        Array.from({ length: 40 }, () => postSigned(sut.url, aWebhookEvent())),
+      );
+      expect(healthy.map((r) => r.body.status)).toEqual(Array(40).fill('accepted'));
+      const shared = (await waits()) - before;
+      expect(shared).toBeGreaterThan(0);
+      expect(shared).toBeLessThan(40); // group-committed: one WAIT covers every earlier write
+
+      replica.pause();
+      const frozenBefore = await waits();
+      const started = Date.now();
+      const readiness = supertest(sut.url).get('/readyz');
+      const frozen = await Promise.all(
+        Array.from({ length: 20 }, () => postSigned(sut.url, aWebhookEvent())),
+      );
+      expect(frozen.map((r) => r.body.status)).toEqual(Array(20).fill('spooled'));
+      // One WAIT ran out its 500 ms; the others were refused at once instead of each waiting
+      // behind it on the connection (20 WAITs in a row would take 10 s).
+      expect((await waits()) - frozenBefore).toBeLessThanOrEqual(2);
+      expect(Date.now() - started).toBeLessThan(5000);
+      // The shared connection answered meanwhile: the readiness check saw Redis up.
+      expect((await readiness).body).toMatchObject({ redis: 'up' });
+    } finally {
+      stats.disconnect();
+      await sut.close();
+    }
+  });
+
   it('answers accepted at once with the default of no replica acknowledgement', async () => {
     const sut = await startReceiverForTest({ redisUrl: master.url, prefix: 'no-acks' });
     try {

@@ -1,5 +1,6 @@
 import { waitFor } from '@so-connector/testing';
 import { Redis } from 'ioredis';
+import { createMaintenanceQueue, MAINTENANCE_JOB_NAMES } from '@so-connector/queue';
 import { TenantPauses } from '../src/tenants/tenant-pause';
 import { B, soCalls, useTwoTenants, udfsOf } from './tenants-harness';
 import { UDF } from './worker-harness';
@@ -7,7 +8,8 @@ import { UDF } from './worker-harness';
 // One tenant's Retry-After (SuperOffice 429) defers that tenant's enrichments only; the other
 // tenants' go on (issue 12 §6: one tenant must not hold up another's enrichment).
 const HUMAN = 5;
-const RETRY_AFTER_S = 10;
+// Long enough that tenant A's enrichment, however loaded the machine, finishes inside B's pause.
+const RETRY_AFTER_S = 15;
 const system = useTwoTenants();
 
 describe("worker: a tenant's Retry-After", () => {
@@ -90,5 +92,35 @@ describe("worker: a tenant's Retry-After", () => {
     );
     expect(human?.attemptsStarted).toBe(2);
     expect(human?.returnvalue).toMatchObject({ outcome: 'scheduled' });
+  }, 45_000);
+
+  it('defers a backfill told to wait (Retry-After) instead of spending an attempt, and resumes it', async () => {
+    const t = await system.start();
+    t.simB.editAs(HUMAN, 'contact', 4, { Name: 'Warm-up AS' });
+    await t.settled();
+    const connection = new Redis(system.redis().url, { maxRetriesPerRequest: null });
+    const maintenance = createMaintenanceQueue(connection, system.redis().prefix);
+    try {
+      t.simB.faults.retryAfterSeconds = 3;
+      t.simB.faults.rateLimitRemaining = 1; // the backfill's first listing call
+      const job = await maintenance.add(MAINTENANCE_JOB_NAMES.backfill, {
+        tenant: B.contextIdentifier,
+        trigger: 'cli',
+        backfill: { runId: 'told-to-wait', ratePerMinute: 60_000 },
+      });
+      await waitFor(async () => (await maintenance.getJob(job.id!))?.finishedOn !== undefined, {
+        timeoutMs: 30_000,
+        what: 'the backfill to finish after its pause',
+      });
+      const done = await maintenance.getJob(job.id!);
+      expect(done?.returnvalue).toMatchObject({ runId: 'told-to-wait', status: 'completed' });
+      expect(done?.attemptsMade).toBe(1); // the deferral used no attempt
+      expect(done?.attemptsStarted).toBe(2);
+      expect(t.simB.faults.rateLimitRemaining).toBe(0);
+    } finally {
+      await maintenance.obliterate({ force: true }).catch(() => undefined);
+      await maintenance.close();
+      connection.disconnect();
+    }
   }, 45_000);
 });

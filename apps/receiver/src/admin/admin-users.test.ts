@@ -1,5 +1,5 @@
 import { formatPasswordHash, parseAdminUsers, type AdminUserConfig } from '@so-connector/config';
-import { adminDirectory, hashPassword, verifyPassword } from './admin-users';
+import { adminDirectory, hashPassword, MAX_CONCURRENT_CHECKS, verifyPassword } from './admin-users';
 
 // The smallest cost ADMIN_USERS accepts keeps the tests quick.
 const cost = { N: 2 ** 14, r: 8, p: 1 };
@@ -76,5 +76,25 @@ describe('adminDirectory', () => {
     expect(
       adminDirectory({ ...operator, password: 'other-password-2' }, users).keyMaterial,
     ).not.toBe(one);
+  });
+
+  it('runs at most MAX_CONCURRENT_CHECKS password checks at once; a remembered sign-in needs none', async () => {
+    const users = await usersOf([['anna', 'anna-password-123', 'CustA']]);
+    const sut = adminDirectory(operator, users);
+    // Remembered: signed in once, then answered without a check even while the limit is full.
+    expect(await sut.check({ user: 'anna', password: 'anna-password-123' })).toMatchObject({
+      user: 'anna',
+    });
+    const running = Array.from({ length: MAX_CONCURRENT_CHECKS }, () =>
+      sut.check({ user: 'anna', password: 'wrong-password-1' }),
+    );
+    // Beyond the limit: refused at once (a flood of Basic headers must not fill the thread pool).
+    expect(await sut.check({ user: 'bob', password: 'whatever-password' })).toBeUndefined();
+    expect(await sut.check({ user: 'anna', password: 'anna-password-123' })).toMatchObject({
+      user: 'anna',
+    });
+    expect(await Promise.all(running)).toEqual(Array(MAX_CONCURRENT_CHECKS).fill(undefined));
+    // The limit frees up as the checks end.
+    expect(await sut.check(operator)).toEqual({ kind: 'operator', user: 'ops' });
   });
 });

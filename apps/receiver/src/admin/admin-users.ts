@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { AdminUserConfig, PasswordHash } from '@so-connector/config';
 import { constantTimeEqual, credentialsMatch, type AdminCredentials } from './auth';
 
@@ -40,6 +40,16 @@ export async function verifyPassword(password: string, hash: PasswordHash): Prom
   return timingSafeEqual(key, expected);
 }
 
+/**
+ * Password checks (scrypt, ~0.1 s of the libuv pool each) run at most this many at once: the pool
+ * is shared with the disk spool and DNS, so a flood of wrong Basic credentials must not stall
+ * them. A check beyond it is refused at once (as wrong credentials).
+ */
+export const MAX_CONCURRENT_CHECKS = 2;
+/** A successful check is remembered this long (keyed by an HMAC of the credentials). */
+const REMEMBER_MS = 60_000;
+const REMEMBER_MAX = 100;
+
 export interface AdminDirectory {
   /**
    * The principal these credentials sign in as, or undefined. With tenant admins configured,
@@ -63,21 +73,49 @@ export function adminDirectory(
     user: u.user,
     tenants: u.tenants,
   });
-  const first = users[0]?.passwordHash;
-  const dummy: PasswordHash | undefined = first && {
-    ...first,
+  // The dummy costs as much as the costliest real hash, so an unknown name takes no less time.
+  const costliest = users
+    .map((u) => u.passwordHash)
+    .reduce<PasswordHash | undefined>(
+      (a, h) => (a && a.N * a.r * a.p >= h.N * h.r * h.p ? a : h),
+      undefined,
+    );
+  const dummy: PasswordHash | undefined = costliest && {
+    ...costliest,
     salt: randomBytes(16).toString('base64url'),
-    key: randomBytes(Buffer.from(first.key, 'base64url').length).toString('base64url'),
+    key: randomBytes(Buffer.from(costliest.key, 'base64url').length).toString('base64url'),
   };
+  const rememberKey = randomBytes(32);
+  const remembered = new Map<string, { principal: AdminPrincipal; until: number }>();
+  let checking = 0;
   return {
     async check(given) {
       const operatorOk = credentialsMatch(given, operator);
       if (dummy === undefined) return operatorOk ? operatorPrincipal : undefined;
-      let match: AdminUserConfig | undefined;
-      for (const u of users) if (constantTimeEqual(u.user, given.user)) match = u;
-      const passwordOk = await verifyPassword(given.password, match?.passwordHash ?? dummy);
-      if (operatorOk) return operatorPrincipal;
-      return match && passwordOk ? principal(match) : undefined;
+      const print = createHmac('sha256', rememberKey)
+        .update(`${given.user}\u0000${given.password}`)
+        .digest('base64url');
+      const known = remembered.get(print);
+      if (known && known.until > Date.now()) return known.principal;
+      if (checking >= MAX_CONCURRENT_CHECKS) return undefined;
+      checking++;
+      try {
+        let match: AdminUserConfig | undefined;
+        for (const u of users) if (constantTimeEqual(u.user, given.user)) match = u;
+        const passwordOk = await verifyPassword(given.password, match?.passwordHash ?? dummy);
+        const signedIn = operatorOk
+          ? operatorPrincipal
+          : match && passwordOk
+            ? principal(match)
+            : undefined;
+        if (signedIn) {
+          if (remembered.size >= REMEMBER_MAX) remembered.clear();
+          remembered.set(print, { principal: signedIn, until: Date.now() + REMEMBER_MS });
+        }
+        return signedIn;
+      } finally {
+        checking--;
+      }
     },
     find(user) {
       if (user === operator.user) return operatorPrincipal;

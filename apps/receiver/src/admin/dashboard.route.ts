@@ -149,7 +149,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         message(
           scope,
           'No sync run for this job',
-          `No retained sync run refers to job ${jobId} of ${queueName} (the worker may not have picked it up yet, or the run is older than 14 days).`,
+          `No retained sync run refers to job ${jobId} of ${queueName} (the worker may not have picked it up yet, or the run is older than the worker's SYNC_RUN_RETENTION_MS, 14 days by default).`,
           inBullBoard,
         ),
       );
@@ -261,7 +261,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         message(
           scope,
           'Sync run not found',
-          `Account ${accountId} has no run ${req.params.runId} (runs are kept for 14 days).`,
+          `Account ${accountId} has no run ${req.params.runId} (runs are kept for the worker's SYNC_RUN_RETENTION_MS, 14 days by default).`,
         ),
       );
     sendPage(res, 200, renderRunDetail(scope, run.value, deps.redact, deps.fieldNames));

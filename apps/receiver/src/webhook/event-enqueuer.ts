@@ -9,6 +9,7 @@ import {
   type CompletedEventRetention,
   type EventJobData,
 } from '@so-connector/queue';
+import { ReplicaAcks, ReplicasBehindError } from './replica-acks';
 
 export type EnqueueOutcome = 'accepted' | 'duplicate';
 
@@ -66,8 +67,10 @@ interface Pending {
  * waits behind every other tenant's events instead of in front of them (docs/architecture.md).
  *
  * Replication: with `replicaAcks`, the event is accepted only once that many replicas hold it
- * (WAIT covers every earlier write of the connection): an asynchronous replica promoted by a
- * failover then cannot lack an event the receiver answered 200 for.
+ * (WAIT covers every earlier write of the connection; one WAIT in flight, shared: replica-acks.ts):
+ * an asynchronous replica promoted by a failover then cannot lack an event the receiver answered
+ * 200 for. Give the enqueuer a connection of its own then: a blocked WAIT holds up everything
+ * else sent on its connection.
  *
  * Time bound: BullMQ waits for its connection however long that takes; a webhook request must not
  * wait with it (SuperOffice's own retry gives up within ~5 s). One sweep timer fails every enqueue
@@ -79,6 +82,7 @@ export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueue
   const rates = new TenantRateTracker({ windowMs: 60_000 });
   const pending = new Set<Pending>();
   let queueReady = false;
+  const acks = options.replicaAcks && new ReplicaAcks(redis, options.replicaAcks);
 
   const sweep = setInterval(
     () => {
@@ -111,13 +115,11 @@ export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueue
         ...(priority === undefined ? {} : { priority }),
       }),
     ]);
-    const acks = options.replicaAcks;
-    if (acks && acks.replicas > 0) {
-      const acked = Number(await redis.call('WAIT', acks.replicas, acks.timeoutMs));
-      if (acked < acks.replicas)
-        throw new RedisUnavailableError(
-          `${acked} of ${acks.replicas} Redis replica(s) acknowledged the event within ${acks.timeoutMs} ms`,
-        );
+    try {
+      await acks?.confirm();
+    } catch (error) {
+      if (error instanceof ReplicasBehindError) throw new RedisUnavailableError(error.message);
+      throw error;
     }
     return known > 0 ? 'duplicate' : 'accepted';
   };

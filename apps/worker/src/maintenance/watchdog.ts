@@ -79,6 +79,15 @@ async function checkTarget(deps: WatchdogDeps, webhook: Webhook): Promise<Target
   }
 }
 
+/** What the watchdog matched webhooks by, for its report. */
+function lookedFor(webhookUrl: string | undefined, tenant: string): string {
+  if (!webhookUrl) return 'Name so-connector*';
+  const shared = webhookUrl.replace(/\/+$/, '');
+  return shared.endsWith('/webhooks/superoffice')
+    ? `TargetUrl ${shared} or ${shared}/${tenant}`
+    : `TargetUrl ${webhookUrl}`;
+}
+
 /**
  * The webhook watchdog (`so-maintenance`, every WATCHDOG_INTERVAL_MS). SuperOffice parks a webhook
  * in TooManyErrors after 9 failed deliveries (Stopped after a 410) and never re-activates it
@@ -124,7 +133,7 @@ export function createWatchdog(deps: WatchdogDeps) {
       await deps.health.write({
         ...base,
         webhooks: [],
-        checkError: `no connector webhook registered (looked for ${deps.webhookUrl ? `TargetUrl ${deps.webhookUrl} or ${deps.webhookUrl.replace(/\/+$/, '')}/${deps.tenant}` : 'Name so-connector*'})`,
+        checkError: `no connector webhook registered (looked for ${lookedFor(deps.webhookUrl, deps.tenant)})`,
       });
       return { checked: 0, reactivated: [] };
     }

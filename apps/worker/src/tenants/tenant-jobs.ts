@@ -82,7 +82,8 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     error: BudgetExceededError | TenantPausedError,
   ): Promise<R> => {
     const over = error instanceof BudgetExceededError;
-    options.logger.info(over ? 'job deferred: tenant over budget' : 'job deferred: Retry-After', {
+    // One line per job would flood the log during a flood: the run facts show each deferral.
+    options.logger.debug(over ? 'job deferred: tenant over budget' : 'job deferred: Retry-After', {
       tenant: error.tenant,
       ...(over ? { budget: error.kind } : { source: error.source }),
       until: new Date(error.retryAt).toISOString(),
@@ -91,7 +92,9 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     });
     if (options.whenNeedsReconsent === 'skip' || token === undefined)
       return skipped(over ? OVER_BUDGET : RATE_LIMITED, error.message);
-    await job.moveToDelayed(error.retryAt, token);
+    // A pause's jobs come back spread over a little while, not all at its last millisecond
+    // (budgets spread theirs a window at a time: tenant-budget.ts).
+    await job.moveToDelayed(over ? error.retryAt : error.retryAt + pauseJitterMs(error), token);
     throw new DelayedError();
   };
 
@@ -127,11 +130,25 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     } catch (error) {
       if (error instanceof BudgetExceededError || error instanceof TenantPausedError)
         return waitUntil(job, token, error);
+      // A maintenance task (sweep, backfill) told to wait: the tenant pauses, as an enrichment's
+      // Retry-After does (enrich.processor.ts), instead of the job using an attempt.
+      if (options.pauses && isRetryAfter(error))
+        return waitUntil(
+          job,
+          token,
+          await options.pauses.pause(ctx, 'superoffice', error.retryAfterMs),
+        );
       if (!isRevokedCredential(error)) throw error;
       await options.runtimes.revoked(access.runtime.tenant, error.errorType ?? 'invalid_grant');
       return waitForConsent(job, token, ctx);
     }
   };
+}
+
+/** Up to 2 s, or a tenth of the pause when that is shorter: when a paused job comes back. */
+function pauseJitterMs(pause: TenantPausedError): number {
+  const left = Math.max(0, pause.retryAt - Date.now());
+  return Math.floor(Math.random() * Math.min(2000, left / 10));
 }
 
 /** A SuperOffice answer that says when to try again (429, or 503 with Retry-After). */

@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
 
+/**
+ * The longest pause a Retry-After can set: a far-off date or a day in seconds must not park a
+ * tenant silently; after an hour its jobs ask again (and are told to wait again if need be).
+ */
+export const MAX_PAUSE_MS = 3_600_000;
+
 /** Whose `Retry-After` paused a tenant: its SuperOffice tenant or its enrichment provider. */
 export type PauseSource = 'superoffice' | 'provider';
 
@@ -41,18 +47,19 @@ export class TenantPauses {
   ) {}
 
   private key(tenant: string, source: PauseSource): string {
-    // Hash-tagged by tenant: both sources' keys share a Cluster slot, so one MGET reads them.
+    // Both sources' keys share a Cluster slot, so one MGET reads them: the prefix's hash tag when
+    // it has one (Cluster requires it), else the tenant's.
     return `${this.prefix}:pause:{${tenant}}:${source}`;
   }
 
-  /** Pauses the tenant's calls to `source` for `ms` (a longer pause already set is kept). */
+  /** Pauses the tenant's calls to `source` for `ms`, at most MAX_PAUSE_MS (a longer pause already set is kept). */
   async pause(
     tenant: string,
     source: PauseSource,
     ms: number,
     now = Date.now(),
   ): Promise<TenantPausedError> {
-    const wait = Math.max(1, Math.ceil(ms));
+    const wait = Math.min(MAX_PAUSE_MS, Math.max(1, Math.ceil(ms)));
     const until = Number(
       await this.redis.eval(EXTEND, 1, this.key(tenant, source), now + wait, wait),
     );

@@ -1,0 +1,52 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ReceiverConfig } from '@so-connector/config';
+import type { Logger, ShutdownRegistry } from '@so-connector/logger';
+import {
+  closeWhenReady,
+  createEventsQueue,
+  createRedisConnection,
+  type EventJobData,
+} from '@so-connector/queue';
+
+/** Where the enqueuer writes: the `so-events` queue and the connection it runs on. */
+export interface EnqueueTarget {
+  readonly queue: Queue<EventJobData>;
+  readonly redis: Redis;
+}
+
+/**
+ * The receiver's shared connection and queue, or — when events wait for replicas
+ * (REDIS_REPLICA_ACKS > 0) — a connection and queue of their own: Redis runs nothing else of a
+ * connection while its WAIT blocks, so readiness checks, the dashboard and the last-event writes
+ * must not share it. Its command timeout covers the WAIT.
+ */
+export function enqueueTarget(
+  config: ReceiverConfig,
+  shared: EnqueueTarget,
+  redisTimeoutMs: number,
+  shutdown: ShutdownRegistry,
+  logger: Logger,
+): EnqueueTarget {
+  const acks = config.redis.replicaAcks;
+  if (acks.replicas <= 0) return shared;
+  const redis = createRedisConnection(config.redis, {
+    role: 'producer',
+    commandTimeoutMs: redisTimeoutMs + acks.timeoutMs,
+    connectionName: 'so-connector:receiver-enqueue',
+  });
+  redis.on('error', (error: Error) =>
+    logger.debug('enqueue Redis connection error', { error: error.message }),
+  );
+  shutdown.register('enqueue redis', async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  const queue = createEventsQueue(redis, config.queue.prefix);
+  queue.on('error', (error: Error) =>
+    logger.debug('enqueue queue error', { error: error.message }),
+  );
+  shutdown.register('enqueue queue', async () => {
+    await closeWhenReady(queue, config.http.shutdownTimeoutMs / 2);
+  });
+  return { queue, redis };
+}

@@ -1,0 +1,84 @@
+import type { Redis } from 'ioredis';
+
+export interface ReplicaAcksOptions {
+  /** Replicas that must hold a write (REDIS_REPLICA_ACKS). */
+  readonly replicas: number;
+  /** How long one WAIT waits for them (REDIS_REPLICA_ACK_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+  /** After a WAIT fell short, how long `confirm` refuses at once without asking; default `timeoutMs`. */
+  readonly backoffMs?: number;
+}
+
+/** Fewer replicas acknowledged than required: the caller keeps the event elsewhere (the spool). */
+export class ReplicasBehindError extends Error {
+  override readonly name = 'ReplicasBehindError';
+}
+
+/**
+ * Confirms that the replicas hold every write this connection made so far, with Redis `WAIT`,
+ * group-committed: at most one WAIT is in flight, and every caller whose write finished before a
+ * WAIT was sent shares its answer (WAIT covers all earlier writes of its connection). A caller
+ * arriving while one is in flight waits for the next one, which is sent when it returns. Redis
+ * runs nothing else of the connection while a WAIT blocks, so one per event would queue every
+ * event behind the previous event's WAIT; this keeps the cost at one WAIT per round of events.
+ *
+ * After a WAIT falls short (no replica, or one too slow), `confirm` refuses at once for `backoffMs`
+ * instead of sending more WAITs that would each block the connection for the whole timeout.
+ */
+export class ReplicaAcks {
+  private inFlight: Promise<number> | undefined;
+  private next: Promise<number> | undefined;
+  private behindUntil = 0;
+
+  constructor(
+    private readonly redis: Pick<Redis, 'call'>,
+    private readonly options: ReplicaAcksOptions,
+  ) {}
+
+  /** Resolves once the replicas hold every write this connection finished before the call. */
+  async confirm(): Promise<void> {
+    const { replicas, timeoutMs } = this.options;
+    if (replicas <= 0) return;
+    if (Date.now() < this.behindUntil)
+      throw new ReplicasBehindError(
+        `Redis replicas fell behind less than ${this.options.backoffMs ?? timeoutMs} ms ago; not waiting for them again yet`,
+      );
+    const acked = await this.nextWait();
+    if (acked < replicas) {
+      this.behindUntil = Math.max(
+        this.behindUntil,
+        Date.now() + (this.options.backoffMs ?? timeoutMs),
+      );
+      throw new ReplicasBehindError(
+        `${acked} of ${replicas} Redis replica(s) acknowledged the event within ${timeoutMs} ms`,
+      );
+    }
+  }
+
+  /** A WAIT sent after now: the one in flight was maybe sent before the caller's write. */
+  private nextWait(): Promise<number> {
+    if (!this.inFlight) return this.send();
+    this.next ??= this.inFlight
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.next = undefined;
+        return this.send();
+      });
+    return this.next;
+  }
+
+  private send(): Promise<number> {
+    const sent = this.redis
+      .call('WAIT', this.options.replicas, this.options.timeoutMs)
+      .then((reply) => Number(reply));
+    this.inFlight = sent;
+    const done = () => {
+      if (this.inFlight === sent) this.inFlight = undefined;
+    };
+    sent.then(done, done);
+    return sent;
+  }
+}
