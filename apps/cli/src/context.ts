@@ -114,6 +114,8 @@ export class CliContext {
   private superoffice: SuperOfficeHandle | undefined;
   private registry: Promise<TenantRegistry> | undefined;
   private selected: (SelectedTenant & { readonly config: CliConfig }) | undefined;
+  /** The tenant `--tenant` named (chosenTenant). */
+  private chosen: string | undefined;
   /** Why no tenant is known, when neither the environment nor the registry gives exactly one. */
   private noTenant: string | undefined;
 
@@ -186,7 +188,10 @@ export class CliContext {
       return;
     }
     const base = this.baseConfig();
-    if (contextIdentifier === base.tenant?.contextIdentifier) return;
+    if (contextIdentifier === base.tenant?.contextIdentifier) {
+      this.chosen = contextIdentifier;
+      return;
+    }
     const registry = await this.tenantRegistry();
     const tenant = registry.get(contextIdentifier);
     const source = registry.sourceOf(contextIdentifier);
@@ -197,6 +202,15 @@ export class CliContext {
       );
     }
     this.selected = { tenant, source, config: configForTenant(base, tenant, source) };
+    this.chosen = contextIdentifier;
+  }
+
+  /**
+   * The tenant `--tenant` named, if any: commands over shared queues (`failed`) then act on that
+   * tenant's jobs only; without it they act on every tenant's (the operator's view).
+   */
+  get chosenTenant(): string | undefined {
+    return this.chosen;
   }
 
   /** The environment's configuration, whatever tenant is selected. */

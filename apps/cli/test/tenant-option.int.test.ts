@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'bullmq';
 import { createEnrichQueue } from '@so-connector/queue';
+import { waitFor } from '@so-connector/testing';
 import { loadSeed, startSimulator } from '@so-connector/superoffice-simulator';
 import { cli } from './cli-harness';
 import { fileTenant, useTenantsFixture } from './tenants-fixture';
@@ -104,6 +106,51 @@ describe('--tenant', () => {
       expect(systemSim.counters.get('POST token')).toBe(tokensBefore); // no OAuth token call
     } finally {
       await systemSim.stop();
+    }
+  });
+
+  it("failed list and retry act on the chosen tenant's jobs only", async () => {
+    const e = env({ TENANTS_FILE: tenantsFile([fileTenant('Cust2')]) });
+    const queue = createEnrichQueue(f.connection(), f.prefix());
+    const worker = new Worker(
+      queue.name,
+      (job) => {
+        throw new Error(`boom for ${(job.data as { tenant: string }).tenant}`);
+      },
+      { connection: f.connection().duplicate(), prefix: f.prefix() },
+    );
+    try {
+      const job = (tenant: string) => ({
+        tenant,
+        entity: 'contact' as const,
+        recordId: 5,
+        firstEventAt: new Date().toISOString(),
+        lastEventId: `ev-${tenant}`,
+      });
+      const mine = await queue.add('contact', job('Cust2'), { attempts: 1 });
+      const theirs = await queue.add('contact', job('Cust12345'), { attempts: 1 });
+      await waitFor(
+        async () => (await mine.getState()) === 'failed' && (await theirs.getState()) === 'failed',
+        { what: 'both jobs to fail' },
+      );
+      const ids = async (args: string[]) =>
+        (await cli([...args, 'failed', 'list', '--json'], e))
+          .json<{ failed: { id: string }[] }>()
+          .failed.map((j) => j.id)
+          .sort();
+      expect(await ids(['--tenant', 'Cust2'])).toEqual([mine.id]);
+      expect(await ids(['--tenant', 'Cust12345'])).toEqual([theirs.id]);
+      expect(await ids([])).toEqual([mine.id, theirs.id].sort());
+
+      const other = await cli(['--tenant', 'Cust2', 'failed', 'retry', theirs.id!], e);
+      expect(other.code).toBe(1);
+      expect(other.stderr).toContain(`no job ${theirs.id!} in`);
+      const all = await cli(['--tenant', 'Cust2', 'failed', 'retry', '--all', '--json'], e);
+      expect(all.json<{ retried: { id: string }[] }>().retried.map((r) => r.id)).toEqual([mine.id]);
+      expect(await theirs.getState()).toBe('failed');
+    } finally {
+      await worker.close();
+      await queue.close();
     }
   });
 });

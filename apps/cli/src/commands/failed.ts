@@ -42,11 +42,26 @@ function queuesOption(value: string | undefined): readonly QueueName[] {
   return [queue];
 }
 
+/** Whether the job belongs to the tenant `--tenant` chose (every job without `--tenant`). */
+function ofChosenTenant(ctx: CliContext, job: Job): boolean {
+  const chosen = ctx.chosenTenant;
+  return chosen === undefined || (job.data as { tenant?: unknown } | undefined)?.tenant === chosen;
+}
+
 async function failedJobs(ctx: CliContext, queues: readonly QueueName[], limit: number) {
   const out: { queue: QueueName; job: Job }[] = [];
   for (const name of queues) {
     const queue = await ctx.queue(name);
-    for (const job of await queue.getFailed(0, limit - 1)) if (job) out.push({ queue: name, job });
+    // With --tenant, `limit` counts that tenant's jobs: read the failed set a page at a time.
+    for (let start = 0, taken = 0; taken < limit; start += limit) {
+      const page = await queue.getFailed(start, start + limit - 1);
+      for (const job of page)
+        if (job && ofChosenTenant(ctx, job) && taken < limit) {
+          out.push({ queue: name, job });
+          taken++;
+        }
+      if (page.length < limit || ctx.chosenTenant === undefined) break;
+    }
   }
   return out.sort((a, b) => (b.job.finishedOn ?? 0) - (a.job.finishedOn ?? 0));
 }
@@ -96,7 +111,8 @@ async function retry(
     const found: { queue: QueueName; job: Job }[] = [];
     for (const name of queues) {
       const job = await (await ctx.queue(name)).getJob(jobId!);
-      if (job) found.push({ queue: name, job });
+      // Another tenant's job is not there for `--tenant X` (as if it did not exist).
+      if (job && ofChosenTenant(ctx, job)) found.push({ queue: name, job });
     }
     if (found.length === 0)
       throw new CliError(
@@ -125,7 +141,10 @@ async function retry(
   return undefined;
 }
 
-/** `failed list | retry`: failed jobs of so-events, so-enrich and so-maintenance. */
+/**
+ * `failed list | retry`: failed jobs of so-events, so-enrich and so-maintenance; with `--tenant`,
+ * that tenant's only.
+ */
 export function registerFailed(program: Command, run: Run): void {
   const failed = program
     .command('failed')
