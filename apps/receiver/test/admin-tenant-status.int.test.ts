@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { TenantBudgets } from '@so-connector/queue';
-import { reconsentKey, type ReconsentMark } from '@so-connector/tenants';
+import { reconsentKey, tenantPauseKey, type ReconsentMark } from '@so-connector/tenants';
 import { aWebhookEvent, TEST_TENANT, waitFor } from '@so-connector/testing';
 import { signedDelivery } from './receiver-harness';
 import { secretOf } from './tenants-harness';
@@ -61,6 +61,27 @@ describe('tenant status on /admin/tenants and the tenant page', () => {
     }
     const other = (await admin.get('/admin/t/CustB')).text;
     expect(other).toContain('not needed');
+  });
+
+  it('shows a tenant paused by a Retry-After, until when, on its row and its page', async () => {
+    const until = Date.now() + 600_000;
+    // What the worker's TenantPauses writes (the same key format).
+    await redis.set(
+      tenantPauseKey(admin.prefix, 'CustB', 'superoffice'),
+      String(until),
+      'PX',
+      600_000,
+    );
+    try {
+      const row = rowOf((await admin.get('/admin/tenants')).text, 'CustB');
+      expect(row).toContain('data-pause="superoffice"');
+      expect(row).toContain('SuperOffice asked to wait (Retry-After)');
+      expect(row).toContain(new Date(until).toISOString().slice(0, 16).replace('T', ' '));
+      expect((await admin.get('/admin/t/CustB')).text).toContain('data-pause="superoffice"');
+      expect(rowOf((await admin.get('/admin/tenants')).text, 'CustA')).not.toContain('data-pause');
+    } finally {
+      await redis.del(tenantPauseKey(admin.prefix, 'CustB', 'superoffice'));
+    }
   });
 
   it('shows when the receiver last queued an event of the tenant', async () => {

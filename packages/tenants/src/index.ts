@@ -50,3 +50,9 @@ export {
   reconsentKey,
   type ReconsentMark,
 } from './reconsent-marks';
+export {
+  readTenantPause,
+  tenantPauseKey,
+  type PauseSource,
+  type TenantPause,
+} from './tenant-pauses';

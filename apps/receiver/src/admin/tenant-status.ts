@@ -1,6 +1,12 @@
 import type { Redis } from 'ioredis';
 import { BUDGET_WINDOW_MS, TenantBudgets, type BudgetKind } from '@so-connector/queue';
-import { readReconsentMarks, type ReconsentMark, type TenantBudget } from '@so-connector/tenants';
+import {
+  readReconsentMarks,
+  readTenantPause,
+  type ReconsentMark,
+  type TenantBudget,
+  type TenantPause,
+} from '@so-connector/tenants';
 import { readLastEvents } from './last-events';
 
 /** One budget of a tenant in the current window: calls used of the limit. */
@@ -20,6 +26,8 @@ export interface TenantStatus {
   readonly lastEventAt: string | undefined;
   /** Only the budgets the tenant has (TenantConfig.budget); none = no cap. */
   readonly budgets: readonly BudgetUse[];
+  /** Set while a Retry-After of SuperOffice or the provider holds the tenant's jobs. */
+  readonly pause: TenantPause | undefined;
 }
 
 export interface TenantStatusReader {
@@ -60,15 +68,21 @@ export function tenantStatusReader(redis: Redis, prefix: string): TenantStatusRe
   const budgets = new TenantBudgets(redis, prefix);
   return {
     async read(tenants, budgetOf, nowMs = Date.now()) {
-      const [marks, lastEvents, uses] = await Promise.all([
+      const [marks, lastEvents, uses, pauses] = await Promise.all([
         readReconsentMarks(redis, prefix, tenants),
         readLastEvents(redis, prefix, tenants),
         Promise.all(tenants.map((t) => budgetUse(budgets, t, budgetOf(t), nowMs))),
+        Promise.all(tenants.map((t) => readTenantPause(redis, prefix, t, nowMs))),
       ]);
       return new Map(
         tenants.map((t, i) => [
           t,
-          { reconsent: marks.get(t), lastEventAt: lastEvents.get(t), budgets: uses[i]! },
+          {
+            reconsent: marks.get(t),
+            lastEventAt: lastEvents.get(t),
+            budgets: uses[i]!,
+            pause: pauses[i],
+          },
         ]),
       );
     },

@@ -1,13 +1,13 @@
 import type { Redis } from 'ioredis';
+import { readTenantPause, tenantPauseKey, type PauseSource } from '@so-connector/tenants';
+
+export type { PauseSource };
 
 /**
  * The longest pause a Retry-After can set: a far-off date or a day in seconds must not park a
  * tenant silently; after an hour its jobs ask again (and are told to wait again if need be).
  */
 export const MAX_PAUSE_MS = 3_600_000;
-
-/** Whose `Retry-After` paused a tenant: its SuperOffice tenant or its enrichment provider. */
-export type PauseSource = 'superoffice' | 'provider';
 
 /** Moves the pause's end later, never earlier: `SET until PX ms` only when `until` is later. */
 const EXTEND = `
@@ -47,9 +47,7 @@ export class TenantPauses {
   ) {}
 
   private key(tenant: string, source: PauseSource): string {
-    // Both sources' keys share a Cluster slot, so one MGET reads them: the prefix's hash tag when
-    // it has one (Cluster requires it), else the tenant's.
-    return `${this.prefix}:pause:{${tenant}}:${source}`;
+    return tenantPauseKey(this.prefix, tenant, source);
   }
 
   /** Pauses the tenant's calls to `source` for `ms`, at most MAX_PAUSE_MS (a longer pause already set is kept). */
@@ -68,14 +66,7 @@ export class TenantPauses {
 
   /** The pause in force for the tenant (the later one when both sources paused it), if any. */
   async current(tenant: string, now = Date.now()): Promise<TenantPausedError | undefined> {
-    const [superoffice, provider] = await this.redis.mget(
-      this.key(tenant, 'superoffice'),
-      this.key(tenant, 'provider'),
-    );
-    const pauses = [
-      new TenantPausedError(tenant, 'superoffice', Number(superoffice ?? 0)),
-      new TenantPausedError(tenant, 'provider', Number(provider ?? 0)),
-    ].filter((p) => p.retryAt > now);
-    return pauses.sort((a, b) => b.retryAt - a.retryAt)[0];
+    const pause = await readTenantPause(this.redis, this.prefix, tenant, now);
+    return pause && new TenantPausedError(tenant, pause.source, pause.untilMs);
   }
 }

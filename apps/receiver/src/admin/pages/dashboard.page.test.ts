@@ -34,7 +34,10 @@ function view(part: DashboardView['health']): DashboardView {
     health: part,
     queues: empty,
     activity: empty,
-    status: { ok: true, value: { reconsent: undefined, lastEventAt: undefined, budgets: [] } },
+    status: {
+      ok: true,
+      value: { reconsent: undefined, lastEventAt: undefined, budgets: [], pause: undefined },
+    },
     fieldNames: new Map(),
     banner: undefined,
   };

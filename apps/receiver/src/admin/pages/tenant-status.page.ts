@@ -18,9 +18,21 @@ export function reconsentText(status: TenantStatus): SafeHtml {
   return markup`<span class="state-bad" data-reconsent>needs re-consent</span> <span class="small">since ${time(mark.since)} (${mark.reason}): jobs wait until the tenant is connected again</span>`;
 }
 
-/** `12 / 300 SuperOffice calls a minute`; a spent budget says until when jobs are deferred. */
+/** While a Retry-After holds the tenant's jobs: who asked and until when. */
+function pauseText(status: TenantStatus): SafeHtml | null {
+  const pause = status.pause;
+  if (!pause) return null;
+  const who = pause.source === 'superoffice' ? 'SuperOffice' : 'the provider';
+  return markup`<div data-pause="${pause.source}"><span class="state-bad">paused</span>: ${who} asked to wait (Retry-After); jobs deferred until ${time(new Date(pause.untilMs).toISOString())}</div>`;
+}
+
+/**
+ * `12 / 300 SuperOffice calls a minute`; a spent budget says until when jobs are deferred, and a
+ * Retry-After pause says so too.
+ */
 export function budgetText(status: TenantStatus): SafeHtml {
-  if (status.budgets.length === 0) return markup`<span class="muted">no budget</span>`;
+  const pause = pauseText(status);
+  if (status.budgets.length === 0) return markup`${pause}<span class="muted">no budget</span>`;
   const lines = status.budgets.map((b) => {
     const spent = b.used >= b.limit;
     const deferred = spent
@@ -28,7 +40,7 @@ export function budgetText(status: TenantStatus): SafeHtml {
       : null;
     return markup`<div data-budget="${b.kind}">${b.used} / ${b.limit} ${PER[b.kind]}${deferred}</div>`;
   });
-  return markup`${lines}`;
+  return markup`${pause}${lines}`;
 }
 
 export function lastEventText(status: TenantStatus): SafeHtml {
