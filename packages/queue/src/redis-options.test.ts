@@ -6,6 +6,7 @@ const common = {
   username: undefined,
   password: undefined,
   tls: undefined,
+  replicaAcks: { replicas: 0, timeoutMs: 1000 },
 };
 const sentinel: SentinelRedis = {
   ...common,
