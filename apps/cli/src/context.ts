@@ -8,6 +8,7 @@ import {
   type SuperOfficeConfig,
 } from '@so-connector/config';
 import {
+  closeRedis,
   closeWhenReady,
   createEnrichQueue,
   createEventsQueue,
@@ -267,7 +268,7 @@ export class CliContext {
       await closeWhenReady(queue, CLOSE_READY_WITHIN_MS).catch(() => undefined);
     if (this.connection) {
       const redis = await this.connection.catch(() => undefined);
-      if (redis) await redis.quit().catch(() => redis.disconnect());
+      if (redis) await closeRedis(redis);
     }
   }
 }

@@ -112,12 +112,13 @@ describe('--tenant', () => {
   it("failed list and retry act on the chosen tenant's jobs only", async () => {
     const e = env({ TENANTS_FILE: tenantsFile([fileTenant('Cust2')]) });
     const queue = createEnrichQueue(f.connection(), f.prefix());
+    const workerConnection = f.connection().duplicate();
     const worker = new Worker(
       queue.name,
       (job) => {
         throw new Error(`boom for ${(job.data as { tenant: string }).tenant}`);
       },
-      { connection: f.connection().duplicate(), prefix: f.prefix() },
+      { connection: workerConnection, prefix: f.prefix() },
     );
     try {
       const job = (tenant: string) => ({
@@ -150,6 +151,8 @@ describe('--tenant', () => {
       expect(await theirs.getState()).toBe('failed');
     } finally {
       await worker.close();
+      // A connection passed in stays open when its worker closes (it would keep jest alive).
+      await workerConnection.quit();
       await queue.close();
     }
   });

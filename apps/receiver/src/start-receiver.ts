@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Redis } from 'ioredis';
 import {
+  closeRedis,
   closeWhenReady,
   createEventsQueue,
   createRedisConnection,
@@ -115,7 +116,7 @@ export async function startReceiver(
       .catch(() => undefined);
   });
   shutdown.register('redis', async () => {
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   });
 
   if (!(await readyWithin(redis, REDIS_TIMEOUT_MS))) {

@@ -1,6 +1,6 @@
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
-import { createRedisConnection } from '@so-connector/queue';
+import { closeRedis, createRedisConnection } from '@so-connector/queue';
 import {
   openDeploymentRegistry,
   tenantFromEnvironment,
@@ -31,7 +31,7 @@ export async function openReceiverRegistry(
   if (redis) {
     redis.on('error', () => undefined); // the receiver's own connection reports Redis trouble
     shutdown.register('tenant store redis', async () => {
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedis(redis);
     });
   }
   const registry = await openDeploymentRegistry({

@@ -8,6 +8,7 @@ import {
   type ShutdownRegistry,
 } from '@so-connector/logger';
 import {
+  closeRedis,
   BackfillProgressStore,
   closeWhenReady,
   createEnrichQueue,
@@ -99,7 +100,7 @@ export async function startWorker(
     logger.warn('Redis connection error', { error: error.message }),
   );
   shutdown.register('redis', async () => {
-    await connection.quit().catch(() => connection.disconnect());
+    await closeRedis(connection);
   });
   inspectRedisDurability(connection)
     .then((report) => report.warnings.forEach((w) => logger.warn(w)))

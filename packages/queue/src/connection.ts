@@ -60,3 +60,14 @@ export function createRedisClusterConnection(
     clusterOptions(topology, options, caOf(topology)),
   );
 }
+
+/**
+ * Closes a connection for good: QUIT (the server finishes what was sent), then disconnect. The
+ * disconnect also stops what QUIT leaves running: with Sentinel, ioredis's failover detector keeps
+ * its own connections to the Sentinels (the +switch-master subscription), which only `disconnect`
+ * closes — left open, they reconnect for ever once the Sentinels are gone.
+ */
+export async function closeRedis(redis: Pick<Redis, 'quit' | 'disconnect'>): Promise<void> {
+  await redis.quit().catch(() => undefined);
+  redis.disconnect();
+}

@@ -33,6 +33,7 @@ export {
 } from './job-options';
 export { eventAddOptions, eventSeenKeys } from './event-dedup';
 export {
+  closeRedis,
   createRedisClusterConnection,
   createRedisConnection,
   inspectRedisDurability,

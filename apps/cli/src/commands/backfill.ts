@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { QueueEvents } from 'bullmq';
 import {
+  closeRedis,
   BackfillProgressStore,
   backfillResultSchema,
   MAINTENANCE_JOB_NAMES,
@@ -132,7 +133,7 @@ async function backfill(ctx: CliContext, opts: BackfillOptions): Promise<number 
   const events = new QueueEvents(QUEUE_NAMES.maintenance, { connection, prefix });
   ctx.onClose(async () => {
     await events.close();
-    await connection.quit().catch(() => connection.disconnect());
+    await closeRedis(connection);
   });
   await events.waitUntilReady();
   const job = await queue.add(MAINTENANCE_JOB_NAMES.backfill, data, JOB_OPTIONS);

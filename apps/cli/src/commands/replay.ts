@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  closeRedis,
   closeWhenReady,
   MAINTENANCE_JOB_NAMES,
   maintenanceJobSchema,
@@ -53,7 +54,7 @@ async function replay(ctx: CliContext, opts: ReplayOptions): Promise<number | un
     const listening = events;
     ctx.onClose(async () => {
       await closeWhenReady(listening, CLOSE_READY_WITHIN_MS);
-      await connection.quit().catch(() => connection.disconnect());
+      await closeRedis(connection);
     });
     await events.waitUntilReady();
   }

@@ -1,6 +1,7 @@
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
 import {
+  closeRedis,
   BackfillProgressStore,
   closeWhenReady,
   createEnrichQueue,
@@ -40,7 +41,7 @@ export function wireAdmin(
     logger.debug('admin Redis connection error', { error: error.message }),
   );
   shutdown.register('admin redis', async () => {
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   });
   const prefix = config.queue.prefix;
   const queues = [

@@ -1,6 +1,6 @@
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
-import { createRedisConnection } from '@so-connector/queue';
+import { closeRedis, createRedisConnection } from '@so-connector/queue';
 import { jwksKeys } from '@so-connector/superoffice-client';
 import { TenantStore } from '@so-connector/tenants';
 import type { OnboardingDeps } from './onboarding-deps';
@@ -31,7 +31,7 @@ export function wireOnboarding(
     logger.debug('onboarding Redis connection error', { error: error.message }),
   );
   shutdown.register('onboarding redis', async () => {
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   });
   const settings = onboarding.ok ? onboarding.value : undefined;
   const store =

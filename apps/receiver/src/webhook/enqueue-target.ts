@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
 import {
+  closeRedis,
   closeWhenReady,
   createEventsQueue,
   createRedisConnection,
@@ -39,7 +40,7 @@ export function enqueueTarget(
     logger.debug('enqueue Redis connection error', { error: error.message }),
   );
   shutdown.register('enqueue redis', async () => {
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
   });
   const queue = createEventsQueue(redis, config.queue.prefix);
   queue.on('error', (error: Error) =>
