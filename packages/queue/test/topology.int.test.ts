@@ -239,6 +239,7 @@ describe('Redis Cluster', () => {
     const producer = createRedisClusterConnection(topology, { role: 'producer' });
     const consumer = createRedisClusterConnection(topology, { role: 'worker' });
     const queue = new Queue('topology-cluster', { connection: producer, prefix: '{so}' });
+    let worker: Worker | undefined;
     try {
       await ready(producer);
       const keys = Array.from({ length: 30 }, (_, i) => `key-${i}`);
@@ -247,16 +248,23 @@ describe('Redis Cluster', () => {
       const masterPorts = new Set((await cluster.masters()).map((m) => m.port));
       const used = new Set(producer.nodes('master').map((n) => n.options.port));
       expect(used).toEqual(masterPorts);
-      const done = new Promise<unknown>((resolve) => {
-        const worker = new Worker('topology-cluster', (job) => Promise.resolve(job.data), {
-          connection: consumer,
-          prefix: '{so}',
-        });
-        worker.on('completed', (job) => void worker.close().then(() => resolve(job.returnvalue)));
+      const started = new Worker('topology-cluster', (job) => Promise.resolve(job.data), {
+        connection: consumer,
+        prefix: '{so}',
       });
+      worker = started;
+      // A worker that cannot run says why (CI once saw this test time out with no cause).
+      const done = new Promise<unknown>((resolve, reject) => {
+        started.on('completed', (job) => resolve(job.returnvalue));
+        started.on('error', reject);
+      });
+      await started.waitUntilReady();
       await queue.add('x', { n: 2 });
       await expect(done).resolves.toEqual({ n: 2 });
     } finally {
+      // Closed whatever happened: a worker left running keeps reconnecting after the cluster is
+      // gone, and jest (in band) never exits.
+      await worker?.close();
       await queue.close();
       producer.disconnect();
       consumer.disconnect();
