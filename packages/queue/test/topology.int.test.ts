@@ -15,13 +15,25 @@ import { createRedisClusterConnection, createRedisConnection } from '../src';
 const env = (extra: Record<string, string>) =>
   loadCliConfig({ SO_CONTEXT_IDENTIFIER: 'Cust1', ...extra }).redis;
 
+/**
+ * Resolves when the connection is ready; rejects after 20 s naming its status, so a connection
+ * that never gets there (CI saw the cluster round trip stall) fails with a cause, not a timeout.
+ */
 function ready(redis: {
   status: string;
   once(event: 'ready', fn: () => void): unknown;
 }): Promise<void> {
-  return redis.status === 'ready'
-    ? Promise.resolve()
-    : new Promise((resolve) => redis.once('ready', () => resolve()));
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`connection not ready after 20 s: status ${redis.status}`)),
+      20_000,
+    );
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** The port of the node a connection talks to now (`options.port` stays the first one). */
