@@ -5,7 +5,6 @@ import {
   requireSection,
   type CliConfig,
   type RedisTopology,
-  type SuperOfficeConfig,
 } from '@so-connector/config';
 import {
   closeRedis,
@@ -17,16 +16,7 @@ import {
   QUEUE_NAMES,
   type QueueName,
 } from '@so-connector/queue';
-import {
-  createSuperOfficeAuth,
-  fixedTenantUrl,
-  statusTenantUrl,
-  SuperOfficeClient,
-  tenantStatusUrlFor,
-  type AuthProvider,
-  type SuperOfficeCredentials,
-  type TenantUrlResolver,
-} from '@so-connector/superoffice-client';
+import { superOfficeHandle, type SuperOfficeHandle } from './superoffice-handle';
 import type { TenantConfig, TenantRegistry, TenantSourceName } from '@so-connector/tenants';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -35,18 +25,12 @@ import { Output, type CliIo } from './io';
 import { openTenantRegistry } from './tenants/open-registry';
 import { configForTenant } from './tenants/settings';
 
+export { superOfficeHandle, type SuperOfficeHandle } from './superoffice-handle';
+
 /** The tenant a command acts on when `--tenant` (or the only registered tenant) chose it. */
 export interface SelectedTenant {
   readonly tenant: TenantConfig;
   readonly source: TenantSourceName;
-}
-
-/** The pieces of a SuperOffice connection; `doctor` and `whoami` check them one by one. */
-export interface SuperOfficeHandle {
-  readonly settings: SuperOfficeConfig;
-  readonly auth: AuthProvider;
-  readonly tenantUrl: TenantUrlResolver;
-  readonly client: SuperOfficeClient;
 }
 
 /** Redis host and port (or the Sentinels / cluster seeds), never the password a URL may carry. */
@@ -65,38 +49,6 @@ export function redisLocation(target: string | RedisTopology): string {
   } catch {
     return 'the configured Redis';
   }
-}
-
-/**
- * The SuperOffice client of one tenant, composed as the worker's is, with its parts kept. The
- * tenant's `credentials` (a registry tenant's; default: the settings' refresh token) may be a
- * system user's, signed with `appPrivateKey` (SO_APP_PRIVATE_KEY_FILE's PEM).
- */
-export function superOfficeHandle(
-  settings: SuperOfficeConfig,
-  tenant: string,
-  credentials?: SuperOfficeCredentials,
-  appPrivateKey?: string,
-): SuperOfficeHandle {
-  const auth = createSuperOfficeAuth({
-    environment: settings.environment,
-    contextIdentifier: tenant,
-    clientId: settings.clientId,
-    clientSecret: settings.clientSecret,
-    redirectUri: settings.redirectUri,
-    tokenUrl: settings.tokenUrl,
-    credentials: credentials ?? { kind: 'refresh-token', refreshToken: settings.refreshToken },
-    appPrivateKey,
-  });
-  const tenantUrl = settings.apiBaseUrl
-    ? fixedTenantUrl(settings.apiBaseUrl)
-    : statusTenantUrl({ statusUrl: tenantStatusUrlFor(settings.environment, tenant) });
-  const client = new SuperOfficeClient({
-    auth,
-    tenant: tenantUrl,
-    udfWriteMode: settings.udfWriteMode,
-  });
-  return { settings, auth, tenantUrl, client };
 }
 
 /** How long a queue may take to finish connecting before it is closed (closeWhenReady). */
