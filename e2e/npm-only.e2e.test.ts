@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 
 const root = join(__dirname, '..');
 /** What a machine with Node and npm, but no pnpm, lacks. */
@@ -12,11 +12,17 @@ const ABSENT = new Set(['pnpm', 'pnpx', 'corepack', 'yarn', 'yarnpkg']);
  * pnpm and the tools that would provide it: the machine of an operator who installed only Node.
  */
 function pathWithoutPnpm(dir: string): string {
-  for (const entry of (process.env.PATH ?? '').split(delimiter)) {
-    if (entry === '' || !existsSync(entry)) continue;
+  // A relative entry (`pnpm exec` puts `./node_modules/.bin` first) is resolved: a link to a
+  // relative target would dangle in `dir`. Names are remembered rather than checked with existsSync,
+  // which follows links and takes a dangling one for absent (then EEXIST).
+  const linked = new Set<string>();
+  for (const raw of (process.env.PATH ?? '').split(delimiter)) {
+    if (raw === '' || !existsSync(raw)) continue;
+    const entry = resolve(raw);
     for (const name of readdirSync(entry)) {
-      if (ABSENT.has(name) || existsSync(join(dir, name))) continue;
+      if (ABSENT.has(name) || linked.has(name)) continue;
       symlinkSync(join(entry, name), join(dir, name));
+      linked.add(name);
     }
   }
   return dir;

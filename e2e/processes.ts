@@ -3,6 +3,14 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..');
 
+/** Started apps that have not exited yet (a harness that failed half-way must leave none). */
+const running = new Set<ChildProcess>();
+
+/** How many apps this test process started are still running. */
+export function runningApps(): number {
+  return running.size;
+}
+
 export interface ProductProcess {
   readonly child: ChildProcess;
   output(): string;
@@ -30,7 +38,13 @@ export function startApp(
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   const alive = () => child.exitCode === null && child.signalCode === null;
   return {
     child,

@@ -15,7 +15,8 @@ import {
   freePort,
   pendingJobsIn,
   settle,
-  superOfficeEnvFor,
+  enrichingWorkerEnv,
+  SIMULATED_UDF,
   useTestRedis,
   waitFor,
   type TestRedis,
@@ -23,12 +24,7 @@ import {
 import { startApp, type ProductProcess } from './processes';
 
 export const SECRET = 'e2e-webhook-secret-0123456789';
-export const UDF = {
-  vertical: 'SuperOffice:83',
-  summary: 'SuperOffice:84',
-  opener: 'SuperOffice:85',
-  personOpener: 'SuperOffice:91',
-};
+export const UDF = SIMULATED_UDF;
 
 export interface RunningSystem {
   readonly redis: TestRedis;
@@ -82,108 +78,140 @@ export async function startSystem(
           prefix: `test-${randomBytes(5).toString('hex')}`,
           cleanup: () => Promise.resolve(),
         };
-  const sim = await startSimulator({ retryScale: 0.01, ...options.simulator });
-  const spoolDir = mkdtempSync(join(tmpdir(), 'so-e2e-spool-'));
-  const port = await freePort();
-  const launchReceiver = async () => {
-    const started = startApp('receiver', {
-      PORT: String(port),
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: redis.prefix,
-      SO_CONTEXT_IDENTIFIER: 'Cust12345',
-      WEBHOOK_SECRET: SECRET,
-      SPOOL_DIR: spoolDir,
-      ...options.receiverEnv,
-    });
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
-      timeoutMs: 15_000,
-      what: 'the receiver',
-    });
-    return started;
+  // What start-up has made so far, undone if a later step fails: a half-started system left
+  // running (a receiver, a Redis client) would keep jest, which runs in band, from ever exiting.
+  const undo: Array<() => unknown> = [() => redis.cleanup()];
+  const undoAll = async () => {
+    for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
   };
-  let receiver = await launchReceiver();
-  const registered = await sim.registerWebhook({
-    targetUrl: `http://127.0.0.1:${port}/webhooks/superoffice`,
-    secret: SECRET,
-    events: CONNECTOR_WEBHOOK_EVENTS,
-  });
-  if (registered !== 200) throw new Error(`webhook registration failed: ${registered}`);
+  try {
+    return await assemble();
+  } catch (error) {
+    await undoAll();
+    throw error;
+  }
 
-  let writes = 0;
-  sim.state.on('change', (change) => {
-    if (change.changedByAssociateId === sim.state.apiUser.associateId) writes++;
-  });
-
-  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const events = new Queue(QUEUE_NAMES.events, { connection, prefix: redis.prefix });
-  const enrich = new Queue(QUEUE_NAMES.enrich, { connection, prefix: redis.prefix });
-  const busy = () => pendingJobsIn([events, enrich]);
-
-  const workers: ProductProcess[] = [];
-  const system: RunningSystem = {
-    redis,
-    sim,
-    receiverUrl: `http://127.0.0.1:${port}`,
-    get receiver() {
-      return receiver;
-    },
-    spoolDir,
-    events,
-    workers,
-    enrich,
-    writes: () => writes,
-    async startWorker(extra = {}) {
-      const worker = startApp('worker', system.workerEnv(extra));
-      workers.push(worker);
-      await waitFor(() => worker.output().includes('worker started'), {
-        timeoutMs: 15_000,
-        what: 'a worker',
+  async function assemble(): Promise<RunningSystem> {
+    const sim = await startSimulator({ retryScale: 0.01, ...options.simulator });
+    undo.push(() => sim.stop());
+    const spoolDir = mkdtempSync(join(tmpdir(), 'so-e2e-spool-'));
+    undo.push(() => rmSync(spoolDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const launchReceiver = async () => {
+      const started = startApp('receiver', {
+        PORT: String(port),
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: redis.prefix,
+        SO_CONTEXT_IDENTIFIER: 'Cust12345',
+        WEBHOOK_SECRET: SECRET,
+        SPOOL_DIR: spoolDir,
+        ...options.receiverEnv,
       });
-      return worker;
-    },
-    workerEnv: (extra = {}) => ({
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: redis.prefix,
-      ...superOfficeEnvFor(sim),
-      SO_UDF_VERTICAL: UDF.vertical,
-      SO_UDF_SUMMARY: UDF.summary,
-      SO_UDF_OPENER: UDF.opener,
-      SO_UDF_PERSON_OPENER: UDF.personOpener,
-      SO_RATE_LIMIT_PER_SECOND: '200',
-      ENRICH_DEBOUNCE_MS: '300',
-      ENRICH_MAX_WAIT_MS: '5000',
-      ENRICH_BACKOFF_MS: '50',
-      // Under injected faults a job may need many attempts; the waits stop growing at 2 s.
-      ENRICH_BACKOFF_MAX_MS: '2000',
-      // Several workers run at once; the scenarios that need the maintenance jobs turn them on.
-      METRICS_PORT: '0',
-      WATCHDOG_INTERVAL_MS: '0',
-      RECONCILE_INTERVAL_MS: '0',
-      ...options.workerEnv,
-      ...extra,
-    }),
-    killReceiver: () => receiver.kill(),
-    async startReceiver() {
-      await receiver.kill();
-      receiver = await launchReceiver();
-      return receiver;
-    },
-    settled: () =>
-      settle({
-        pendingJobs: busy,
-        deliveries: () => sim.deliveries.length,
-        deliveriesSettled: () => sim.deliveriesSettled(),
+      undo.push(() => started.kill());
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, {
+        timeoutMs: 15_000,
+        what: 'the receiver',
+      });
+      return started;
+    };
+    let receiver = await launchReceiver();
+    const registered = await sim.registerWebhook({
+      targetUrl: `http://127.0.0.1:${port}/webhooks/superoffice`,
+      secret: SECRET,
+      events: CONNECTOR_WEBHOOK_EVENTS,
+    });
+    if (registered !== 200) throw new Error(`webhook registration failed: ${registered}`);
+
+    let writes = 0;
+    sim.state.on('change', (change) => {
+      if (change.changedByAssociateId === sim.state.apiUser.associateId) writes++;
+    });
+
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const events = new Queue(QUEUE_NAMES.events, { connection, prefix: redis.prefix });
+    const enrich = new Queue(QUEUE_NAMES.enrich, { connection, prefix: redis.prefix });
+    undo.push(
+      () => connection.disconnect(),
+      () => events.close(),
+      () => enrich.close(),
+    );
+    const busy = () => pendingJobsIn([events, enrich]);
+
+    const workers: ProductProcess[] = [];
+    const system: RunningSystem = {
+      redis,
+      sim,
+      receiverUrl: `http://127.0.0.1:${port}`,
+      get receiver() {
+        return receiver;
+      },
+      spoolDir,
+      events,
+      workers,
+      enrich,
+      writes: () => writes,
+      async startWorker(extra = {}) {
+        const worker = startApp('worker', system.workerEnv(extra));
+        workers.push(worker);
+        undo.push(() => worker.kill());
+        // A worker that stops at start (a bad variable) fails this at once, with its last words.
+        let started = false;
+        const exited = new Promise<never>((_, reject) =>
+          worker.child.once('exit', (code) => {
+            if (!started)
+              reject(
+                new Error(`a worker exited (${code}) at start:\n${worker.output().slice(-2000)}`),
+              );
+          }),
+        );
+        exited.catch(() => undefined);
+        await Promise.race([
+          waitFor(() => worker.output().includes('worker started'), {
+            timeoutMs: 15_000,
+            what: 'a worker',
+          }),
+          exited,
+        ]);
+        started = true;
+        return worker;
+      },
+      workerEnv: (extra = {}) => ({
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: redis.prefix,
+        ...enrichingWorkerEnv(sim),
+        ENRICH_BACKOFF_MS: '50',
+        // Under injected faults a job may need many attempts; the waits stop growing at 2 s.
+        ENRICH_BACKOFF_MAX_MS: '2000',
+        // Several workers run at once; the scenarios that need the maintenance jobs turn them on.
+        METRICS_PORT: '0',
+        WATCHDOG_INTERVAL_MS: '0',
+        RECONCILE_INTERVAL_MS: '0',
+        ...options.workerEnv,
+        ...extra,
       }),
-    async stop() {
-      await Promise.all([receiver, ...workers].map((p) => p.kill()));
-      await events.close();
-      await enrich.close();
-      connection.disconnect();
-      await sim.stop();
-      await redis.cleanup();
-      rmSync(spoolDir, { recursive: true, force: true });
-    },
-  };
-  for (let i = 0; i < (options.workers ?? 1); i++) await system.startWorker();
-  return system;
+      killReceiver: () => receiver.kill(),
+      async startReceiver() {
+        await receiver.kill();
+        receiver = await launchReceiver();
+        return receiver;
+      },
+      settled: () =>
+        settle({
+          pendingJobs: busy,
+          deliveries: () => sim.deliveries.length,
+          deliveriesSettled: () => sim.deliveriesSettled(),
+        }),
+      async stop() {
+        await Promise.all([receiver, ...workers].map((p) => p.kill()));
+        await events.close();
+        await enrich.close();
+        connection.disconnect();
+        await sim.stop();
+        await redis.cleanup();
+        rmSync(spoolDir, { recursive: true, force: true });
+      },
+    };
+    for (let i = 0; i < (options.workers ?? 1); i++) await system.startWorker();
+    return system;
+  }
 }

@@ -46,6 +46,15 @@ describe('webhook parked by SuperOffice', () => {
     const report = await assertInvariant(system, ledger, reference, {
       reconciliation: true,
       timeoutMs: 30_000,
+    }).catch((error: unknown) => {
+      // What the maintenance stage did is what this scenario is about: say it in the failure.
+      const lines = worker
+        .output()
+        .split('\n')
+        .filter((l) => /reconciliation|re-activating|"level":"(warn|error)"/.test(l));
+      throw new Error(
+        `${String(error)}\nworker (maintenance, warnings):\n${lines.slice(-30).join('\n')}`,
+      );
     });
     console.log(`TooManyErrors: ${report.summary}`);
     expect(report.dropped).toBeGreaterThanOrEqual(3);

@@ -248,10 +248,13 @@ describe('maintenance: webhook watchdog and reconciliation (simulator, real Redi
 
   it('with webhooks healthy and traffic flowing, a sweep reads no record: every change was seen as an event', async () => {
     await start();
+    // Stamped a second early, so the connector's write-backs of 3 and 12 fall in a later second.
+    sut.sim.state.clock = () => new Date(Date.now() - 1000);
     sut.sim.editAs(HUMAN, 'contact', 3, { Name: 'Fjordsky Software AB (touched)' });
     sut.sim.editAs(HUMAN, 'contact', 4, { Department: 'Reception' });
     sut.sim.editAs(HUMAN, 'contact', 5, { Department: 'Customs' });
     sut.sim.editAs(HUMAN, 'person', 12, { Title: 'Head of Automation' });
+    sut.sim.state.clock = () => new Date();
     await sut.settled();
     const reads = () =>
       sut.sim.counters.get('GET Contact/{id}') + sut.sim.counters.get('GET Person/{id}');
@@ -265,43 +268,44 @@ describe('maintenance: webhook watchdog and reconciliation (simulator, real Redi
     });
     await sut.settled();
     // 4 and 5 were skipped as events; 3 and 12 were last saved by the connector's write-back,
-    // whose echo was handled as an event too.
+    // whose echo sets no marker: their rows hold what was enriched.
     expect(result).toMatchObject({ contacts: 3, persons: 1, enqueued: 0 });
-    expect(result.reasons).toEqual({ 'event-handled': 4 });
+    expect(result.reasons).toEqual({ 'event-handled': 2, unchanged: 2 });
     expect(reads()).toBe(readsBefore);
     expect((await sut.enrich.getCompleted()).length).toBe(enrichedBefore);
   });
 
   it('with the webhook parked, a sweep reads exactly the records whose enrichment inputs changed (or whose written value was emptied) and enriches them', async () => {
     await start();
-    // Enriched while the webhook works: 2, 3, 4 and persons 11, 12.
+    // Enriched while the webhook works: 2, 3, 4 and persons 11, 12. (These saves are stamped a
+    // second early, so the connector's write-backs fall in a later second than them.)
+    sut.sim.state.clock = () => new Date(Date.now() - 1000);
     for (const id of [2, 3, 4]) sut.sim.editAs(HUMAN, 'contact', id, { OrgNr: `9100000${id}` });
     for (const id of [11, 12]) sut.sim.editAs(HUMAN, 'person', id, { Title: `Lead ${id}` });
+    sut.sim.state.clock = () => new Date();
     await sut.settled();
     const udfsOf = (id: number) =>
       sut.sim.state.get('contact', id)!.UserDefinedFields as Record<string, string>;
     const summary2 = udfsOf(2)[UDF.summary]!;
     expect(summary2).not.toBe('');
 
-    // SuperOffice's `updated` has whole seconds: a human save in the same second as the
-    // connector's write-back counts as seen (row-decision.ts), so the humans below save later.
-    const lastWrite = Math.max(
-      ...[2, 3, 4].map((id) =>
-        Date.parse(`${String(sut.sim.state.get('contact', id)!.UpdatedDate)}Z`),
-      ),
-      ...[11, 12].map((id) =>
-        Date.parse(`${String(sut.sim.state.get('person', id)!.UpdatedDate)}Z`),
-      ),
-    );
-    await waitFor(() => Date.now() >= lastWrite + 1000, { what: 'the next second' });
-    // SuperOffice stops delivering: these changes never arrive as events.
+    // SuperOffice stops delivering: these changes never arrive as events. SuperOffice's `updated`
+    // has whole seconds: each human save is stamped in the same second as the connector's
+    // write-back of that record, whose echo was handled — it must not count as seen.
     for (const hook of sut.sim.webhooks()) hook.State = 'Stopped';
+    const sameSecond = (kind: 'contact' | 'person', id: number) => {
+      const at = Date.parse(`${String(sut.sim.state.get(kind, id)!.UpdatedDate)}Z`);
+      sut.sim.state.clock = () => new Date(at);
+    };
+    sameSecond('contact', 3);
     sut.sim.editAs(HUMAN, 'contact', 3, { Name: 'Fjordsky Cloud Software AB' });
+    sameSecond('person', 12);
+    sut.sim.editAs(HUMAN, 'person', 12, { Title: 'Chief Robotics Officer' });
+    sut.sim.state.clock = () => new Date();
     sut.sim.editAs(HUMAN, 'contact', 4, { Department: 'Reception' });
     sut.sim.editAs(HUMAN, 'contact', 2, {
       UserDefinedFields: { ...udfsOf(2), [UDF.summary]: '' },
     });
-    sut.sim.editAs(HUMAN, 'person', 12, { Title: 'Chief Robotics Officer' });
     sut.sim.editAs(HUMAN, 'person', 11, { Lastname: 'Married-Name' });
     await sut.sim.deliveriesSettled();
     const contactReads = sut.sim.counters.get('GET Contact/{id}');

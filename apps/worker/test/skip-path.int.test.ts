@@ -99,10 +99,12 @@ describe('the so-events skip path (real Redis)', () => {
       expect(facts.count).toBe(events.length);
       expect([...facts.ids].sort()).toEqual(events.map((e) => e.EventId).sort());
 
-      // The latest change of each record is marked seen (contact 1: events 0, 40, ..., 560).
-      expect(await client.get(`${redis.prefix}:seen:${TEST_TENANT}:contact:1`)).toBe(
-        '2026-11-30T10:09:20',
+      // The latest human change of each record is marked seen (contact 2: events 1, 41, ..., 561);
+      // the connector's own echoes are not (contact 1: events 0, 40, ..., 560, all echoes).
+      expect(await client.get(`${redis.prefix}:seen:${TEST_TENANT}:contact:2`)).toBe(
+        '2026-11-30T10:09:21',
       );
+      expect(await client.get(`${redis.prefix}:seen:${TEST_TENANT}:contact:1`)).toBeNull();
       // The activity chart counts each skip once (written after completion, best effort).
       const activity = new ActivityCounters({ redis: client, prefix: redis.prefix });
       await waitFor(

@@ -28,7 +28,7 @@ import {
   CONNECTOR_WEBHOOK_EVENTS,
   pendingJobsIn,
   settle,
-  superOfficeEnvFor,
+  enrichingWorkerEnv,
   useTestRedis,
   waitFor,
   type TestRedis,
@@ -36,7 +36,6 @@ import {
 import type { EventOutcome } from '../src/outcomes';
 import { startWorker, type RunningWorker, type StartWorkerOptions } from '../src/start-worker';
 import { startForwarder } from './forwarder';
-import { UDF } from './worker-harness';
 
 /** The second tenant: its own ContextIdentifier, API user, refresh token and UDF ProgIds. */
 export const B = {
@@ -147,14 +146,7 @@ export async function startTwoTenants(
   const config = loadWorkerConfig({
     REDIS_URL: redis.url,
     QUEUE_PREFIX: redis.prefix,
-    ...superOfficeEnvFor(simA),
-    SO_UDF_VERTICAL: UDF.vertical,
-    SO_UDF_SUMMARY: UDF.summary,
-    SO_UDF_OPENER: UDF.opener,
-    SO_UDF_PERSON_OPENER: UDF.personOpener,
-    SO_RATE_LIMIT_PER_SECOND: '200',
-    ENRICH_DEBOUNCE_MS: '300',
-    ENRICH_MAX_WAIT_MS: '5000',
+    ...enrichingWorkerEnv(simA),
     WORKER_CONCURRENCY: '2',
     ENRICH_BACKOFF_MS: '50',
     METRICS_PORT: '0',

@@ -15,7 +15,8 @@ import {
   CONNECTOR_WEBHOOK_EVENTS,
   pendingJobsIn,
   settle,
-  superOfficeEnvFor,
+  enrichingWorkerEnv,
+  SIMULATED_UDF,
   useTestRedis,
   type TestRedis,
 } from '@so-connector/testing';
@@ -23,12 +24,7 @@ import { startWorker, type RunningWorker, type StartWorkerOptions } from '../src
 import { startForwarder } from './forwarder';
 import { startPatchFaultProxy, type PatchFaultProxy } from './patch-fault-proxy';
 
-export const UDF = {
-  vertical: 'SuperOffice:83',
-  summary: 'SuperOffice:84',
-  opener: 'SuperOffice:85',
-  personOpener: 'SuperOffice:91',
-};
+export const UDF = SIMULATED_UDF;
 
 export interface WorkerUnderTest {
   readonly sim: RunningSimulator;
@@ -118,15 +114,8 @@ export async function startWorkerForTest(options: {
   const config = loadWorkerConfig({
     REDIS_URL: options.redisUrl,
     QUEUE_PREFIX: options.prefix,
-    ...superOfficeEnvFor(sim),
+    ...enrichingWorkerEnv(sim),
     ...(proxy ? { SO_API_BASE_URL: proxy.apiBaseUrl } : {}),
-    SO_UDF_VERTICAL: UDF.vertical,
-    SO_UDF_SUMMARY: UDF.summary,
-    SO_UDF_OPENER: UDF.opener,
-    SO_UDF_PERSON_OPENER: UDF.personOpener,
-    SO_RATE_LIMIT_PER_SECOND: '200',
-    ENRICH_DEBOUNCE_MS: '300',
-    ENRICH_MAX_WAIT_MS: '5000',
     WORKER_CONCURRENCY: '2',
     ENRICH_BACKOFF_MS: '50',
     METRICS_PORT: '0',

@@ -67,6 +67,11 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
   readonly contactUdfs: readonly UdfDefinitionSeed[];
   readonly personUdfs: readonly UdfDefinitionSeed[];
   readonly lists = new Map<string, { id: number; name: string }[]>();
+  /**
+   * SuperOffice's clock, which stamps UpdatedDate/CreatedDate. A test sets it to stamp a human's
+   * save in the same whole second as an earlier one (the timestamps have whole seconds).
+   */
+  clock: () => Date = () => new Date();
   /** Lists the API user may not read, and how `MDOList/{name}` answers for them (404 or 403). */
   private readonly unreadableLists = new Map<string, 403 | 404>();
   private readonly records: Record<EntityKind, Map<number, Entity>> = {
@@ -185,7 +190,7 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
         if (column) columns.add(column);
       }
     }
-    const now = new Date();
+    const now = this.clock();
     saved.UpdatedDate = stamp(now, this.dateForm);
     saved.UpdatedBy = this.associate(byAssociateId);
     this.records[kind].set(id, saved);
@@ -203,7 +208,7 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
   /** Creates a record (admin helper and POST), emitting `{kind}.created`. */
   create(kind: EntityKind, fields: Entity, byAssociateId: number): Entity {
     const id = this.nextId[kind]++;
-    const now = stamp(new Date(), this.dateForm);
+    const now = stamp(this.clock(), this.dateForm);
     const base: Entity =
       kind === 'contact'
         ? {

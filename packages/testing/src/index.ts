@@ -31,8 +31,10 @@ export {
   type WebhookEventFixture,
 } from './builders';
 export {
+  enrichingWorkerEnv,
   pendingJobsIn,
   settle,
+  SIMULATED_UDF,
   superOfficeEnvFor,
   superOfficeSettingsFor,
   type SettleProbe,

@@ -30,8 +30,8 @@ export async function settle(
   }
 }
 
-/** What the worker needs to talk to a simulated tenant (structural: any simulator handle fits). */
-export function superOfficeEnvFor(sim: {
+/** A simulator handle as the helpers below read it (structural: any simulator handle fits). */
+interface SimulatorHandle {
   readonly client: {
     readonly clientId: string;
     readonly clientSecret: string;
@@ -39,7 +39,35 @@ export function superOfficeEnvFor(sim: {
   };
   readonly tokenUrl: string;
   apiBaseUrl(): string;
-}): Record<string, string> {
+}
+
+/** The ProgIds of the simulated tenant's target UDFs. */
+export const SIMULATED_UDF = {
+  vertical: 'SuperOffice:83',
+  summary: 'SuperOffice:84',
+  opener: 'SuperOffice:85',
+  personOpener: 'SuperOffice:91',
+} as const;
+
+/**
+ * The worker environment the test harnesses share: the simulated tenant (superOfficeEnvFor), its
+ * target UDFs, and waits short enough for a test (a 300 ms debounce, 5 s at most).
+ */
+export function enrichingWorkerEnv(sim: SimulatorHandle): Record<string, string> {
+  return {
+    ...superOfficeEnvFor(sim),
+    SO_UDF_VERTICAL: SIMULATED_UDF.vertical,
+    SO_UDF_SUMMARY: SIMULATED_UDF.summary,
+    SO_UDF_OPENER: SIMULATED_UDF.opener,
+    SO_UDF_PERSON_OPENER: SIMULATED_UDF.personOpener,
+    SO_RATE_LIMIT_PER_SECOND: '200',
+    ENRICH_DEBOUNCE_MS: '300',
+    ENRICH_MAX_WAIT_MS: '5000',
+  };
+}
+
+/** What the worker needs to talk to a simulated tenant. */
+export function superOfficeEnvFor(sim: SimulatorHandle): Record<string, string> {
   return {
     SO_CONTEXT_IDENTIFIER: 'Cust12345',
     SO_CLIENT_ID: sim.client.clientId,

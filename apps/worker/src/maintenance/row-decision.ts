@@ -42,10 +42,10 @@ export interface RowFacts {
 /**
  * Whether a handled event covers the row: its marker is at or after the row's `updatedDate`.
  * SuperOffice's `updated` has whole seconds, so a change whose event SuperOffice dropped, saved in
- * the same second as a change whose event was handled, counts as seen. Where that other change was
- * a relevant one, its enrichment reads the record after that second and sees both; where it was
- * the connector's own write-back, a human saved within the same second as the connector — the
- * one case the sweep misses (until the record's next change).
+ * the same second as a change whose event was handled, counts as seen: where that other change was
+ * a relevant one, its enrichment reads the record after that second and sees both. The connector's
+ * own write-backs (echoes) set no marker (events.processor.ts), so a human save in the same second
+ * as the connector's write is not covered: the row's fingerprint decides.
  */
 export function seenCovers(facts: Pick<RowFacts, 'updatedDate' | 'seenChange'>): boolean {
   return Boolean(facts.seenChange && facts.updatedDate && facts.seenChange >= facts.updatedDate);

@@ -22,9 +22,9 @@ export function normaliseStamp(value: unknown): string | undefined {
 }
 
 /**
- * The "last seen change" per record: the `updated` stamp of the latest webhook event the events
- * processor handled for it (relevant, irrelevant or echo — whatever it decided, the change was
- * seen). The sweep reads a record only when the feed shows a later `updatedDate`: a change whose
+ * The "last seen change" per record: the `updated` stamp of the latest webhook event of a human's
+ * change the events processor handled for it (relevant or irrelevant — whatever it decided, the
+ * change was seen; the connector's own echoes are not marked). The sweep reads a record only when the feed shows a later `updatedDate`: a change whose
  * event SuperOffice dropped. One short string per changed record, with a TTL.
  */
 export class SeenChanges {

@@ -61,11 +61,16 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
     const context = { ownAssociateId: runtime.ownAssociateId(), ownerScope: runtime.ownerScope };
     const decision = decide(event, context, deps.rules);
     const entity = event.Event.toLowerCase().startsWith('person.') ? 'person' : 'contact';
-    // The change is seen whatever the decision; only FieldValues.updated says which change it was
-    // (the payload's Timestamp is the send time, on another clock), so without it nothing is marked.
+    // A human's change is seen whatever the decision; only FieldValues.updated says which change it
+    // was (the payload's Timestamp is the send time, on another clock), so without it nothing is
+    // marked. The connector's own write-back (an echo) is not marked: `updated` has whole seconds,
+    // and its stamp would cover a human save in the same second whose event SuperOffice dropped.
+    // Unmarked, the sweep compares the row's fingerprint instead, which finds an echo unchanged
+    // without a read (maintenance/row-decision.ts).
     const updated = normaliseStamp(event.FieldValues?.updated);
+    const echo = decision.action === 'skip' && decision.reason === 'echo';
     const seenMarker: SideWrite[] =
-      deps.seen && updated && /^(contact|person)\./i.test(event.Event)
+      deps.seen && updated && !echo && /^(contact|person)\./i.test(event.Event)
         ? [deps.seen.markWrite(tenant, entity, event.PrimaryKey, updated)]
         : [];
     const accountId =
