@@ -68,6 +68,10 @@ export async function startSystem(
     simulator?: SimulatorOptions;
     /** Added to the receiver's environment (e.g. TENANTS_FILE, ADMIN_USER). */
     receiverEnv?: Record<string, string>;
+    /** Redis variables the receiver and the workers get besides REDIS_URL (e.g. REDIS_SENTINELS). */
+    redisEnv?: Record<string, string>;
+    /** The harness's own connection to that Redis (default: REDIS_URL), e.g. through the Sentinels. */
+    connect?: () => Redis;
   } = {},
 ): Promise<RunningSystem> {
   const redis: TestRedis =
@@ -101,6 +105,7 @@ export async function startSystem(
       const started = startApp('receiver', {
         PORT: String(port),
         REDIS_URL: redis.url,
+        ...options.redisEnv,
         QUEUE_PREFIX: redis.prefix,
         SO_CONTEXT_IDENTIFIER: 'Cust12345',
         WEBHOOK_SECRET: SECRET,
@@ -127,7 +132,9 @@ export async function startSystem(
       if (change.changedByAssociateId === sim.state.apiUser.associateId) writes++;
     });
 
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const connection = options.connect
+      ? options.connect()
+      : new Redis(redis.url, { maxRetriesPerRequest: null });
     const events = new Queue(QUEUE_NAMES.events, { connection, prefix: redis.prefix });
     const enrich = new Queue(QUEUE_NAMES.enrich, { connection, prefix: redis.prefix });
     undo.push(
@@ -177,6 +184,7 @@ export async function startSystem(
       },
       workerEnv: (extra = {}) => ({
         REDIS_URL: redis.url,
+        ...options.redisEnv,
         QUEUE_PREFIX: redis.prefix,
         ...enrichingWorkerEnv(sim),
         ENRICH_BACKOFF_MS: '50',
