@@ -58,6 +58,39 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
+/** A worker's SuperOffice settings against the simulator: credentials, the UDF map, pacing. */
+export function workerSuperOfficeEnv(sim: RunningSimulator): Record<string, string> {
+  return {
+    ...superOfficeEnvFor(sim),
+    SO_UDF_VERTICAL: UDF.vertical,
+    SO_UDF_SUMMARY: UDF.summary,
+    SO_UDF_OPENER: UDF.opener,
+    SO_UDF_PERSON_OPENER: UDF.personOpener,
+    SO_RATE_LIMIT_PER_SECOND: '200',
+  };
+}
+
+/**
+ * Registers the connector's webhook (signed with SECRET) at `targetUrl`; returns the count of
+ * writes the connector's API user has made since (a PATCH refused by its test is not one).
+ */
+export async function registerWebhook(
+  sim: RunningSimulator,
+  targetUrl: string,
+): Promise<() => number> {
+  const registered = await sim.registerWebhook({
+    targetUrl,
+    secret: SECRET,
+    events: CONNECTOR_WEBHOOK_EVENTS,
+  });
+  if (registered !== 200) throw new Error(`webhook registration failed: ${registered}`);
+  let writes = 0;
+  sim.state.on('change', (change) => {
+    if (change.changedByAssociateId === sim.state.apiUser.associateId) writes++;
+  });
+  return () => writes;
+}
+
 /**
  * The whole product as it runs in production: the built receiver and worker processes, real
  * Redis, and the simulator as SuperOffice (webhook registered with a secret, signed deliveries).
@@ -102,17 +135,7 @@ export async function startSystem(
     return started;
   };
   let receiver = await launchReceiver();
-  const registered = await sim.registerWebhook({
-    targetUrl: `http://127.0.0.1:${port}/webhooks/superoffice`,
-    secret: SECRET,
-    events: CONNECTOR_WEBHOOK_EVENTS,
-  });
-  if (registered !== 200) throw new Error(`webhook registration failed: ${registered}`);
-
-  let writes = 0;
-  sim.state.on('change', (change) => {
-    if (change.changedByAssociateId === sim.state.apiUser.associateId) writes++;
-  });
+  const writes = await registerWebhook(sim, `http://127.0.0.1:${port}/webhooks/superoffice`);
 
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   const events = new Queue(QUEUE_NAMES.events, { connection, prefix: redis.prefix });
@@ -131,7 +154,7 @@ export async function startSystem(
     events,
     workers,
     enrich,
-    writes: () => writes,
+    writes,
     async startWorker(extra = {}) {
       const worker = startApp('worker', system.workerEnv(extra));
       workers.push(worker);
@@ -144,12 +167,7 @@ export async function startSystem(
     workerEnv: (extra = {}) => ({
       REDIS_URL: redis.url,
       QUEUE_PREFIX: redis.prefix,
-      ...superOfficeEnvFor(sim),
-      SO_UDF_VERTICAL: UDF.vertical,
-      SO_UDF_SUMMARY: UDF.summary,
-      SO_UDF_OPENER: UDF.opener,
-      SO_UDF_PERSON_OPENER: UDF.personOpener,
-      SO_RATE_LIMIT_PER_SECOND: '200',
+      ...workerSuperOfficeEnv(sim),
       ENRICH_DEBOUNCE_MS: '300',
       ENRICH_MAX_WAIT_MS: '5000',
       ENRICH_BACKOFF_MS: '50',

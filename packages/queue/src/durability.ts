@@ -57,8 +57,9 @@ export function worstOf(reports: readonly RedisDurabilityReport[]): RedisDurabil
 }
 
 /**
- * On a Redis Cluster CONFIG is per node, so each known node is asked (a replica becomes the
- * master on failover); the report is the first node that is not set up durably.
+ * On a Redis Cluster CONFIG is per node, so each master the connection knows is asked (the
+ * connection reaches no replica; `doctor` reports every node); the report is the first master not
+ * set up durably.
  */
 export async function inspectRedisDurability(
   redis: Redis | Cluster,
@@ -66,5 +67,5 @@ export async function inspectRedisDurability(
   if (!(redis instanceof Cluster)) return inspectNode(redis);
   // Before it is ready a cluster knows no node yet.
   if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
-  return worstOf(await Promise.all(redis.nodes('all').map((node) => inspectNode(node))));
+  return worstOf(await Promise.all(redis.nodes('master').map((node) => inspectNode(node))));
 }
