@@ -55,6 +55,27 @@ export interface RunningSystem {
 }
 
 /**
+ * Registers the connector's webhook (signed with SECRET) at `targetUrl`; returns the count of
+ * writes the connector's API user has made since (a PATCH refused by its test is not one).
+ */
+export async function registerWebhook(
+  sim: RunningSimulator,
+  targetUrl: string,
+): Promise<() => number> {
+  const registered = await sim.registerWebhook({
+    targetUrl,
+    secret: SECRET,
+    events: CONNECTOR_WEBHOOK_EVENTS,
+  });
+  if (registered !== 200) throw new Error(`webhook registration failed: ${registered}`);
+  let writes = 0;
+  sim.state.on('change', (change) => {
+    if (change.changedByAssociateId === sim.state.apiUser.associateId) writes++;
+  });
+  return () => writes;
+}
+
+/**
  * The whole product as it runs in production: the built receiver and worker processes, real
  * Redis, and the simulator as SuperOffice (webhook registered with a secret, signed deliveries).
  */
@@ -120,17 +141,7 @@ export async function startSystem(
       return started;
     };
     let receiver = await launchReceiver();
-    const registered = await sim.registerWebhook({
-      targetUrl: `http://127.0.0.1:${port}/webhooks/superoffice`,
-      secret: SECRET,
-      events: CONNECTOR_WEBHOOK_EVENTS,
-    });
-    if (registered !== 200) throw new Error(`webhook registration failed: ${registered}`);
-
-    let writes = 0;
-    sim.state.on('change', (change) => {
-      if (change.changedByAssociateId === sim.state.apiUser.associateId) writes++;
-    });
+    const writes = await registerWebhook(sim, `http://127.0.0.1:${port}/webhooks/superoffice`);
 
     const connection = options.connect
       ? options.connect()
@@ -156,7 +167,7 @@ export async function startSystem(
       events,
       workers,
       enrich,
-      writes: () => writes,
+      writes,
       async startWorker(extra = {}) {
         const worker = startApp('worker', system.workerEnv(extra));
         workers.push(worker);

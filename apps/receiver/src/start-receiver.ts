@@ -1,12 +1,12 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReceiverConfig } from '@so-connector/config';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   closeRedis,
   closeWhenReady,
   createEventsQueue,
-  createRedisConnection,
+  createConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
 import { LastEventRecorder, notingLastEvents } from './admin/last-events';
@@ -35,7 +35,7 @@ import { withTimeout } from './with-timeout';
 const REDIS_TIMEOUT_MS = 2000;
 
 /** Waits up to `ms` for the connection to be ready; false when it is not by then. */
-async function readyWithin(redis: Redis, ms: number): Promise<boolean> {
+async function readyWithin(redis: Redis | Cluster, ms: number): Promise<boolean> {
   if (redis.status === 'ready') return true;
   let timer: NodeJS.Timeout | undefined;
   let onReady: (() => void) | undefined;
@@ -95,7 +95,7 @@ export async function startReceiver(
   const tenants =
     options.tenants ?? (await openReceiverRegistry(config, options.env ?? {}, shutdown, logger));
 
-  const redis = createRedisConnection(config.redis, {
+  const redis = createConnection(config.redis, {
     role: 'producer',
     commandTimeoutMs: REDIS_TIMEOUT_MS,
     connectionName: 'so-connector:receiver',

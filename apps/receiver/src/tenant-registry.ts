@@ -1,6 +1,6 @@
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
-import { closeRedis, createRedisConnection } from '@so-connector/queue';
+import { closeRedis, createConnection } from '@so-connector/queue';
 import {
   openDeploymentRegistry,
   tenantFromEnvironment,
@@ -24,7 +24,7 @@ export async function openReceiverRegistry(
   const redis =
     secretsKey === undefined
       ? undefined
-      : createRedisConnection(config.redis, {
+      : createConnection(config.redis, {
           role: 'worker',
           connectionName: 'so-connector:receiver-tenants',
         });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface LastEnrichment {
   /** Fingerprint of the inputs of the last successful enrichment. */
@@ -11,7 +11,7 @@ export interface LastEnrichment {
 /** The last successful enrichment per record, in Redis (kept 90 days after its last use). */
 export class FingerprintStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
   ) {}
 

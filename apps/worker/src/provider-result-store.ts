@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Mapping } from '@so-connector/enrichment';
 
 /** A provider answer as the record's UDF values, with when it arrived. */
@@ -16,7 +16,7 @@ export interface StoredProviderResult extends Mapping {
  */
 export class ProviderResultStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly ttlMs: number,
   ) {}

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { WorkerConfig } from '@so-connector/config';
 import type { Logger } from '@so-connector/logger';
 import {
@@ -15,7 +15,7 @@ import type { EnrichOutcome, EventOutcome } from './outcomes';
 
 export interface QueueWorkersDeps {
   readonly config: WorkerConfig;
-  readonly connection: Redis;
+  readonly connection: Redis | Cluster;
   readonly metrics: WorkerMetrics;
   readonly activity: ActivityCounters;
   readonly seen: SeenChanges;

@@ -13,7 +13,7 @@ import {
   closeWhenReady,
   createEnrichQueue,
   createEventsQueue,
-  createRedisConnection,
+  createConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
 import type { CallRecord, SuperOfficeClient } from '@so-connector/superoffice-client';
@@ -92,7 +92,7 @@ export async function startWorker(
   const closeQueue = (queue: Parameters<typeof closeWhenReady>[0]) => async () => {
     await closeWhenReady(queue, readyWithinMs);
   };
-  const connection = createRedisConnection(config.redis, {
+  const connection = createConnection(config.redis, {
     role: 'worker',
     connectionName: 'so-connector:worker',
   });

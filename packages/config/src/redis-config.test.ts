@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadCliConfig, loadReceiverConfig, loadWorkerConfig } from './index';
+import { clusterHashTag } from './redis-env';
 
 const receiver = { SO_CONTEXT_IDENTIFIER: 'Cust12345', WEBHOOK_SECRET: 'current-secret-value' };
 const worker = {
@@ -167,6 +168,11 @@ describe('Redis topology', () => {
       { REDIS_CLUSTER_NODES: 'b:1' },
       'QUEUE_PREFIX must contain a hash tag such as {so} with REDIS_CLUSTER_NODES',
     ],
+    [
+      // Redis takes the first {…}: an empty one means no tag, whatever follows.
+      { REDIS_CLUSTER_NODES: 'b:1', QUEUE_PREFIX: '{}{so}' },
+      'QUEUE_PREFIX must contain a hash tag such as {so} with REDIS_CLUSTER_NODES',
+    ],
     [{ REDIS_TLS_CA_FILE: join(dir, 'missing.pem') }, 'REDIS_TLS_CA_FILE cannot be read (ENOENT)'],
     [
       { REDIS_URL: 'rediss://h:6380', REDIS_TLS_CA_FILE: garbled },
@@ -213,5 +219,18 @@ describe('Redis topology', () => {
     );
     expect(message).toMatch(/REDIS_PASSWORD|REDIS_SENTINEL_PASSWORD/);
     expect(message).not.toMatch(/secret-pw/);
+  });
+});
+
+describe('clusterHashTag', () => {
+  it.each([
+    ['{so}', 'so'],
+    ['app:{so}:', 'so'],
+    ['{a{b}', 'a{b'],
+    ['{}{so}', undefined],
+    ['so}{', undefined],
+    ['so', undefined],
+  ])('%s hashes by %s', (prefix, tag) => {
+    expect(clusterHashTag(prefix)).toBe(tag);
   });
 });

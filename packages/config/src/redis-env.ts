@@ -193,12 +193,25 @@ export function redisIssues(env: RedisEnv): RedisIssue[] {
       'REDIS_REPLICA_ACKS',
       'is not supported with REDIS_CLUSTER_NODES yet (WAIT must reach the master of each key): unset it',
     );
-  if (cluster && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX))
+  if (cluster && clusterHashTag(env.QUEUE_PREFIX) === undefined)
     add(
       'QUEUE_PREFIX',
       "must contain a hash tag such as {so} with REDIS_CLUSTER_NODES: each queue's keys must share one cluster slot",
     );
   return issues;
+}
+
+/**
+ * The hash tag Redis Cluster hashes every key that starts with `prefix` by: the text between the
+ * first `{` and the first `}` after it, when not empty and inside the prefix (Redis's rule; `{}{so}`
+ * has none, so each key would be hashed whole and land in a slot of its own).
+ */
+export function clusterHashTag(prefix: string): string | undefined {
+  const open = prefix.indexOf('{');
+  if (open < 0) return undefined;
+  const close = prefix.indexOf('}', open + 1);
+  if (close < 0 || close === open + 1) return undefined;
+  return prefix.slice(open + 1, close);
 }
 
 /** Adds `redisIssues` to a zod refinement context. */

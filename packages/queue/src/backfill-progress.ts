@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { scanKeys } from './scan-keys';
 import type { BackfillResult, BackfillSpec } from './payloads';
 
 /** A run's selection as shown (dashboard): the filters, an ids file as its size only. */
@@ -79,7 +80,7 @@ const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
  */
 export class BackfillProgressStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
   ) {}
 
@@ -134,19 +135,9 @@ export class BackfillProgressStore {
   /** The tenant's runs, newest first (at most `limit`), with their outcomes: for the dashboard. */
   async list(tenant: string, limit: number): Promise<BackfillRunView[]> {
     const base = `${this.prefix}:backfill:${tenant}:`;
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        `${globEscape(base)}*`,
-        'COUNT',
-        500,
-      );
-      cursor = next;
-      keys.push(...found.filter((k) => RUN_ID.test(k.slice(base.length))));
-    } while (cursor !== '0');
+    const keys = (await scanKeys(this.redis, `${globEscape(base)}*`)).filter((k) =>
+      RUN_ID.test(k.slice(base.length)),
+    );
     if (keys.length === 0) return [];
     const docs = await this.redis.mget(keys);
     const runs = docs

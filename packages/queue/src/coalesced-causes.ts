@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** How many causes (EventIds, `reconcile:…`, `cli:…`) one enrichment keeps for its log line. */
 export const MAX_COALESCED_CAUSES = 50;
@@ -8,7 +8,7 @@ const CAUSES_TTL_MS = 7 * 24 * 3_600_000;
 
 const causesKey = (queue: Queue, dedupId: string) => queue.toKey(`causes:${dedupId}`);
 /** Our queues run on ioredis connections (createRedisConnection); BullMQ types only its subset. */
-const clientOf = async (queue: Queue) => (await queue.client) as unknown as Redis;
+const clientOf = async (queue: Queue) => (await queue.client) as unknown as Redis | Cluster;
 
 /**
  * Appends what asked for an enrichment to the record's list of causes, atomically: every producer

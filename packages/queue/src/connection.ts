@@ -11,6 +11,14 @@ import {
 } from './redis-options';
 
 export type { ConnectionOptions, ConnectionRole } from './redis-options';
+
+/**
+ * What the receiver and the worker talk to: one node (or the Sentinels' master) as a `Redis`, or a
+ * Redis Cluster as a `Cluster`. Both take the same commands; every connector key carries
+ * QUEUE_PREFIX, whose hash tag (`{so}`) puts all of them in one cluster slot, so multi-key
+ * commands, MULTI and BullMQ's scripts stay within one slot.
+ */
+export type RedisConnection = Redis | Cluster;
 export { inspectRedisDurability, type RedisDurabilityReport } from './durability';
 
 /** REDIS_TLS_CA_FILE's PEM text; config validated it, so a failure here is a file changed since. */
@@ -62,12 +70,27 @@ export function createRedisClusterConnection(
 }
 
 /**
+ * The receiver's and worker's connection from REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES:
+ * a `Cluster` for the cluster topology, else `createRedisConnection`'s `Redis`.
+ */
+export function createConnection(
+  topology: RedisTopology,
+  options: ConnectionOptions,
+): RedisConnection {
+  return topology.mode === 'cluster'
+    ? createRedisClusterConnection(topology, options)
+    : createRedisConnection(topology, options);
+}
+
+/**
  * Closes a connection for good: QUIT (the server finishes what was sent), then disconnect. The
  * disconnect also stops what QUIT leaves running: with Sentinel, ioredis's failover detector keeps
  * its own connections to the Sentinels (the +switch-master subscription), which only `disconnect`
  * closes — left open, they reconnect for ever once the Sentinels are gone.
  */
-export async function closeRedis(redis: Pick<Redis, 'quit' | 'disconnect'>): Promise<void> {
+export async function closeRedis(
+  redis: Pick<RedisConnection, 'quit' | 'disconnect'>,
+): Promise<void> {
   await redis.quit().catch(() => undefined);
   redis.disconnect();
 }

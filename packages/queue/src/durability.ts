@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 
 export interface RedisDurabilityReport {
   /** `maxmemory-policy`, or undefined when CONFIG is not allowed (some managed Redis). */
@@ -41,11 +41,31 @@ export function durabilityWarnings(
  * policy may evict job keys under memory pressure) and AOF (without it a Redis restart loses what
  * was accepted since the last snapshot).
  */
-export async function inspectRedisDurability(redis: Redis): Promise<RedisDurabilityReport> {
+async function inspectNode(redis: Redis): Promise<RedisDurabilityReport> {
   const [evictionPolicy, appendOnlyRaw] = await Promise.all([
     configGet(redis, 'maxmemory-policy'),
     configGet(redis, 'appendonly'),
   ]);
   const appendOnly = appendOnlyRaw === undefined ? undefined : appendOnlyRaw === 'yes';
   return { evictionPolicy, appendOnly, warnings: durabilityWarnings(evictionPolicy, appendOnly) };
+}
+
+/** A node whose setting is not durable, else the first node's (a cluster shares one queue). */
+export function worstOf(reports: readonly RedisDurabilityReport[]): RedisDurabilityReport {
+  const worst = reports.find((r) => r.warnings.length > 0) ?? reports[0];
+  return worst ?? { evictionPolicy: undefined, appendOnly: undefined, warnings: [] };
+}
+
+/**
+ * On a Redis Cluster CONFIG is per node, so each master the connection knows is asked (the
+ * connection reaches no replica; `doctor` reports every node); the report is the first master not
+ * set up durably.
+ */
+export async function inspectRedisDurability(
+  redis: Redis | Cluster,
+): Promise<RedisDurabilityReport> {
+  if (!(redis instanceof Cluster)) return inspectNode(redis);
+  // Before it is ready a cluster knows no node yet.
+  if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+  return worstOf(await Promise.all(redis.nodes('master').map((node) => inspectNode(node))));
 }

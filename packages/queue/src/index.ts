@@ -34,11 +34,13 @@ export {
 export { eventAddOptions, eventSeenKeys } from './event-dedup';
 export {
   closeRedis,
+  createConnection,
   createRedisClusterConnection,
   createRedisConnection,
   inspectRedisDurability,
   type ConnectionOptions,
   type ConnectionRole,
+  type RedisConnection,
   type RedisDurabilityReport,
 } from './connection';
 export {

@@ -1,5 +1,5 @@
 import { Queue, type QueueOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { QUEUE_NAMES } from './catalog';
 import type { EnrichJobData, EventJobData, MaintenanceJobData } from './payloads';
 
@@ -21,23 +21,29 @@ import type { EnrichJobData, EventJobData, MaintenanceJobData } from './payloads
  *   "pipeline[functionName] is not a function" (the first dashboard read after start-up did).
  *   Commands on a Queue made while Redis is down fail fast, as every producer command does.
  */
-function queueOptions(connection: Redis, prefix: string): QueueOptions {
+function queueOptions(connection: Redis | Cluster, prefix: string): QueueOptions {
   return { connection, prefix, skipVersionCheck: true, skipWaitingForReady: true };
 }
 
 /** The `so-events` queue: producer side (receiver, CLI) and anything that inspects it. */
-export function createEventsQueue(connection: Redis, prefix: string): Queue<EventJobData> {
+export function createEventsQueue(
+  connection: Redis | Cluster,
+  prefix: string,
+): Queue<EventJobData> {
   return new Queue<EventJobData>(QUEUE_NAMES.events, queueOptions(connection, prefix));
 }
 
 /** The `so-enrich` queue: producer side (events processor, CLI, reconciliation). */
-export function createEnrichQueue(connection: Redis, prefix: string): Queue<EnrichJobData> {
+export function createEnrichQueue(
+  connection: Redis | Cluster,
+  prefix: string,
+): Queue<EnrichJobData> {
   return new Queue<EnrichJobData>(QUEUE_NAMES.enrich, queueOptions(connection, prefix));
 }
 
 /** The `so-maintenance` queue: job schedulers (worker) and on-demand sweeps (watchdog, CLI). */
 export function createMaintenanceQueue(
-  connection: Redis,
+  connection: Redis | Cluster,
   prefix: string,
 ): Queue<MaintenanceJobData> {
   return new Queue<MaintenanceJobData>(QUEUE_NAMES.maintenance, queueOptions(connection, prefix));

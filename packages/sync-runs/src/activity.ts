@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { GroupCommit } from './group-commit';
 import { execRunWrites, SYNC_RUN_DEFAULTS, type CounterWrite } from './run-writes';
 import type { RunWriter } from './store';
@@ -25,7 +25,7 @@ export interface ActivityBucket {
 }
 
 export interface ActivityCountersOptions {
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   readonly prefix: string;
   /** Width of one bucket (default 5 min). */
   readonly bucketMs?: number;

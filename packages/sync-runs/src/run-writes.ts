@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** HINCRBY each field of a hash by its amount and refresh the hash's time to live. */
 export interface CounterWrite {
@@ -203,7 +203,7 @@ function bySlot(batch: RunWriteBatch): RunWriteBatch[] {
  * Resolves once Redis has applied it: as durable as Redis's AOF setting makes any write.
  */
 export async function execRunWrites(
-  redis: Redis,
+  redis: Redis | Cluster,
   batch: RunWriteBatch,
   limits: RunLimits,
 ): Promise<void> {

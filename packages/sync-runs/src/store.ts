@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { runFactSchema, type EntryStatus, type RunFact } from './entry';
 import { clusterRuns, RUN_GAP_MS, type SyncRun } from './fold-run';
 import { GroupCommit } from './group-commit';
@@ -23,7 +23,7 @@ export interface PreparedRunWrite {
 }
 
 export interface SyncRunStoreOptions {
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   /** The queue prefix (may be a hash tag such as `{so}`, keeping every key in one slot). */
   readonly prefix: string;
   /** Facts older than this are dropped (default 14 days). */

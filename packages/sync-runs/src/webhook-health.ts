@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 
 const webhookStatusSchema = z.object({
@@ -45,7 +45,9 @@ export type WebhookStatus = z.output<typeof webhookStatusSchema>;
 
 /** The latest watchdog report per tenant (one small JSON value in Redis). */
 export class WebhookHealthStore {
-  constructor(private readonly options: { readonly redis: Redis; readonly prefix: string }) {}
+  constructor(
+    private readonly options: { readonly redis: Redis | Cluster; readonly prefix: string },
+  ) {}
 
   private key(tenant: string): string {
     return `${this.options.prefix}:webhook-health:${tenant}`;

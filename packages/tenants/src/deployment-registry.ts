@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { parseSecretsKey } from './crypto';
 import type { EnvMap } from './env-ref';
 import { TenantStore } from './redis-store';
@@ -17,7 +17,7 @@ export interface DeploymentRegistryOptions {
   };
   /** The onboarded tenants' store, when this process reads it. */
   readonly store?: {
-    readonly redis: Redis;
+    readonly redis: Redis | Cluster;
     readonly prefix: string;
     /** TENANT_SECRETS_KEY as configured (validated by the config package); undefined = none. */
     readonly secretsKey: string | undefined;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** Why a tenant's jobs wait: SuperOffice refused its credential (`invalid_grant`). */
 export interface ReconsentMark {
@@ -32,7 +32,7 @@ export function reconsentDeferredKey(prefix: string, contextIdentifier: string):
  * refuses (undefined) is not in the map.
  */
 export async function readTenantFields<T>(
-  redis: Redis,
+  redis: Redis | Cluster,
   key: string,
   contextIdentifiers: readonly string[],
   parse: (raw: string) => T | undefined,
@@ -49,7 +49,7 @@ export async function readTenantFields<T>(
 
 /** The marks of these tenants; a tenant without a mark is not in the map. */
 export function readReconsentMarks(
-  redis: Redis,
+  redis: Redis | Cluster,
   prefix: string,
   contextIdentifiers: readonly string[],
 ): Promise<Map<string, ReconsentMark>> {

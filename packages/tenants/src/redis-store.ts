@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { StoredTenantError, TenantSecretsError } from './errors';
 import { decodeStoredTenant, encodeStoredTenant } from './stored-tenant';
 import type { TenantConfig } from './tenant-config';
@@ -31,7 +31,7 @@ function checked(replies: ExecReplies | null): ExecReplies {
 }
 
 export interface TenantStoreOptions {
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   /** Key prefix (QUEUE_PREFIX); may be a hash tag such as `{so}`. */
   readonly prefix: string;
   /** TENANT_SECRETS_KEY (see parseSecretsKey); undefined refuses any stored tenant. */

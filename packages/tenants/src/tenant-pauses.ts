@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** Whose `Retry-After` paused a tenant: its SuperOffice tenant or its enrichment provider. */
 export type PauseSource = 'superoffice' | 'provider';
@@ -28,7 +28,7 @@ export interface TenantPause {
 
 /** The pause in force for the tenant (the later one when both sources paused it), if any. */
 export async function readTenantPause(
-  redis: Pick<Redis, 'mget'>,
+  redis: Pick<Redis | Cluster, 'mget'>,
   prefix: string,
   contextIdentifier: string,
   nowMs = Date.now(),

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { EnqueueOutcome, EventEnqueuer } from '../webhook/event-enqueuer';
 import type { EventJobData } from '@so-connector/queue';
 import { readTenantFields } from '@so-connector/tenants';
@@ -26,7 +26,7 @@ export class LastEventRecorder {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     intervalMs = 1000,
   ) {
@@ -76,7 +76,7 @@ export function notingLastEvents(
 
 /** Each tenant's latest event (ISO); a tenant without one is not in the map. */
 export function readLastEvents(
-  redis: Redis,
+  redis: Redis | Cluster,
   prefix: string,
   tenants: readonly string[],
 ): Promise<Map<string, string>> {

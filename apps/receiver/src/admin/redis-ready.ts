@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Resolves once the connection is ready: at once when it is, else on its next `ready` event. The
@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  * so a page read waits for this first, bounded by the page's own timeout. One shared promise, so
  * requests made while Redis is down do not pile up listeners.
  */
-export function whenReady(redis: Redis): () => Promise<void> {
+export function whenReady(redis: Redis | Cluster): () => Promise<void> {
   let pending: Promise<void> | undefined;
   return () => {
     if (redis.status === 'ready') return Promise.resolve();

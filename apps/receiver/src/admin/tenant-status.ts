@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { BUDGET_WINDOW_MS, TenantBudgets, type BudgetKind } from '@so-connector/queue';
 import {
   readReconsentMarks,
@@ -64,7 +64,7 @@ async function budgetUse(
 }
 
 /** Reads re-consent marks, last events and budget use of many tenants (a few Redis round trips). */
-export function tenantStatusReader(redis: Redis, prefix: string): TenantStatusReader {
+export function tenantStatusReader(redis: Redis | Cluster, prefix: string): TenantStatusReader {
   const budgets = new TenantBudgets(redis, prefix);
   return {
     async read(tenants, budgetOf, nowMs = Date.now()) {

@@ -7,7 +7,7 @@ import {
   createEnrichQueue,
   createEventsQueue,
   createMaintenanceQueue,
-  createRedisConnection,
+  createConnection,
 } from '@so-connector/queue';
 import { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
 import type { AdminDeps } from './admin.router';
@@ -32,7 +32,7 @@ export function wireAdmin(
   extra: Pick<AdminDeps, 'onboarding'> = {},
 ): AdminDeps | undefined {
   if (config.admin === undefined) return undefined;
-  const redis = createRedisConnection(config.redis, {
+  const redis = createConnection(config.redis, {
     role: 'producer',
     commandTimeoutMs: ADMIN_REDIS_TIMEOUT_MS,
     connectionName: 'so-connector:receiver-admin',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** A sign-in must come back within this long (SuperOffice's code itself lives 10 minutes). */
 export const STATE_TTL_MS = 10 * 60_000;
@@ -33,7 +33,7 @@ export const sha256Hex = (text: string) => createHash('sha256').update(text, 'ut
  */
 export class OAuthStateStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
   ) {}

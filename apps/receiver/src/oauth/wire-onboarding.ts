@@ -1,6 +1,6 @@
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
-import { closeRedis, createRedisConnection } from '@so-connector/queue';
+import { closeRedis, createConnection } from '@so-connector/queue';
 import { jwksKeys } from '@so-connector/superoffice-client';
 import { TenantStore } from '@so-connector/tenants';
 import type { OnboardingDeps } from './onboarding-deps';
@@ -22,7 +22,7 @@ export function wireOnboarding(
   definedByOperator: OnboardingDeps['definedByOperator'],
 ): OnboardingDeps | undefined {
   if (config.admin === undefined || onboarding === undefined) return undefined;
-  const redis = createRedisConnection(config.redis, {
+  const redis = createConnection(config.redis, {
     role: 'producer',
     commandTimeoutMs: 5000,
     connectionName: 'so-connector:receiver-onboarding',

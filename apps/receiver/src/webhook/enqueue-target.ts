@@ -1,19 +1,19 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
 import {
   closeRedis,
   closeWhenReady,
   createEventsQueue,
-  createRedisConnection,
+  createConnection,
   type EventJobData,
 } from '@so-connector/queue';
 
 /** Where the enqueuer writes: the `so-events` queue and the connection it runs on. */
 export interface EnqueueTarget {
   readonly queue: Queue<EventJobData>;
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
 }
 
 /**
@@ -31,7 +31,7 @@ export function enqueueTarget(
 ): EnqueueTarget {
   const acks = config.redis.replicaAcks;
   if (acks.replicas <= 0) return shared;
-  const redis = createRedisConnection(config.redis, {
+  const redis = createConnection(config.redis, {
     role: 'producer',
     commandTimeoutMs: redisTimeoutMs + acks.timeoutMs,
     connectionName: 'so-connector:receiver-enqueue',

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   DEFAULT_QUIET_EVENTS_PER_MINUTE,
   eventAddOptions,
@@ -21,7 +21,7 @@ export class RedisUnavailableError extends Error {
 export interface EventEnqueuerOptions {
   readonly queue: Queue<EventJobData>;
   /** The connection `queue` was created with (the EXISTS must share its socket). */
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   readonly dedupWindowSeconds: number;
   /** Completed job bodies kept for Bull Board and the dashboard; default the last hour, 1,000. */
   readonly keepCompleted?: CompletedEventRetention;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface ReplicaAcksOptions {
   /** Replicas that must hold a write (REDIS_REPLICA_ACKS). */
@@ -31,7 +31,7 @@ export class ReplicaAcks {
   private behindUntil = 0;
 
   constructor(
-    private readonly redis: Pick<Redis, 'call'>,
+    private readonly redis: Pick<Redis | Cluster, 'call'>,
     private readonly options: ReplicaAcksOptions,
   ) {}
 

@@ -1,5 +1,5 @@
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@so-connector/logger';
 import {
   enrichDedupId,
@@ -16,7 +16,7 @@ import { tooRecent, type RowVerdict } from './row-decision';
 
 export interface ReconcileDeps extends AssessDeps {
   readonly enrichQueue: Queue<EnrichJobData>;
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   readonly prefix: string;
   readonly timing: EnrichmentTiming;
   /** A first sweep (no cursor yet) looks back this far. */

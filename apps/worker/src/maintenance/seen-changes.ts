@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { parseUdfValue } from '@so-connector/superoffice-client';
 import { execRunWrites, SYNC_RUN_DEFAULTS, type MarkLaterWrite } from '@so-connector/sync-runs';
 
@@ -29,7 +29,7 @@ export function normaliseStamp(value: unknown): string | undefined {
  */
 export class SeenChanges {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly ttlSeconds = SEEN_CHANGE_TTL_SECONDS,
   ) {}

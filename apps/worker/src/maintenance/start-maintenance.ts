@@ -1,5 +1,5 @@
 import { Worker, type Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { WorkerConfig } from '@so-connector/config';
 import type { Logger } from '@so-connector/logger';
 import {
@@ -23,7 +23,7 @@ import { createWatchdog } from './watchdog';
 
 export interface MaintenanceDeps {
   readonly config: WorkerConfig;
-  readonly connection: Redis;
+  readonly connection: Redis | Cluster;
   readonly enrichQueue: Queue<EnrichJobData>;
   readonly health: WebhookHealthStore;
   readonly metrics: WorkerMetrics;

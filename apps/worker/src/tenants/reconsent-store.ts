@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   reconsentDeferredKey,
   reconsentKey,
@@ -39,7 +39,7 @@ export class ReconsentStore {
    *   process is seen within this long (this process's own marks and clears at once).
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly cacheMs = 1000,
   ) {

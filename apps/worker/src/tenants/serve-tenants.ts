@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { WorkerConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
 import { TenantBudgets } from '@so-connector/queue';
@@ -27,7 +27,7 @@ export interface ServedTenants {
 
 export interface ServeTenantsOptions {
   readonly config: WorkerConfig;
-  readonly connection: Redis;
+  readonly connection: Redis | Cluster;
   readonly shutdown: ShutdownRegistry;
   readonly metrics: WorkerMetrics;
   readonly logger: Logger;

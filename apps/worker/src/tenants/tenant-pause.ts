@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { readTenantPause, tenantPauseKey, type PauseSource } from '@so-connector/tenants';
 
 export type { PauseSource };
@@ -42,7 +42,7 @@ export class TenantPausedError extends Error {
  */
 export class TenantPauses {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
   ) {}
 

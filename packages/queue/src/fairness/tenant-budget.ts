@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** What a tenant's budget caps (TenantConfig.budget): SuperOffice calls a minute, provider calls an hour. */
 export type BudgetKind = 'superoffice' | 'provider';
@@ -58,7 +58,7 @@ export function retryWindow(
  */
 export class TenantBudgets {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
   ) {}
 

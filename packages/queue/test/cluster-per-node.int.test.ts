@@ -1,0 +1,88 @@
+import { loadCliConfig, type ClusterRedis } from '@so-connector/config';
+import { startRedisCluster, type TestRedisCluster } from '@so-connector/testing';
+import { Redis } from 'ioredis';
+import {
+  BackfillProgressStore,
+  closeRedis,
+  createConnection,
+  inspectRedisDurability,
+} from '../src';
+import { scanKeys } from '../src/scan-keys';
+
+// What a Redis Cluster answers per node (CONFIG, SCAN), asked of every node by the connector.
+describe('per-node commands on a 3-master Redis Cluster', () => {
+  let cluster: TestRedisCluster;
+  let topology: ClusterRedis;
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
+    topology = loadCliConfig({
+      SO_CONTEXT_IDENTIFIER: 'Cust1',
+      REDIS_CLUSTER_NODES: cluster.seeds.split(',')[0]!,
+      QUEUE_PREFIX: '{so}',
+    }).redis as ClusterRedis;
+  }, 60_000);
+  afterAll(() => cluster.dispose());
+
+  it('createConnection gives a Cluster, whose durability check asks every master', async () => {
+    const redis = createConnection(topology, { role: 'worker' });
+    try {
+      expect(await inspectRedisDurability(redis)).toMatchObject({ warnings: [] });
+      // One master without AOF is enough for a warning, whichever it is.
+      const masters = await cluster.masters();
+      const node = new Redis({ host: '127.0.0.1', port: masters[masters.length - 1]!.port });
+      await node.config('SET', 'appendonly', 'no');
+      try {
+        const report = await inspectRedisDurability(redis);
+        expect(report.appendOnly).toBe(false);
+        expect(report.warnings).toEqual([expect.stringContaining('appendonly is off')]);
+      } finally {
+        await node.config('SET', 'appendonly', 'yes');
+        await closeRedis(node);
+      }
+    } finally {
+      await closeRedis(redis);
+    }
+  });
+
+  it("SCAN finds a tag's keys on whichever master holds its slot; the backfill list too", async () => {
+    const redis = createConnection(topology, { role: 'producer' });
+    try {
+      // A producer fails fast (no offline queue) until the cluster is ready.
+      await new Promise((resolve) => redis.once('ready', resolve));
+      const tags = [...'abcdefghijkl'].map((letter) => `{${letter}}`);
+      for (const tag of tags) await redis.set(`${tag}:scan-me`, '1');
+      for (const tag of tags)
+        expect(await scanKeys(redis, `${tag}:scan-*`)).toEqual([`${tag}:scan-me`]);
+      // The tags' slots are spread over all three masters, so one node's SCAN would miss some.
+      const slots = await Promise.all(
+        tags.map((tag) => redis.cluster('KEYSLOT', `${tag}:scan-me`)),
+      );
+      const cluster_ = redis as unknown as { slots: string[][] };
+      expect(new Set(slots.map((slot) => cluster_.slots[Number(slot)]?.[0])).size).toBe(3);
+
+      const store = new BackfillProgressStore(redis, '{so}');
+      const now = new Date().toISOString();
+      for (const runId of ['run1', 'run2'])
+        await store.write('Cust1', {
+          runId,
+          status: 'completed',
+          matched: 1,
+          current: 0,
+          toEnrich: 1,
+          providerCalls: 1,
+          superOfficeCalls: 1,
+          enqueued: 1,
+          done: 1,
+          cursor: { contact: 1, person: 0 },
+          startedAt: now,
+          updatedAt: now,
+        });
+      expect((await store.list('Cust1', 10)).map((run) => run.runId).sort()).toEqual([
+        'run1',
+        'run2',
+      ]);
+    } finally {
+      await closeRedis(redis);
+    }
+  });
+});
