@@ -1,11 +1,17 @@
 import type { Job } from 'bullmq';
-import type { EnrichJobData } from '@so-connector/queue';
+import { Redis } from 'ioredis';
+import {
+  createMaintenanceQueue,
+  MAINTENANCE_JOB_NAMES,
+  type EnrichJobData,
+} from '@so-connector/queue';
 import { waitFor } from '@so-connector/testing';
 import { B, useTwoTenants, udfsOf, type TwoTenants } from './tenants-harness';
 import { UDF } from './worker-harness';
 
 // issue 12 §6: a tenant whose SuperOffice hangs must not hold every so-enrich slot. The harness
 // runs WORKER_CONCURRENCY=2, so the default cap (half, at least 1) leaves tenant B one slot.
+const A = 'Cust12345';
 const HUMAN = 5;
 /** Each of B's SuperOffice calls answers this late: an enrichment of B takes several of them. */
 const HANG_MS = 3000;
@@ -88,4 +94,48 @@ describe('worker: a tenant whose SuperOffice hangs', () => {
     },
     120_000,
   );
+});
+
+describe('worker: a tenant whose SuperOffice hangs, in so-maintenance', () => {
+  it('skips its scheduled job as tenant-busy while its other job holds its one slot; the other tenant runs', async () => {
+    const t = await system.start({ env: { TENANT_MAX_IN_FLIGHT: '1' } });
+    t.simB.editAs(HUMAN, 'contact', 4, { Name: 'Warm-up AS' });
+    await t.settled();
+    const connection = new Redis(system.redis().url, { maxRetriesPerRequest: null });
+    const maintenance = createMaintenanceQueue(connection, system.redis().prefix);
+    const watchdog = (tenant: string) =>
+      maintenance.add(MAINTENANCE_JOB_NAMES.watchdog, { tenant, trigger: 'cli' });
+    const state = async (job: Job) => (await maintenance.getJob(job.id!))!;
+    try {
+      t.simB.faults.latencyMs = HANG_MS;
+      const hanging = await watchdog(B.contextIdentifier);
+      await waitFor(async () => (await state(hanging)).processedOn !== undefined, {
+        what: "B's first watchdog running",
+      });
+      const second = await watchdog(B.contextIdentifier);
+      const other = await watchdog(A);
+      const [busy, ran] = await Promise.all(
+        [second, other].map((job) =>
+          waitFor(async () => (await state(job)).returnvalue as unknown, {
+            timeoutMs: 15_000,
+            what: 'the second B watchdog and the A watchdog',
+          }),
+        ),
+      );
+      // Both ended while B's first watchdog still waits for its SuperOffice.
+      expect((await state(hanging)).finishedOn).toBeUndefined();
+      expect(busy).toMatchObject({ outcome: 'skipped', reason: 'tenant-busy' });
+      expect(ran).toMatchObject({ checked: 1 });
+      t.simB.faults.latencyMs = 0;
+      await waitFor(async () => (await state(hanging)).finishedOn !== undefined, {
+        timeoutMs: 30_000,
+        what: "B's first watchdog after its API recovers",
+      });
+      expect((await state(hanging)).returnvalue).toMatchObject({ checked: 1 });
+    } finally {
+      await maintenance.obliterate({ force: true }).catch(() => undefined);
+      await maintenance.close();
+      connection.disconnect();
+    }
+  }, 60_000);
 });
