@@ -7,7 +7,7 @@
  */
 
 /** The shortest and longest wait of a turned-away job before it asks again (ms). */
-export const SLOT_RETRY_MIN_MS = 50;
+export const SLOT_RETRY_MIN_MS = 250;
 export const SLOT_RETRY_MAX_MS = 10_000;
 /** However many of a tenant's jobs were turned away, none waits longer than this (ms). */
 export const SLOT_RETRY_HORIZON_MS = 60_000;
