@@ -24,8 +24,8 @@ const EVERY_MS = 250;
 const MAX_RATIO = 1.5;
 /**
  * How long the down tenant's API waits before its 503 (default 0: it answers at once). A host
- * that hangs holds a worker slot per call: docs/faults.md "Known gaps" (TENANT_FAULT_DOWN_HANGS_MS=3000
- * fails this test today).
+ * that hangs holds a worker slot per call, at most TENANT_MAX_IN_FLIGHT of them per process:
+ * docs/faults.md "Known gaps" (TENANT_FAULT_DOWN_HANGS_MS=3000 failed this test before that cap).
  */
 const DOWN_HANGS_MS = Number(process.env.TENANT_FAULT_DOWN_HANGS_MS || 0);
 

@@ -30,6 +30,7 @@ import { createQueueWorkers } from './queue-workers';
 import { superviseWorkers } from './supervise-workers';
 import { serveTenants, type ServedTenants } from './tenants/serve-tenants';
 import { servePerTenant } from './tenants/tenant-jobs';
+import { TenantSlots } from './tenants/tenant-slots';
 import { TenantPauses } from './tenants/tenant-pause';
 import type { UdfTargetsOptions } from './udf-targets';
 
@@ -192,7 +193,15 @@ export async function startWorker(
     skipped,
   );
   const enrichProcessor = servePerTenant(
-    tenantJobs,
+    {
+      ...tenantJobs,
+      // A tenant whose SuperOffice hangs holds at most its share of the slots (tenant-slots.ts).
+      slots: new TenantSlots({
+        cap: config.worker.tenantMaxInFlight,
+        concurrency: config.worker.concurrency,
+        tenants: () => tenantCount,
+      }),
+    },
     createEnrichProcessor({
       fingerprints,
       providerResults: new ProviderResultStore(
@@ -222,6 +231,7 @@ export async function startWorker(
     seen,
     registry: tenants.registry,
     tenantJobs,
+    tenantCount: () => tenantCount,
   });
   shutdown.register('maintenance queue', closeQueue(maintenance.queue));
   shutdown.register('maintenance queue events', closeQueue(maintenance.events));

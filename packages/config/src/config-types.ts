@@ -155,6 +155,13 @@ export interface WorkerConfig {
   };
   readonly worker: {
     readonly concurrency: number;
+    /**
+     * The most jobs of one tenant that run at once in this process's so-enrich worker (and its
+     * so-maintenance worker), while the registry holds two tenants or more: a tenant whose
+     * SuperOffice hangs keeps the other slots free for the others. 0, or not below a stage's
+     * concurrency, = no cap in that stage. Default: half of `concurrency`, at least 1.
+     */
+    readonly tenantMaxInFlight: number;
     readonly debounceMs: number;
     readonly maxWaitMs: number;
     readonly attempts: number;

@@ -231,6 +231,7 @@ describe('loadWorkerConfig', () => {
     expect(sut.enrichment).toEqual({ provider: 'builtin' });
     expect(sut.worker).toEqual({
       concurrency: 4,
+      tenantMaxInFlight: 2,
       debounceMs: 10000,
       maxWaitMs: 120000,
       attempts: 8,
@@ -251,6 +252,16 @@ describe('loadWorkerConfig', () => {
       opener: undefined,
       personOpener: undefined,
     });
+  });
+
+  it('reads the per-tenant cap on jobs at once: half the concurrency by default, 0 = off', () => {
+    const cap = (env: Record<string, string>) =>
+      loadWorkerConfig({ ...worker, ...env }).worker.tenantMaxInFlight;
+    expect(cap({ WORKER_CONCURRENCY: '1' })).toBe(1);
+    expect(cap({ WORKER_CONCURRENCY: '7' })).toBe(4);
+    expect(cap({ WORKER_CONCURRENCY: '7', TENANT_MAX_IN_FLIGHT: '' })).toBe(4);
+    expect(cap({ WORKER_CONCURRENCY: '8', TENANT_MAX_IN_FLIGHT: '1' })).toBe(1);
+    expect(cap({ TENANT_MAX_IN_FLIGHT: '0' })).toBe(0);
   });
 
   it('reads the sync-run limits', () => {
@@ -348,6 +359,11 @@ describe('loadWorkerConfig', () => {
       'WORKER_CONCURRENCY',
       { ...worker, WORKER_CONCURRENCY: '0' },
       /WORKER_CONCURRENCY expected a whole number from 1 to 100/,
+    ],
+    [
+      'TENANT_MAX_IN_FLIGHT',
+      { ...worker, TENANT_MAX_IN_FLIGHT: '-1' },
+      /TENANT_MAX_IN_FLIGHT expected a whole number from 0 to 100/,
     ],
     [
       'ENRICH_MAX_WAIT_MS',

@@ -173,6 +173,8 @@ function toWorkerConfig(env: WorkerEnv): WorkerConfig {
     },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
+      tenantMaxInFlight:
+        env.TENANT_MAX_IN_FLIGHT ?? Math.max(1, Math.ceil(env.WORKER_CONCURRENCY / 2)),
       debounceMs: env.ENRICH_DEBOUNCE_MS,
       maxWaitMs: env.ENRICH_MAX_WAIT_MS,
       attempts: env.ENRICH_ATTEMPTS,

@@ -31,8 +31,8 @@ export function booleanFlag(defaultValue: boolean) {
   );
 }
 
-/** A whole number within [min, max]; `defaultValue` when unset. */
-export function integer(min: number, max: number, defaultValue: number) {
+/** A whole number within [min, max]; `undefined` when unset (the caller derives a default). */
+export function optionalInteger(min: number, max: number) {
   return z.preprocess(
     blankAsUndefined,
     z
@@ -43,9 +43,13 @@ export function integer(min: number, max: number, defaultValue: number) {
       .refine((n) => n >= min && n <= max, {
         error: `expected a whole number from ${min} to ${max}`,
       })
-      .optional()
-      .transform((n) => n ?? defaultValue),
+      .optional(),
   );
+}
+
+/** A whole number within [min, max]; `defaultValue` when unset. */
+export function integer(min: number, max: number, defaultValue: number) {
+  return optionalInteger(min, max).transform((n) => n ?? defaultValue);
 }
 
 /** An optional string; blank means unset. */

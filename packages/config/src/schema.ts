@@ -6,6 +6,7 @@ import {
   commaList,
   integer,
   oneOf,
+  optionalInteger,
   optionalString,
   secretsKey,
   stringWithDefault,
@@ -194,6 +195,11 @@ export const workerEnvSchema = z
     OPENAI_MODEL: stringWithDefault('gpt-4o-mini'),
     PROVIDER_TIMEOUT_MS: integer(100, 600_000, 30_000),
     WORKER_CONCURRENCY: integer(1, 100, 4),
+    /**
+     * Jobs of one tenant at once per process in so-enrich and so-maintenance (with two tenants or
+     * more); unset = half of WORKER_CONCURRENCY, at least 1; 0 = no cap.
+     */
+    TENANT_MAX_IN_FLIGHT: optionalInteger(0, 100),
     ENRICH_DEBOUNCE_MS: integer(0, 3_600_000, 10_000),
     ENRICH_MAX_WAIT_MS: integer(0, 24 * 3_600_000, 120_000),
     ENRICH_ATTEMPTS: integer(1, 50, 8),

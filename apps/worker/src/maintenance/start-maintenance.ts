@@ -16,6 +16,7 @@ import type { FingerprintStore } from '../fingerprint-store';
 import type { WorkerMetrics } from '../metrics';
 import { servePerTenant, type TenantJobsOptions } from '../tenants/tenant-jobs';
 import type { TenantRuntime } from '../tenants/tenant-runtime';
+import { TenantSlots } from '../tenants/tenant-slots';
 import { createBackfill } from './backfill';
 import { createReconcile } from './reconcile';
 import type { SeenChanges } from './seen-changes';
@@ -33,6 +34,8 @@ export interface MaintenanceDeps {
   /** Every registered tenant gets its schedulers; jobs run with their tenant's runtime. */
   readonly registry: TenantRegistry;
   readonly tenantJobs: TenantJobsOptions;
+  /** How many tenants the registry holds now (the per-tenant slot cap applies from two on). */
+  readonly tenantCount: () => number;
 }
 
 export interface RunningMaintenance {
@@ -43,6 +46,12 @@ export interface RunningMaintenance {
   /** Stops following the registry's changes. */
   stop(): void;
 }
+
+/**
+ * The schedulers fire once per period across processes. A backfill holds one slot for its whole
+ * run (hours, paced), so the watchdog and the sweeps keep the other.
+ */
+const MAINTENANCE_CONCURRENCY = 2;
 
 const KEEP = { removeOnComplete: { count: 200 }, removeOnFail: { count: 500 } } as const;
 
@@ -154,13 +163,19 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
   // A scheduled job whose tenant cannot run now (needs re-consent, over budget, paused) is
   // skipped: the next run looks again. A backfill is a one-off: it waits (delayed) and then
   // resumes from its cursor, so a budget or a Retry-After never ends it half done.
+  // One tenant holds at most its share of the two slots (both sorts of job count alike).
+  const slots = new TenantSlots({
+    cap: config.worker.tenantMaxInFlight,
+    concurrency: MAINTENANCE_CONCURRENCY,
+    tenants: deps.tenantCount,
+  });
   const scheduled = servePerTenant<MaintenanceJobData, unknown>(
-    { ...deps.tenantJobs, whenNeedsReconsent: 'skip' },
+    { ...deps.tenantJobs, slots, whenNeedsReconsent: 'skip' },
     perform,
     skipped,
   );
   const oneOff = servePerTenant<MaintenanceJobData, unknown>(
-    { ...deps.tenantJobs, whenNeedsReconsent: 'defer' },
+    { ...deps.tenantJobs, slots, whenNeedsReconsent: 'defer' },
     perform,
     skipped,
   );
@@ -170,9 +185,7 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
     {
       connection: deps.connection,
       prefix: config.queue.prefix,
-      // The schedulers fire once per period across processes. A backfill holds one slot for its
-      // whole run (hours, paced), so the watchdog and the sweeps keep the other.
-      concurrency: 2,
+      concurrency: MAINTENANCE_CONCURRENCY,
       lockDuration: config.worker.lockDurationMs,
       stalledInterval: config.worker.lockDurationMs,
     },

@@ -7,6 +7,7 @@ import { isRevokedCredential } from './tenant-client';
 import { TenantPausedError, type TenantPauses } from './tenant-pause';
 import type { TenantRuntime } from './tenant-runtime';
 import type { TenantAccess, TenantRuntimes } from './tenant-runtimes';
+import type { TenantSlots } from './tenant-slots';
 
 /** The skip reason of a job whose tenant is not (or no longer) registered. */
 export const TENANT_UNKNOWN = 'tenant-unknown';
@@ -16,6 +17,8 @@ export const NEEDS_RECONSENT = 'needs-reconsent';
 export const OVER_BUDGET = 'over-budget';
 /** The skip reason of a maintenance job whose tenant was asked to wait (Retry-After). */
 export const RATE_LIMITED = 'rate-limited';
+/** The skip reason of a maintenance job whose tenant already holds its share of the slots. */
+export const TENANT_BUSY = 'tenant-busy';
 
 export interface TenantJobsOptions {
   readonly runtimes: TenantRuntimes;
@@ -39,6 +42,12 @@ export interface TenantJobsOptions {
    * SuperOffice or the provider; the events stage, which calls neither once built, runs on).
    */
   readonly honourPauses?: boolean;
+  /**
+   * The stage's per-tenant slots in this process (tenant-slots.ts): a job of a tenant that holds
+   * its share already moves to delayed for a moment without using an attempt (maintenance: skipped
+   * as `whenNeedsReconsent` says), so a tenant whose SuperOffice hangs leaves slots to the others.
+   */
+  readonly slots?: TenantSlots;
 }
 
 /**
@@ -51,6 +60,8 @@ export interface TenantJobsOptions {
  *   job moves to delayed until the budget frees up, without using an attempt (maintenance: skipped);
  * - the tenant is paused by a Retry-After (TenantPausedError: before the job when `pauses` says so,
  *   or from the job) → the same, until the pause ends;
+ * - the tenant already runs its share of the stage's slots in this process (`slots`) → the job
+ *   moves to delayed for a moment without using an attempt (maintenance: skipped, `tenant-busy`);
  * - credentials the tenant cannot sign in with → UnrecoverableError naming the tenant.
  */
 export function servePerTenant<D extends { readonly tenant: string }, R>(
@@ -98,6 +109,26 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     throw new DelayedError();
   };
 
+  /** The tenant holds its share of the slots: the job comes back at `retryAt`. */
+  const waitForSlot = async (
+    job: Job<D>,
+    token: string | undefined,
+    ctx: string,
+    retryAt: number,
+  ): Promise<R> => {
+    const detail = `tenant ${ctx} already runs its share of this worker's ${job.queueName} slots`;
+    if (options.whenNeedsReconsent === 'skip' || token === undefined)
+      return skipped(TENANT_BUSY, detail);
+    options.logger.debug('job deferred: tenant holds its share of the slots', {
+      tenant: ctx,
+      until: new Date(retryAt).toISOString(),
+      queue: job.queueName,
+      jobId: job.id,
+    });
+    await job.moveToDelayed(retryAt, token);
+    throw new DelayedError();
+  };
+
   return async (job, token) => {
     const ctx: unknown = (job.data as { tenant?: unknown } | undefined)?.tenant;
     if (typeof ctx !== 'string' || ctx === '')
@@ -125,6 +156,9 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     if (access.kind === 'needs-reconsent') return waitForConsent(job, token, ctx);
     const paused = options.honourPauses === false ? undefined : await options.pauses?.current(ctx);
     if (paused) return waitUntil(job, token, paused);
+    // Taken and released synchronously around the processor: no await between check and count.
+    const slot = options.slots?.take(ctx);
+    if (slot && !slot.granted) return waitForSlot(job, token, ctx, slot.retryAt);
     try {
       return await processor(job, access.runtime);
     } catch (error) {
@@ -141,6 +175,8 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
       if (!isRevokedCredential(error)) throw error;
       await options.runtimes.revoked(access.runtime.tenant, error.errorType ?? 'invalid_grant');
       return waitForConsent(job, token, ctx);
+    } finally {
+      slot?.release();
     }
   };
 }
