@@ -173,24 +173,15 @@ export async function startSystem(
         workers.push(worker);
         undo.push(() => worker.kill());
         // A worker that stops at start (a bad variable) fails this at once, with its last words.
-        let started = false;
-        const exited = new Promise<never>((_, reject) =>
-          worker.child.once('exit', (code) => {
-            if (!started)
-              reject(
-                new Error(`a worker exited (${code}) at start:\n${worker.output().slice(-2000)}`),
-              );
-          }),
-        );
-        exited.catch(() => undefined);
-        await Promise.race([
-          waitFor(() => worker.output().includes('worker started'), {
-            timeoutMs: 15_000,
-            what: 'a worker',
-          }),
-          exited,
-        ]);
-        started = true;
+        const exited = () => worker.child.exitCode !== null || worker.child.signalCode !== null;
+        await waitFor(() => exited() || worker.output().includes('worker started'), {
+          timeoutMs: 15_000,
+          what: 'a worker',
+        });
+        if (exited())
+          throw new Error(
+            `a worker exited (${worker.child.exitCode ?? worker.child.signalCode}) at start:\n${worker.output().slice(-2000)}`,
+          );
         return worker;
       },
       workerEnv: (extra = {}) => ({

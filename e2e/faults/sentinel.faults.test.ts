@@ -125,7 +125,10 @@ describe('Redis Sentinel failover under traffic', () => {
         `Sentinel, ${fault.name}: ${report.summary}; promoted ${promotedAt - failedAt} ms after the fault, ` +
           `first enrichment done ${resumedMs} ms after the promotion`,
       );
-      for (const worker of system.workers) expect(worker.child.exitCode).toBeNull();
+      for (const worker of system.workers) {
+        expect(worker.child.exitCode).toBeNull();
+        expect(worker.child.signalCode).toBeNull();
+      }
       // Issue 13's target: processing resumes within 15 s of the completed failover.
       expect(resumedMs).toBeLessThanOrEqual(15_000);
     },

@@ -138,4 +138,40 @@ describe('worker: a tenant whose SuperOffice hangs, in so-maintenance', () => {
       connection.disconnect();
     }
   }, 60_000);
+
+  it("does not count a running backfill against the tenant's scheduled jobs: its watchdog runs during the backfill", async () => {
+    const t = await system.start({ env: { TENANT_MAX_IN_FLIGHT: '1' } });
+    t.simB.editAs(HUMAN, 'contact', 4, { Name: 'Warm-up AS' });
+    await t.settled();
+    const connection = new Redis(system.redis().url, { maxRetriesPerRequest: null });
+    const maintenance = createMaintenanceQueue(connection, system.redis().prefix);
+    const state = async (job: Job) => (await maintenance.getJob(job.id!))!;
+    try {
+      // B's backfill runs (its listing hangs on B's slow API) when B's watchdog comes.
+      t.simB.faults.latencyMs = HANG_MS;
+      const backfill = await maintenance.add(MAINTENANCE_JOB_NAMES.backfill, {
+        tenant: B.contextIdentifier,
+        trigger: 'cli',
+        backfill: { runId: 'slots', ratePerMinute: 60_000 },
+      });
+      await waitFor(async () => (await state(backfill)).processedOn !== undefined, {
+        what: "B's backfill running",
+      });
+      const watchdog = await maintenance.add(MAINTENANCE_JOB_NAMES.watchdog, {
+        tenant: B.contextIdentifier,
+        trigger: 'cli',
+      });
+      t.simB.faults.latencyMs = 0;
+      const ran = await waitFor(async () => (await state(watchdog)).returnvalue as unknown, {
+        timeoutMs: 30_000,
+        what: "B's watchdog",
+      });
+      // Counted with the backfill it would have ended skipped as tenant-busy.
+      expect(ran).toMatchObject({ checked: 1 });
+    } finally {
+      await maintenance.obliterate({ force: true }).catch(() => undefined);
+      await maintenance.close();
+      connection.disconnect();
+    }
+  }, 60_000);
 });

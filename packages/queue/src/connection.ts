@@ -39,7 +39,7 @@ function caOf(topology: RedisTopology): CaText {
  * - a URL (`redis://`, `rediss://`): that single node, as always;
  * - `config.redis` in `single` mode: REDIS_URL with REDIS_USERNAME/REDIS_PASSWORD and REDIS_TLS_CA_FILE;
  * - `config.redis` in `sentinel` mode: the master the Sentinels name, followed through failovers.
- * Redis Cluster is a `Cluster`, not a `Redis`: use `createRedisClusterConnection` (docs/deploy.md).
+ * Redis Cluster is a `Cluster`, not a `Redis`: use `createConnection`, which gives either (docs/deploy.md).
  */
 export function createRedisConnection(
   target: string | RedisTopology,
@@ -53,7 +53,7 @@ export function createRedisConnection(
       return new Redis(sentinelOptions(target, options, caOf(target)));
     case 'cluster':
       throw new Error(
-        'REDIS_CLUSTER_NODES is set: a Redis Cluster connection is made with createRedisClusterConnection (the queues are not yet spread over the cluster; docs/deploy.md "Redis Cluster")',
+        'REDIS_CLUSTER_NODES is set: a Redis Cluster connection is made with createConnection (docs/deploy.md "Redis Cluster")',
       );
   }
 }

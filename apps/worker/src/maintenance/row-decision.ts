@@ -54,9 +54,12 @@ export function seenCovers(facts: Pick<RowFacts, 'updatedDate' | 'seenChange'>):
 const isEmpty = (value: unknown) => value === undefined || value === null || value === '';
 
 /**
- * A change the connector saw as an event needs nothing more: the event was decided (the
- * connector's own write-back as an echo), and a relevant one enriched with a fresh read. So a
- * person whose company changed later is not re-read, as on the webhook path. Otherwise the row is
+ * A human change the connector saw as an event needs nothing more: the event was decided, and a
+ * relevant one enriched with a fresh read. So a person whose company changed later is not re-read,
+ * as on the webhook path — unless the person's last save is the connector's own write-back, which
+ * sets no marker: its fingerprint then includes the company's as it is now, and a company changed
+ * since the enrichment reads the person again (the price of not missing a human save in the
+ * write-back's second; see seenCovers). Otherwise the row is
  * compared with the stored enrichment: the same fingerprint means nothing the provider reads
  * changed. A target UDF a human emptied since is read and written back from the stored values
  * without a provider call, as the webhook path does for a `userdef_id` change (DESIGN.md

@@ -163,19 +163,22 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
   // A scheduled job whose tenant cannot run now (needs re-consent, over budget, paused) is
   // skipped: the next run looks again. A backfill is a one-off: it waits (delayed) and then
   // resumes from its cursor, so a budget or a Retry-After never ends it half done.
-  // One tenant holds at most its share of the two slots (both sorts of job count alike).
-  const slots = new TenantSlots({
-    cap: config.worker.tenantMaxInFlight,
-    concurrency: MAINTENANCE_CONCURRENCY,
-    tenants: deps.tenantCount,
-  });
+  // One tenant holds at most its share of the two slots. Scheduled jobs and backfills are counted
+  // apart: a backfill runs for hours, and counted with them it would have the tenant's watchdog
+  // and sweeps skipped (`tenant-busy`) for as long, a parked webhook left parked.
+  const slotsFor = () =>
+    new TenantSlots({
+      cap: config.worker.tenantMaxInFlight,
+      concurrency: MAINTENANCE_CONCURRENCY,
+      tenants: deps.tenantCount,
+    });
   const scheduled = servePerTenant<MaintenanceJobData, unknown>(
-    { ...deps.tenantJobs, slots, whenNeedsReconsent: 'skip' },
+    { ...deps.tenantJobs, slots: slotsFor(), whenNeedsReconsent: 'skip' },
     perform,
     skipped,
   );
   const oneOff = servePerTenant<MaintenanceJobData, unknown>(
-    { ...deps.tenantJobs, slots, whenNeedsReconsent: 'defer' },
+    { ...deps.tenantJobs, slots: slotsFor(), whenNeedsReconsent: 'defer' },
     perform,
     skipped,
   );
