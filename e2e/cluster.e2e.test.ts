@@ -31,6 +31,8 @@ const EDITS_PER_RECORD = 5;
 
 interface ClusterSystem {
   readonly cluster: TestRedisCluster;
+  /** The hash-tagged QUEUE_PREFIX every process runs with. */
+  readonly prefix: string;
   readonly sim: RunningSimulator;
   readonly receiverUrls: readonly string[];
   readonly events: Queue;
@@ -40,6 +42,8 @@ interface ClusterSystem {
   outputs(): string[];
   /** Every job of `so-events`, whatever its state. */
   eventJobIds(): Promise<string[]>;
+  /** Every key on every master of the cluster (it is this test's alone), with its hash slot. */
+  keysOnMasters(): Promise<{ key: string; slot: number }[]>;
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -158,6 +162,7 @@ async function startClusterSystem(): Promise<ClusterSystem> {
     opened.push(() => Promise.all([events.close(), enrich.close()]));
     return {
       cluster,
+      prefix: redisEnv.QUEUE_PREFIX,
       sim,
       receiverUrls,
       events,
@@ -167,6 +172,19 @@ async function startClusterSystem(): Promise<ClusterSystem> {
       async eventJobIds() {
         const jobs = await events.getJobs([], 0, -1);
         return jobs.map((job) => job.id ?? '');
+      },
+      async keysOnMasters() {
+        const out: { key: string; slot: number }[] = [];
+        for (const node of connection.nodes('master')) {
+          let cursor = '0';
+          do {
+            const [next, keys] = await node.scan(cursor, 'COUNT', 1000);
+            cursor = next;
+            for (const key of keys)
+              out.push({ key, slot: Number(await node.cluster('KEYSLOT', key)) });
+          } while (cursor !== '0');
+        }
+        return out;
       },
       settled: () =>
         settle({
@@ -243,5 +261,10 @@ describe('two receivers and three workers on a 6-node Redis Cluster', () => {
     for (const id of PERSONS) expect(fields('person', id)[UDF.personOpener]).not.toBe('');
     // Nothing went wrong on the way: a key outside the slot would show as CROSSSLOT in the logs.
     expect(system.outputs().join('\n')).not.toMatch(/CROSSSLOT|"level":"error"/);
+    // Every key the receivers and workers wrote carries the prefix, so all sit in its one slot.
+    const keys = await system.keysOnMasters();
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((k) => !k.key.startsWith(system!.prefix)).map((k) => k.key)).toEqual([]);
+    expect(new Set(keys.map((k) => k.slot)).size).toBe(1);
   }, 90_000);
 });
