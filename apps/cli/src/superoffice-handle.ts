@@ -36,7 +36,7 @@ export function superOfficeHandle(
     clientSecret: settings.clientSecret,
     redirectUri: settings.redirectUri,
     tokenUrl: settings.tokenUrl,
-    credentials: credentials ?? { kind: 'refresh-token', refreshToken: settings.refreshToken },
+    credentials: credentials ?? environmentCredentials(settings),
     appPrivateKey,
   });
   const tenantUrl = settings.apiBaseUrl
@@ -48,4 +48,11 @@ export function superOfficeHandle(
     udfWriteMode: settings.udfWriteMode,
   });
   return { settings, auth, tenantUrl, client };
+}
+
+/** SO_REFRESH_TOKEN's credentials (the CLI's superoffice section requires it, so always there). */
+function environmentCredentials(settings: SuperOfficeConfig): SuperOfficeCredentials {
+  if (settings.refreshToken === undefined)
+    throw new Error('SO_REFRESH_TOKEN is required to call SuperOffice as the environment tenant');
+  return { kind: 'refresh-token', refreshToken: settings.refreshToken };
 }

@@ -19,7 +19,11 @@ async function main(): Promise<void> {
       ...(config.admin ? [config.admin.password] : []),
     ],
   });
-  if (config.webhook.secrets.length === 0 && config.webhook.token === undefined) {
+  if (
+    config.webhook.allowUnsigned &&
+    config.webhook.secrets.length === 0 &&
+    config.webhook.token === undefined
+  ) {
     logger.warn(
       '!!! ALLOW_UNSIGNED=true: webhooks are accepted WITHOUT any signature or token. Anyone who can reach this port can inject events. Never run like this in production. !!!',
     );

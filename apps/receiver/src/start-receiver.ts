@@ -184,7 +184,7 @@ export async function startReceiver(
 
   const app = createApp({
     tenants,
-    defaultTenant: config.tenant.contextIdentifier,
+    defaultTenant: config.tenant?.contextIdentifier,
     allowUnsigned: config.webhook.allowUnsigned,
     accept: createEventAcceptor({ enqueuer, spool, logger }),
     health: {
@@ -202,7 +202,7 @@ export async function startReceiver(
       config,
       logger,
       shutdown,
-      registryTenants(tenants, config.tenant.contextIdentifier),
+      registryTenants(tenants, config.tenant?.contextIdentifier),
       {
         onboarding: wireOnboarding(config, options.onboarding, logger, shutdown, (ctx) => {
           const found = tenants.find(ctx);

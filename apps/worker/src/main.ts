@@ -13,7 +13,11 @@ async function main(): Promise<void> {
     component: 'worker',
     level: config.log.level,
     format: config.log.format,
-    secrets: [config.superoffice.clientSecret, config.superoffice.refreshToken, ...enrichmentKey],
+    secrets: [
+      config.superoffice.clientSecret,
+      ...(config.superoffice.refreshToken === undefined ? [] : [config.superoffice.refreshToken]),
+      ...enrichmentKey,
+    ],
   });
   const shutdown = createShutdownRegistry(logger, config.worker.shutdownTimeoutMs);
   signals.attach(shutdown);

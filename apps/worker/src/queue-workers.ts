@@ -10,7 +10,7 @@ import {
 } from '@so-connector/queue';
 import type { ActivityCounters, ActivityKind } from '@so-connector/sync-runs';
 import type { SeenChanges } from './maintenance/seen-changes';
-import type { WorkerMetrics } from './metrics';
+import { UNKNOWN_TENANT_LABEL, type WorkerMetrics } from './metrics';
 import type { EnrichOutcome, EventOutcome } from './outcomes';
 
 export interface QueueWorkersDeps {
@@ -42,6 +42,8 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
   enrich: Worker<EnrichJobData, EnrichOutcome>;
 } {
   const { config, connection, metrics, logger } = deps;
+  // A failed job BullMQ could not hand over counts as the environment's tenant, else `unknown`.
+  const fallbackTenant = config.tenant?.contextIdentifier ?? UNKNOWN_TENANT_LABEL;
   const count = (tenant: string, kinds: ActivityKind[]) => {
     deps.activity
       .increment(tenant, kinds)
@@ -88,7 +90,7 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
     );
   });
   enrich.on('failed', (job: Job<EnrichJobData> | undefined, error: Error) => {
-    const tenant = job?.data.tenant ?? config.tenant.contextIdentifier;
+    const tenant = job?.data.tenant ?? fallbackTenant;
     const final = isFinalFailure(job, error);
     metrics.enrichmentFailed(tenant, final);
     if (!final) return;
@@ -106,8 +108,7 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
     });
   });
   events.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
-    if (isFinalFailure(job, error))
-      count(job?.data.tenant ?? config.tenant.contextIdentifier, ['failures']);
+    if (isFinalFailure(job, error)) count(job?.data.tenant ?? fallbackTenant, ['failures']);
   });
   return { events, enrich };
 }

@@ -23,7 +23,12 @@ import { FingerprintStore } from './fingerprint-store';
 import { ProviderResultStore } from './provider-result-store';
 import { SeenChanges } from './maintenance/seen-changes';
 import { startMaintenance } from './maintenance/start-maintenance';
-import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics';
+import {
+  createWorkerMetrics,
+  serveMetrics,
+  UNKNOWN_TENANT_LABEL,
+  type WorkerMetrics,
+} from './metrics';
 import { createEnrichProcessor } from './processors/enrich/enrich.processor';
 import { createEventsProcessor } from './processors/events.processor';
 import { createQueueWorkers } from './queue-workers';
@@ -108,7 +113,8 @@ export async function startWorker(
     .catch(() => undefined);
 
   const prefix = config.queue.prefix;
-  const metrics = createWorkerMetrics(config.tenant.contextIdentifier);
+  // Unlabelled calls (none tenant-less today) count as the environment's tenant, else `unknown`.
+  const metrics = createWorkerMetrics(config.tenant?.contextIdentifier ?? UNKNOWN_TENANT_LABEL);
   const enrichQueue = createEnrichQueue(connection, prefix);
   enrichQueue.on('error', (error: Error) =>
     logger.debug('enrich queue error', { error: error.message }),
@@ -147,8 +153,8 @@ export async function startWorker(
   });
   shutdown.register('tenant count', () => Promise.resolve(forgetCount()));
   // The environment tenant is built now: start-up fails, as before the registry, when its own
-  // associate cannot be learned.
-  const home = tenants.registry.get(config.tenant.contextIdentifier);
+  // associate cannot be learned. Without one (TENANTS_FILE/store only) each tenant is built lazily.
+  const home = config.tenant && tenants.registry.get(config.tenant.contextIdentifier);
   const homeRuntime = home ? await tenants.runtimes.warm(home) : undefined;
   assertStarting(shutdown);
 
@@ -263,7 +269,7 @@ export async function startWorker(
   await workers.ready();
   assertStarting(shutdown);
   logger.info('worker started', {
-    tenant: config.tenant.contextIdentifier,
+    tenant: config.tenant?.contextIdentifier,
     tenants: tenants.registry.list().length,
     concurrency: config.worker.concurrency,
     provider: config.enrichment.provider,

@@ -3,7 +3,8 @@ import { crossFieldProblems, problemsOf, type ConfigProblem } from './cli-proble
 import type { CliConfig, CliConfigInspection, ConfigSection } from './cli-config-types';
 import { ConfigError, deepFreeze, enrichmentSettings } from './load-config';
 import { REDIS_VARIABLES, redisTopology, refineRedis } from './redis-env';
-import { receiverEnvSchema, workerEnvSchema } from './schema';
+import { receiverEnvSchema } from './schema';
+import { workerEnvSchema } from './worker-schema';
 
 export type { ConfigProblem } from './cli-problems';
 export type {
@@ -99,16 +100,6 @@ function missingTenantProblems(env: Env, given: string | undefined): ConfigProbl
   return result.success ? [] : problemsOf(result.error.issues, env);
 }
 
-/**
- * The CLI does without SO_CONTEXT_IDENTIFIER when TENANTS_FILE or the store can give tenants, but
- * the receiver and the worker still serve the environment's tenant and refuse to start without it.
- */
-const RECEIVER_WORKER_NEED_TENANT: ConfigProblem = {
-  variable: 'SO_CONTEXT_IDENTIFIER',
-  message:
-    'is required by the receiver and the worker, which also serve the environment’s tenant (the CLI does without it)',
-};
-
 const byBaseOrder = (a: ConfigProblem, b: ConfigProblem) =>
   (BASE_VARIABLES as readonly string[]).indexOf(a.variable) -
   (BASE_VARIABLES as readonly string[]).indexOf(b.variable);
@@ -162,9 +153,6 @@ export function inspectCliConfig(env: Env): CliConfigInspection {
     const name = sectionOf(problem.variable);
     if (name !== 'base') bySection[name].push(problem);
   }
-  const tenantProblem = baseProblems.some((p) => p.variable === 'SO_CONTEXT_IDENTIFIER');
-  if (base.success && base.data.SO_CONTEXT_IDENTIFIER === undefined && !tenantProblem)
-    bySection.worker.push(RECEIVER_WORKER_NEED_TENANT);
   const problems = [
     ...baseProblems,
     ...bySection.superoffice,

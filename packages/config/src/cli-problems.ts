@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { SECRET_VARIABLES, workerEnvSchema } from './schema';
+import { SECRET_VARIABLES } from './schema';
+import { workerEnvSchema } from './worker-schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

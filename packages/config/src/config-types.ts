@@ -65,7 +65,11 @@ export interface ReceiverConfig {
   readonly redis: RedisConfig;
   readonly queue: QueueConfig;
   readonly log: LogConfig;
-  readonly tenant: TenantIdentity;
+  /**
+   * The environment's tenant (SO_CONTEXT_IDENTIFIER); undefined when TENANTS_FILE or the store
+   * (TENANT_SECRETS_KEY) give every tenant.
+   */
+  readonly tenant: TenantIdentity | undefined;
   readonly tenants: TenantsSettings;
   /** SO_APP_PRIVATE_KEY_FILE: the app's RSA private key (PEM), checked readable at start-up. */
   readonly appPrivateKeyFile: string | undefined;
@@ -114,7 +118,8 @@ export interface SuperOfficeConfig {
   readonly environment: 'sod' | 'qaonline' | 'online';
   readonly clientId: string;
   readonly clientSecret: string;
-  readonly refreshToken: string;
+  /** SO_REFRESH_TOKEN: the environment tenant's; undefined when there is none. */
+  readonly refreshToken: string | undefined;
   readonly redirectUri: string | undefined;
   /** Fixed API base; else resolved from the tenant status endpoint. */
   readonly apiBaseUrl: string | undefined;
@@ -139,7 +144,11 @@ export interface WorkerConfig {
   readonly redis: RedisConfig;
   readonly queue: { readonly prefix: string };
   readonly log: LogConfig;
-  readonly tenant: TenantIdentity;
+  /**
+   * The environment's tenant (SO_CONTEXT_IDENTIFIER); undefined when TENANTS_FILE or the store
+   * (TENANT_SECRETS_KEY) give every tenant.
+   */
+  readonly tenant: TenantIdentity | undefined;
   readonly tenants: TenantsSettings;
   /** SO_APP_PRIVATE_KEY_FILE: the app's RSA private key (PEM), checked readable at start-up. */
   readonly appPrivateKeyFile: string | undefined;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { receiverEnvSchema, workerEnvSchema } from './schema';
+import { receiverEnvSchema } from './schema';
+import { workerEnvSchema } from './worker-schema';
 
 // .env.example is the operator's checklist: it must name exactly what the processes read.
 const example = readFileSync(join(__dirname, '..', '..', '..', '.env.example'), 'utf8');

@@ -1,12 +1,18 @@
 import type { z } from 'zod';
 import {
+  environmentTenantOptional,
   receiverEnvSchema,
+  receiverEnvSchemaWithoutTenant,
   SECRET_VARIABLES,
-  workerEnvSchema,
   type ReceiverEnv,
-  type WorkerEnv,
 } from './schema';
-import type { EnrichmentSettings, ReceiverConfig, WorkerConfig } from './config-types';
+import { workerEnvSchema, workerEnvSchemaWithoutTenant, type WorkerEnv } from './worker-schema';
+import type {
+  EnrichmentSettings,
+  ReceiverConfig,
+  TenantIdentity,
+  WorkerConfig,
+} from './config-types';
 import { redisTopology } from './redis-env';
 
 /** Thrown when the environment is invalid; `message` is one line naming every bad variable. */
@@ -56,6 +62,11 @@ export function deepFreeze<T extends object>(value: T): T {
   return Object.freeze(value);
 }
 
+/** The environment's one tenant; none when TENANTS_FILE or the store give every tenant. */
+function environmentTenant(contextIdentifier: string | undefined): TenantIdentity | undefined {
+  return contextIdentifier === undefined ? undefined : { contextIdentifier };
+}
+
 function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
   return deepFreeze({
     redis: redisTopology(env),
@@ -68,7 +79,7 @@ function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
       },
     },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
-    tenant: { contextIdentifier: env.SO_CONTEXT_IDENTIFIER },
+    tenant: environmentTenant(env.SO_CONTEXT_IDENTIFIER),
     tenants: { file: env.TENANTS_FILE, secretsKey: env.TENANT_SECRETS_KEY },
     appPrivateKeyFile: env.SO_APP_PRIVATE_KEY_FILE,
     http: {
@@ -140,14 +151,14 @@ function toWorkerConfig(env: WorkerEnv): WorkerConfig {
     redis: redisTopology(env),
     queue: { prefix: env.QUEUE_PREFIX },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
-    tenant: { contextIdentifier: env.SO_CONTEXT_IDENTIFIER },
+    tenant: environmentTenant(env.SO_CONTEXT_IDENTIFIER),
     tenants: { file: env.TENANTS_FILE, secretsKey: env.TENANT_SECRETS_KEY },
     appPrivateKeyFile: env.SO_APP_PRIVATE_KEY_FILE,
     superoffice: {
       environment: env.SO_ENVIRONMENT,
       clientId: env.SO_CLIENT_ID!,
       clientSecret: env.SO_CLIENT_SECRET!,
-      refreshToken: env.SO_REFRESH_TOKEN!,
+      refreshToken: env.SO_REFRESH_TOKEN,
       redirectUri: env.SO_REDIRECT_URI,
       apiBaseUrl: env.SO_API_BASE_URL,
       tokenUrl: env.SO_TOKEN_URL,
@@ -200,16 +211,24 @@ function toWorkerConfig(env: WorkerEnv): WorkerConfig {
 
 /**
  * Reads and validates the worker's configuration. Call it from `main.ts`, never at import time.
+ * With TENANTS_FILE or TENANT_SECRETS_KEY set, SO_CONTEXT_IDENTIFIER and its tenant's variables
+ * (SO_REFRESH_TOKEN, SO_UDF_*) may be left out: `tenant` is then undefined.
  * @throws ConfigError with one line naming each invalid variable (secret values are never shown).
  */
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
-  return toWorkerConfig(parseEnv(workerEnvSchema, env));
+  const schema = environmentTenantOptional(env) ? workerEnvSchemaWithoutTenant : workerEnvSchema;
+  return toWorkerConfig(parseEnv(schema, env));
 }
 
 /**
  * Reads and validates the receiver's configuration. Call it from `main.ts`, never at import time.
+ * With TENANTS_FILE or TENANT_SECRETS_KEY set, SO_CONTEXT_IDENTIFIER and its tenant's webhook
+ * secret (WEBHOOK_SECRET/WEBHOOK_TOKEN) may be left out: `tenant` is then undefined.
  * @throws ConfigError with one line naming each invalid variable (secret values are never shown).
  */
 export function loadReceiverConfig(env: Env = process.env): ReceiverConfig {
-  return toReceiverConfig(parseEnv(receiverEnvSchema, env));
+  const schema = environmentTenantOptional(env)
+    ? receiverEnvSchemaWithoutTenant
+    : receiverEnvSchema;
+  return toReceiverConfig(parseEnv(schema, env));
 }

@@ -145,14 +145,8 @@ describe('the CLI without SO_CONTEXT_IDENTIFIER', () => {
   ])('does without it when %s is set (tenants are picked with --tenant)', (variable, value) => {
     const sut = loadCliConfig({ [variable]: value });
     expect(sut.tenant).toBeUndefined();
-    // doctor still says that the receiver and the worker need it.
-    expect(sut.workerProblems).toEqual([
-      {
-        variable: 'SO_CONTEXT_IDENTIFIER',
-        message:
-          'is required by the receiver and the worker, which also serve the environment’s tenant (the CLI does without it)',
-      },
-    ]);
+    // The receiver and the worker do without it too: doctor has nothing to say about it.
+    expect(sut.workerProblems).toEqual([]);
   });
 
   it("offers the app identity alone, for another source's tenant", () => {

@@ -89,4 +89,13 @@ describe('tenantFromEnvironment', () => {
     );
     expect(fromFile).toEqual(tenantFromEnvironment({ ...receiver, ...worker }));
   });
+
+  it('is none when the environment names no tenant (TENANTS_FILE or the store give them)', () => {
+    const { SO_CONTEXT_IDENTIFIER: _c, WEBHOOK_SECRET: _w, WEBHOOK_TOKEN: _t, ...rest } = env;
+    const receiver = loadReceiverConfig({ ...rest, TENANTS_FILE: 't.yaml' });
+    const { SO_REFRESH_TOKEN: _r, ...noToken } = rest;
+    const worker = loadWorkerConfig({ ...noToken, TENANTS_FILE: 't.yaml' });
+    expect(tenantFromEnvironment(receiver)).toBeUndefined();
+    expect(tenantFromEnvironment({ ...receiver, ...worker })).toBeUndefined();
+  });
 });

@@ -32,14 +32,31 @@ export interface EnvironmentTenantSource {
  * loaded configuration so it means exactly what those variables mean today. There is no per-tenant
  * budget in the environment (SO_RATE_LIMIT_PER_SECOND stays the worker's deployment-wide limit).
  */
-export function tenantFromEnvironment(source: EnvironmentTenantSource): TenantConfig {
+export function tenantFromEnvironment(source: EnvironmentTenantSource): TenantConfig;
+/** None when the environment names no tenant (TENANTS_FILE or the store give them all). */
+export function tenantFromEnvironment(
+  source: Omit<EnvironmentTenantSource, 'tenant'> & { readonly tenant: undefined },
+): undefined;
+export function tenantFromEnvironment(
+  source: Omit<EnvironmentTenantSource, 'tenant'> & {
+    readonly tenant: EnvironmentTenantSource['tenant'] | undefined;
+  },
+): TenantConfig | undefined;
+export function tenantFromEnvironment(
+  source: Omit<EnvironmentTenantSource, 'tenant'> & {
+    readonly tenant: EnvironmentTenantSource['tenant'] | undefined;
+  },
+): TenantConfig | undefined {
+  if (source.tenant === undefined) return undefined;
   const so = source.superoffice;
   return {
     contextIdentifier: source.tenant.contextIdentifier,
     webhookSecrets: [...(source.webhook?.secrets ?? [])],
     webhookToken: source.webhook?.token,
     credentials:
-      so === undefined ? undefined : { kind: 'refresh-token', refreshToken: so.refreshToken },
+      so?.refreshToken === undefined
+        ? undefined
+        : { kind: 'refresh-token', refreshToken: so.refreshToken },
     environment: so?.environment ?? 'online',
     apiBaseUrl: so?.apiBaseUrl,
     tokenUrl: so?.tokenUrl,

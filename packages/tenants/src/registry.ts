@@ -18,7 +18,7 @@ import type { TenantSource } from './tenant-source';
 
 export interface TenantRegistryOptions {
   /** The environment shorthand's tenant (see tenantFromEnvironment), when the env names one. */
-  readonly environment?: TenantConfig;
+  readonly environment?: TenantConfig | undefined;
   /** TENANTS_FILE, when set. */
   readonly file?: FileSourceOptions;
   /** Onboarded tenants in Redis, when this deployment keeps them. */
