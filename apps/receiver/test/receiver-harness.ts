@@ -33,6 +33,8 @@ export async function startReceiverForTest(options: {
   redisUrl: string;
   prefix: string;
   env?: Record<string, string>;
+  /** No SO_CONTEXT_IDENTIFIER and no WEBHOOK_SECRET: every tenant comes from `env`'s sources. */
+  withoutEnvironmentTenant?: boolean;
   /** Passed to startReceiver (the test owns and closes it); default: the receiver's own. */
   tenants?: TenantRegistry;
   /** What main.ts passes as `onboarding` (onboarding.int.test.ts). */
@@ -42,8 +44,9 @@ export async function startReceiverForTest(options: {
   const config = loadReceiverConfig({
     REDIS_URL: options.redisUrl,
     QUEUE_PREFIX: options.prefix,
-    SO_CONTEXT_IDENTIFIER: TEST_TENANT,
-    WEBHOOK_SECRET: SECRET,
+    ...(options.withoutEnvironmentTenant
+      ? {}
+      : { SO_CONTEXT_IDENTIFIER: TEST_TENANT, WEBHOOK_SECRET: SECRET }),
     SPOOL_DIR: spoolDir,
     PORT: '0',
     LOG_LEVEL: 'debug',
