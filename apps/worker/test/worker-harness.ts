@@ -21,6 +21,7 @@ import {
   type TestRedis,
 } from '@so-connector/testing';
 import { startWorker, type RunningWorker, type StartWorkerOptions } from '../src/start-worker';
+import { moveTenantToFile } from './file-tenant-env';
 import { startForwarder } from './forwarder';
 import { startPatchFaultProxy, type PatchFaultProxy } from './patch-fault-proxy';
 
@@ -91,6 +92,11 @@ export async function startWorkerForTest(options: {
   env?: Record<string, string>;
   /** Put a proxy that can fail PATCHes between the worker and the simulator. */
   patchFaults?: boolean;
+  /**
+   * Serve the simulated tenant from a TENANTS_FILE, with no SO_CONTEXT_IDENTIFIER (nor its
+   * refresh token, API URL or UDF keys) in the environment.
+   */
+  tenantsFile?: boolean;
   /** Level of the captured log (default warn). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   worker?: StartWorkerOptions;
@@ -111,11 +117,15 @@ export async function startWorkerForTest(options: {
     events: CONNECTOR_WEBHOOK_EVENTS,
   });
 
+  const tenantEnv = {
+    ...enrichingWorkerEnv(sim),
+    ...(proxy ? { SO_API_BASE_URL: proxy.apiBaseUrl } : {}),
+  };
+  const fileTenant = options.tenantsFile ? moveTenantToFile(tenantEnv) : undefined;
   const config = loadWorkerConfig({
     REDIS_URL: options.redisUrl,
     QUEUE_PREFIX: options.prefix,
-    ...enrichingWorkerEnv(sim),
-    ...(proxy ? { SO_API_BASE_URL: proxy.apiBaseUrl } : {}),
+    ...(fileTenant ? fileTenant.env : tenantEnv),
     WORKER_CONCURRENCY: '2',
     ENRICH_BACKOFF_MS: '50',
     METRICS_PORT: '0',
@@ -173,6 +183,7 @@ export async function startWorkerForTest(options: {
       await events.close();
       await enrich.close();
       connection.disconnect();
+      fileTenant?.remove();
     },
   };
 }
