@@ -29,10 +29,13 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await sut.events.obliterate({ force: true });
-  await sut.close();
-  await redis.cleanup();
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    await sut?.events.obliterate({ force: true });
+    await sut?.close();
+  } finally {
+    await redis.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 function deliver(path: string, ctx: string, secret: string) {

@@ -42,7 +42,7 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
   enrich: Worker<EnrichJobData, EnrichOutcome>;
 } {
   const { config, connection, metrics, logger } = deps;
-  // A failed job BullMQ could not hand over counts as the environment's tenant, else `unknown`.
+  // A failed job BullMQ could not hand over is labelled the environment's tenant, else `unknown`.
   const fallbackTenant = config.tenant?.contextIdentifier ?? UNKNOWN_TENANT_LABEL;
   const count = (tenant: string, kinds: ActivityKind[]) => {
     deps.activity
@@ -94,7 +94,8 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
     const final = isFinalFailure(job, error);
     metrics.enrichmentFailed(tenant, final);
     if (!final) return;
-    count(tenant, ['failures']);
+    const counted = job?.data.tenant ?? config.tenant?.contextIdentifier;
+    if (counted !== undefined) count(counted, ['failures']);
     // The handled event's change was not enriched: the next sweep must not count it as seen.
     if (job)
       deps.seen
@@ -108,7 +109,11 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
     });
   });
   events.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
-    if (isFinalFailure(job, error)) count(job?.data.tenant ?? fallbackTenant, ['failures']);
+    if (!isFinalFailure(job, error)) return;
+    // Without the job's tenant or an environment one there is no tenant to count it for (the
+    // `unknown` label is the metrics'; in the activity counters it would read as a tenant).
+    const tenant = job?.data.tenant ?? config.tenant?.contextIdentifier;
+    if (tenant !== undefined) count(tenant, ['failures']);
   });
   return { events, enrich };
 }

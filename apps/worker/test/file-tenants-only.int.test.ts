@@ -12,8 +12,11 @@ beforeAll(async () => {
   sut = await startWorkerForTest({ redisUrl: redis.url, prefix: redis.prefix, tenantsFile: true });
 });
 afterAll(async () => {
-  await sut.close();
-  await redis.cleanup();
+  try {
+    await sut?.close();
+  } finally {
+    await redis.cleanup();
+  }
 });
 
 describe('a worker with only TENANTS_FILE', () => {

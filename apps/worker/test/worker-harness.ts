@@ -122,19 +122,6 @@ export async function startWorkerForTest(options: {
     ...(proxy ? { SO_API_BASE_URL: proxy.apiBaseUrl } : {}),
   };
   const fileTenant = options.tenantsFile ? moveTenantToFile(tenantEnv) : undefined;
-  const config = loadWorkerConfig({
-    REDIS_URL: options.redisUrl,
-    QUEUE_PREFIX: options.prefix,
-    ...(fileTenant ? fileTenant.env : tenantEnv),
-    WORKER_CONCURRENCY: '2',
-    ENRICH_BACKOFF_MS: '50',
-    METRICS_PORT: '0',
-    // BullMQ runs an `every` scheduler's first job at once: tests that want them turn them on.
-    WATCHDOG_INTERVAL_MS: '0',
-    RECONCILE_INTERVAL_MS: '0',
-    WEBHOOK_PUBLIC_URL: forwarderUrl,
-    ...options.env,
-  });
   const logStream = new PassThrough();
   let logText = '';
   logStream.on('data', (chunk: Buffer) => (logText += chunk.toString('utf8')));
@@ -144,7 +131,37 @@ export async function startWorkerForTest(options: {
     format: 'json',
     destination: logStream,
   });
-  const worker = await startWorker(config, logger, options.worker);
+  // If the worker does not start, what is open so far is closed (jest runs in band: a leaked
+  // server or connection would keep it from exiting).
+  let worker: Awaited<ReturnType<typeof startWorker>>;
+  try {
+    worker = await startWorker(
+      loadWorkerConfig({
+        REDIS_URL: options.redisUrl,
+        QUEUE_PREFIX: options.prefix,
+        ...(fileTenant ? fileTenant.env : tenantEnv),
+        WORKER_CONCURRENCY: '2',
+        ENRICH_BACKOFF_MS: '50',
+        METRICS_PORT: '0',
+        // BullMQ runs an `every` scheduler's first job at once: tests that want them turn them on.
+        WATCHDOG_INTERVAL_MS: '0',
+        RECONCILE_INTERVAL_MS: '0',
+        WEBHOOK_PUBLIC_URL: forwarderUrl,
+        ...options.env,
+      }),
+      logger,
+      options.worker,
+    );
+  } catch (error) {
+    await sim.stop();
+    await proxy?.close();
+    await forwarder.close();
+    await events.close();
+    await enrich.close();
+    connection.disconnect();
+    fileTenant?.remove();
+    throw error;
+  }
   const runs = new SyncRunStore({ redis: connection, prefix: options.prefix });
 
   const busy = () => pendingJobsIn([events, enrich]);

@@ -45,6 +45,18 @@ describe('the receiver without an environment tenant', () => {
     expect(error.message).toMatch(/^invalid configuration: WEBHOOK_SECRET is required/);
   });
 
+  it.each(sources)(
+    'names SO_CONTEXT_IDENTIFIER when a webhook secret is set without it (%s set): the tenant would be dropped silently',
+    (variable, value) => {
+      const error = errorOf(() =>
+        loadReceiverConfig({ [variable]: value, WEBHOOK_SECRET: 'secret-value' }),
+      );
+      expect(error.variables).toEqual(['SO_CONTEXT_IDENTIFIER']);
+      expect(error.message).toContain('is required when WEBHOOK_SECRET or WEBHOOK_TOKEN is set');
+      expect(error.message).not.toContain('secret-value');
+    },
+  );
+
   it('keeps the environment tenant beside the file when both are given', () => {
     const sut = loadReceiverConfig({
       TENANTS_FILE: '/etc/so/tenants.yaml',
@@ -92,6 +104,19 @@ describe('the worker without an environment tenant', () => {
       loadWorkerConfig({ ...app, TENANTS_FILE: '/x.yaml', SO_CONTEXT_IDENTIFIER: 'Cust1' }),
     );
     expect(error.variables).toEqual(['SO_REFRESH_TOKEN', 'SO_UDF_VERTICAL']);
+  });
+
+  it('names SO_CONTEXT_IDENTIFIER when a refresh token is set without it: the tenant would be dropped silently', () => {
+    const error = errorOf(() =>
+      loadWorkerConfig({
+        ...app,
+        TENANT_SECRETS_KEY: hexKey,
+        SO_REFRESH_TOKEN: 'refresh-token-value',
+      }),
+    );
+    expect(error.variables).toEqual(['SO_CONTEXT_IDENTIFIER']);
+    expect(error.message).toContain('is required when SO_REFRESH_TOKEN is set');
+    expect(error.message).not.toContain('refresh-token-value');
   });
 
   it('serves the environment tenant beside the file when it is complete', () => {

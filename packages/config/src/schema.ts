@@ -156,6 +156,16 @@ function refineReceiver(
     });
   }
   const envTenant = requireEnvTenant || env.SO_CONTEXT_IDENTIFIER !== undefined;
+  // Without the tenant's ContextIdentifier its secret would be ignored without a word (and its
+  // webhooks refused): a blank or forgotten SO_CONTEXT_IDENTIFIER is said, as it always was.
+  if (!envTenant && (env.WEBHOOK_SECRET.length > 0 || env.WEBHOOK_TOKEN !== undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SO_CONTEXT_IDENTIFIER'],
+      message:
+        "is required when WEBHOOK_SECRET or WEBHOOK_TOKEN is set (the environment's tenant); with TENANTS_FILE alone, unset those",
+    });
+  }
   if (
     envTenant &&
     env.WEBHOOK_SECRET.length === 0 &&

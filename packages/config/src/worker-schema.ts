@@ -127,6 +127,14 @@ function refineWorker(
   need('SO_CLIENT_ID', 'to call SuperOffice (the app id)');
   need('SO_CLIENT_SECRET', 'to call SuperOffice (the app token)');
   if (envTenant) need('SO_REFRESH_TOKEN', 'to call SuperOffice (from the app authorisation)');
+  // Without the tenant's ContextIdentifier its refresh token would be ignored without a word.
+  else if (env.SO_REFRESH_TOKEN !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SO_CONTEXT_IDENTIFIER'],
+      message:
+        "is required when SO_REFRESH_TOKEN is set (the environment's tenant); with TENANTS_FILE alone, unset it",
+    });
   if (env.ENRICHMENT_PROVIDER === 'company-explorer') {
     need('COMPANY_EXPLORER_URL', 'when ENRICHMENT_PROVIDER=company-explorer');
     need('COMPANY_EXPLORER_API_KEY', 'when ENRICHMENT_PROVIDER=company-explorer');
