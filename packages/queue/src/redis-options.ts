@@ -122,6 +122,13 @@ export function clusterOptions(
     },
     clusterRetryStrategy: retryStrategy,
     enableOfflineQueue: options.role === 'worker',
+    // ioredis's ready check sends CLUSTER INFO to a random node of the pool; without the offline
+    // queue it is refused while that node still connects (after the first slots refresh, most of
+    // them), the cluster reconnects and tries again: a producer from one seed node took 7–25 s to
+    // get ready, now milliseconds (packages/queue/test/topology.int.test.ts). A producer needs no
+    // ready check: a command to a cluster that is down fails (CLUSTERDOWN, retried ~3 s) and the
+    // receiver spools.
+    enableReadyCheck: options.role === 'worker',
     enableAutoPipelining: options.role === 'producer',
     // While a replica takes over a master's slots the cluster answers CLUSTERDOWN: the command is
     // retried every 200 ms, for ~3 s by a producer (then it fails and the receiver spools), for

@@ -94,9 +94,7 @@ describe('single node through the topology', () => {
 
   it('a Cluster topology is refused by createRedisConnection with the function to use', () => {
     const cluster = env({ REDIS_CLUSTER_NODES: '127.0.0.1:1', QUEUE_PREFIX: '{so}' });
-    expect(() => createRedisConnection(cluster, { role: 'producer' })).toThrow(
-      /createRedisClusterConnection/,
-    );
+    expect(() => createRedisConnection(cluster, { role: 'producer' })).toThrow(/createConnection/);
   });
 });
 
@@ -248,12 +246,16 @@ describe('Redis Cluster', () => {
   });
 
   it('round trip over keys on every master, from one seed node; BullMQ with a hash-tag prefix', async () => {
+    const createdAt = Date.now();
     const producer = createRedisClusterConnection(topology, { role: 'producer' });
     const consumer = createRedisClusterConnection(topology, { role: 'worker' });
     const queue = new Queue('topology-cluster', { connection: producer, prefix: '{so}' });
     let worker: Worker | undefined;
     try {
       await ready(producer);
+      // From one seed node: 7–25 s while the producer ran ioredis's ready check (CI timed out
+      // here), milliseconds without it.
+      measured.push(`Cluster producer ready from one seed node: ${Date.now() - createdAt} ms`);
       const keys = Array.from({ length: 30 }, (_, i) => `key-${i}`);
       for (const key of keys) await producer.set(key, key);
       expect(await Promise.all(keys.map((k) => consumer.get(k)))).toEqual(keys);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signBody } from './sign';
-import type { ChangeEvent } from './tenant-state';
+import type { ChangeEvent } from './tenant-types';
 
 export interface SimWebhook {
   WebhookId: number;

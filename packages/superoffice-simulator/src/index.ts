@@ -5,13 +5,8 @@ export {
   type SimulatorOptions,
 } from './server';
 export { loadSeed, tenantSeedSchema, type TenantSeed } from './seed';
-export {
-  TenantState,
-  type ChangeEvent,
-  type DateForm,
-  type Entity,
-  type EntityKind,
-} from './tenant-state';
+export { TenantState } from './tenant-state';
+export type { ChangeEvent, DateForm, Entity, EntityKind } from './tenant-types';
 export {
   MAX_CONSECUTIVE_ERRORS,
   RETRY_DELAYS_MS,

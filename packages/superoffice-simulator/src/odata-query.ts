@@ -1,4 +1,4 @@
-import { instantOf, type Entity, type EntityKind } from './tenant-state';
+import { instantOf, type Entity, type EntityKind } from './tenant-types';
 
 /**
  * The OData feeds `GET /v1/Contact` and `GET /v1/Person` (superoffice-api.md 6.7): archive columns

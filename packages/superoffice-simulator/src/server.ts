@@ -12,7 +12,8 @@ import { apiRoutes } from './routes/api.routes';
 import { systemUserRoutes } from './routes/system-user.routes';
 import { SystemUserState, type SystemUserSettings } from './system-user';
 import { loadSeed, type TenantSeed } from './seed';
-import { TenantState, type DateForm, type Entity, type EntityKind } from './tenant-state';
+import { TenantState } from './tenant-state';
+import type { DateForm, Entity, EntityKind } from './tenant-types';
 
 export interface SimulatorOptions {
   /** Port to listen on; 0 (default) picks a free one. */

@@ -2,45 +2,15 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { ALWAYS_CHANGED, COLUMN_OF } from './inferred';
 import type { TenantSeed } from './seed';
-
-export type EntityKind = 'contact' | 'person';
-export type Entity = Record<string, unknown>;
-
-/** What the dispatcher turns into a webhook delivery. */
-export interface ChangeEvent {
-  readonly event: string;
-  readonly entity: EntityKind;
-  readonly primaryKey: number;
-  readonly changes: readonly string[];
-  readonly changedByAssociateId: number;
-  readonly fieldValues: Record<string, unknown>;
-}
-
-export interface UdfDefinitionSeed {
-  readonly progId: string;
-  readonly label: string;
-  readonly type: 'text' | 'list';
-  readonly textLength?: number | undefined;
-  readonly list?: string | undefined;
-}
-
-/**
- * How the tenant writes UpdatedDate/CreatedDate: `zoneless` (`2024-01-15T09:00:00`, UTC; the
- * default) or `offset`, the form of SuperOffice's REST samples (`2024-01-15T10:00:00.0000000+01:00`,
- * v1ContactEntity_GetContactEntity), here with a +01:00 offset.
- */
-export type DateForm = 'zoneless' | 'offset';
-
-function stamp(date: Date, form: DateForm): string {
-  if (form === 'zoneless') return date.toISOString().slice(0, 19);
-  const local = new Date(date.getTime() + 3_600_000).toISOString();
-  return `${local.slice(0, 19)}.${local.slice(20, 23)}0000+01:00`;
-}
-
-/** Milliseconds since the epoch of a date the tenant wrote (either form). */
-export function instantOf(text: string): number {
-  return Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(text) ? text : `${text}Z`);
-}
+import {
+  fieldValuesOf,
+  stamp,
+  type ChangeEvent,
+  type DateForm,
+  type Entity,
+  type EntityKind,
+  type UdfDefinitionSeed,
+} from './tenant-types';
 
 const ID_FIELD: Record<EntityKind, string> = { contact: 'ContactId', person: 'PersonId' };
 
@@ -310,27 +280,7 @@ export class TenantState extends EventEmitter<{ change: [ChangeEvent] }> {
     by: number,
     record: Entity,
   ): void {
-    const owner =
-      (record.Associate as { AssociateId?: number } | null | undefined)?.AssociateId ?? 0;
-    const fieldValues: Record<string, unknown> =
-      kind === 'contact'
-        ? {
-            associate_id: owner,
-            business_idx: (record.Business as { Id?: number } | null)?.Id ?? 0,
-            category_idx: (record.Category as { Id?: number } | null)?.Id ?? 0,
-            country_id: (record.Country as { CountryId?: number } | null)?.CountryId ?? 0,
-            deleted: 0,
-            updated: record.UpdatedDate,
-            userdef_id: id,
-          }
-        : {
-            contact_id: (record.Contact as { ContactId?: number } | null)?.ContactId ?? 0,
-            person_id: id,
-            position_idx: (record.Position as { Id?: number } | null)?.Id ?? 0,
-            retired: 0,
-            updated: record.UpdatedDate,
-            updated_associate_id: by,
-          };
+    const fieldValues = fieldValuesOf(kind, id, by, record);
     this.emit('change', {
       event: `${kind}.${action}`,
       entity: kind,

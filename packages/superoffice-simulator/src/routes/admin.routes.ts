@@ -1,7 +1,8 @@
 import express, { type Router } from 'express';
 import type { CallCounters } from '../counters';
 import { sendError } from '../errors';
-import type { EntityKind, TenantState } from '../tenant-state';
+import type { TenantState } from '../tenant-state';
+import type { EntityKind } from '../tenant-types';
 
 const KIND: Record<string, EntityKind> = { contact: 'contact', person: 'person' };
 
