@@ -65,8 +65,9 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
     // was (the payload's Timestamp is the send time, on another clock), so without it nothing is
     // marked. The connector's own write-back (an echo) is not marked: `updated` has whole seconds,
     // and its stamp would cover a human save in the same second whose event SuperOffice dropped.
-    // Unmarked, the sweep compares the row's fingerprint instead, which finds an echo unchanged
-    // without a read (maintenance/row-decision.ts).
+    // Unmarked, the sweep compares the row's fingerprint instead, which as a rule finds an echo
+    // unchanged without a read (a person whose company changed since is read again; see
+    // maintenance/row-decision.ts).
     const updated = normaliseStamp(event.FieldValues?.updated);
     const echo = decision.action === 'skip' && decision.reason === 'echo';
     const seenMarker: SideWrite[] =
