@@ -152,6 +152,10 @@ export async function startTenantsSystem(options: {
     QUEUE_PREFIX: prefix,
     SO_CONTEXT_IDENTIFIER: first.contextIdentifier,
     ...(tenants.length > 1 ? { TENANTS_FILE: file } : {}),
+    // The stage breakdown reads the quiet tenants' completed so-events jobs back from Redis; with
+    // the default recent window (1,000 bodies) the flood's 20,000 pushed every one of them out and
+    // the table showed zeros. Kept here for the whole run (the dedup markers do not depend on it).
+    EVENTS_KEEP_COMPLETED_COUNT: '100000',
   };
   const receiver = spawnNode(join(REPO_ROOT, 'apps', 'receiver', 'dist', 'main.js'), {
     ...shared,
