@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { WorkerConfig } from '@so-connector/config';
-import type { Logger, ShutdownRegistry } from '@so-connector/logger';
+import { logSecretValues, type Logger, type ShutdownRegistry } from '@so-connector/logger';
 import { TenantBudgets } from '@so-connector/queue';
 import type { CallRecord } from '@so-connector/superoffice-client';
 import {
   defaultsFromWorkerConfig,
   openDeploymentRegistry,
   tenantFromEnvironment,
+  trackTenantSecrets,
   type TenantRegistry,
 } from '@so-connector/tenants';
 import type { WorkerMetrics } from '../metrics';
@@ -93,8 +94,13 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
       problem: message,
     }),
   );
+  // The tenants' secrets (TENANTS_FILE's, the store's) are redacted from log lines as the
+  // environment's are, from the moment the registry holds them until the tenant goes.
+  const secrets = logSecretValues(logger);
+  const untrack = secrets ? trackTenantSecrets(registry, secrets) : () => undefined;
   shutdown.register('tenant runtimes', () => {
     unsubscribe();
+    untrack();
     runtimes.close();
     return Promise.resolve();
   });
