@@ -16,6 +16,7 @@ import type { WorkerMetrics } from '../metrics';
 import type { UdfTargetsOptions } from '../udf-targets';
 import { ReconsentStore } from './reconsent-store';
 import { promoteDeferred } from './tenant-jobs';
+import { TenantPauses } from './tenant-pause';
 import { buildTenantRuntime } from './tenant-runtime';
 import { TenantRuntimes } from './tenant-runtimes';
 
@@ -71,6 +72,7 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
       : readFileSync(config.appPrivateKeyFile, 'utf8');
   const reconsent = new ReconsentStore(options.connection, config.queue.prefix);
   const budgets = new TenantBudgets(options.connection, config.queue.prefix);
+  const pauses = new TenantPauses(options.connection, config.queue.prefix);
   const runtimes = new TenantRuntimes({
     registry,
     reconsent,
@@ -79,6 +81,7 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
       buildTenantRuntime(tenant, {
         app: { ...config.superoffice, appPrivateKey },
         budgets,
+        pauses,
         ownAssociateRefreshMs: config.superoffice.ownAssociateRefreshMs,
         metrics: options.metrics,
         logger,
