@@ -170,8 +170,9 @@ export async function startReceiver(
     replicaAcks: config.redis.replicaAcks,
   });
   shutdown.register('event enqueuer', () => Promise.resolve(queued.close()));
-  // Each tenant's last event for /admin/tenants: noted in memory, written once a second.
-  const lastEvents = new LastEventRecorder(redis, config.queue.prefix);
+  // Each tenant's last event for /admin/tenants: noted in memory, written once a second; a
+  // removed tenant's goes with it.
+  const lastEvents = new LastEventRecorder(redis, config.queue.prefix, 1000, tenants);
   shutdown.register('last events', () => lastEvents.close().catch(() => undefined));
   const enqueuer = notingLastEvents(queued, lastEvents);
   const drainer = startSpoolDrainer({

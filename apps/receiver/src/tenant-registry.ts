@@ -1,9 +1,10 @@
 import type { ReceiverConfig } from '@so-connector/config';
-import type { Logger, ShutdownRegistry } from '@so-connector/logger';
+import { logSecretValues, type Logger, type ShutdownRegistry } from '@so-connector/logger';
 import { closeRedis, createConnection } from '@so-connector/queue';
 import {
   openDeploymentRegistry,
   tenantFromEnvironment,
+  trackTenantSecrets,
   type TenantRegistry,
 } from '@so-connector/tenants';
 
@@ -47,8 +48,13 @@ export async function openReceiverRegistry(
       problem: message,
     }),
   );
+  // The tenants' secrets (TENANTS_FILE's, the store's) are redacted from log lines as the
+  // environment's are, from the moment the registry holds them until the tenant goes.
+  const secrets = logSecretValues(logger);
+  const untrack = secrets ? trackTenantSecrets(registry, secrets) : () => undefined;
   shutdown.register('tenant registry', async () => {
     unsubscribe();
+    untrack();
     await registry.close();
   });
   return registry;

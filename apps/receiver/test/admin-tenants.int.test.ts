@@ -22,7 +22,13 @@ import { useTestRedis, type TestRedis } from '@so-connector/testing';
 import { adminRouter } from '../src/admin/admin.router';
 import { whenReady } from '../src/admin/redis-ready';
 import { tenantStatusReader } from '../src/admin/tenant-status';
-import { fixedTenants, type AdminTenants } from '../src/admin/tenant-scope';
+import { aTenant } from '@so-connector/tenants/testing';
+import {
+  fixedTenants,
+  registryTenants,
+  tenantsFor,
+  type AdminTenants,
+} from '../src/admin/tenant-scope';
 import { ADMIN_PASSWORD, ADMIN_USER, basicAuth } from './admin-harness';
 
 let redis: TestRedis;
@@ -201,6 +207,64 @@ describe('admin UI with several tenants', () => {
       const res = await admin.get(`/admin/jobs/${QUEUE_NAMES.events}/${EVENT_ID}`);
       expect(res.status).toBe(302);
       expect(res.headers.location).toBe(`/admin/t/Cust2/runs/77/${EVENT_ID}`);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it("names the fields written by each tenant's own UDF map, the ProgId as the tooltip", async () => {
+    // Two tenants of the registry, each writing other UDFs (TENANTS_FILE's or the store's map).
+    const registry = {
+      list: () => [
+        aTenant('Cust1', {
+          udf: {
+            vertical: 'SuperOffice:1',
+            summary: undefined,
+            opener: undefined,
+            personOpener: undefined,
+          },
+        }),
+        aTenant('Cust2', {
+          udf: {
+            vertical: 'SuperOffice:5',
+            summary: 'SuperOffice:6',
+            opener: undefined,
+            personOpener: 'SuperOffice:1',
+          },
+        }),
+      ],
+    };
+    const admin = await startAdmin(`${redis.prefix}-f`, registryTenants(registry, 'Cust1'));
+    const runs = new SyncRunStore({ redis: connection, prefix: `${redis.prefix}-f` });
+    await runs.record({
+      ...runFact('Cust2', 77, 'Globex Corp', `enrich:${EVENT_ID}`),
+      kind: 'enrichment',
+      status: 'COMPLETED',
+      reason: 'written',
+      fieldsWritten: [
+        { key: 'SuperOffice:5', old: '', new: '[I:3]' },
+        { key: 'SuperOffice:6', old: '', new: 'Makes widgets' },
+        { key: 'SuperOffice:9', old: '', new: 'not in its map' },
+      ],
+    });
+    try {
+      const field = (key: string, name: string) =>
+        `<span class="field" title="${key}">${name}</span>`;
+      const list = await admin.get('/admin/t/Cust2');
+      expect(list.status).toBe(200);
+      expect(list.text).toContain(
+        `${field('SuperOffice:5', 'Vertical')}, ${field('SuperOffice:6', 'Summary')}, <span class="field">SuperOffice:9</span>`,
+      );
+      const detail = await admin.get(`/admin/t/Cust2/runs/77/${EVENT_ID}`);
+      expect(detail.status).toBe(200);
+      expect(detail.text).toContain(`<b>${field('SuperOffice:5', 'Vertical')}</b>`);
+      // A tenant admin of Cust2 is given the same map.
+      const own = tenantsFor(registryTenants(registry, 'Cust1'), {
+        kind: 'tenant',
+        user: 'anna',
+        tenants: ['Cust2'],
+      });
+      expect(own.udf?.('Cust2')?.summary).toBe('SuperOffice:6');
     } finally {
       await admin.close();
     }

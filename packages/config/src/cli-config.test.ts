@@ -142,6 +142,32 @@ describe('inspectCliConfig', () => {
     expect(inspectCliConfig(full).problems).toEqual([]);
   });
 
+  it('asks for no environment-tenant variable where the worker runs without one (TENANTS_FILE or the store)', () => {
+    const app = { SO_CLIENT_ID: 'app-id', SO_CLIENT_SECRET: 'app-secret-value' };
+    for (const tenants of [
+      { TENANTS_FILE: '/etc/so/tenants.yaml' },
+      { TENANT_SECRETS_KEY: 'a'.repeat(64) },
+    ]) {
+      const env = { ...app, ...tenants };
+      expect(() => loadWorkerConfig(env)).not.toThrow();
+      expect(inspectCliConfig(env).problems).toEqual([]);
+    }
+    // The worker's rule without a tenant still applies: a refresh token with no tenant stops it.
+    const stray = inspectCliConfig({
+      ...app,
+      TENANTS_FILE: '/etc/so/tenants.yaml',
+      SO_REFRESH_TOKEN: 'refresh-token-value',
+    });
+    expect(stray.config?.workerProblems.map((p) => p.variable)).toEqual(['SO_CONTEXT_IDENTIFIER']);
+    expect(stray.problems.map((p) => p.message).join()).not.toContain('refresh-token-value');
+    // With SO_CONTEXT_IDENTIFIER, its tenant's variables are asked for as before.
+    expect(
+      inspectCliConfig({ ...app, ...tenant, TENANTS_FILE: '/etc/so/tenants.yaml' }).problems.map(
+        (p) => p.variable,
+      ),
+    ).toEqual(['SO_REFRESH_TOKEN', 'SO_UDF_VERTICAL']);
+  });
+
   it('returns a frozen config', () => {
     const sut = inspectCliConfig(full).config!;
     expect(Object.isFrozen(sut)).toBe(true);

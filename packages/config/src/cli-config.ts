@@ -152,6 +152,10 @@ export function inspectCliConfig(env: Env): CliConfigInspection {
   for (const problem of crossFieldProblems(env)) {
     const name = sectionOf(problem.variable);
     if (name !== 'base') bySection[name].push(problem);
+    // A worker rule on a variable the base accepts (SO_CONTEXT_IDENTIFIER is required when
+    // SO_REFRESH_TOKEN is set): the worker stops on it, the CLI does not.
+    else if (!baseProblems.some((p) => p.variable === problem.variable))
+      bySection.worker.push(problem);
   }
   const problems = [
     ...baseProblems,

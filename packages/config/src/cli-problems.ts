@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { SECRET_VARIABLES } from './schema';
-import { workerEnvSchema } from './worker-schema';
+import { environmentTenantOptional, SECRET_VARIABLES } from './schema';
+import { workerEnvSchema, workerEnvSchemaWithoutTenant } from './worker-schema';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -40,15 +40,23 @@ function describeValue(variable: string, env: Env): string {
  * operator fixed the first problem. Hence: the tenant is pinned to a valid placeholder (its own
  * problems come from the base schema), and the schema runs again with each failed variable
  * unset, until no new variable fails.
+ *
+ * Without SO_CONTEXT_IDENTIFIER, with TENANTS_FILE or TENANT_SECRETS_KEY, the worker runs without
+ * an environment tenant (loadWorkerConfig): its rules are then the ones without a tenant, so the
+ * environment tenant's own variables (SO_REFRESH_TOKEN, SO_UDF_*) are not asked for, and the
+ * placeholder is not pinned (SO_REFRESH_TOKEN set without the tenant is a problem there).
  */
 export function crossFieldProblems(env: Env): ConfigProblem[] {
+  const withoutTenant =
+    (env.SO_CONTEXT_IDENTIFIER === undefined || env.SO_CONTEXT_IDENTIFIER.trim() === '') &&
+    environmentTenantOptional(env);
+  const schema = withoutTenant ? workerEnvSchemaWithoutTenant : workerEnvSchema;
   const found = new Map<string, ConfigProblem>();
-  const probe: Record<string, string | undefined> = {
-    ...env,
-    SO_CONTEXT_IDENTIFIER: PLACEHOLDER_TENANT,
-  };
+  const probe: Record<string, string | undefined> = withoutTenant
+    ? { ...env, SO_CONTEXT_IDENTIFIER: undefined }
+    : { ...env, SO_CONTEXT_IDENTIFIER: PLACEHOLDER_TENANT };
   for (let pass = 0; pass < 3; pass++) {
-    const result = workerEnvSchema.safeParse(probe);
+    const result = schema.safeParse(probe);
     if (result.success) break;
     const fresh = problemsOf(result.error.issues, env).filter((p) => !found.has(p.variable));
     if (fresh.length === 0) break;

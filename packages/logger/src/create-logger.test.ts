@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { createLogger, REDACTED } from './index';
+import { createLogger, logSecretValues, REDACTED } from './index';
 
 function capture(secrets: string[] = []) {
   const stream = new PassThrough();
@@ -76,6 +76,27 @@ describe('createLogger', () => {
       redis: `redis://user:${REDACTED}@redis.internal:6379`,
       nested: { deeper: [{ clientSecret: REDACTED, note: `echo ${REDACTED}` }] },
     });
+  });
+
+  it('redacts values added after it was made (a tenant’s), through its children too, until they are deleted', async () => {
+    const sut = capture(['environment-secret']);
+    const child = sut.logger.child({ tenant: 'Cust2' });
+    const values = logSecretValues(child);
+    expect(values).toBe(logSecretValues(sut.logger));
+    values!.replace('Cust2', ['cust2-refresh-token-value', 'cust2-webhook-secret']);
+    child.info('token refresh failed for cust2-refresh-token-value', {
+      detail: { body: 'secret=cust2-webhook-secret' },
+    });
+    values!.delete('Cust2');
+    child.info('after removal: cust2-refresh-token-value');
+    await flushed();
+    expect(sut.parsed()).toEqual([
+      expect.objectContaining({
+        message: `token refresh failed for ${REDACTED}`,
+        detail: { body: `secret=${REDACTED}` },
+      }),
+      expect.objectContaining({ message: 'after removal: cust2-refresh-token-value' }),
+    ]);
   });
 
   it('respects the level', async () => {

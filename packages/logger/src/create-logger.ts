@@ -1,5 +1,6 @@
 import winston from 'winston';
 import { createRedactor } from './redact';
+import { SecretValues } from './secret-values';
 
 export type Logger = winston.Logger;
 
@@ -25,7 +26,8 @@ const SPLAT = Symbol.for('splat');
  * `logger.child({ eventId })`.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const redact = createRedactor(options.secrets);
+  const secretValues = new SecretValues(options.secrets);
+  const redact = createRedactor(secretValues);
   const redaction = winston.format((info) => {
     const clean = redact({ ...info }) as Record<string, unknown>;
     const out = clean as winston.Logform.TransformableInfo;
@@ -58,5 +60,26 @@ export function createLogger(options: LoggerOptions): Logger {
     format: winston.format.combine(levelGate(), redaction(), output),
     transports: [new winston.transports.Stream({ stream: options.destination ?? process.stdout })],
   });
+  valuesOf.set(logger, secretValues);
   return logger;
+}
+
+const valuesOf = new WeakMap<object, SecretValues>();
+
+/**
+ * The secret values `logger` (made by createLogger, or a child of one) removes from its lines:
+ * add a tenant's with `replace(ctx, values)` when it comes or changes, `delete(ctx)` when it goes.
+ * Undefined for a logger made elsewhere.
+ */
+export function logSecretValues(logger: Logger): SecretValues | undefined {
+  // winston's child() is Object.create(parent): walk up to the logger createLogger made.
+  for (
+    let at: object | null = logger;
+    at !== null;
+    at = Object.getPrototypeOf(at) as object | null
+  ) {
+    const values = valuesOf.get(at);
+    if (values) return values;
+  }
+  return undefined;
 }

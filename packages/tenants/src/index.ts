@@ -42,6 +42,7 @@ export {
   type TenantRegistryOptions,
   type TenantRegistryView,
 } from './registry';
+export { tenantSecretValues, trackTenantSecrets, type SecretSink } from './tenant-secrets';
 export { openDeploymentRegistry, type DeploymentRegistryOptions } from './deployment-registry';
 export {
   readReconsentMarks,

@@ -7,6 +7,8 @@ export interface CheckResult {
   readonly status: CheckStatus;
   readonly detail: string;
   readonly fix?: string | undefined;
+  /** The tenant it is about, when doctor checks every registered tenant. */
+  readonly tenant?: string | undefined;
 }
 
 export const pass = (check: string, detail: string): CheckResult => ({

@@ -147,9 +147,10 @@ export function doctorExitCode(results: readonly CheckResult[]): 0 | 1 {
 
 /** One line per check (`PASS  name  detail`), the fix indented below, then a summary line. */
 export function formatChecks(results: readonly CheckResult[]): string {
-  const width = Math.max(...results.map((r) => r.check.length));
+  const name = (r: CheckResult) => (r.tenant === undefined ? r.check : `${r.tenant} ${r.check}`);
+  const width = Math.max(...results.map((r) => name(r).length));
   const lines = results.flatMap((r) => [
-    `${r.status.padEnd(4)}  ${r.check.padEnd(width)}  ${r.detail}`,
+    `${r.status.padEnd(4)}  ${name(r).padEnd(width)}  ${r.detail}`,
     ...(r.fix && r.status !== 'PASS' ? [`${' '.repeat(width + 8)}fix: ${r.fix}`] : []),
   ]);
   const count = (s: CheckStatus) => results.filter((r) => r.status === s).length;

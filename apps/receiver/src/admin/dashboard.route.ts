@@ -14,7 +14,7 @@ import { accountHints, findRunByJob } from './find-run-by-job';
 import { bullBoardJobHref, runHref, TENANTS_HREF, type TenantScope } from './links';
 import { renderBackfills } from './pages/backfills.page';
 import { renderDashboard, type QueueCounts, type RunFilter } from './pages/dashboard.page';
-import type { FieldNames } from './pages/field-names';
+import { fieldNames, type FieldNames } from './pages/field-names';
 import { renderMessage } from './pages/message.page';
 import { renderRunDetail } from './pages/run-detail.page';
 import { pageReader } from './read-part';
@@ -34,7 +34,10 @@ export interface DashboardDeps {
   /** `so-connector backfill` runs (`{prefix}:backfill:{tenant}:{runId}`, written by the worker). */
   readonly backfills: BackfillProgressStore;
   readonly redact: AdminRedactor;
-  /** Names of the configured UDF keys, shown for "fields written". */
+  /**
+   * Names of the environment's UDF keys (SO_UDF_*), shown for "fields written" of a tenant whose
+   * own UDF map `tenants` does not give.
+   */
   readonly fieldNames: FieldNames;
   readonly logger: Logger;
   readonly redisReady: () => Promise<void>;
@@ -72,6 +75,12 @@ function tenantOfJob(data: unknown): string | undefined {
     typeof data.tenant === 'string'
     ? data.tenant
     : undefined;
+}
+
+/** The names of `tenant`'s UDF keys: its own map from the registry, else the environment's. */
+function fieldNamesOf(deps: DashboardDeps, res: Response, tenant: string): FieldNames {
+  const udf = deps.tenants(res).udf?.(tenant);
+  return udf === undefined ? deps.fieldNames : fieldNames(udf);
 }
 
 /** The tenant a request's pages are about, set by the router's first handler. */
@@ -229,7 +238,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         queues,
         activity,
         status,
-        fieldNames: deps.fieldNames,
+        fieldNames: fieldNamesOf(deps, res, scope.tenant),
         banner: failed ? UNAVAILABLE : undefined,
       },
       deps.redact,
@@ -264,7 +273,11 @@ export function dashboardRouter(deps: DashboardDeps): Router {
           `Account ${accountId} has no run ${req.params.runId} (runs are kept for the worker's SYNC_RUN_RETENTION_MS, 14 days by default).`,
         ),
       );
-    sendPage(res, 200, renderRunDetail(scope, run.value, deps.redact, deps.fieldNames));
+    sendPage(
+      res,
+      200,
+      renderRunDetail(scope, run.value, deps.redact, fieldNamesOf(deps, res, scope.tenant)),
+    );
   });
 
   return router;

@@ -1,4 +1,4 @@
-import type { TenantBudget } from '@so-connector/tenants';
+import type { TenantBudget, TenantUdfMap } from '@so-connector/tenants';
 import type { AdminPrincipal } from './admin-users';
 import { tenantScope, type TenantScope } from './links';
 
@@ -13,6 +13,8 @@ export interface AdminTenants {
   defaultTenant(): string | undefined;
   /** The tenant's budgets (TenantConfig.budget); undefined = none set. */
   budget?(tenant: string): TenantBudget | undefined;
+  /** The tenant's UDF map (TenantConfig.udf): the dashboard names the fields it writes by it. */
+  udf?(tenant: string): TenantUdfMap | undefined;
   /** The tenants a tenant admin may see (tenantsFor): no Bull Board, no onboarding. */
   readonly restricted?: boolean;
 }
@@ -23,7 +25,11 @@ export interface AdminTenants {
  */
 export function registryTenants(
   registry: {
-    list(): readonly { readonly contextIdentifier: string; readonly budget?: TenantBudget }[];
+    list(): readonly {
+      readonly contextIdentifier: string;
+      readonly budget?: TenantBudget;
+      readonly udf?: TenantUdfMap;
+    }[];
   },
   preferred: string | undefined,
 ): AdminTenants {
@@ -31,6 +37,7 @@ export function registryTenants(
   return {
     list,
     budget: (tenant) => registry.list().find((t) => t.contextIdentifier === tenant)?.budget,
+    udf: (tenant) => registry.list().find((t) => t.contextIdentifier === tenant)?.udf,
     defaultTenant: () => {
       const all = list();
       if (preferred !== undefined && all.includes(preferred)) return preferred;
@@ -65,6 +72,7 @@ export function tenantsFor(all: AdminTenants, principal: AdminPrincipal): AdminT
       return visible.length === 1 ? visible[0] : undefined;
     },
     budget: (tenant) => all.budget?.(tenant),
+    udf: (tenant) => all.udf?.(tenant),
     restricted: true,
   };
 }

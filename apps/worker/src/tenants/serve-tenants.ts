@@ -2,19 +2,21 @@ import { readFileSync } from 'node:fs';
 import type { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { WorkerConfig } from '@so-connector/config';
-import type { Logger, ShutdownRegistry } from '@so-connector/logger';
+import { logSecretValues, type Logger, type ShutdownRegistry } from '@so-connector/logger';
 import { TenantBudgets } from '@so-connector/queue';
 import type { CallRecord } from '@so-connector/superoffice-client';
 import {
   defaultsFromWorkerConfig,
   openDeploymentRegistry,
   tenantFromEnvironment,
+  trackTenantSecrets,
   type TenantRegistry,
 } from '@so-connector/tenants';
 import type { WorkerMetrics } from '../metrics';
 import type { UdfTargetsOptions } from '../udf-targets';
 import { ReconsentStore } from './reconsent-store';
 import { promoteDeferred } from './tenant-jobs';
+import { TenantPauses } from './tenant-pause';
 import { buildTenantRuntime } from './tenant-runtime';
 import { TenantRuntimes } from './tenant-runtimes';
 
@@ -70,6 +72,7 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
       : readFileSync(config.appPrivateKeyFile, 'utf8');
   const reconsent = new ReconsentStore(options.connection, config.queue.prefix);
   const budgets = new TenantBudgets(options.connection, config.queue.prefix);
+  const pauses = new TenantPauses(options.connection, config.queue.prefix);
   const runtimes = new TenantRuntimes({
     registry,
     reconsent,
@@ -78,6 +81,7 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
       buildTenantRuntime(tenant, {
         app: { ...config.superoffice, appPrivateKey },
         budgets,
+        pauses,
         ownAssociateRefreshMs: config.superoffice.ownAssociateRefreshMs,
         metrics: options.metrics,
         logger,
@@ -93,8 +97,13 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
       problem: message,
     }),
   );
+  // The tenants' secrets (TENANTS_FILE's, the store's) are redacted from log lines as the
+  // environment's are, from the moment the registry holds them until the tenant goes.
+  const secrets = logSecretValues(logger);
+  const untrack = secrets ? trackTenantSecrets(registry, secrets) : () => undefined;
   shutdown.register('tenant runtimes', () => {
     unsubscribe();
+    untrack();
     runtimes.close();
     return Promise.resolve();
   });

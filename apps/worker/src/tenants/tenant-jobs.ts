@@ -1,4 +1,4 @@
-import { DelayedError, Job, UnrecoverableError, type Queue } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, type MinimalQueue, type Queue } from 'bullmq';
 import type { Logger } from '@so-connector/logger';
 import { BudgetExceededError } from '@so-connector/queue';
 import { SuperOfficeError } from '@so-connector/superoffice-client';
@@ -157,7 +157,7 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     const paused = options.honourPauses === false ? undefined : await options.pauses?.current(ctx);
     if (paused) return waitUntil(job, token, paused);
     // Taken and released synchronously around the processor: no await between check and count.
-    const slot = options.slots?.take(ctx);
+    const slot = options.slots?.take(ctx, Date.now(), job.id);
     if (slot && !slot.granted) return waitForSlot(job, token, ctx, slot.retryAt);
     try {
       return await processor(job, access.runtime);
@@ -176,9 +176,27 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
       await options.runtimes.revoked(access.runtime.tenant, error.errorType ?? 'invalid_grant');
       return waitForConsent(job, token, ctx);
     } finally {
-      slot?.release();
+      // The freed slot brings the tenant's earliest turned-away job forward (tenant-slots.ts).
+      const pulled = slot?.release();
+      if (pulled !== undefined) void bringForward(job, pulled, options.logger);
     }
   };
+}
+
+/** Moves a delayed job of `job`'s queue to wait now; one that is not delayed any more is left. */
+export async function bringForward(job: Job, id: string, logger: Logger): Promise<void> {
+  // BullMQ keeps a job's queue protected; Job.fromId needs it to read another job of that queue.
+  const queue = (job as unknown as { readonly queue: MinimalQueue }).queue;
+  try {
+    const next = await Job.fromId(queue, id);
+    if (next && (await next.isDelayed())) await next.promote();
+  } catch (error) {
+    logger.debug('turned-away job not brought forward', {
+      queue: job.queueName,
+      jobId: id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 /** Up to 2 s, or a tenth of the pause when that is shorter: when a paused job comes back. */

@@ -64,6 +64,28 @@ export class TenantPauses {
     return new TenantPausedError(tenant, source, until);
   }
 
+  /**
+   * Pauses every call with one provider credential (providerCredentialId) for `ms`, at most
+   * MAX_PAUSE_MS: the tenants that share the key share its rate limit. Returns when it ends.
+   */
+  async pauseCredential(credential: string, ms: number, now = Date.now()): Promise<number> {
+    const wait = Math.min(MAX_PAUSE_MS, Math.max(1, Math.ceil(ms)));
+    return Number(
+      await this.redis.eval(EXTEND, 1, this.credentialKey(credential), now + wait, wait),
+    );
+  }
+
+  /** When the credential's pause ends, if one is in force. */
+  async credentialPausedUntil(credential: string, now = Date.now()): Promise<number | undefined> {
+    const until = Number((await this.redis.get(this.credentialKey(credential))) ?? 0);
+    return until > now ? until : undefined;
+  }
+
+  /** `{prefix}:pause:provider-credential:{hash}`: the hash, never the key (tenant keys hold `{`). */
+  private credentialKey(credential: string): string {
+    return `${this.prefix}:pause:provider-credential:${credential}`;
+  }
+
   /** The pause in force for the tenant (the later one when both sources paused it), if any. */
   async current(tenant: string, now = Date.now()): Promise<TenantPausedError | undefined> {
     const pause = await readTenantPause(this.redis, this.prefix, tenant, now);

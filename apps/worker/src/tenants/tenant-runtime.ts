@@ -7,8 +7,10 @@ import type { WorkerMetrics } from '../metrics';
 import { learnOwnAssociate } from '../own-associate';
 import { createUdfTargets, type UdfTargets, type UdfTargetsOptions } from '../udf-targets';
 import type { TenantBudgets } from '@so-connector/queue';
+import { withProviderPause } from './provider-pause';
 import { superOfficeBudgetGate, withProviderBudget } from './tenant-budget';
 import { createTenantClient, type AppSettings } from './tenant-client';
+import type { TenantPauses } from './tenant-pause';
 
 /** What the processors need of one tenant: built from its TenantConfig, never from a global. */
 export interface TenantRuntime {
@@ -27,6 +29,8 @@ export interface TenantRuntimeDeps {
   readonly app: AppSettings;
   /** Per-tenant budgets (TenantConfig.budget), shared by every worker process. */
   readonly budgets: TenantBudgets;
+  /** Retry-After pauses: a provider's is shared by every tenant with the same credential. */
+  readonly pauses?: TenantPauses;
   readonly ownAssociateRefreshMs: number;
   readonly metrics: WorkerMetrics;
   readonly logger: Logger;
@@ -64,13 +68,23 @@ export async function buildTenantRuntime(
   return {
     tenant,
     client,
-    provider: deps.metrics.instrument(
-      withProviderBudget(createProvider(tenant.provider), tenant, deps.budgets),
-      ctx,
-    ),
+    provider: providerOf(tenant, deps),
     targets: createUdfTargets(client, tenant.udf, { ...deps.udfTargets, logger }),
     ownerScope: parseOwnerScope(tenant.ownerScope),
     ownAssociateId: () => own.current(),
     stop: () => own.stop(),
   };
+}
+
+/**
+ * The tenant's provider: its budget taken before each call, the calls counted, and (outermost, so
+ * a call not made is neither counted nor taken from the budget) its credential's Retry-After.
+ */
+function providerOf(tenant: TenantConfig, deps: TenantRuntimeDeps): EnrichmentProvider {
+  const ctx = tenant.contextIdentifier;
+  const counted = deps.metrics.instrument(
+    withProviderBudget(createProvider(tenant.provider), tenant, deps.budgets),
+    ctx,
+  );
+  return deps.pauses ? withProviderPause(counted, ctx, tenant.provider, deps.pauses) : counted;
 }

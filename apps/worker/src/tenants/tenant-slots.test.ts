@@ -1,6 +1,5 @@
 import {
   mayStart,
-  SLOT_RETRY_HORIZON_MS,
   SLOT_RETRY_MAX_MS,
   SLOT_RETRY_MIN_MS,
   slotRetryStepMs,
@@ -69,11 +68,62 @@ describe('TenantSlots', () => {
     expect(times).toEqual([4000, 6000, 8000]);
   });
 
-  it('never sends a job further out than the horizon', () => {
+  it('keeps turned-away jobs one step apart however long the backlog: no horizon', () => {
     const sut = slots(1);
     granted(sut.take('A', 0));
     const times = Array.from({ length: 20 }, () => refused(sut.take('A', 30_000)).retryAt);
-    expect(Math.max(...times)).toBe(30_000 + SLOT_RETRY_HORIZON_MS);
+    expect(times[0]).toBe(30_000 + SLOT_RETRY_MAX_MS);
+    expect(times.slice(1).map((t, i) => t - times[i]!)).toEqual(Array(19).fill(SLOT_RETRY_MAX_MS));
+  });
+
+  /**
+   * A tenant whose one slot hangs for the whole window, with `backlog` jobs behind the cap: every
+   * job comes back when told and is turned away again (virtual time, the real TenantSlots). How
+   * many fetches its returns cost between 1 and 3 minutes after the backlog arrived.
+   */
+  function fetchesInWindow(backlog: number): number {
+    const sut = slots(1);
+    granted(sut.take('A', 0)); // hangs
+    const arrived = 30_000;
+    // Retry times never decrease (each is at least the last one), so a FIFO is the delayed set.
+    const due: { id: string; at: number }[] = [];
+    for (let i = 0; i < backlog; i++) due.push({ id: `j${i}`, at: arrived });
+    const from = arrived + 60_000;
+    const to = arrived + 180_000;
+    let fetches = 0;
+    for (let next = due.shift(); next && next.at < to; next = due.shift()) {
+      if (next.at >= from) fetches++;
+      due.push({ id: next.id, at: refused(sut.take('A', next.at, next.id)).retryAt });
+    }
+    return fetches;
+  }
+
+  it('costs a bounded number of fetches over a window, whatever the backlog behind the cap', () => {
+    // One return a step (10 s: the hanging job is older than 10 s), not the backlog once a minute.
+    expect(fetchesInWindow(10_000)).toBe(12);
+    expect(fetchesInWindow(100)).toBe(12);
+  });
+
+  it("pulls the tenant's earliest turned-away job forward when one of its slots frees up", () => {
+    const sut = slots(1);
+    const first = granted(sut.take('A', 0));
+    const times = ['j1', 'j2', 'j3'].map((id) => refused(sut.take('A', 2000, id)).retryAt);
+    expect(times).toEqual([4000, 6000, 8000]);
+    expect(first.release(2500)).toBe('j1');
+    // j1 is brought forward and runs; when it ends, j2 is next.
+    expect(granted(sut.take('A', 2600, 'j1')).release(2700)).toBe('j2');
+    // j3 comes back at 8000: a slot freed just before needs no pull.
+    expect(granted(sut.take('A', 2800, 'j2')).release(7900)).toBeUndefined();
+    granted(sut.take('A', 8000, 'j3')).release(8100);
+    expect(sut.tracked()).toBe(0);
+  });
+
+  it('forgets turned-away jobs that came back elsewhere', () => {
+    const sut = slots(1);
+    const first = granted(sut.take('A', 0));
+    refused(sut.take('A', 1000, 'gone')); // comes back at 2000, taken by another process
+    const { retryAt } = refused(sut.take('A', 1000, 'later'));
+    expect(first.release(retryAt - 1000)).toBe('later');
   });
 
   it('frees a slot on release (once, however often release is called)', () => {

@@ -4,13 +4,20 @@
  * stage's `concurrency` slots at once, so the others stay free for the other tenants. A further
  * job of that tenant is turned away: servePerTenant moves it to delayed (DelayedError, no attempt
  * used) until `retryAt`.
+ *
+ * Turned-away jobs come back one step apart with no horizon: the k-th comes back k steps out, so
+ * however long the tenant's backlog, its jobs come back (and cost a fetch of the stage's rate
+ * limiter) at most once a step, not the whole backlog once a minute. That a job may be scheduled
+ * far out costs no throughput: when one of the tenant's jobs ends, its slot pulls the earliest
+ * turned-away job forward (`release` names it, servePerTenant promotes it), so the tenant's slots
+ * stay busy as long as it has work, and a tenant that recovers drains its backlog at its new pace.
  */
 
-/** The shortest and longest wait of a turned-away job before it asks again (ms). */
+/** The shortest and longest wait between two turned-away jobs of a tenant (ms). */
 export const SLOT_RETRY_MIN_MS = 250;
 export const SLOT_RETRY_MAX_MS = 10_000;
-/** However many of a tenant's jobs were turned away, none waits longer than this (ms). */
-export const SLOT_RETRY_HORIZON_MS = 60_000;
+/** Turned-away jobs remembered per tenant (for the pull on release); more just keep their time. */
+export const SLOT_TRACKED_MAX = 5000;
 
 /**
  * Whether a tenant that has `inFlight` jobs running in this stage and process may start one more.
@@ -30,11 +37,9 @@ export function mayStart(input: {
 }
 
 /**
- * How long after the tenant's last turned-away job the next one comes back: about how often one
- * of its slots frees up — the age of its oldest running job (how long its jobs take now) over the
- * cap — within [SLOT_RETRY_MIN_MS, SLOT_RETRY_MAX_MS]. Turned-away jobs come back one such step
- * apart, not all at once, so a hanging tenant's jobs do not spin through the queue (each fetch
- * also counts against the stage's rate limiter).
+ * The spacing of the tenant's turned-away jobs: about how often one of its slots frees up — the
+ * age of its oldest running job (how long its jobs take now) over the cap — within
+ * [SLOT_RETRY_MIN_MS, SLOT_RETRY_MAX_MS].
  */
 export function slotRetryStepMs(oldestRunningMs: number, cap: number): number {
   const step = Math.ceil(oldestRunningMs / Math.max(1, cap));
@@ -42,7 +47,11 @@ export function slotRetryStepMs(oldestRunningMs: number, cap: number): number {
 }
 
 export type SlotTake =
-  | { readonly granted: true; readonly release: () => void }
+  | {
+      readonly granted: true;
+      /** Frees the slot; returns the id of a turned-away job of the tenant to bring forward. */
+      readonly release: (now?: number) => string | undefined;
+    }
   | { readonly granted: false; readonly retryAt: number };
 
 /** The running jobs of each tenant in one stage of this process (in memory, synchronous). */
@@ -51,6 +60,8 @@ export class TenantSlots {
   private readonly running = new Map<string, Set<{ readonly startedAt: number }>>();
   /** When the tenant's last turned-away job comes back; dropped once that has passed. */
   private readonly nextReturn = new Map<string, number>();
+  /** Each tenant's turned-away jobs still delayed: job id → retryAt, in order of retryAt. */
+  private readonly turnedAway = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly options: {
@@ -66,8 +77,11 @@ export class TenantSlots {
     return this.running.get(tenant)?.size ?? 0;
   }
 
-  /** Takes a slot for one of the tenant's jobs (release it when the job ends), or says when to come back. */
-  take(tenant: string, now = Date.now()): SlotTake {
+  /**
+   * Takes a slot for one of the tenant's jobs (release it when the job ends), or says when to come
+   * back. `jobId` lets a freed slot pull the job forward.
+   */
+  take(tenant: string, now = Date.now(), jobId?: string): SlotTake {
     const jobs = this.running.get(tenant);
     const allowed = mayStart({
       inFlight: jobs?.size ?? 0,
@@ -75,15 +89,22 @@ export class TenantSlots {
       concurrency: this.options.concurrency,
       tenants: this.options.tenants(),
     });
+    const waiting = this.turnedAway.get(tenant);
+    if (jobId !== undefined) waiting?.delete(jobId);
     if (!allowed && jobs) {
       let oldest = now;
       for (const job of jobs) oldest = Math.min(oldest, job.startedAt);
       const step = slotRetryStepMs(now - oldest, this.options.cap);
-      const last = this.nextReturn.get(tenant) ?? now;
-      const retryAt = Math.min(now + SLOT_RETRY_HORIZON_MS, Math.max(now, last) + step);
+      const retryAt = Math.max(now, this.nextReturn.get(tenant) ?? now) + step;
       this.nextReturn.set(tenant, retryAt);
+      if (jobId !== undefined) {
+        const list = waiting ?? new Map<string, number>();
+        if (list.size < SLOT_TRACKED_MAX) list.set(jobId, retryAt);
+        this.turnedAway.set(tenant, list);
+      }
       return { granted: false, retryAt };
     }
+    if (waiting?.size === 0) this.turnedAway.delete(tenant);
     if ((this.nextReturn.get(tenant) ?? 0) <= now) this.nextReturn.delete(tenant);
     const job = { startedAt: now };
     const set = jobs ?? new Set();
@@ -92,17 +113,46 @@ export class TenantSlots {
     let released = false;
     return {
       granted: true,
-      release: () => {
-        if (released) return;
+      release: (at = Date.now()) => {
+        if (released) return undefined;
         released = true;
         set.delete(job);
         if (set.size === 0 && this.running.get(tenant) === set) this.running.delete(tenant);
+        return this.pullForward(tenant, at);
       },
     };
   }
 
   /** Tenants with running jobs or turned-away jobs still to come back (for tests and gauges). */
   tracked(): number {
-    return new Set([...this.running.keys(), ...this.nextReturn.keys()]).size;
+    return new Set([...this.running.keys(), ...this.nextReturn.keys(), ...this.turnedAway.keys()])
+      .size;
+  }
+
+  /**
+   * The earliest of the tenant's turned-away jobs, taken off the list: a slot of the tenant just
+   * freed up, so it need not wait for its turn; none when that job comes back within a moment by
+   * itself. Entries whose time has passed came back already (here or in another process) and are
+   * dropped.
+   */
+  private pullForward(tenant: string, now: number): string | undefined {
+    const waiting = this.turnedAway.get(tenant);
+    if (!waiting) return undefined;
+    let pulled: string | undefined;
+    for (const [id, retryAt] of waiting) {
+      if (retryAt <= now) {
+        waiting.delete(id);
+        continue;
+      }
+      // One comes back within a moment anyway and takes the slot: nothing to pull.
+      if (retryAt <= now + SLOT_RETRY_MIN_MS) break;
+      waiting.delete(id);
+      pulled = id;
+      break;
+    }
+    if (waiting.size === 0) this.turnedAway.delete(tenant);
+    if (waiting.size === 0 && (this.nextReturn.get(tenant) ?? 0) <= now)
+      this.nextReturn.delete(tenant);
+    return pulled;
   }
 }

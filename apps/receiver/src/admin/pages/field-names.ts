@@ -11,8 +11,13 @@ const ROLE_NAMES: Readonly<Record<keyof UdfTargetsConfig, string>> = {
   personOpener: 'Person opener',
 };
 
-/** The names of the configured UDF keys (SO_UDF_*); a key configured twice keeps its first name. */
-export function fieldNames(udfs: UdfTargetsConfig): FieldNames {
+/**
+ * The names of a tenant's UDF keys (SO_UDF_* for the environment's tenant, the `udf` map of a
+ * TENANTS_FILE or stored tenant); a key configured twice keeps its first name.
+ */
+export function fieldNames(
+  udfs: Readonly<Record<keyof UdfTargetsConfig, string | undefined>>,
+): FieldNames {
   const names = new Map<string, string>();
   for (const role of Object.keys(ROLE_NAMES) as (keyof UdfTargetsConfig)[]) {
     const key = udfs[role];
