@@ -5,7 +5,7 @@ import type { Cluster, Redis } from 'ioredis';
 import {
   closeRedis,
   closeWhenReady,
-  createEventsQueue,
+  createEventsQueues,
   createConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
@@ -127,12 +127,16 @@ export async function startReceiver(
   }
   assertStarting(shutdown);
 
-  const queue = createEventsQueue(redis, config.queue.prefix);
-  queue.on('error', (error: Error) => logger.debug('events queue error', { error: error.message }));
+  // One `so-events` queue per partition (QUEUE_PARTITIONS); an event goes to its tenant's.
+  const queue = createEventsQueues(redis, config.queue.prefix, config.queue.partitions);
+  for (const partition of queue.all)
+    partition.on('error', (error: Error) =>
+      logger.debug('events queue error', { error: error.message }),
+    );
   shutdown.register('events queue', async () => {
     // Half the deadline for its connection to come up; closing before it has risks BullMQ's
     // unhandled "Connection is closed" (closeWhenReady).
-    await closeWhenReady(queue, config.http.shutdownTimeoutMs / 2);
+    await Promise.all(queue.all.map((q) => closeWhenReady(q, config.http.shutdownTimeoutMs / 2)));
   });
 
   const spool = await DiskSpool.open(config.spool.dir);
