@@ -48,6 +48,8 @@ export interface PartitionedSystem {
   readonly cluster: TestRedisCluster | undefined;
   /** The environment the processes run with (Redis, prefix, partitions, TENANTS_FILE, app). */
   readonly env: Readonly<Record<string, string>>;
+  /** The worker's environment (`env` and the app, pacing and maintenance settings). */
+  readonly workerEnv: Readonly<Record<string, string>>;
   /** GET as the admin (HTTP Basic) on the first receiver. */
   admin(path: string): Promise<{ status: number; body: string }>;
   /** Every key on every master (a single node: that node), per master. */
@@ -135,7 +137,7 @@ export async function startPartitionedSystem(options: {
     );
 
     const app = tenants[0]!.sim.client;
-    const worker = startApp('worker', {
+    const workerEnv = {
       ...env,
       SO_CLIENT_ID: app.clientId,
       SO_CLIENT_SECRET: app.clientSecret,
@@ -145,7 +147,8 @@ export async function startPartitionedSystem(options: {
       METRICS_PORT: '0',
       WATCHDOG_INTERVAL_MS: '0',
       RECONCILE_INTERVAL_MS: '0',
-    });
+    };
+    const worker = startApp('worker', workerEnv);
     processes.push(worker);
     await waitFor(() => worker.output().includes('worker started'), {
       timeoutMs: 30_000,
@@ -168,6 +171,7 @@ export async function startPartitionedSystem(options: {
       queues,
       cluster,
       env,
+      workerEnv,
       async admin(path) {
         const res = await fetch(`${receiverUrls[0]!}${path}`, {
           headers: { authorization, accept: 'text/html' },

@@ -174,6 +174,16 @@ describe.each<Topology>(['cluster', 'single'])('QUEUE_PARTITIONS=8 on %s Redis',
     const link = await system.admin(`/admin/jobs/${label}/${failing.id ?? ''}`);
     expect(link.body).not.toContain(`There is no queue`);
 
+    // A worker started with another count refuses while the queues hold work (the delayed job).
+    const other = startApp('worker', { ...system.workerEnv, QUEUE_PARTITIONS: '4' });
+    const refused = await new Promise<number | null>((resolve) =>
+      other.child.once('exit', resolve),
+    );
+    expect(refused).toBe(1);
+    expect(other.output()).toMatch(
+      /failed to start: QUEUE_PARTITIONS is 4 but the queues were served with 8 and still hold \d+ unfinished job/,
+    );
+
     if (system.topology === 'single') {
       // The CLI refuses a Cluster for its queue commands for now (docs/deploy.md); on one node
       // `failed list` reads every partition.

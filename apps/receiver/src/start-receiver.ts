@@ -6,6 +6,7 @@ import {
   closeRedis,
   closeWhenReady,
   createEventsQueues,
+  partitionCountKey,
   createConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
@@ -127,6 +128,20 @@ export async function startReceiver(
   }
   assertStarting(shutdown);
 
+  // The worker refuses to start with a QUEUE_PARTITIONS other than the one the queues were served
+  // with (partition-count.ts); a receiver still accepts webhooks, but says so.
+  if (redis.status === 'ready')
+    await redis
+      .get(partitionCountKey(config.queue.prefix))
+      .then((raw) => {
+        // None recorded: no worker has served partitions yet (or only 1); nothing to compare.
+        const recorded = raw === null ? config.queue.partitions : Number(raw);
+        if (recorded !== config.queue.partitions)
+          logger.error(
+            `QUEUE_PARTITIONS is ${config.queue.partitions} but the workers serve ${recorded} partitions: events of tenants in other partitions wait until the setting is the same everywhere`,
+          );
+      })
+      .catch(() => undefined);
   // One `so-events` queue per partition (QUEUE_PARTITIONS); an event goes to its tenant's.
   const queue = createEventsQueues(redis, config.queue.prefix, config.queue.partitions);
   for (const partition of queue.all)

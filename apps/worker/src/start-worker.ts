@@ -8,6 +8,7 @@ import {
   type ShutdownRegistry,
 } from '@so-connector/logger';
 import {
+  checkPartitionCount,
   closeRedis,
   BackfillProgressStore,
   closeWhenReady,
@@ -113,6 +114,10 @@ export async function startWorker(
     .catch(() => undefined);
 
   const prefix = config.queue.prefix;
+  // A changed QUEUE_PARTITIONS while the queues still hold work would strand it: refuse to start.
+  const partitionCount = await checkPartitionCount(connection, prefix, config.queue.partitions);
+  if (partitionCount.kind === 'refuse') throw new Error(partitionCount.message);
+  assertStarting(shutdown);
   // Unlabelled calls (none tenant-less today) count as the environment's tenant, else `unknown`.
   const metrics = createWorkerMetrics(config.tenant?.contextIdentifier ?? UNKNOWN_TENANT_LABEL);
   // One queue per partition (QUEUE_PARTITIONS; one = the queues of before): a tenant's jobs go to

@@ -60,6 +60,12 @@ export {
   partitionPrefixes,
 } from './partitions';
 export {
+  checkPartitionCount,
+  decidePartitionCount,
+  partitionCountKey,
+  type PartitionCountDecision,
+} from './partition-count';
+export {
   allPartitions,
   createDeploymentQueues,
   createEnrichQueues,
