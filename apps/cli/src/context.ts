@@ -9,11 +9,10 @@ import {
 import {
   closeRedis,
   closeWhenReady,
-  createEnrichQueue,
-  createEventsQueue,
-  createMaintenanceQueue,
+  createQueuePartitions,
   createRedisConnection,
-  QUEUE_NAMES,
+  partitionOf,
+  type LabelledQueue,
   type QueueName,
 } from '@so-connector/queue';
 import { superOfficeHandle, type SuperOfficeHandle } from './superoffice-handle';
@@ -62,7 +61,7 @@ export class CliContext {
   readonly out: Output;
   private loaded: CliConfig | undefined;
   private connection: Promise<Redis> | undefined;
-  private readonly queues = new Map<QueueName, Queue>();
+  private readonly queues = new Map<QueueName, LabelledQueue[]>();
   private readonly closers: (() => Promise<void>)[] = [];
   private superoffice: SuperOfficeHandle | undefined;
   private registry: Promise<TenantRegistry> | undefined;
@@ -178,19 +177,21 @@ export class CliContext {
     return this.connection;
   }
 
-  async queue(name: QueueName): Promise<Queue> {
+  /** Every partition of a queue (QUEUE_PARTITIONS; `so-maintenance` has one), in order. */
+  async partitions(name: QueueName): Promise<LabelledQueue[]> {
     const existing = this.queues.get(name);
     if (existing) return existing;
     const redis = await this.redis();
-    const prefix = this.config().queue.prefix;
-    const queue: Queue =
-      name === QUEUE_NAMES.events
-        ? (createEventsQueue(redis, prefix) as Queue)
-        : name === QUEUE_NAMES.enrich
-          ? (createEnrichQueue(redis, prefix) as Queue)
-          : (createMaintenanceQueue(redis, prefix) as Queue);
-    this.queues.set(name, queue);
-    return queue;
+    const { prefix, partitions } = this.config().queue;
+    const list = createQueuePartitions(redis, prefix, partitions, name);
+    this.queues.set(name, list);
+    return list;
+  }
+
+  /** A queue's partition 0, or with `tenant` that tenant's partition (where its jobs are). */
+  async queue(name: QueueName, tenant?: string): Promise<Queue> {
+    const list = await this.partitions(name);
+    return list[tenant === undefined ? 0 : partitionOf(tenant, list.length)]!.queue;
   }
 
   superOffice(): SuperOfficeHandle {
@@ -216,7 +217,7 @@ export class CliContext {
     for (const close of this.closers.reverse()) await close().catch(() => undefined);
     // closeWhenReady: a queue closed while its connection still initialises makes BullMQ emit an
     // unhandled error (a command stopped by SIGTERM right after it began).
-    for (const queue of this.queues.values())
+    for (const { queue } of [...this.queues.values()].flat())
       await closeWhenReady(queue, CLOSE_READY_WITHIN_MS).catch(() => undefined);
     if (this.connection) {
       const redis = await this.connection.catch(() => undefined);

@@ -5,7 +5,8 @@ import type { Cluster, Redis } from 'ioredis';
 import {
   closeRedis,
   closeWhenReady,
-  createEventsQueue,
+  createEventsQueues,
+  partitionCountKey,
   createConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
@@ -127,12 +128,30 @@ export async function startReceiver(
   }
   assertStarting(shutdown);
 
-  const queue = createEventsQueue(redis, config.queue.prefix);
-  queue.on('error', (error: Error) => logger.debug('events queue error', { error: error.message }));
+  // The worker refuses to start with a QUEUE_PARTITIONS other than the one the queues were served
+  // with (partition-count.ts); a receiver still accepts webhooks, but says so.
+  if (redis.status === 'ready')
+    await redis
+      .get(partitionCountKey(config.queue.prefix))
+      .then((raw) => {
+        // None recorded: no worker has served partitions yet (or only 1); nothing to compare.
+        const recorded = raw === null ? config.queue.partitions : Number(raw);
+        if (recorded !== config.queue.partitions)
+          logger.error(
+            `QUEUE_PARTITIONS is ${config.queue.partitions} but the workers serve ${recorded} partitions: events of tenants in other partitions wait until the setting is the same everywhere`,
+          );
+      })
+      .catch(() => undefined);
+  // One `so-events` queue per partition (QUEUE_PARTITIONS); an event goes to its tenant's.
+  const queue = createEventsQueues(redis, config.queue.prefix, config.queue.partitions);
+  for (const partition of queue.all)
+    partition.on('error', (error: Error) =>
+      logger.debug('events queue error', { error: error.message }),
+    );
   shutdown.register('events queue', async () => {
     // Half the deadline for its connection to come up; closing before it has risks BullMQ's
     // unhandled "Connection is closed" (closeWhenReady).
-    await closeWhenReady(queue, config.http.shutdownTimeoutMs / 2);
+    await Promise.all(queue.all.map((q) => closeWhenReady(q, config.http.shutdownTimeoutMs / 2)));
   });
 
   const spool = await DiskSpool.open(config.spool.dir);

@@ -137,7 +137,8 @@ export function createWorkerMetrics(
         ).catch(() => undefined);
         if (!counts) continue;
         for (const [state, count] of Object.entries(counts))
-          this.set({ queue: queue.name, state }, count);
+          // Partitions of one queue (QUEUE_PARTITIONS) add up under its name.
+          this.inc({ queue: queue.name, state }, count);
       }
     },
   });

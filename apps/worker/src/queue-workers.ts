@@ -4,6 +4,7 @@ import type { WorkerConfig } from '@so-connector/config';
 import type { Logger } from '@so-connector/logger';
 import {
   jitterBackoff,
+  partitionPrefixes,
   QUEUE_NAMES,
   type EnrichJobData,
   type EventJobData,
@@ -36,10 +37,15 @@ function isFinalFailure(job: Job | undefined, error: Error): boolean {
 /**
  * The `so-events` and `so-enrich` BullMQ workers of this process, with their metrics, activity
  * counters and failure logs, each under the job's own tenant (`job.data.tenant`).
+ *
+ * One worker per queue and partition (QUEUE_PARTITIONS): 2 × partitions, whatever the number of
+ * tenants. Each has WORKER_CONCURRENCY slots and its own rate limiter (BullMQ keeps a limiter per
+ * queue), so a partition runs as fast as the one queue did; a tenant is in one partition, so its
+ * enrichments are still capped at SO_RATE_LIMIT_PER_SECOND (docs/architecture.md "Partitions").
  */
 export function createQueueWorkers(deps: QueueWorkersDeps): {
-  events: Worker<EventJobData, EventOutcome>;
-  enrich: Worker<EnrichJobData, EnrichOutcome>;
+  events: Worker<EventJobData, EventOutcome>[];
+  enrich: Worker<EnrichJobData, EnrichOutcome>[];
 } {
   const { config, connection, metrics, logger } = deps;
   // A failed job BullMQ could not hand over is labelled the environment's tenant, else `unknown`.
@@ -53,67 +59,77 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
   };
   const common = {
     connection,
-    prefix: config.queue.prefix,
     concurrency: config.worker.concurrency,
     lockDuration: config.worker.lockDurationMs,
     stalledInterval: config.worker.lockDurationMs,
   };
-  const events = new Worker<EventJobData, EventOutcome>(
-    QUEUE_NAMES.events,
-    deps.eventsProcessor,
-    common,
+  const prefixes = partitionPrefixes(config.queue.prefix, config.queue.partitions);
+  const events = prefixes.map(
+    (prefix) =>
+      new Worker<EventJobData, EventOutcome>(QUEUE_NAMES.events, deps.eventsProcessor, {
+        ...common,
+        prefix,
+      }),
   );
-  const enrich = new Worker<EnrichJobData, EnrichOutcome>(
-    QUEUE_NAMES.enrich,
-    deps.enrichProcessor,
-    {
-      ...common,
-      // Caps enrichments per second across every worker process (a Retry-After pauses only the
-      // job's tenant: tenant-pause.ts).
-      limiter: { max: config.superoffice.rateLimitPerSecond, duration: 1000 },
-      settings: {
-        backoffStrategy: (attemptsMade: number) =>
-          jitterBackoff(attemptsMade, config.worker.backoffMs, config.worker.backoffMaxMs),
-      },
-    },
+  const enrich = prefixes.map(
+    (prefix) =>
+      new Worker<EnrichJobData, EnrichOutcome>(QUEUE_NAMES.enrich, deps.enrichProcessor, {
+        ...common,
+        prefix,
+        // Caps a partition's enrichments per second across every worker process (a Retry-After
+        // pauses only the job's tenant: tenant-pause.ts).
+        limiter: { max: config.superoffice.rateLimitPerSecond, duration: 1000 },
+        settings: {
+          backoffStrategy: (attemptsMade: number) =>
+            jitterBackoff(attemptsMade, config.worker.backoffMs, config.worker.backoffMaxMs),
+        },
+      }),
   );
 
-  events.on('completed', (job: Job<EventJobData>, outcome: EventOutcome) => {
-    metrics.eventHandled(job.data.tenant, outcome);
-    count(job.data.tenant, outcome.outcome === 'skipped' ? ['events', 'skips'] : ['events']);
-  });
-  enrich.on('completed', (job: Job<EnrichJobData>, outcome: EnrichOutcome) => {
-    metrics.enrichmentFinished(job.data.tenant, outcome, job.data.receivedAt);
-    count(
-      job.data.tenant,
-      outcome.outcome === 'written' ? ['enrichments', 'writes'] : ['enrichments'],
-    );
-  });
-  enrich.on('failed', (job: Job<EnrichJobData> | undefined, error: Error) => {
-    const tenant = job?.data.tenant ?? fallbackTenant;
-    const final = isFinalFailure(job, error);
-    metrics.enrichmentFailed(tenant, final);
-    if (!final) return;
-    const counted = job?.data.tenant ?? config.tenant?.contextIdentifier;
-    if (counted !== undefined) count(counted, ['failures']);
-    // The handled event's change was not enriched: the next sweep must not count it as seen.
-    if (job)
-      deps.seen
-        .forget(job.data.tenant, job.data.entity, job.data.recordId)
-        .catch((e: unknown) => logger.warn('seen marker not removed', { error: String(e) }));
-    logger.error('enrichment failed', {
-      tenant,
-      entity: job?.data.entity,
-      recordId: job?.data.recordId,
-      reason: error.message,
-    });
-  });
-  events.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
-    if (!isFinalFailure(job, error)) return;
-    // Without the job's tenant or an environment one there is no tenant to count it for (the
-    // `unknown` label is the metrics'; in the activity counters it would read as a tenant).
-    const tenant = job?.data.tenant ?? config.tenant?.contextIdentifier;
-    if (tenant !== undefined) count(tenant, ['failures']);
-  });
+  for (const worker of events) listenEvents(worker);
+  for (const worker of enrich) listenEnrich(worker);
   return { events, enrich };
+
+  function listenEvents(worker: Worker<EventJobData, EventOutcome>): void {
+    worker.on('completed', (job: Job<EventJobData>, outcome: EventOutcome) => {
+      metrics.eventHandled(job.data.tenant, outcome);
+      count(job.data.tenant, outcome.outcome === 'skipped' ? ['events', 'skips'] : ['events']);
+    });
+    worker.on('failed', (job: Job<EventJobData> | undefined, error: Error) => {
+      if (!isFinalFailure(job, error)) return;
+      // Without the job's tenant or an environment one there is no tenant to count it for (the
+      // `unknown` label is the metrics'; in the activity counters it would read as a tenant).
+      const tenant = job?.data.tenant ?? config.tenant?.contextIdentifier;
+      if (tenant !== undefined) count(tenant, ['failures']);
+    });
+  }
+
+  function listenEnrich(worker: Worker<EnrichJobData, EnrichOutcome>): void {
+    worker.on('completed', (job: Job<EnrichJobData>, outcome: EnrichOutcome) => {
+      metrics.enrichmentFinished(job.data.tenant, outcome, job.data.receivedAt);
+      count(
+        job.data.tenant,
+        outcome.outcome === 'written' ? ['enrichments', 'writes'] : ['enrichments'],
+      );
+    });
+    worker.on('failed', (job: Job<EnrichJobData> | undefined, error: Error) => {
+      const tenant = job?.data.tenant ?? fallbackTenant;
+      const final = isFinalFailure(job, error);
+      metrics.enrichmentFailed(tenant, final);
+      if (!final) return;
+      const counted = job?.data.tenant ?? config.tenant?.contextIdentifier;
+      if (counted !== undefined) count(counted, ['failures']);
+      // The handled event's change was not enriched: the next sweep must not count it as seen.
+      if (job)
+        deps.seen
+          .forget(job.data.tenant, job.data.entity, job.data.recordId)
+          .catch((e: unknown) => logger.warn('seen marker not removed', { error: String(e) }));
+      logger.error('enrichment failed', {
+        tenant,
+        entity: job?.data.entity,
+        recordId: job?.data.recordId,
+        reason: error.message,
+      });
+    });
+  }
 }

@@ -8,11 +8,12 @@ import {
   type ShutdownRegistry,
 } from '@so-connector/logger';
 import {
+  checkPartitionCount,
   closeRedis,
   BackfillProgressStore,
   closeWhenReady,
-  createEnrichQueue,
-  createEventsQueue,
+  createEnrichQueues,
+  createEventsQueues,
   createConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
@@ -113,18 +114,28 @@ export async function startWorker(
     .catch(() => undefined);
 
   const prefix = config.queue.prefix;
+  // A changed QUEUE_PARTITIONS while the queues still hold work would strand it: refuse to start.
+  const partitionCount = await checkPartitionCount(connection, prefix, config.queue.partitions);
+  if (partitionCount.kind === 'refuse') throw new Error(partitionCount.message);
+  assertStarting(shutdown);
   // Unlabelled calls (none tenant-less today) count as the environment's tenant, else `unknown`.
   const metrics = createWorkerMetrics(config.tenant?.contextIdentifier ?? UNKNOWN_TENANT_LABEL);
-  const enrichQueue = createEnrichQueue(connection, prefix);
-  enrichQueue.on('error', (error: Error) =>
-    logger.debug('enrich queue error', { error: error.message }),
-  );
-  shutdown.register('enrich queue', closeQueue(enrichQueue));
-  const eventsQueue = createEventsQueue(connection, prefix);
-  eventsQueue.on('error', (error: Error) =>
-    logger.debug('events queue error', { error: error.message }),
-  );
-  shutdown.register('events queue', closeQueue(eventsQueue));
+  // One queue per partition (QUEUE_PARTITIONS; one = the queues of before): a tenant's jobs go to
+  // its partition's.
+  const enrichQueue = createEnrichQueues(connection, prefix, config.queue.partitions);
+  const eventsQueue = createEventsQueues(connection, prefix, config.queue.partitions);
+  for (const [name, queue] of [
+    ['enrich', enrichQueue],
+    ['events', eventsQueue],
+  ] as const) {
+    for (const partition of queue.all)
+      partition.on('error', (error: Error) =>
+        logger.debug(`${name} queue error`, { error: error.message }),
+      );
+    shutdown.register(`${name} queue`, async () => {
+      await Promise.all(queue.all.map((q) => closeQueue(q)()));
+    });
+  }
 
   const tenants = await serveTenants({
     config,
@@ -132,7 +143,7 @@ export async function startWorker(
     shutdown,
     metrics,
     logger,
-    queues: [eventsQueue, enrichQueue],
+    queues: [...eventsQueue.all, ...enrichQueue.all],
     ...(options.tenants ? { registry: options.tenants } : {}),
     env: options.env ?? {},
     ...(options.udfTargets ? { udfTargets: options.udfTargets } : {}),
@@ -230,6 +241,7 @@ export async function startWorker(
     config,
     connection,
     enrichQueue,
+    eventsQueue,
     health: new WebhookHealthStore({ redis: connection, prefix }),
     metrics,
     logger,
@@ -240,10 +252,9 @@ export async function startWorker(
     tenantCount: () => tenantCount,
   });
   shutdown.register('maintenance queue', closeQueue(maintenance.queue));
-  shutdown.register('maintenance queue events', closeQueue(maintenance.events));
   shutdown.register('maintenance schedules', () => Promise.resolve(maintenance.stop()));
   workers.add(maintenance.worker as Worker);
-  metrics.watchQueues([eventsQueue, enrichQueue, maintenance.queue]);
+  metrics.watchQueues([...eventsQueue.all, ...enrichQueue.all, maintenance.queue]);
   assertStarting(shutdown);
 
   let metricsPort: number | undefined;
@@ -264,14 +275,15 @@ export async function startWorker(
     eventsProcessor,
     enrichProcessor,
   });
-  workers.add(queueWorkers.events as Worker);
-  workers.add(queueWorkers.enrich as Worker);
+  for (const worker of [...queueWorkers.events, ...queueWorkers.enrich])
+    workers.add(worker as Worker);
   await workers.ready();
   assertStarting(shutdown);
   logger.info('worker started', {
     tenant: config.tenant?.contextIdentifier,
     tenants: tenants.registry.list().length,
     concurrency: config.worker.concurrency,
+    partitions: config.queue.partitions,
     provider: config.enrichment.provider,
     metricsPort,
     watchdogIntervalMs: config.maintenance.watchdogIntervalMs,

@@ -42,7 +42,7 @@ export type SuperOfficeAppConfig = Pick<
 /** The operator CLI's configuration. Redis, queue and tenant are always required. */
 export interface CliConfig {
   readonly redis: RedisConfig;
-  readonly queue: { readonly prefix: string };
+  readonly queue: { readonly prefix: string; readonly partitions: number };
   readonly log: LogConfig;
   /**
    * The environment's one tenant (SO_CONTEXT_IDENTIFIER). Required as always, except when

@@ -32,6 +32,8 @@ describe('loadCliConfig', () => {
     const sut = loadCliConfig(tenant);
     expect(sut.redis.url).toBe('redis://127.0.0.1:6379');
     expect(sut.queue.prefix).toBe('so');
+    expect(sut.queue.partitions).toBe(1);
+    expect(loadCliConfig({ ...tenant, QUEUE_PARTITIONS: '4' }).queue.partitions).toBe(4);
     expect(sut.tenant?.contextIdentifier).toBe('Cust12345');
     expect(sut.enrich).toEqual({ attempts: 8, maxWaitMs: 120_000 });
     expect(sut.superoffice.ok).toBe(false);

@@ -20,6 +20,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 const BASE_VARIABLES = [
   ...REDIS_VARIABLES,
   'QUEUE_PREFIX',
+  'QUEUE_PARTITIONS',
   'LOG_LEVEL',
   'LOG_FORMAT',
   'SO_CONTEXT_IDENTIFIER',
@@ -173,7 +174,7 @@ export function inspectCliConfig(env: Env): CliConfigInspection {
   );
   const config: CliConfig = {
     redis: redisTopology(b),
-    queue: { prefix: b.QUEUE_PREFIX },
+    queue: { prefix: b.QUEUE_PREFIX, partitions: b.QUEUE_PARTITIONS },
     log: { level: b.LOG_LEVEL, format: b.LOG_FORMAT },
     tenant:
       b.SO_CONTEXT_IDENTIFIER === undefined

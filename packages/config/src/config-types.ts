@@ -20,6 +20,8 @@ export type RedisConfig = RedisTopology;
 export interface QueueConfig {
   /** Key prefix for every queue; may be a hash tag such as `{so}`. */
   readonly prefix: string;
+  /** QUEUE_PARTITIONS: how many partitions `so-events` and `so-enrich` are split into (1 = none). */
+  readonly partitions: number;
   /** How long an EventId is known (a redelivery answers "duplicate"). */
   readonly dedupWindowSeconds: number;
   /**
@@ -142,7 +144,7 @@ export interface UdfTargetsConfig {
 
 export interface WorkerConfig {
   readonly redis: RedisConfig;
-  readonly queue: { readonly prefix: string };
+  readonly queue: { readonly prefix: string; readonly partitions: number };
   readonly log: LogConfig;
   /**
    * The environment's tenant (SO_CONTEXT_IDENTIFIER); undefined when TENANTS_FILE or the store

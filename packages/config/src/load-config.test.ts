@@ -23,6 +23,7 @@ describe('loadReceiverConfig', () => {
       },
       queue: {
         prefix: 'so',
+        partitions: 1,
         dedupWindowSeconds: 86400,
         keepCompleted: { seconds: 3600, count: 1000 },
       },
@@ -70,6 +71,10 @@ describe('loadReceiverConfig', () => {
   it('splits comma-separated secrets for rotation, trimming blanks', () => {
     const sut = loadReceiverConfig({ ...valid, WEBHOOK_SECRET: ' new-secret , old-secret ,, ' });
     expect(sut.webhook.secrets).toEqual(['new-secret', 'old-secret']);
+  });
+
+  it('reads QUEUE_PARTITIONS', () => {
+    expect(loadReceiverConfig({ ...valid, QUEUE_PARTITIONS: '8' }).queue.partitions).toBe(8);
   });
 
   it('accepts a hash-tag queue prefix for Redis Cluster', () => {
@@ -143,6 +148,16 @@ describe('loadReceiverConfig', () => {
         'QUEUE_PREFIX',
         { ...valid, QUEUE_PREFIX: 'so events' },
         /QUEUE_PREFIX expected letters, digits/,
+      ],
+      [
+        'QUEUE_PARTITIONS',
+        { ...valid, QUEUE_PARTITIONS: '0' },
+        /QUEUE_PARTITIONS expected a whole number from 1 to 64 \(got "0"\)/,
+      ],
+      [
+        'QUEUE_PARTITIONS',
+        { ...valid, QUEUE_PARTITIONS: '65' },
+        /QUEUE_PARTITIONS expected a whole number from 1 to 64 \(got "65"\)/,
       ],
       [
         'LOG_LEVEL',

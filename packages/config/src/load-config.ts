@@ -72,6 +72,7 @@ function toReceiverConfig(env: ReceiverEnv): ReceiverConfig {
     redis: redisTopology(env),
     queue: {
       prefix: env.QUEUE_PREFIX,
+      partitions: env.QUEUE_PARTITIONS,
       dedupWindowSeconds: env.DEDUP_WINDOW_SECONDS,
       keepCompleted: {
         seconds: env.EVENTS_KEEP_COMPLETED_SECONDS,
@@ -149,7 +150,7 @@ export function enrichmentSettings(env: ProviderEnv): EnrichmentSettings {
 function toWorkerConfig(env: WorkerEnv): WorkerConfig {
   return deepFreeze({
     redis: redisTopology(env),
-    queue: { prefix: env.QUEUE_PREFIX },
+    queue: { prefix: env.QUEUE_PREFIX, partitions: env.QUEUE_PARTITIONS },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
     tenant: environmentTenant(env.SO_CONTEXT_IDENTIFIER),
     tenants: { file: env.TENANTS_FILE, secretsKey: env.TENANT_SECRETS_KEY },

@@ -42,6 +42,9 @@ export const commonShape = {
     regex: /^[A-Za-z0-9_.\-{}]+$/,
     expected: 'letters, digits, "_", "-", "." or a hash tag such as {so}',
   }),
+  // How many partitions so-events and so-enrich are split into (docs/architecture.md
+  // "Partitions"): each has its own hash tag, so on a Redis Cluster they spread over the masters.
+  QUEUE_PARTITIONS: integer(1, 64, 1),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
   LOG_FORMAT: oneOf(['json', 'pretty'] as const, 'json'),
 };

@@ -51,6 +51,33 @@ export {
   type SentinelReport,
 } from './inspect-topology';
 export { createEnrichQueue, createEventsQueue, createMaintenanceQueue } from './queues';
+export {
+  fnv1a32,
+  parsePartitionLabel,
+  partitionLabel,
+  partitionOf,
+  partitionPrefix,
+  partitionPrefixes,
+} from './partitions';
+export {
+  checkPartitionCount,
+  decidePartitionCount,
+  partitionCountKey,
+  type PartitionCountDecision,
+} from './partition-count';
+export {
+  allPartitions,
+  createDeploymentQueues,
+  createEnrichQueues,
+  createEventsQueues,
+  createQueuePartitions,
+  queueFor,
+  queuePartitions,
+  queuesNamed,
+  type LabelledQueue,
+  type PartitionedQueue,
+  type QueuePartitions,
+} from './partitioned-queues';
 export { MAX_COALESCED_CAUSES, mergeCauses, recordCause, takeCauses } from './coalesced-causes';
 export { closeWhenReady, type ClosableBullmq } from './close-when-ready';
 export {

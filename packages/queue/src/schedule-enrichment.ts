@@ -3,6 +3,7 @@ import { ENRICH_JOB_NAMES } from './catalog';
 import { recordCause } from './coalesced-causes';
 import { enrichDedupId } from './job-ids';
 import { enrichJobOptions } from './job-options';
+import { queueFor, type PartitionedQueue } from './partitioned-queues';
 import type { EnrichJobData } from './payloads';
 
 export interface EnrichmentRequest {
@@ -49,12 +50,16 @@ export interface EnrichmentTiming {
  * the record's enrichment runs is kept and becomes one more enrichment when the running one ends
  * (the run may have read the record before the change). Every request's cause is recorded
  * (recordCause), so the enrichment that covers it can say which events it covered.
+ *
+ * With partitions the job goes to the tenant's partition (`queueFor`): the dedup id, the debounce
+ * and the causes are keys of that one queue, so of one Cluster slot.
  */
 export async function scheduleEnrichment(
-  queue: Queue<EnrichJobData>,
+  queues: PartitionedQueue<EnrichJobData>,
   request: EnrichmentRequest,
   timing: EnrichmentTiming,
 ): Promise<Job<EnrichJobData>> {
+  const queue: Queue<EnrichJobData> = queueFor(queues, request.tenant);
   const dedupId = enrichDedupId(request.tenant, request.entity, request.recordId);
   // Before the add: the job this request joins (or starts) finds the cause when it runs.
   await recordCause(queue, dedupId, request.cause);

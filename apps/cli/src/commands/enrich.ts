@@ -41,7 +41,7 @@ export function registerEnrich(program: Command, run: Run): void {
           command.opts<{ person?: string; contact?: string }>(),
         );
         const config = ctx.config();
-        const queue = (await ctx.queue(QUEUE_NAMES.enrich)) as Queue<EnrichJobData>;
+        const queue = (await ctx.queue(QUEUE_NAMES.enrich, ctx.tenant)) as Queue<EnrichJobData>;
         const job = await scheduleEnrichment(
           queue,
           { tenant: ctx.tenant, ...target, cause: `cli:${new Date().toISOString()}` },

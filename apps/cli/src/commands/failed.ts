@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { QUEUE_NAMES, type QueueName } from '@so-connector/queue';
+import { parsePartitionLabel, QUEUE_NAMES, type QueueName } from '@so-connector/queue';
 import type { Job } from 'bullmq';
 import { argsOf, UsageError, type Run } from '../command';
 import type { CliContext } from '../context';
@@ -13,7 +13,8 @@ const ALL_QUEUES: readonly QueueName[] = [
 ];
 
 export interface FailedJobView {
-  readonly queue: QueueName;
+  /** The queue's name, or its partition's label (`p3.so-enrich`) from partition 1 on. */
+  readonly queue: string;
   readonly id: string;
   readonly name: string;
   readonly attempts: number;
@@ -22,7 +23,7 @@ export interface FailedJobView {
   readonly at: string | null;
 }
 
-function failedView(queue: QueueName, job: Job): FailedJobView {
+function failedView(queue: string, job: Job): FailedJobView {
   const ms = job.finishedOn ?? job.timestamp;
   return {
     queue,
@@ -34,12 +35,27 @@ function failedView(queue: QueueName, job: Job): FailedJobView {
   };
 }
 
-function queuesOption(value: string | undefined): readonly QueueName[] {
-  if (value === undefined) return ALL_QUEUES;
-  const queue = ALL_QUEUES.find((q) => q === value);
+/** The queues `--queue` names (every partition of a name, or one partition by its label). */
+interface QueueChoice {
+  readonly names: readonly QueueName[];
+  readonly partition?: number;
+}
+
+function queuesOption(value: string | undefined): QueueChoice {
+  if (value === undefined) return { names: ALL_QUEUES };
+  const { name, partition } = parsePartitionLabel(value);
+  const queue = ALL_QUEUES.find((q) => q === name);
   if (!queue)
     throw new UsageError(`--queue must be one of ${ALL_QUEUES.join(', ')} (got ${value})`);
-  return [queue];
+  return name === value ? { names: [queue] } : { names: [queue], partition };
+}
+
+/** Every partition of the chosen queues (QUEUE_PARTITIONS), labelled. */
+async function chosenQueues(ctx: CliContext, choice: QueueChoice) {
+  const all = await Promise.all(choice.names.map((name) => ctx.partitions(name)));
+  return all
+    .flat()
+    .filter((q) => choice.partition === undefined || q.partition === choice.partition);
 }
 
 /** Whether the job belongs to the tenant `--tenant` chose (every job without `--tenant`). */
@@ -48,16 +64,15 @@ function ofChosenTenant(ctx: CliContext, job: Job): boolean {
   return chosen === undefined || (job.data as { tenant?: unknown } | undefined)?.tenant === chosen;
 }
 
-async function failedJobs(ctx: CliContext, queues: readonly QueueName[], limit: number) {
-  const out: { queue: QueueName; job: Job }[] = [];
-  for (const name of queues) {
-    const queue = await ctx.queue(name);
+async function failedJobs(ctx: CliContext, choice: QueueChoice, limit: number) {
+  const out: { queue: string; job: Job }[] = [];
+  for (const { queue, label } of await chosenQueues(ctx, choice)) {
     // With --tenant, `limit` counts that tenant's jobs: read the failed set a page at a time.
     for (let start = 0, taken = 0; taken < limit; start += limit) {
       const page = await queue.getFailed(start, start + limit - 1);
       for (const job of page)
         if (job && ofChosenTenant(ctx, job) && taken < limit) {
-          out.push({ queue: name, job });
+          out.push({ queue: label, job });
           taken++;
         }
       if (page.length < limit || ctx.chosenTenant === undefined) break;
@@ -101,22 +116,22 @@ async function retry(
       'give either a job id or --all: failed retry <jobId> | failed retry --all',
     );
   const queues = queuesOption(opts.queue);
-  const retried: { queue: QueueName; id: string; name: string }[] = [];
+  const retried: { queue: string; id: string; name: string }[] = [];
   if (opts.all) {
     for (const { queue, job } of await failedJobs(ctx, queues, 10_000)) {
       await job.retry('failed');
       retried.push({ queue, id: job.id ?? '?', name: job.name });
     }
   } else {
-    const found: { queue: QueueName; job: Job }[] = [];
-    for (const name of queues) {
-      const job = await (await ctx.queue(name)).getJob(jobId!);
+    const found: { queue: string; job: Job }[] = [];
+    for (const { queue, label } of await chosenQueues(ctx, queues)) {
+      const job = await queue.getJob(jobId!);
       // Another tenant's job is not there for `--tenant X` (as if it did not exist).
-      if (job && ofChosenTenant(ctx, job)) found.push({ queue: name, job });
+      if (job && ofChosenTenant(ctx, job)) found.push({ queue: label, job });
     }
     if (found.length === 0)
       throw new CliError(
-        `no job ${jobId!} in ${queues.join(', ')} (see: so-connector failed list)`,
+        `no job ${jobId!} in ${queues.names.join(', ')} (see: so-connector failed list)`,
         EXIT.failed,
       );
     if (found.length > 1)
@@ -152,7 +167,10 @@ export function registerFailed(program: Command, run: Run): void {
   failed
     .command('list')
     .description('list failed jobs, newest first: queue, job id, name, attempts, time, reason')
-    .option('--queue <name>', `only this queue (${ALL_QUEUES.join(', ')})`)
+    .option(
+      '--queue <name>',
+      `only this queue (${ALL_QUEUES.join(', ')}; p1.so-enrich …: one partition)`,
+    )
     .option('--limit <n>', 'at most this many per queue', '100')
     .action(run((ctx, command) => list(ctx, command.opts<{ queue?: string; limit: string }>())));
   failed
@@ -160,7 +178,10 @@ export function registerFailed(program: Command, run: Run): void {
     .description('retry one failed job, or all of them')
     .argument('[jobId]', 'the job id (see failed list)')
     .option('--all', 'retry every failed job')
-    .option('--queue <name>', `only this queue (${ALL_QUEUES.join(', ')})`)
+    .option(
+      '--queue <name>',
+      `only this queue (${ALL_QUEUES.join(', ')}; p1.so-enrich …: one partition)`,
+    )
     .action(
       run((ctx, command) =>
         retry(ctx, argsOf(command)[0], command.opts<{ all?: boolean; queue?: string }>()),

@@ -1,5 +1,5 @@
 import { Router, type Response } from 'express';
-import type { Queue } from 'bullmq';
+import type { AdminQueueList } from './admin-queues';
 import type { Logger } from '@so-connector/logger';
 import type { BackfillProgressStore } from '@so-connector/queue';
 import type { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
@@ -31,7 +31,8 @@ export interface AdminDeps {
   /** The tenants whose runs, health and activity can be shown (`/admin`, `/admin/t/{ctx}`). */
   readonly tenants: AdminTenants;
   /** so-events, so-enrich and so-maintenance. */
-  readonly queues: readonly Queue[];
+  /** Every queue, each partition apart (QUEUE_PARTITIONS): `createDeploymentQueues`. */
+  readonly queues: AdminQueueList;
   readonly runs: SyncRunStore;
   /** Last event, re-consent mark and budget use per tenant. */
   readonly status: TenantStatusReader;

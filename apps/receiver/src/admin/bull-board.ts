@@ -1,13 +1,14 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Queue } from 'bullmq';
 import type { RequestHandler } from 'express';
+import { labelled, type AdminQueueList } from './admin-queues';
 import { ADMIN_BASE, BULL_BOARD_BASE, syncRunOfJobHref } from './links';
 import type { AdminRedactor } from './redact';
 
 export interface AdminBullBoardOptions {
-  readonly queues: readonly Queue[];
+  /** Every queue, each partition apart (listed as `p{p}.{name}` from partition 1 on). */
+  readonly queues: AdminQueueList;
   /** Retry, clean, promote, add and remove are refused (HTTP 405) unless this is false. */
   readonly readOnly: boolean;
   readonly redact: AdminRedactor;
@@ -25,13 +26,15 @@ export interface AdminBullBoardOptions {
 export function createBullBoardHandler(options: AdminBullBoardOptions): RequestHandler {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BULL_BOARD_BASE);
-  const adapters = options.queues.map((queue) => {
+  const adapters = labelled(options.queues).map(({ queue, label }) => {
     const adapter = new BullMQAdapter(queue, {
       readOnlyMode: options.readOnly,
       allowRetries: !options.readOnly,
+      // Bull Board names a queue `prefix + name`: partitions of one queue need distinct names.
+      prefix: label.slice(0, label.length - queue.name.length),
       externalJobUrl: (job) => ({
         displayText: 'sync run',
-        href: syncRunOfJobHref(queue.name, String(job.id ?? '')),
+        href: syncRunOfJobHref(label, String(job.id ?? '')),
       }),
     });
     adapter.setFormatter('data', (data: unknown) => options.redact(data));

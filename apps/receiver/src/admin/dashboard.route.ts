@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import type { Queue } from 'bullmq';
 import type { BackfillProgressStore } from '@so-connector/queue';
 import type { Logger } from '@so-connector/logger';
 import {
@@ -9,11 +8,12 @@ import {
   type SyncRunStore,
   type WebhookHealthStore,
 } from '@so-connector/sync-runs';
+import { labelled, queueCounts, tenantQueueLabel, type AdminQueueList } from './admin-queues';
 import { mergeBuckets } from './chart';
 import { accountHints, findRunByJob } from './find-run-by-job';
 import { bullBoardJobHref, runHref, TENANTS_HREF, type TenantScope } from './links';
 import { renderBackfills } from './pages/backfills.page';
-import { renderDashboard, type QueueCounts, type RunFilter } from './pages/dashboard.page';
+import { renderDashboard, type RunFilter } from './pages/dashboard.page';
 import { fieldNames, type FieldNames } from './pages/field-names';
 import { renderMessage } from './pages/message.page';
 import { renderRunDetail } from './pages/run-detail.page';
@@ -25,7 +25,8 @@ import type { TenantStatusReader } from './tenant-status';
 export interface DashboardDeps {
   /** The tenants the request's user may see (`tenantsFor`). */
   readonly tenants: (res: Response) => AdminTenants;
-  readonly queues: readonly Queue[];
+  /** Every queue, each partition apart (QUEUE_PARTITIONS). */
+  readonly queues: AdminQueueList;
   readonly runs: SyncRunStore;
   /** Last event, re-consent mark and budget use. */
   readonly status: TenantStatusReader;
@@ -96,6 +97,7 @@ function scopeOf(res: Response): TenantScope {
 export function dashboardRouter(deps: DashboardDeps): Router {
   const router = Router({ mergeParams: true });
   const read = pageReader(deps);
+  const allQueues = labelled(deps.queues);
   const message = (
     scope: TenantScope | undefined,
     title: string,
@@ -108,9 +110,11 @@ export function dashboardRouter(deps: DashboardDeps): Router {
   // Board (deployment-wide) links here. A tenant admin is told nothing about another tenant's
   // job: it is answered as a job that does not exist.
   router.get('/jobs/:queue/:jobId', async (req: Request<{ queue: string; jobId: string }>, res) => {
-    const { queue: queueName, jobId } = req.params;
+    // A partition's label (`p3.so-enrich`, as Bull Board lists it) or a queue's name.
+    const { queue: queueLabel, jobId } = req.params;
     const tenants = deps.tenants(res);
-    const queue = deps.queues.find((q) => q.name === queueName);
+    const queue = allQueues.find((q) => q.label === queueLabel)?.queue;
+    const queueName = queue?.name ?? queueLabel;
     if (!queue)
       return sendPage(res, 404, message(undefined, 'Not found', `There is no queue ${queueName}.`));
     const jobRead = await read('job', () => queue.getJob(jobId));
@@ -127,7 +131,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     );
     const inBullBoard = tenants.restricted
       ? undefined
-      : { href: bullBoardJobHref(queueName, jobId), text: 'the job in Bull Board' };
+      : { href: bullBoardJobHref(queueLabel, jobId), text: 'the job in Bull Board' };
     if (resolved.kind !== 'tenant')
       return sendPage(
         res,
@@ -196,22 +200,7 @@ export function dashboardRouter(deps: DashboardDeps): Router {
         deps.runs.recentRuns({ tenant: scope.tenant, ...filter, limit: RUNS_SHOWN }),
       ),
       read('webhook health', () => deps.webhookHealth.read(scope.tenant)),
-      scope.restricted
-        ? undefined
-        : read('queue counts', () =>
-            Promise.all(
-              deps.queues.map(async (queue): Promise<QueueCounts> => {
-                const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
-                return {
-                  name: queue.name,
-                  waiting: counts.waiting ?? 0,
-                  delayed: counts.delayed ?? 0,
-                  active: counts.active ?? 0,
-                  failed: counts.failed ?? 0,
-                };
-              }),
-            ),
-          ),
+      scope.restricted ? undefined : read('queue counts', () => queueCounts(allQueues)),
       read('activity', async () =>
         mergeBuckets(
           // From a full hour, so each point is one clock hour.
@@ -276,7 +265,13 @@ export function dashboardRouter(deps: DashboardDeps): Router {
     sendPage(
       res,
       200,
-      renderRunDetail(scope, run.value, deps.redact, fieldNamesOf(deps, res, scope.tenant)),
+      renderRunDetail(
+        scope,
+        run.value,
+        deps.redact,
+        fieldNamesOf(deps, res, scope.tenant),
+        (name) => tenantQueueLabel(allQueues, scope.tenant, name),
+      ),
     );
   });
 

@@ -4,9 +4,7 @@ import {
   closeRedis,
   BackfillProgressStore,
   closeWhenReady,
-  createEnrichQueue,
-  createEventsQueue,
-  createMaintenanceQueue,
+  createDeploymentQueues,
   createConnection,
 } from '@so-connector/queue';
 import { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
@@ -44,16 +42,13 @@ export function wireAdmin(
     await closeRedis(redis);
   });
   const prefix = config.queue.prefix;
-  const queues = [
-    createEventsQueue(redis, prefix),
-    createEnrichQueue(redis, prefix),
-    createMaintenanceQueue(redis, prefix),
-  ];
-  for (const queue of queues) {
+  // Every partition of every queue (QUEUE_PARTITIONS): counts, Bull Board and job links see all.
+  const queues = createDeploymentQueues(redis, prefix, config.queue.partitions);
+  for (const { queue, label } of queues) {
     queue.on('error', (error: Error) =>
-      logger.debug('admin queue error', { queue: queue.name, error: error.message }),
+      logger.debug('admin queue error', { queue: label, error: error.message }),
     );
-    shutdown.register(`admin queue ${queue.name}`, async () => {
+    shutdown.register(`admin queue ${label}`, async () => {
       await closeWhenReady(queue, config.http.shutdownTimeoutMs / 2);
     });
   }

@@ -1,18 +1,18 @@
-import type { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { ReceiverConfig } from '@so-connector/config';
 import type { Logger, ShutdownRegistry } from '@so-connector/logger';
 import {
   closeRedis,
   closeWhenReady,
-  createEventsQueue,
+  createEventsQueues,
   createConnection,
   type EventJobData,
+  type QueuePartitions,
 } from '@so-connector/queue';
 
-/** Where the enqueuer writes: the `so-events` queue and the connection it runs on. */
+/** Where the enqueuer writes: the `so-events` queue's partitions and the connection they run on. */
 export interface EnqueueTarget {
-  readonly queue: Queue<EventJobData>;
+  readonly queue: QueuePartitions<EventJobData>;
   readonly redis: Redis | Cluster;
 }
 
@@ -42,12 +42,14 @@ export function enqueueTarget(
   shutdown.register('enqueue redis', async () => {
     await closeRedis(redis);
   });
-  const queue = createEventsQueue(redis, config.queue.prefix);
-  queue.on('error', (error: Error) =>
-    logger.debug('enqueue queue error', { error: error.message }),
-  );
+  const queue = createEventsQueues(redis, config.queue.prefix, config.queue.partitions);
+  for (const partition of queue.all) {
+    partition.on('error', (error: Error) =>
+      logger.debug('enqueue queue error', { error: error.message }),
+    );
+  }
   shutdown.register('enqueue queue', async () => {
-    await closeWhenReady(queue, config.http.shutdownTimeoutMs / 2);
+    await Promise.all(queue.all.map((q) => closeWhenReady(q, config.http.shutdownTimeoutMs / 2)));
   });
   return { queue, redis };
 }

@@ -1,13 +1,14 @@
-import type { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import {
   DEFAULT_QUIET_EVENTS_PER_MINUTE,
   eventAddOptions,
   eventSeenKeys,
   fairPriority,
+  queueFor,
   TenantRateTracker,
   type CompletedEventRetention,
   type EventJobData,
+  type PartitionedQueue,
 } from '@so-connector/queue';
 import { ReplicaAcks, ReplicasBehindError } from './replica-acks';
 
@@ -19,7 +20,8 @@ export class RedisUnavailableError extends Error {
 }
 
 export interface EventEnqueuerOptions {
-  readonly queue: Queue<EventJobData>;
+  /** `so-events`, or its partitions: each event goes to its tenant's (QUEUE_PARTITIONS). */
+  readonly queue: PartitionedQueue<EventJobData>;
   /** The connection `queue` was created with (the EXISTS must share its socket). */
   readonly redis: Redis | Cluster;
   readonly dedupWindowSeconds: number;
@@ -77,11 +79,11 @@ interface Pending {
  * past its deadline, instead of a timer per request on the hot path (bench/RESULTS.md).
  */
 export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueuer {
-  const { queue, redis, timeoutMs } = options;
+  const { redis, timeoutMs } = options;
   const quiet = options.quietEventsPerMinute ?? DEFAULT_QUIET_EVENTS_PER_MINUTE;
   const rates = new TenantRateTracker({ windowMs: 60_000 });
   const pending = new Set<Pending>();
-  let queueReady = false;
+  const readyQueues = new Set<unknown>();
   const acks = options.replicaAcks && new ReplicaAcks(redis, options.replicaAcks);
 
   const sweep = setInterval(
@@ -98,9 +100,12 @@ export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueue
   sweep.unref();
 
   const add = async (data: EventJobData): Promise<EnqueueOutcome> => {
-    if (!queueReady) {
+    // The tenant's partition: its EventId marker and job are keys of that queue, so the same
+    // EventId from any receiver meets the same marker.
+    const queue = queueFor(options.queue, data.tenant);
+    if (!readyQueues.has(queue)) {
       await queue.waitUntilReady();
-      queueReady = true;
+      readyQueues.add(queue);
     }
     const jobOptions = eventAddOptions(
       data.event,

@@ -1,4 +1,4 @@
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Logger } from '@so-connector/logger';
 import {
   BACKFILL_PRIORITY,
@@ -12,6 +12,7 @@ import {
   type EnrichJobData,
   type EnrichmentTiming,
   type MaintenanceJobData,
+  type PartitionedQueue,
 } from '@so-connector/queue';
 import {
   allOf,
@@ -33,7 +34,7 @@ import {
 import { mayCallProvider, type RowVerdict } from './row-decision';
 
 export interface BackfillDeps extends AssessDeps {
-  readonly enrichQueue: Queue<EnrichJobData>;
+  readonly enrichQueue: PartitionedQueue<EnrichJobData>;
   readonly progress: BackfillProgressStore;
   readonly timing: EnrichmentTiming;
   readonly logger: Logger;

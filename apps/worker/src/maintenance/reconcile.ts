@@ -4,10 +4,12 @@ import type { Logger } from '@so-connector/logger';
 import {
   enrichDedupId,
   maintenanceJobSchema,
+  queueFor,
   scheduleEnrichment,
   type EnrichJobData,
   type EnrichmentTiming,
   type MaintenanceJobData,
+  type PartitionedQueue,
   type ReconcileResult,
 } from '@so-connector/queue';
 import { queryContactRows, queryPersonRows, updatedAfter } from '@so-connector/superoffice-client';
@@ -15,7 +17,7 @@ import { assessContacts, assessPersons, companyUdfKeys, type AssessDeps } from '
 import { tooRecent, type RowVerdict } from './row-decision';
 
 export interface ReconcileDeps extends AssessDeps {
-  readonly enrichQueue: Queue<EnrichJobData>;
+  readonly enrichQueue: PartitionedQueue<EnrichJobData>;
   readonly redis: Redis | Cluster;
   readonly prefix: string;
   readonly timing: EnrichmentTiming;
@@ -127,7 +129,7 @@ export function createReconcile(deps: ReconcileDeps) {
       if (scheduled && tooRecent(updatedOf(request), until, graceMs))
         return void count('too-recent');
       // A pending job reads the record when it runs; joining it would only push its debounce out.
-      if (await pendingRead(deps.enrichQueue, request, scheduled))
+      if (await pendingRead(queueFor(deps.enrichQueue, request.tenant), request, scheduled))
         return void count('enrichment-pending');
       count(verdict.reason);
       await scheduleEnrichment(deps.enrichQueue, request, deps.timing);

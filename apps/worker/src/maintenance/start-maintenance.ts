@@ -4,11 +4,13 @@ import type { WorkerConfig } from '@so-connector/config';
 import type { Logger } from '@so-connector/logger';
 import {
   BackfillProgressStore,
-  createEventsQueue,
   createMaintenanceQueue,
   MAINTENANCE_JOB_NAMES,
+  queueFor,
   type EnrichJobData,
+  type EventJobData,
   type MaintenanceJobData,
+  type PartitionedQueue,
 } from '@so-connector/queue';
 import type { WebhookHealthStore } from '@so-connector/sync-runs';
 import type { TenantRegistry } from '@so-connector/tenants';
@@ -25,7 +27,9 @@ import { createWatchdog } from './watchdog';
 export interface MaintenanceDeps {
   readonly config: WorkerConfig;
   readonly connection: Redis | Cluster;
-  readonly enrichQueue: Queue<EnrichJobData>;
+  readonly enrichQueue: PartitionedQueue<EnrichJobData>;
+  /** `so-events` (or its partitions), read by the sweep: the tenant's backlog. */
+  readonly eventsQueue: PartitionedQueue<EventJobData>;
   readonly health: WebhookHealthStore;
   readonly metrics: WorkerMetrics;
   readonly logger: Logger;
@@ -41,8 +45,6 @@ export interface MaintenanceDeps {
 export interface RunningMaintenance {
   readonly queue: Queue<MaintenanceJobData>;
   readonly worker: Worker<MaintenanceJobData, unknown>;
-  /** `so-events`, read by the sweep (its backlog); closed with the queue. */
-  readonly events: Queue;
   /** Stops following the registry's changes. */
   stop(): void;
 }
@@ -100,8 +102,6 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
     );
   });
 
-  const events = createEventsQueue(deps.connection, config.queue.prefix);
-  events.on('error', () => undefined);
   const timing = {
     debounceMs: config.worker.debounceMs,
     maxWaitMs: config.worker.maxWaitMs,
@@ -135,7 +135,7 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
     });
     const reconcile = createReconcile({
       ...shared,
-      oldestPendingEvent: () => oldestPending(events),
+      oldestPendingEvent: () => oldestPending(queueFor(deps.eventsQueue, tenant) as Queue),
       seen: deps.seen,
       redis: deps.connection,
       prefix: config.queue.prefix,
@@ -193,7 +193,7 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
       stalledInterval: config.worker.lockDurationMs,
     },
   );
-  return { queue, worker, events, stop: unsubscribe };
+  return { queue, worker, stop: unsubscribe };
 }
 
 /** When the oldest waiting or running `so-events` job was added (either end of each list). */

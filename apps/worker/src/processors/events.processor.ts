@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { decide, fieldValueAsInt, type FilterRules } from '@so-connector/filters';
 import type { Logger } from '@so-connector/logger';
 import {
@@ -9,6 +9,7 @@ import {
   TenantRateTracker,
   type EnrichJobData,
   type EventJobData,
+  type PartitionedQueue,
 } from '@so-connector/queue';
 import type { RunWriter, SideWrite } from '@so-connector/sync-runs';
 import { normaliseStamp, type SeenChanges } from '../maintenance/seen-changes';
@@ -16,7 +17,8 @@ import type { EventOutcome } from '../outcomes';
 import type { TenantRuntime } from '../tenants/tenant-runtime';
 
 export interface EventsProcessorDeps {
-  readonly enrichQueue: Queue<EnrichJobData>;
+  /** `so-enrich` or its partitions: the job goes to the event's tenant's partition. */
+  readonly enrichQueue: PartitionedQueue<EnrichJobData>;
   /**
    * Where the decision is recorded: a batcher over the sync-run store (SyncRunStore.batcher), so
    * the fact and the seen marker of concurrent jobs share one round trip; each job awaits its own.

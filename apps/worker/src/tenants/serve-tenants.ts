@@ -88,7 +88,7 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
         ...(options.udfTargets ? { udfTargets: options.udfTargets } : {}),
         ...(options.onSuperOfficeCall ? { onSuperOfficeCall: options.onSuperOfficeCall } : {}),
       }),
-    resume: (_ctx, jobs) => promoteDeferred(options.queues, jobs, logger),
+    resume: (ctx, jobs) => promoteDeferred(options.queues, jobs, logger, ctx),
   });
   // A source that fails to reload keeps serving its last good set; the operator must hear of it.
   const unsubscribe = registry.on('problem', ({ source, message }) =>

@@ -210,23 +210,29 @@ function isRetryAfter(error: unknown): error is SuperOfficeError & { retryAfterM
   return error instanceof SuperOfficeError && error.retryable && error.retryAfterMs !== undefined;
 }
 
-/** Wakes deferred jobs (`queue/jobId`) that are still delayed; others are left alone. */
+/**
+ * Wakes deferred jobs (`queue/jobId`) of `tenant` that are still delayed; others are left alone.
+ * A queue name may stand for several partitions, whose job ids are counted apart (an enrichment's
+ * id can exist in two): only the tenant's own job is promoted.
+ */
 export async function promoteDeferred(
   queues: readonly Queue[],
   jobs: readonly string[],
   logger: Logger,
+  tenant?: string,
 ): Promise<void> {
-  const byName = new Map(queues.map((q) => [q.name, q]));
   for (const entry of jobs) {
     const slash = entry.indexOf('/');
-    const queue = byName.get(entry.slice(0, slash));
-    if (!queue) continue;
-    const job = await Job.fromId(queue, entry.slice(slash + 1));
-    if (!job || !(await job.isDelayed())) continue;
-    await job
-      .promote()
-      .catch((error: unknown) =>
-        logger.debug('deferred job not promoted', { job: entry, error: String(error) }),
-      );
+    // Every partition of the queue (QUEUE_PARTITIONS): the tenant's jobs are in one of them.
+    for (const queue of queues.filter((q) => q.name === entry.slice(0, slash))) {
+      const job = await Job.fromId<{ tenant?: unknown }>(queue, entry.slice(slash + 1));
+      if (!job || !(await job.isDelayed())) continue;
+      if (tenant !== undefined && job.data.tenant !== tenant) continue;
+      await job
+        .promote()
+        .catch((error: unknown) =>
+          logger.debug('deferred job not promoted', { job: entry, error: String(error) }),
+        );
+    }
   }
 }

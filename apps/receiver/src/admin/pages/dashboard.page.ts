@@ -20,6 +20,8 @@ export type Part<T> = { readonly ok: true; readonly value: T } | { readonly ok: 
 
 export interface QueueCounts {
   readonly name: string;
+  /** How many partitions the counts add up (QUEUE_PARTITIONS); 1 when absent. */
+  readonly partitions?: number;
   readonly waiting: number;
   readonly delayed: number;
   readonly active: number;
@@ -88,9 +90,11 @@ ${webhooks}`;
 
 function queuesSection(part: Part<readonly QueueCounts[]>): SafeHtml {
   if (!part.ok) return unreadable('The queue counts');
-  const rows = part.value.map(
-    (q) =>
-      markup`<tr data-queue="${q.name}"><td><a href="/admin/queues/queue/${encodeURIComponent(q.name)}">${q.name}</a></td><td class="num">${q.waiting}</td><td class="num">${q.delayed}</td><td class="num">${q.active}</td><td class="num${q.failed > 0 ? ' state-bad' : ''}">${q.failed}</td></tr>`,
+  const rows = part.value.map((q) =>
+    (q.partitions ?? 1) > 1
+      ? // Bull Board lists each partition; its overview shows them side by side.
+        markup`<tr data-queue="${q.name}"><td><a href="/admin/queues">${q.name}</a> <span class="muted small">${q.partitions ?? 1} partitions</span></td><td class="num">${q.waiting}</td><td class="num">${q.delayed}</td><td class="num">${q.active}</td><td class="num${q.failed > 0 ? ' state-bad' : ''}">${q.failed}</td></tr>`
+      : markup`<tr data-queue="${q.name}"><td><a href="/admin/queues/queue/${encodeURIComponent(q.name)}">${q.name}</a></td><td class="num">${q.waiting}</td><td class="num">${q.delayed}</td><td class="num">${q.active}</td><td class="num${q.failed > 0 ? ' state-bad' : ''}">${q.failed}</td></tr>`,
   );
   return markup`<table id="queue-counts">
 <thead><tr><th>queue</th><th class="num">waiting</th><th class="num">delayed</th><th class="num">active</th><th class="num">failed</th></tr></thead>

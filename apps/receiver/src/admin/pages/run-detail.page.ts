@@ -27,6 +27,7 @@ function entryRow(
   text: (v: string) => string,
   names: FieldNames,
   scope: TenantScope,
+  boardQueue: (queueName: string) => string,
 ): SafeHtml {
   const when = markup`${time(entry.firstAt)}${
     entry.at !== entry.firstAt
@@ -45,7 +46,7 @@ function entryRow(
     ? NONE
     : scope.restricted
       ? markup`${entry.job.queue} #${entry.job.id}`
-      : markup`<a href="${bullBoardJobHref(entry.job.queue, entry.job.id)}">${entry.job.queue} #${entry.job.id}</a>`;
+      : markup`<a href="${bullBoardJobHref(boardQueue(entry.job.queue), entry.job.id)}">${entry.job.queue} #${entry.job.id}</a>`;
   return markup`<tr data-entry="${entry.id}">
 <td>${when}</td>
 <td>${entry.event ?? (entry.kind === 'enrichment' ? 'enrichment' : '')}</td>
@@ -65,6 +66,8 @@ export function renderRunDetail(
   run: SyncRun,
   redact: AdminRedactor,
   names: FieldNames,
+  /** Bull Board's name of the tenant's partition of a queue (QUEUE_PARTITIONS); default the name. */
+  boardQueue: (queueName: string) => string = (name) => name,
 ): string {
   const text = (value: string) => String(redact(value));
   const title = run.accountName ?? `Account ${run.accountId}`;
@@ -84,7 +87,7 @@ export function renderRunDetail(
 <table id="entries">
 <thead><tr><th>time</th><th>event</th><th>record</th><th>status</th><th>reason / detail</th><th class="num">calls (SO / provider / patches)</th><th>fields (old → new)</th><th>error</th><th>job</th></tr></thead>
 <tbody>
-${run.entries.map((entry) => entryRow(entry, text, names, scope))}
+${run.entries.map((entry) => entryRow(entry, text, names, scope, boardQueue))}
 </tbody>
 </table>
 </section>`;

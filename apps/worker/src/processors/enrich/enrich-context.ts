@@ -1,8 +1,7 @@
 import type { EnrichmentProvider, FieldChange } from '@so-connector/enrichment';
 import { ownerInScope, type OwnerScope } from '@so-connector/filters';
 import type { Logger } from '@so-connector/logger';
-import type { Queue } from 'bullmq';
-import type { BackfillProgressStore, EnrichJobData } from '@so-connector/queue';
+import type { BackfillProgressStore, EnrichJobData, PartitionedQueue } from '@so-connector/queue';
 import {
   SuperOfficeError,
   type ContactEntity,
@@ -31,7 +30,7 @@ export interface EnrichProcessorDeps {
   /** Backfill runs: an enrichment caused by `backfill:<runId>` counts its outcome there. */
   readonly backfills: BackfillProgressStore;
   /** The `so-enrich` queue: the causes producers recorded for a record are taken from it. */
-  readonly enrichQueue: Queue<EnrichJobData>;
+  readonly enrichQueue: PartitionedQueue<EnrichJobData>;
   readonly logger: Logger;
   /** When SuperOffice or the provider says Retry-After: pauses the job's tenant only. */
   readonly pauses: TenantPauses;

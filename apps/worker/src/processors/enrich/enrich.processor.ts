@@ -5,6 +5,7 @@ import {
   enrichDedupId,
   enrichJobSchema,
   mergeCauses,
+  queueFor,
   takeCauses,
   type EnrichJobData,
 } from '@so-connector/queue';
@@ -55,7 +56,8 @@ export function createEnrichProcessor(shared: EnrichProcessorDeps) {
     const data = parsed.data;
     // The events (and other causes) this job covers; kept on the job so its retries say the same.
     const taken = await takeCauses(
-      deps.enrichQueue,
+      // The causes are keys of the job's own queue: its tenant's partition.
+      queueFor(deps.enrichQueue, data.tenant),
       enrichDedupId(data.tenant, data.entity, data.recordId),
     );
     const eventIds = mergeCauses(data.eventIds ?? [], [...taken, data.lastEventId]);
