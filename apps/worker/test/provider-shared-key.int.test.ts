@@ -57,7 +57,6 @@ describe('worker: a provider Retry-After on a key several tenants share', () => 
       what: "B's enrichment deferred by the explorer's Retry-After",
     });
     const refusedAt = explorer.requests.find((r) => r.limited)!.at;
-    const requestsAtPause = explorer.requests.length;
 
     // A's change during the pause: deferred as rate-limited, the explorer not called.
     t.simA.editAs(HUMAN, 'contact', 2, { Name: 'Nordlys Robotics ASA' });
@@ -65,8 +64,8 @@ describe('worker: a provider Retry-After on a key several tenants share', () => 
       timeoutMs: 15_000,
       what: "A's enrichment deferred by the shared key's pause",
     });
-    expect(Date.now()).toBeLessThan(refusedAt + RETRY_AFTER_S * 1000);
-    expect(explorer.requests.length).toBe(requestsAtPause);
+    // That it was not called for A is checked below, over the whole pause (`during`): a check on
+    // the clock here would fail a correct run whose deferral was seen just after the pause ended.
     const connection = new Redis(system.redis().url);
     try {
       const pause = await new TenantPauses(connection, system.redis().prefix).current(A);

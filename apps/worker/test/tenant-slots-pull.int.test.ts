@@ -32,15 +32,34 @@ const logger = createLogger({
 describe('bringForward', () => {
   it('moves a delayed job of the same queue to wait, and leaves a job that is not delayed', async () => {
     const finished = await queue.add('enrich', { tenant: 'CustB' }, { jobId: 'finished' });
-    await queue.add('enrich', { tenant: 'CustB' }, { jobId: 'turned-away', delay: 600_000 });
+    const away = await queue.add(
+      'enrich',
+      { tenant: 'CustB' },
+      { jobId: 'turned-away', delay: 600_000 },
+    );
     expect(await queue.getJobState('turned-away')).toBe('delayed');
+    const pulled = { id: 'turned-away', retryAt: away.timestamp + away.delay };
 
-    await bringForward(finished, 'turned-away', logger);
+    await bringForward(finished, pulled, logger);
     expect(await queue.getJobState('turned-away')).toBe('waiting');
 
     // Already waiting (it came back by itself, or another process promoted it) or gone: no error.
-    await bringForward(finished, 'turned-away', logger);
-    await bringForward(finished, 'no-such-job', logger);
+    await bringForward(finished, pulled, logger);
+    await bringForward(finished, { id: 'no-such-job', retryAt: pulled.retryAt }, logger);
     expect(await queue.getJobState('turned-away')).toBe('waiting');
+  });
+
+  it('leaves a job delayed since for another time (a retry backoff, a budget window, a pause)', async () => {
+    const finished = await queue.add('enrich', { tenant: 'CustB' }, { jobId: 'finished-2' });
+    const backoff = await queue.add(
+      'enrich',
+      { tenant: 'CustB' },
+      { jobId: 'backing-off', delay: 300_000 },
+    );
+    // The slot cap had turned it away for another time; since then it ran elsewhere and waits.
+    const stale = { id: 'backing-off', retryAt: backoff.timestamp + backoff.delay - 5_000 };
+
+    await bringForward(finished, stale, logger);
+    expect(await queue.getJobState('backing-off')).toBe('delayed');
   });
 });

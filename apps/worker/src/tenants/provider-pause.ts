@@ -41,8 +41,10 @@ export function withProviderPause(
     try {
       return await run();
     } catch (error) {
+      // The provider's error is what the job reports (and what pauses the tenant itself): a
+      // Redis failure while pausing the shared credential must not replace it.
       if (error instanceof ProviderError && error.retryable && error.retryAfterMs)
-        await pauses.pauseCredential(credential, error.retryAfterMs);
+        await pauses.pauseCredential(credential, error.retryAfterMs).catch(() => undefined);
       throw error;
     }
   };

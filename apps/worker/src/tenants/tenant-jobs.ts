@@ -7,7 +7,7 @@ import { isRevokedCredential } from './tenant-client';
 import { TenantPausedError, type TenantPauses } from './tenant-pause';
 import type { TenantRuntime } from './tenant-runtime';
 import type { TenantAccess, TenantRuntimes } from './tenant-runtimes';
-import type { TenantSlots } from './tenant-slots';
+import type { PulledJob, TenantSlots } from './tenant-slots';
 
 /** The skip reason of a job whose tenant is not (or no longer) registered. */
 export const TENANT_UNKNOWN = 'tenant-unknown';
@@ -183,13 +183,23 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
   };
 }
 
-/** Moves a delayed job of `job`'s queue to wait now; one that is not delayed any more is left. */
-export async function bringForward(job: Job, id: string, logger: Logger): Promise<void> {
+/**
+ * Moves a turned-away job of `job`'s queue to wait now, if it is still delayed for the time the
+ * slot cap gave it. One delayed since for another reason (it ran in another process and waits for
+ * a retry backoff, a budget window, a pause or re-consent) is left alone: promoting it would skip
+ * that wait. BullMQ scores a delayed job `time × 0x1000 + n` (getDelayedScore.lua), and
+ * `moveToDelayed(retryAt)` makes `time` exactly `retryAt`.
+ */
+export async function bringForward(job: Job, pulled: PulledJob, logger: Logger): Promise<void> {
   // BullMQ keeps a job's queue protected; Job.fromId needs it to read another job of that queue.
   const queue = (job as unknown as { readonly queue: MinimalQueue }).queue;
+  const { id, retryAt } = pulled;
   try {
+    const client = await queue.client;
+    const score = await client.zscore(queue.keys.delayed!, id);
+    if (score === null || Math.floor(Number(score) / 0x1000) !== retryAt) return;
     const next = await Job.fromId(queue, id);
-    if (next && (await next.isDelayed())) await next.promote();
+    if (next) await next.promote();
   } catch (error) {
     logger.debug('turned-away job not brought forward', {
       queue: job.queueName,

@@ -2,6 +2,7 @@ import {
   mayStart,
   SLOT_RETRY_MAX_MS,
   SLOT_RETRY_MIN_MS,
+  SLOT_RETURN_HORIZON_MS,
   slotRetryStepMs,
   TenantSlots,
   type SlotTake,
@@ -68,7 +69,18 @@ describe('TenantSlots', () => {
     expect(times).toEqual([4000, 6000, 8000]);
   });
 
-  it('keeps turned-away jobs one step apart however long the backlog: no horizon', () => {
+  it('schedules no turned-away job past the horizon, the backstop when no freed slot pulls it', () => {
+    const sut = slots(1);
+    granted(sut.take('A', 0));
+    const times = Array.from({ length: 200 }, () => refused(sut.take('A', 30_000)).retryAt);
+    const horizon = 30_000 + SLOT_RETURN_HORIZON_MS;
+    expect(Math.max(...times)).toBe(horizon);
+    // One step apart up to the horizon (60 steps of 10 s), then all at it.
+    expect(times.indexOf(horizon)).toBe(SLOT_RETURN_HORIZON_MS / SLOT_RETRY_MAX_MS - 1);
+    expect(times.slice(60).every((t) => t === horizon)).toBe(true);
+  });
+
+  it('keeps turned-away jobs one step apart however long the backlog, within the horizon', () => {
     const sut = slots(1);
     granted(sut.take('A', 0));
     const times = Array.from({ length: 20 }, () => refused(sut.take('A', 30_000)).retryAt);
@@ -109,9 +121,9 @@ describe('TenantSlots', () => {
     const first = granted(sut.take('A', 0));
     const times = ['j1', 'j2', 'j3'].map((id) => refused(sut.take('A', 2000, id)).retryAt);
     expect(times).toEqual([4000, 6000, 8000]);
-    expect(first.release(2500)).toBe('j1');
+    expect(first.release(2500)?.id).toBe('j1');
     // j1 is brought forward and runs; when it ends, j2 is next.
-    expect(granted(sut.take('A', 2600, 'j1')).release(2700)).toBe('j2');
+    expect(granted(sut.take('A', 2600, 'j1')).release(2700)?.id).toBe('j2');
     // j3 comes back at 8000: a slot freed just before needs no pull.
     expect(granted(sut.take('A', 2800, 'j2')).release(7900)).toBeUndefined();
     granted(sut.take('A', 8000, 'j3')).release(8100);
@@ -123,7 +135,7 @@ describe('TenantSlots', () => {
     const first = granted(sut.take('A', 0));
     refused(sut.take('A', 1000, 'gone')); // comes back at 2000, taken by another process
     const { retryAt } = refused(sut.take('A', 1000, 'later'));
-    expect(first.release(retryAt - 1000)).toBe('later');
+    expect(first.release(retryAt - 1000)?.id).toBe('later');
   });
 
   it('frees a slot on release (once, however often release is called)', () => {

@@ -5,12 +5,14 @@
  * job of that tenant is turned away: servePerTenant moves it to delayed (DelayedError, no attempt
  * used) until `retryAt`.
  *
- * Turned-away jobs come back one step apart with no horizon: the k-th comes back k steps out, so
- * however long the tenant's backlog, its jobs come back (and cost a fetch of the stage's rate
- * limiter) at most once a step, not the whole backlog once a minute. That a job may be scheduled
- * far out costs no throughput: when one of the tenant's jobs ends, its slot pulls the earliest
- * turned-away job forward (`release` names it, servePerTenant promotes it), so the tenant's slots
- * stay busy as long as it has work, and a tenant that recovers drains its backlog at its new pace.
+ * Turned-away jobs come back one step apart: the k-th comes back k steps out, up to
+ * SLOT_RETURN_HORIZON_MS, so a backlog of N behind the cap costs at most one fetch a step, or
+ * N per horizon once it reaches that far, instead of the whole backlog once a minute. That a job
+ * may be scheduled far out costs no throughput: when one of the tenant's jobs ends, its slot pulls
+ * the earliest turned-away job forward (`release` names it, servePerTenant promotes it), so the
+ * tenant's slots stay busy as long as it has work, and a tenant that recovers drains its backlog
+ * at its new pace. The pull lives in this process's memory; the horizon is the backstop when it is
+ * lost (a restart, the job fetched by another process, more than SLOT_TRACKED_MAX remembered).
  */
 
 /** The shortest and longest wait between two turned-away jobs of a tenant (ms). */
@@ -18,6 +20,18 @@ export const SLOT_RETRY_MIN_MS = 250;
 export const SLOT_RETRY_MAX_MS = 10_000;
 /** Turned-away jobs remembered per tenant (for the pull on release); more just keep their time. */
 export const SLOT_TRACKED_MAX = 5000;
+/**
+ * The farthest out a turned-away job is scheduled: how late a job comes back when no freed slot
+ * pulls it (the worker restarted, or ran in another process). Ten minutes: a backlog past it costs
+ * N/600 fetches a second, where the one-minute horizon before cost N/60.
+ */
+export const SLOT_RETURN_HORIZON_MS = 10 * 60_000;
+
+/** A turned-away job a freed slot brings forward, and the time it was moved to delayed for. */
+export interface PulledJob {
+  readonly id: string;
+  readonly retryAt: number;
+}
 
 /**
  * Whether a tenant that has `inFlight` jobs running in this stage and process may start one more.
@@ -49,8 +63,8 @@ export function slotRetryStepMs(oldestRunningMs: number, cap: number): number {
 export type SlotTake =
   | {
       readonly granted: true;
-      /** Frees the slot; returns the id of a turned-away job of the tenant to bring forward. */
-      readonly release: (now?: number) => string | undefined;
+      /** Frees the slot; returns a turned-away job of the tenant to bring forward. */
+      readonly release: (now?: number) => PulledJob | undefined;
     }
   | { readonly granted: false; readonly retryAt: number };
 
@@ -95,7 +109,10 @@ export class TenantSlots {
       let oldest = now;
       for (const job of jobs) oldest = Math.min(oldest, job.startedAt);
       const step = slotRetryStepMs(now - oldest, this.options.cap);
-      const retryAt = Math.max(now, this.nextReturn.get(tenant) ?? now) + step;
+      const retryAt = Math.min(
+        Math.max(now, this.nextReturn.get(tenant) ?? now) + step,
+        now + SLOT_RETURN_HORIZON_MS,
+      );
       this.nextReturn.set(tenant, retryAt);
       if (jobId !== undefined) {
         const list = waiting ?? new Map<string, number>();
@@ -135,10 +152,10 @@ export class TenantSlots {
    * itself. Entries whose time has passed came back already (here or in another process) and are
    * dropped.
    */
-  private pullForward(tenant: string, now: number): string | undefined {
+  private pullForward(tenant: string, now: number): PulledJob | undefined {
     const waiting = this.turnedAway.get(tenant);
     if (!waiting) return undefined;
-    let pulled: string | undefined;
+    let pulled: PulledJob | undefined;
     for (const [id, retryAt] of waiting) {
       if (retryAt <= now) {
         waiting.delete(id);
@@ -147,7 +164,7 @@ export class TenantSlots {
       // One comes back within a moment anyway and takes the slot: nothing to pull.
       if (retryAt <= now + SLOT_RETRY_MIN_MS) break;
       waiting.delete(id);
-      pulled = id;
+      pulled = { id, retryAt };
       break;
     }
     if (waiting.size === 0) this.turnedAway.delete(tenant);
