@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { createLogger, logSecretValues, REDACTED } from './index';
+import { RETIRED_SECRET_GRACE_MS } from './secret-values';
 
 function capture(secrets: string[] = []) {
   const stream = new PassThrough();
@@ -78,7 +79,7 @@ describe('createLogger', () => {
     });
   });
 
-  it('redacts values added after it was made (a tenant’s), through its children too, until they are deleted', async () => {
+  it('redacts values added after it was made (a tenant’s), through its children too, and for a grace period after they are deleted', async () => {
     const sut = capture(['environment-secret']);
     const child = sut.logger.child({ tenant: 'Cust2' });
     const values = logSecretValues(child);
@@ -89,13 +90,16 @@ describe('createLogger', () => {
     });
     values!.delete('Cust2');
     child.info('after removal: cust2-refresh-token-value');
+    values!.current(Date.now() + RETIRED_SECRET_GRACE_MS);
+    child.info('after the grace period: cust2-refresh-token-value');
     await flushed();
     expect(sut.parsed()).toEqual([
       expect.objectContaining({
         message: `token refresh failed for ${REDACTED}`,
         detail: { body: `secret=${REDACTED}` },
       }),
-      expect.objectContaining({ message: 'after removal: cust2-refresh-token-value' }),
+      expect.objectContaining({ message: `after removal: ${REDACTED}` }),
+      expect.objectContaining({ message: 'after the grace period: cust2-refresh-token-value' }),
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { SecretValues, secretReplacer } from './secret-values';
+import { RETIRED_SECRET_GRACE_MS, SecretValues, secretReplacer } from './secret-values';
 
 const MARK = '[R]';
 
@@ -40,28 +40,38 @@ describe('secretReplacer', () => {
 });
 
 describe('SecretValues', () => {
-  it('keeps the fixed values and each owner’s current ones; a replaced or deleted owner’s are gone', () => {
+  it('keeps the fixed values and each owner’s current ones; a replaced or deleted owner’s go after the grace period', () => {
     const sut = new SecretValues(['env-secret-value']);
-    sut.replace('Cust1', ['cust1-secret-old', 'cust1-refresh-token']);
-    expect(sut.current()('env-secret-value cust1-secret-old', MARK)).toBe(`${MARK} ${MARK}`);
-    sut.replace('Cust1', ['cust1-secret-new', 'cust1-refresh-token']);
-    expect(sut.current()('cust1-secret-old cust1-secret-new', MARK)).toBe(
+    const t0 = 1_000_000;
+    sut.replace('Cust1', ['cust1-secret-old', 'cust1-refresh-token'], t0);
+    expect(sut.current(t0)('env-secret-value cust1-secret-old', MARK)).toBe(`${MARK} ${MARK}`);
+    sut.replace('Cust1', ['cust1-secret-new', 'cust1-refresh-token'], t0);
+    // The old value may still be valid for a while (an overlap, a job still running): redacted.
+    expect(sut.current(t0 + 1000)('cust1-secret-old cust1-secret-new', MARK)).toBe(
+      `${MARK} ${MARK}`,
+    );
+    const after = t0 + RETIRED_SECRET_GRACE_MS;
+    expect(sut.current(after)('cust1-secret-old cust1-secret-new', MARK)).toBe(
       `cust1-secret-old ${MARK}`,
     );
-    sut.delete('Cust1');
-    expect(sut.current()('cust1-secret-new env-secret-value', MARK)).toBe(
-      `cust1-secret-new ${MARK}`,
-    );
+    sut.delete('Cust1', after);
     expect(sut.owners()).toEqual([]);
+    expect(sut.current(after + 1)('cust1-secret-new env-secret-value', MARK)).toBe(
+      `${MARK} ${MARK}`,
+    );
+    expect(
+      sut.current(after + RETIRED_SECRET_GRACE_MS)('cust1-secret-new env-secret-value', MARK),
+    ).toBe(`cust1-secret-new ${MARK}`);
   });
 
   it('holds no more owners than it was given, however often they change', () => {
     const sut = new SecretValues();
     for (let round = 0; round < 50; round++)
-      for (let t = 0; t < 10; t++) sut.replace(`Cust${t}`, [`secret-${t}-round-${round}`]);
+      for (let t = 0; t < 10; t++) sut.replace(`Cust${t}`, [`secret-${t}-round-${round}`], round);
     expect(sut.owners()).toHaveLength(10);
-    expect(sut.current()('secret-3-round-48 secret-3-round-49', MARK)).toBe(
-      `secret-3-round-48 ${MARK}`,
-    );
+    // Retired values go once their grace period has passed.
+    expect(
+      sut.current(49 + RETIRED_SECRET_GRACE_MS)('secret-3-round-48 secret-3-round-49', MARK),
+    ).toBe(`secret-3-round-48 ${MARK}`);
   });
 });

@@ -3,6 +3,14 @@ export const MIN_SECRET_LENGTH = 6;
 /** Up to this many values, each is searched for with `indexOf`; above, by a prefix index. */
 const SEARCH_EACH_UP_TO = 16;
 
+/**
+ * How long a value stays redacted after its tenant changed it or was removed. A removed tenant's
+ * job still running, or a runtime shutting down, may log its old token; after a rotation or a
+ * re-consent the old value may still be valid for a while (SuperOffice's overlap of two webhook
+ * secrets, a refresh token not yet revoked).
+ */
+export const RETIRED_SECRET_GRACE_MS = 15 * 60_000;
+
 /** Returns `text` with every occurrence of each value replaced by `mark`. */
 export type SecretReplacer = (text: string, mark: string) => string;
 
@@ -10,25 +18,34 @@ export type SecretReplacer = (text: string, mark: string) => string;
  * The secret values a logger removes from every string: the process's own (from its environment,
  * fixed) and those of its tenants, each set kept under an owner (a tenant's ContextIdentifier) and
  * replaced or dropped as the tenant changes or goes, so the set holds the current tenants' values
- * and no more.
+ * and, for RETIRED_SECRET_GRACE_MS, the values they had before: no more.
  */
 export class SecretValues {
   private readonly owned = new Map<string, readonly string[]>();
+  /** Values replaced or dropped, redacted until `until`. */
+  private retired: { readonly values: readonly string[]; readonly until: number }[] = [];
   private replacer: SecretReplacer | undefined;
 
   constructor(private readonly fixed: readonly string[] = []) {}
 
-  /** The values of `owner` from now on (replacing its earlier ones). */
-  replace(owner: string, values: readonly string[]): void {
+  /** The values of `owner` from now on (replacing its earlier ones, kept for the grace period). */
+  replace(owner: string, values: readonly string[], now = Date.now()): void {
     const kept = values.filter((v) => v.length >= MIN_SECRET_LENGTH);
+    this.retire(
+      (this.owned.get(owner) ?? []).filter((v) => !kept.includes(v)),
+      now,
+    );
     if (kept.length === 0) this.owned.delete(owner);
     else this.owned.set(owner, [...kept]);
     this.replacer = undefined;
   }
 
-  /** Forgets `owner`'s values (a removed tenant). */
-  delete(owner: string): void {
-    if (this.owned.delete(owner)) this.replacer = undefined;
+  /** Forgets `owner`'s values (a removed tenant) once the grace period has passed. */
+  delete(owner: string, now = Date.now()): void {
+    const values = this.owned.get(owner);
+    if (!values) return;
+    this.owned.delete(owner);
+    this.retire(values, now);
   }
 
   /** The owners that have values, for tests and diagnostics (never the values). */
@@ -36,10 +53,22 @@ export class SecretValues {
     return [...this.owned.keys()];
   }
 
-  /** The replacer of the current values; built again only after a change. */
-  current(): SecretReplacer {
-    this.replacer ??= secretReplacer([this.fixed, ...this.owned.values()].flat());
+  /** The replacer of the current values; built again only after a change or an expiry. */
+  current(now = Date.now()): SecretReplacer {
+    if (this.retired.some((r) => r.until <= now)) {
+      this.retired = this.retired.filter((r) => r.until > now);
+      this.replacer = undefined;
+    }
+    this.replacer ??= secretReplacer(
+      [this.fixed, ...this.owned.values(), ...this.retired.map((r) => r.values)].flat(),
+    );
     return this.replacer;
+  }
+
+  private retire(values: readonly string[], now: number): void {
+    if (values.length === 0) return;
+    this.retired.push({ values, until: now + RETIRED_SECRET_GRACE_MS });
+    this.replacer = undefined;
   }
 }
 
