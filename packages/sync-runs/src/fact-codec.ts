@@ -68,13 +68,14 @@ const CODE = /[\x01-\x1c]/g;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const QUEUES = { event: 'so-events', enrichment: 'so-enrich' } as const;
 
-function squeeze(text: string): string {
-  let out = text;
-  PHRASES.forEach((phrase, i) => {
-    out = out.split(phrase).join(CODES[i]);
-  });
-  return out;
-}
+// One pass: the alternation tries the longer phrases first (PHRASES is sorted so).
+const PHRASE = new RegExp(
+  PHRASES.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+  'g',
+);
+const CODE_OF = new Map<string, string>(PHRASES.map((p, i) => [p, CODES[i]!]));
+
+const squeeze = (text: string) => text.replace(PHRASE, (phrase) => CODE_OF.get(phrase) ?? phrase);
 
 const expand = (text: string) =>
   text.replace(CODE, (code) => PHRASES[code.charCodeAt(0) - 1] ?? code);
