@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { runFactSchema, type EntryStatus, type RunFact } from './entry';
+import { decodeFact, encodeFact } from './fact-codec';
 import { clusterRuns, RUN_GAP_MS, type SyncRun } from './fold-run';
 import { GroupCommit } from './group-commit';
 import {
@@ -108,7 +109,7 @@ export class SyncRunStore {
         accountStem: this.accountStem(parsed.tenant),
         accountId: parsed.accountId,
         ms,
-        member: JSON.stringify(parsed),
+        member: encodeFact(parsed, ms),
       },
       sides,
     };
@@ -162,12 +163,20 @@ export class SyncRunStore {
     };
   }
 
+  /** The account's facts, oldest first: compact members (fact-codec.ts) and JSON ones alike. */
   async factsForAccount(tenant: string, accountId: number): Promise<RunFact[]> {
-    const raw = await this.options.redis.zrange(this.accountKey(tenant, accountId), 0, -1);
-    return raw.flatMap((text) => {
-      const parsed = runFactSchema.safeParse(JSON.parse(text));
-      return parsed.success ? [parsed.data] : [];
-    });
+    const raw = await this.options.redis.zrange(
+      this.accountKey(tenant, accountId),
+      0,
+      -1,
+      'WITHSCORES',
+    );
+    const facts: RunFact[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const fact = decodeFact(raw[i]!, Number(raw[i + 1]), tenant, accountId);
+      if (fact) facts.push(fact);
+    }
+    return facts;
   }
 
   /** The account's runs, newest first. */

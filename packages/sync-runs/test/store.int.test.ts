@@ -89,6 +89,32 @@ describe('SyncRunStore (real Redis)', () => {
     expect((await sut.factsForAccount('Cust1', 5)).map((f) => f.id)).toEqual(['f2', 'f3', 'f4']);
   });
 
+  it('stores skips as compact members (a listpack) and reads facts stored as JSON before', async () => {
+    const prefix = `${redis.prefix}-g`;
+    const sut = new SyncRunStore({ redis: client, prefix });
+    const key = `${prefix}:runs:Cust1:account:7`;
+    // A fact as the previous deploy stored it: JSON, scored by its time.
+    const old = fact(7, 20, { id: 'old-1', reason: 'echo', job: { queue: 'so-events', id: 'x' } });
+    await client.zadd(key, Date.parse(old.at), JSON.stringify(old));
+    const skips = [3, 2, 1].map((m) =>
+      fact(7, m, {
+        id: `0b9c1f3e-5a7d-4c2b-9e8f-1a2b3c4d5e6${m}`,
+        event: 'contact.changed',
+        reason: 'echo',
+        detail: "changed by associate 42, the connector's API user",
+        job: { queue: 'so-events', id: `0b9c1f3e-5a7d-4c2b-9e8f-1a2b3c4d5e6${m}` },
+      }),
+    );
+    await sut.recordMany(skips.map((f) => ({ fact: f })));
+    expect(await sut.factsForAccount('Cust1', 7)).toEqual([old, ...skips]);
+    const members = await client.zrange(key, 1, -1);
+    expect(Math.max(...members.map((m) => Buffer.byteLength(m)))).toBeLessThanOrEqual(64);
+    // A JSON fact (> 64 bytes) made that set a skiplist; an account of skips alone stays a listpack.
+    expect(await client.object('ENCODING', key)).toBe('skiplist');
+    await sut.recordMany(skips.map((f) => ({ fact: { ...f, accountId: 8 } })));
+    expect(await client.object('ENCODING', `${prefix}:runs:Cust1:account:8`)).toBe('listpack');
+  });
+
   it('refuses a malformed fact instead of storing it', async () => {
     const sut = new SyncRunStore({ redis: client, prefix: `${redis.prefix}-c` });
     await expect(sut.record({ ...fact(1, 1, {}), status: 'DONE' as never })).rejects.toThrow();
