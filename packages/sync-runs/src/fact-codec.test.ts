@@ -20,6 +20,9 @@ const echo: RunFact = {
   job: { queue: 'so-events', id: EVENT_ID },
 };
 
+/** The echo's member, byte for byte: version 1 of the format (fact-codec.ts). */
+const PINNED_ECHO = '\x1e1\x1dC5wfPlp9TCuejxorPE1ebw\x1fS\x1f\x1f\r\x1f\x1c\x1f\x0242\x01';
+
 const roundTrip = (fact: RunFact, ms = Date.parse(fact.at)) =>
   decodeFact(encodeFact(fact, ms), ms, fact.tenant, fact.accountId);
 
@@ -81,9 +84,12 @@ describe('encodeFact / decodeFact', () => {
       providerLatencyMs: 12.5,
       job: { queue: 'so-enrich', id: 'repeat:contact:1234:1764576000000' },
     };
+    // Stored as JSON, `at` included: each attempt's fact is a member of its own.
     const member = encodeFact(completed, MS);
-    expect(member.length).toBeLessThan(JSON.stringify(completed).length);
+    expect(member).toBe(JSON.stringify(completed));
     expect(roundTrip(completed)).toEqual(completed);
+    const later = { ...completed, at: '2026-12-01T08:02:00.000Z' };
+    expect(encodeFact(later, Date.parse(later.at))).not.toBe(member);
     const { calls: _calls, fieldsWritten: _fields, ...running } = completed;
     expect(roundTrip({ ...running, status: 'RUNNING' })).toEqual({ ...running, status: 'RUNNING' });
   });
@@ -101,10 +107,27 @@ describe('encodeFact / decodeFact', () => {
     expect(decodeFact(old, MS, 'ignored', 1)).toEqual({ ...echo, at: '2026-11-30T10:00:00.000Z' });
   });
 
-  it('skips a member that is not a fact', () => {
+  it('skips a member that is not a fact, or of another version, or of an unknown entity', () => {
     expect(decodeFact('not json', MS, 'T', 1)).toBeUndefined();
     expect(decodeFact('{"id":"x"}', MS, 'T', 1)).toBeUndefined();
-    expect(decodeFact('\x1eid\x1fZ', MS, 'T', 1)).toBeUndefined();
-    expect(decodeFact('\x1eid\x1fS\x1f\x1f\x1f\x1f\x1f{bad', MS, 'T', 1)).toBeUndefined();
+    expect(decodeFact('\x1e1id\x1fZ', MS, 'T', 1)).toBeUndefined();
+    expect(decodeFact('\x1e1id\x1fS\x1f\x1f\x1f\x1f\x1f{bad', MS, 'T', 1)).toBeUndefined();
+    expect(decodeFact('\x1e1id\x1fs', MS, 'T', 1)).toMatchObject({ id: 'id', status: 'SKIPPED' });
+    expect(decodeFact('\x1e2id\x1fs', MS, 'T', 1)).toBeUndefined();
+    expect(decodeFact('\x1e1id\x1fs\x1fx5', MS, 'T', 1)).toBeUndefined();
+  });
+
+  it('stores exactly these bytes (the format is read by every later version)', () => {
+    expect(encodeFact(echo, MS)).toBe(PINNED_ECHO);
+    expect(decodeFact(PINNED_ECHO, MS, 'Cust12345', 1234)).toEqual(echo);
+  });
+
+  it('stores a text with a lone surrogate as JSON, which keeps it', () => {
+    const cut: RunFact = { ...echo, detail: 'name: Nordlys \ud83d' };
+    expect(encodeFact(cut, MS).startsWith('{')).toBe(true);
+    expect(roundTrip(cut)).toEqual(cut);
+    const whole: RunFact = { ...echo, detail: 'name: Nordlys \ud83d\ude80' };
+    expect(encodeFact(whole, MS).startsWith('\x1e')).toBe(true);
+    expect(roundTrip(whole)).toEqual(whole);
   });
 });

@@ -7,10 +7,18 @@ import { ENTRY_STATUSES, runFactSchema, type EntryStatus, type RunFact } from '.
  * facts instead of about 200 B (bench/RESULTS.md section 9). A fact as JSON was ~330 bytes, so the
  * member now leaves out what the key and the score already say, and the texts every skip repeats:
  *
- *   RS id US status US record US event US reason US detail US rest
+ *   RS version id US status US record US event US reason US detail US rest
  *
- * - RS (\x1e) starts the member; a member starting with `{` is a fact as JSON (written before this
- *   encoding, or a fact with a control character in a positional field), read as before.
+ * - RS (\x1e) and the format's version (`1`) start the member; a member of another version is not
+ *   read (skipped, as a malformed member always was). A member starting with `{` is a fact as JSON,
+ *   read as before: written before this encoding, an enrichment's fact (below), or a fact with a
+ *   control character or a lone UTF-16 surrogate in a text.
+ * - Only `event` facts are encoded. An enrichment writes the same fact again on every attempt
+ *   (RUNNING, FAILED will-retry); as JSON its `at` keeps each one a member of its own, so the run
+ *   keeps the attempt history and the enrichment's first time. Encoded, without `at`, identical
+ *   facts would collapse into one (ZADD only moves its score). An event's facts are one per status
+ *   and EventId; one written twice (a job re-run after a crash) collapsing is what the reader's
+ *   fold does anyway.
  * - tenant and accountId are the key's; `at` is the score (kept in `rest` unless it is the score's
  *   ISO form); `kind` follows from the id (`enrich:` ids are enrichments), else it is in `rest`.
  * - id: a lower-case UUID (an EventId) as \x1d + 22 characters of base64url, else as it is.
@@ -26,10 +34,16 @@ import { ENTRY_STATUSES, runFactSchema, type EntryStatus, type RunFact } from '.
  */
 
 const RS = '\x1e';
+const FORMAT_VERSION = '1';
 const US = '\x1f';
 const UUID_MARK = '\x1d';
 
-/** Texts facts repeat, most of them on every skip; longest first (at most 28, \x01–\x1c). */
+/**
+ * Texts facts repeat, most of them on every skip (at most 28, \x01–\x1c). A phrase's code is its
+ * position: never reorder, insert or remove one within a version (the replacement regex sorts its
+ * own alternation, longest first); a new table needs a new FORMAT_VERSION. fact-codec.test.ts pins
+ * the stored bytes.
+ */
 const PHRASES = [
   ", the connector's API user",
   'changed by associate ',
@@ -68,11 +82,16 @@ const CODE = /[\x01-\x1c]/g;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const QUEUES = { event: 'so-events', enrichment: 'so-enrich' } as const;
 
-// One pass: the alternation tries the longer phrases first (PHRASES is sorted so).
+// One pass: the alternation tries the longer phrases first.
 const PHRASE = new RegExp(
-  PHRASES.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+  [...PHRASES]
+    .sort((a, b) => b.length - a.length)
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|'),
   'g',
 );
+/** A lone surrogate: UTF-8 cannot hold it (it would come back as U+FFFD); JSON escapes it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const CODE_OF = new Map<string, string>(PHRASES.map((p, i) => [p, CODES[i]!]));
 
 const squeeze = (text: string) => text.replace(PHRASE, (phrase) => CODE_OF.get(phrase) ?? phrase);
@@ -103,6 +122,7 @@ const impliedKind = (id: string): RunFact['kind'] =>
 
 /** A fact's member; `ms` is its score (Date.parse of its `at`). */
 export function encodeFact(fact: RunFact, ms: number): string {
+  if (fact.kind !== 'event') return JSON.stringify(fact);
   const { id, kind, tenant, accountId, at, status, record, event, reason, detail, job, ...more } =
     fact;
   void tenant;
@@ -127,15 +147,21 @@ export function encodeFact(fact: RunFact, ms: number): string {
     text(detail, 'detail'),
   ];
   // A control character would be read as a separator or a phrase: such a fact stays JSON.
-  if (fields.some((f, i) => i > 0 && CONTROL.test(f)) || CONTROL.test(id)) {
-    return JSON.stringify(fact);
-  }
+  // A lone surrogate would not survive UTF-8: such a fact stays JSON too.
+  const unsafe = (f: string) => CONTROL.test(f) || LONE_SURROGATE.test(f);
+  if (fields.some((f, i) => i > 0 && unsafe(f)) || unsafe(id)) return JSON.stringify(fact);
   fields.push(Object.keys(rest).length > 0 ? JSON.stringify(rest) : '');
   while (fields.length > 2 && fields[fields.length - 1] === '') fields.pop();
-  return RS + squeeze(fields.join(US));
+  return RS + FORMAT_VERSION + squeeze(fields.join(US));
 }
 
 const STATUS_BY_LETTER = new Map<string, EntryStatus>(ENTRY_STATUSES.map((s) => [s[0]!, s]));
+// A status is stored as its first letter: two statuses sharing one would read as each other.
+if (STATUS_BY_LETTER.size !== ENTRY_STATUSES.length)
+  throw new Error(
+    'fact-codec: two entry statuses share a first letter; give the codec a new version',
+  );
+const ENTITY_BY_LETTER = { c: 'contact', p: 'person' } as const;
 
 /**
  * The fact a member holds, or undefined when it is not one (a malformed or unknown member is
@@ -152,9 +178,14 @@ export function decodeFact(
       const parsed = runFactSchema.safeParse(JSON.parse(member));
       return parsed.success ? parsed.data : undefined;
     }
+    if (member[1] !== FORMAT_VERSION) return undefined;
     const [packed = '', letter = '', record = '', event, reason, detail, rest] = expand(
-      member.slice(1),
+      member.slice(2),
     ).split(US);
+    const entity = record
+      ? ENTITY_BY_LETTER[record[0] as keyof typeof ENTITY_BY_LETTER]
+      : 'contact';
+    if (entity === undefined) return undefined;
     const id = unpackId(packed);
     const status = STATUS_BY_LETTER.get(letter.toUpperCase());
     const more = rest ? (JSON.parse(rest) as Record<string, unknown>) : {};
@@ -166,9 +197,7 @@ export function decodeFact(
       accountId,
       at: new Date(ms).toISOString(),
       status,
-      record: record
-        ? { entity: record[0] === 'p' ? 'person' : 'contact', id: Number(record.slice(1)) }
-        : { entity: 'contact', id: accountId },
+      record: record ? { entity, id: Number(record.slice(1)) } : { entity, id: accountId },
       ...(event ? { event } : {}),
       ...(reason ? { reason } : {}),
       ...(detail ? { detail } : {}),
