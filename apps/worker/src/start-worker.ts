@@ -110,7 +110,8 @@ export async function startWorker(
   });
   inspectRedisDurability(connection)
     .then((report) => report.warnings.forEach((w) => logger.warn(w)))
-    .catch(() => undefined);
+    // A Cluster not ready within the check's bound: say that the settings were not checked.
+    .catch((error: Error) => logger.warn(error.message));
 
   const prefix = config.queue.prefix;
   // Unlabelled calls (none tenant-less today) count as the environment's tenant, else `unknown`.

@@ -51,6 +51,7 @@ export {
   type SentinelReport,
 } from './inspect-topology';
 export { createEnrichQueue, createEventsQueue, createMaintenanceQueue } from './queues';
+export { keySlot, masterServing } from './slot-owner';
 export { MAX_COALESCED_CAUSES, mergeCauses, recordCause, takeCauses } from './coalesced-causes';
 export { closeWhenReady, type ClosableBullmq } from './close-when-ready';
 export {
