@@ -82,7 +82,10 @@ export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueue
   const rates = new TenantRateTracker({ windowMs: 60_000 });
   const pending = new Set<Pending>();
   let queueReady = false;
-  const acks = options.replicaAcks && new ReplicaAcks(redis, options.replicaAcks);
+  // On a Cluster, WAIT must reach the master serving the queue's slot (replica-acks.ts).
+  const acks =
+    options.replicaAcks &&
+    new ReplicaAcks(redis, { ...options.replicaAcks, key: queue.qualifiedName });
 
   const sweep = setInterval(
     () => {
