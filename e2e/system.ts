@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { QUEUE_NAMES } from '@so-connector/queue';
 import {
   startSimulator,
@@ -92,7 +92,9 @@ export async function startSystem(
     /** Redis variables the receiver and the workers get besides REDIS_URL (e.g. REDIS_SENTINELS). */
     redisEnv?: Record<string, string>;
     /** The harness's own connection to that Redis (default: REDIS_URL), e.g. through the Sentinels. */
-    connect?: () => Redis;
+    connect?: () => Redis | Cluster;
+    /** QUEUE_PREFIX with `redisUrl` (default: a random `test-…`); a Cluster needs a hash tag. */
+    queuePrefix?: string;
   } = {},
 ): Promise<RunningSystem> {
   const redis: TestRedis =
@@ -100,7 +102,7 @@ export async function startSystem(
       ? await useTestRedis()
       : {
           url: options.redisUrl,
-          prefix: `test-${randomBytes(5).toString('hex')}`,
+          prefix: options.queuePrefix ?? `test-${randomBytes(5).toString('hex')}`,
           cleanup: () => Promise.resolve(),
         };
   // What start-up has made so far, undone if a later step fails: a half-started system left

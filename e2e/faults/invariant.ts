@@ -212,6 +212,42 @@ export async function checkInvariant(
   };
 }
 
+/** States a job can be in while `settle()` waits for idle queues. */
+const PENDING_STATES = ['waiting', 'active', 'delayed', 'prioritized'] as const;
+
+/** One line per job still pending in `so-events` and `so-enrich`: id, state, attempts, start. */
+export async function pendingJobsReport(system: RunningSystem, limit = 20): Promise<string> {
+  const lines: string[] = [];
+  for (const queue of [system.events, system.enrich]) {
+    const jobs = await queue.getJobs([...PENDING_STATES], 0, limit - 1);
+    for (const job of jobs) {
+      const state = await job.getState().catch((error: Error) => `unknown (${error.message})`);
+      const started = job.processedOn ? new Date(job.processedOn).toISOString() : 'never';
+      lines.push(
+        `${queue.name} ${job.id}: ${state}, attemptsMade ${job.attemptsMade}, processedOn ${started}`,
+      );
+    }
+  }
+  return lines.length > 0 ? lines.join('\n  ') : 'none listed (they finished meanwhile)';
+}
+
+/**
+ * `system.settled()`; when its wait for idle queues times out, the error names the jobs still
+ * pending and their states, so a CI failure explains itself.
+ */
+async function settledOrExplain(system: RunningSystem): Promise<void> {
+  try {
+    await system.settled();
+  } catch (error) {
+    const pending = await pendingJobsReport(system).catch(
+      (e: Error) => `could not be listed (${e.message})`,
+    );
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}; jobs still pending:\n  ${pending}`,
+    );
+  }
+}
+
 /**
  * Waits for the system to settle and the invariant to hold (a reconciliation sweep may still be
  * on its way), then checks it a last time and fails with the full list of violations.
@@ -222,12 +258,12 @@ export async function assertInvariant(
   reference: ReferenceTenant,
   options: InvariantOptions & { readonly timeoutMs?: number },
 ): Promise<InvariantReport> {
-  await system.settled();
+  await settledOrExplain(system);
   await waitFor(
     async () => (await checkInvariant(system, ledger, reference, options)).violations.length === 0,
     { timeoutMs: options.timeoutMs ?? 20_000, intervalMs: 500, what: 'the invariant' },
   ).catch(() => undefined);
-  await system.settled();
+  await settledOrExplain(system);
   const report = await checkInvariant(system, ledger, reference, options);
   if (report.violations.length > 0)
     throw new Error(

@@ -9,16 +9,16 @@ import {
 import {
   closeRedis,
   closeWhenReady,
+  createConnection,
   createQueuePartitions,
-  createRedisConnection,
   partitionOf,
   type LabelledQueue,
+  type RedisConnection,
   type QueueName,
 } from '@so-connector/queue';
 import { superOfficeHandle, type SuperOfficeHandle } from './superoffice-handle';
 import type { TenantConfig, TenantRegistry, TenantSourceName } from '@so-connector/tenants';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { CliError, EXIT } from './errors';
 import { Output, type CliIo } from './io';
 import { openTenantRegistry } from './tenants/open-registry';
@@ -60,7 +60,7 @@ export const CLOSE_READY_WITHIN_MS = 3000;
 export class CliContext {
   readonly out: Output;
   private loaded: CliConfig | undefined;
-  private connection: Promise<Redis> | undefined;
+  private connection: Promise<RedisConnection> | undefined;
   private readonly queues = new Map<QueueName, LabelledQueue[]>();
   private readonly closers: (() => Promise<void>)[] = [];
   private superoffice: SuperOfficeHandle | undefined;
@@ -172,7 +172,7 @@ export class CliContext {
   }
 
   /** A connected Redis, or a CliError naming the host within a few seconds. */
-  redis(timeoutMs = 5000): Promise<Redis> {
+  redis(timeoutMs = 5000): Promise<RedisConnection> {
     this.connection ??= connectRedis(this.baseConfig().redis, timeoutMs);
     return this.connection;
   }
@@ -228,15 +228,12 @@ export class CliContext {
 
 /**
  * Connects with the worker role (BullMQ's QueueEvents needs `maxRetriesPerRequest: null`) but
- * gives up after `timeoutMs`: an operator wants "Redis is down", not a command that hangs.
+ * gives up after `timeoutMs`: an operator wants "Redis is down", not a command that hangs. A
+ * Redis Cluster (REDIS_CLUSTER_NODES) is a `Cluster`: every key the commands touch carries
+ * QUEUE_PREFIX's hash tag, so they run there as in the receiver and the worker.
  */
-async function connectRedis(topology: RedisTopology, timeoutMs: number): Promise<Redis> {
-  if (topology.mode === 'cluster')
-    throw new CliError(
-      'REDIS_CLUSTER_NODES is set: this command does not run on Redis Cluster yet (doctor does; docs/deploy.md "Redis Cluster")',
-      EXIT.config,
-    );
-  const redis = createRedisConnection(topology, {
+async function connectRedis(topology: RedisTopology, timeoutMs: number): Promise<RedisConnection> {
+  const redis = createConnection(topology, {
     role: 'worker',
     connectionName: 'so-connector:cli',
   });
@@ -255,7 +252,13 @@ async function connectRedis(topology: RedisTopology, timeoutMs: number): Promise
   if (ready) return redis;
   redis.disconnect();
   throw new CliError(
-    `Redis at ${redisLocation(topology)} did not answer within ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}; check ${topology.mode === 'sentinel' ? 'REDIS_SENTINELS and REDIS_SENTINEL_NAME' : 'REDIS_URL'} and that Redis runs`,
+    `Redis at ${redisLocation(topology)} did not answer within ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}; check ${variablesOf(topology)} and that Redis runs`,
     EXIT.redis,
   );
+}
+
+/** The variables that say where Redis is, for the message of a Redis that does not answer. */
+function variablesOf(topology: RedisTopology): string {
+  if (topology.mode === 'sentinel') return 'REDIS_SENTINELS and REDIS_SENTINEL_NAME';
+  return topology.mode === 'cluster' ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
 }

@@ -114,7 +114,7 @@ export async function startReceiver(
     redisDown = false;
     inspectRedisDurability(redis)
       .then((report) => report.warnings.forEach((warning) => logger.warn(warning)))
-      .catch(() => undefined);
+      .catch((error: Error) => logger.warn(error.message));
   });
   shutdown.register('redis', async () => {
     await closeRedis(redis);

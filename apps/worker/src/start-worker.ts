@@ -111,7 +111,8 @@ export async function startWorker(
   });
   inspectRedisDurability(connection)
     .then((report) => report.warnings.forEach((w) => logger.warn(w)))
-    .catch(() => undefined);
+    // A Cluster not ready within the check's bound: say that the settings were not checked.
+    .catch((error: Error) => logger.warn(error.message));
 
   const prefix = config.queue.prefix;
   // A changed QUEUE_PARTITIONS while the queues still hold work would strand it: refuse to start.

@@ -112,16 +112,15 @@ describe('Redis topology', () => {
     expect(
       messageOf(() => loadReceiverConfig({ ...receiver, REDIS_REPLICA_ACKS: 'one' })),
     ).toContain('REDIS_REPLICA_ACKS expected a whole number from 0 to 5 (got "one")');
+    // On a Cluster as with Sentinel: 1 by default (WAIT goes to the master of the prefix's slot).
+    const onCluster = { ...receiver, REDIS_CLUSTER_NODES: '10.0.0.1:7000', QUEUE_PREFIX: '{so}' };
+    expect(loadReceiverConfig(onCluster).redis.replicaAcks).toEqual({
+      replicas: 1,
+      timeoutMs: 1000,
+    });
     expect(
-      messageOf(() =>
-        loadWorkerConfig({
-          ...worker,
-          REDIS_CLUSTER_NODES: '10.0.0.1:7000',
-          QUEUE_PREFIX: '{so}',
-          REDIS_REPLICA_ACKS: '1',
-        }),
-      ),
-    ).toContain('REDIS_REPLICA_ACKS is not supported with REDIS_CLUSTER_NODES yet');
+      loadReceiverConfig({ ...onCluster, REDIS_REPLICA_ACKS: '0' }).redis.replicaAcks.replicas,
+    ).toBe(0);
   });
 
   it('cluster mode from REDIS_CLUSTER_NODES, for the CLI as well', () => {

@@ -98,7 +98,8 @@ export const redisShape = {
   REDIS_TLS: booleanFlag(false),
   /**
    * Replicas that must have an accepted event before the receiver answers 200 (Redis WAIT);
-   * default 1 with REDIS_SENTINELS (a failover must not lose an acknowledged event), else 0.
+   * default 1 with REDIS_SENTINELS or REDIS_CLUSTER_NODES (a failover must not lose an
+   * acknowledged event; on a Cluster the WAIT goes to the master of QUEUE_PREFIX's slot), else 0.
    */
   REDIS_REPLICA_ACKS: z.preprocess(
     blankAsUndefined,
@@ -188,11 +189,6 @@ export function redisIssues(env: RedisEnv): RedisIssue[] {
         ? 'is set but REDIS_URL is not rediss://: the connection would not use TLS'
         : 'is set but REDIS_TLS is not true: the connection would not use TLS',
     );
-  if (cluster && (env.REDIS_REPLICA_ACKS ?? 0) > 0)
-    add(
-      'REDIS_REPLICA_ACKS',
-      'is not supported with REDIS_CLUSTER_NODES yet (WAIT must reach the master of each key): unset it',
-    );
   if (cluster && clusterHashTag(env.QUEUE_PREFIX) === undefined)
     add(
       'QUEUE_PREFIX',
@@ -223,12 +219,13 @@ export function refineRedis(env: RedisEnv, ctx: z.RefinementCtx): void {
 /** The topology of already validated variables. */
 export function redisTopology(env: RedisEnv): RedisTopology {
   const sentinel = env.REDIS_SENTINELS !== undefined;
+  const failover = sentinel || env.REDIS_CLUSTER_NODES !== undefined;
   const common = {
     url: env.REDIS_URL,
     username: env.REDIS_USERNAME,
     password: env.REDIS_PASSWORD,
     replicaAcks: {
-      replicas: env.REDIS_REPLICA_ACKS ?? (sentinel ? 1 : 0),
+      replicas: env.REDIS_REPLICA_ACKS ?? (failover ? 1 : 0),
       timeoutMs: env.REDIS_REPLICA_ACK_TIMEOUT_MS,
     },
   };

@@ -56,16 +56,44 @@ export function worstOf(reports: readonly RedisDurabilityReport[]): RedisDurabil
   return worst ?? { evictionPolicy: undefined, appendOnly: undefined, warnings: [] };
 }
 
+/** How long `inspectRedisDurability` waits for a Cluster to learn its nodes, by default. */
+export const CLUSTER_READY_WAIT_MS = 10_000;
+
+/**
+ * Resolves once the cluster is ready, rejects after `timeoutMs` with an error naming the problem.
+ * Unbounded, a cluster that never gets ready (seeds unreachable, cluster down) kept the check and
+ * its 'ready' listener pending for the life of the process.
+ */
+function clusterReady(redis: Cluster, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(
+        new Error(
+          `Redis Cluster durability check: the cluster was not ready within ${timeoutMs} ms (status ${redis.status}); maxmemory-policy and AOF not checked`,
+        ),
+      );
+    }, timeoutMs);
+    redis.once('ready', onReady);
+  });
+}
+
 /**
  * On a Redis Cluster CONFIG is per node, so each master the connection knows is asked (the
  * connection reaches no replica; `doctor` reports every node); the report is the first master not
- * set up durably.
+ * set up durably. A cluster not ready within `readyTimeoutMs` (before it is ready it knows no
+ * node) rejects with an error saying so.
  */
 export async function inspectRedisDurability(
   redis: Redis | Cluster,
+  { readyTimeoutMs = CLUSTER_READY_WAIT_MS }: { readonly readyTimeoutMs?: number } = {},
 ): Promise<RedisDurabilityReport> {
   if (!(redis instanceof Cluster)) return inspectNode(redis);
-  // Before it is ready a cluster knows no node yet.
-  if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+  await clusterReady(redis, readyTimeoutMs);
   return worstOf(await Promise.all(redis.nodes('master').map((node) => inspectNode(node))));
 }

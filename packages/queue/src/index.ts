@@ -78,6 +78,7 @@ export {
   type PartitionedQueue,
   type QueuePartitions,
 } from './partitioned-queues';
+export { keySlot, masterServing } from './slot-owner';
 export { MAX_COALESCED_CAUSES, mergeCauses, recordCause, takeCauses } from './coalesced-causes';
 export { closeWhenReady, type ClosableBullmq } from './close-when-ready';
 export {

@@ -110,6 +110,9 @@ describe('clusterOptions', () => {
     });
     expect(worker.redisOptions).toMatchObject({ maxRetriesPerRequest: null });
     expect(worker).not.toHaveProperty('dnsLookup');
+    // A hung master keeps its sockets open: only a periodic slot map read moves off it.
+    expect(producer.slotsRefreshInterval).toBe(2000);
+    expect(worker.slotsRefreshInterval).toBe(2000);
   });
 
   it('TLS: the CA on every node, announced host names kept', () => {

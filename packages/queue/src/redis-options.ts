@@ -138,6 +138,13 @@ export function clusterOptions(
     retryDelayOnTryAgain: 200,
     maxRedirections: options.role === 'producer' ? 16 : 600,
     slotsRefreshTimeout: 2000,
+    // Re-read the slot map every 2 s. A master that hangs (SIGSTOP, a stalled VM) keeps its
+    // sockets open, so nothing else tells the connection its replica took over: commands sent to
+    // it waited until it woke up (workers idle 17 s after a 20 s hang, e2e/faults/
+    // cluster.faults.test.ts). Once the map no longer lists it, ioredis drops that node's
+    // connection (destroyed 2 s later if it does not close) and resends what waited on it to the
+    // new master. ioredis documents a 5 s default but sets none.
+    slotsRefreshInterval: 2000,
     // TLS: keep the host names the nodes announce (managed clusters' certificates name them).
     ...(topology.tls ? { dnsLookup: (address, done) => done(null, address) } : {}),
   };

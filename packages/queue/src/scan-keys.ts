@@ -1,4 +1,5 @@
 import { Cluster, type Redis } from 'ioredis';
+import { masterServing } from './slot-owner';
 
 async function scanNode(redis: Redis, match: string): Promise<string[]> {
   const keys: string[] = [];
@@ -12,12 +13,40 @@ async function scanNode(redis: Redis, match: string): Promise<string[]> {
 }
 
 /**
+ * The hash tag every key matching the glob `match` is hashed by, as `{tag}`, or undefined when
+ * the pattern does not fix one: no `{…}` (Redis's rule: the first `{`, the first `}` after it,
+ * not empty), or a glob character or escape before that `}` (`{s*}` matches keys of many tags).
+ */
+export function matchHashTag(match: string): string | undefined {
+  const open = match.indexOf('{');
+  if (open < 0) return undefined;
+  const close = match.indexOf('}', open + 1);
+  if (close < 0 || close === open + 1) return undefined;
+  if (/[*?[\\]/.test(match.slice(0, close))) return undefined;
+  return match.slice(open, close + 1);
+}
+
+/**
+ * The connections to the masters that can hold keys matching `match`: the one serving the
+ * pattern's hash-tag slot, as the cluster's slot map says now (followed through failovers), or
+ * every master when the pattern fixes no tag or the slot map does not know the slot yet.
+ */
+export function mastersFor(redis: Cluster, match: string): Redis[] {
+  const tag = matchHashTag(match);
+  const owner = tag === undefined ? undefined : masterServing(redis, tag);
+  return owner ? [owner] : redis.nodes('master');
+}
+
+/**
  * Every key matching `match`. SCAN is per node: on a Redis Cluster a keyless command goes to one
- * node, which holds only its own slots, so each master is scanned (the keys of one hash tag live
- * on one of them; the others answer nothing).
+ * node, which holds only its own slots. The keys of one hash tag live on one master, so a pattern
+ * with a tag (every connector key starts with QUEUE_PREFIX, which has one on a Cluster) scans only
+ * that master: a down master elsewhere does not fail the scan. Without a tag, every master.
  */
 export async function scanKeys(redis: Redis | Cluster, match: string): Promise<string[]> {
   if (!(redis instanceof Cluster)) return scanNode(redis, match);
-  const perMaster = await Promise.all(redis.nodes('master').map((node) => scanNode(node, match)));
+  const perMaster = await Promise.all(
+    mastersFor(redis, match).map((node) => scanNode(node, match)),
+  );
   return [...new Set(perMaster.flat())];
 }

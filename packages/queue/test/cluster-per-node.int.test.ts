@@ -8,6 +8,7 @@ import {
   inspectRedisDurability,
 } from '../src';
 import { scanKeys } from '../src/scan-keys';
+import { keySlot } from '../src/slot-owner';
 
 // What a Redis Cluster answers per node (CONFIG, SCAN), asked of every node by the connector.
 describe('per-node commands on a 3-master Redis Cluster', () => {
@@ -82,6 +83,30 @@ describe('per-node commands on a 3-master Redis Cluster', () => {
         'run2',
       ]);
     } finally {
+      await closeRedis(redis);
+    }
+  });
+
+  // Last in this file: it freezes a master. A frozen (or cut off) master keeps its sockets open,
+  // so ioredis keeps it in the pool: a SCAN sent to it answers nothing, and the receiver's command
+  // timeout (REDIS_TIMEOUT_MS) fails it. A killed master is dropped from the pool at once.
+  it("with another master frozen, SCAN of a tag's pattern asks only the tag's master and succeeds", async () => {
+    const masters = await cluster.masters();
+    let frozen: (typeof masters)[number] | undefined;
+    const redis = createConnection(topology, { role: 'producer', commandTimeoutMs: 1000 });
+    try {
+      await new Promise((resolve) => redis.once('ready', resolve));
+      const cluster_ = redis as unknown as { slots: string[][] };
+      const tag = '{so}';
+      await redis.set(`${tag}:down-scan`, '1');
+      const owner = cluster_.slots[keySlot(tag)]![0]!;
+      frozen = masters.find((m) => `127.0.0.1:${m.port}` !== owner)!;
+      frozen.pause();
+      expect(await scanKeys(redis, `${tag}:down-*`)).toEqual([`${tag}:down-scan`]);
+      // A pattern without a tag still needs every master, so the frozen one fails it.
+      await expect(scanKeys(redis, '*:down-*')).rejects.toThrow('Command timed out');
+    } finally {
+      frozen?.resume();
       await closeRedis(redis);
     }
   });

@@ -18,6 +18,7 @@ export {
   type RedisSentinelOptions,
   type TestRedisSentinel,
 } from './redis-sentinel';
+export { askRedis } from './redis-process';
 export { makeTestCertificates, type TestCertificates } from './tls-certificates';
 export { freePort } from './free-port';
 export { waitFor, type WaitForOptions } from './wait-for';

@@ -1,10 +1,10 @@
 import type { CliConfig } from '@so-connector/config';
 import { parseSecretsKey, TenantRegistry, TenantStore } from '@so-connector/tenants';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@so-connector/queue';
 import { environmentTenant, tenantDefaults } from './settings';
 
 /** The onboarded tenants in Redis, encrypted under TENANT_SECRETS_KEY (when set). */
-export function tenantStore(config: CliConfig, redis: Redis): TenantStore {
+export function tenantStore(config: CliConfig, redis: RedisConnection): TenantStore {
   const key = config.tenants.secretsKey;
   return new TenantStore({
     redis,
@@ -21,7 +21,7 @@ export function tenantStore(config: CliConfig, redis: Redis): TenantStore {
 export function openTenantRegistry(
   config: CliConfig,
   env: Readonly<Record<string, string | undefined>>,
-  redis: Redis,
+  redis: RedisConnection,
 ): Promise<TenantRegistry> {
   const file = config.tenants.file;
   const environment = environmentTenant(config);

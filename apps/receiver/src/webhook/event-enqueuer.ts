@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import {
   DEFAULT_QUIET_EVENTS_PER_MINUTE,
   eventAddOptions,
@@ -84,7 +84,20 @@ export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueue
   const rates = new TenantRateTracker({ windowMs: 60_000 });
   const pending = new Set<Pending>();
   const readyQueues = new Set<unknown>();
-  const acks = options.replicaAcks && new ReplicaAcks(redis, options.replicaAcks);
+  const acksByQueue = new Map<string, ReplicaAcks>();
+  // On a Cluster, WAIT must reach the master serving the slot of the partition's queue
+  // (replica-acks.ts): one ReplicaAcks per partition. On one node (or Sentinel) one connection holds
+  // every write and one WAIT covers them all.
+  const acksFor = (queue: { readonly qualifiedName: string }): ReplicaAcks | undefined => {
+    if (!options.replicaAcks) return undefined;
+    const key = redis instanceof Cluster ? queue.qualifiedName : '';
+    let acks = acksByQueue.get(key);
+    if (!acks) {
+      acks = new ReplicaAcks(redis, { ...options.replicaAcks, key: queue.qualifiedName });
+      acksByQueue.set(key, acks);
+    }
+    return acks;
+  };
 
   const sweep = setInterval(
     () => {
@@ -121,7 +134,7 @@ export function createEventEnqueuer(options: EventEnqueuerOptions): EventEnqueue
       }),
     ]);
     try {
-      await acks?.confirm();
+      await acksFor(queue)?.confirm();
     } catch (error) {
       if (error instanceof ReplicasBehindError) throw new RedisUnavailableError(error.message);
       throw error;

@@ -1,4 +1,5 @@
-import type { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
+import { masterServing } from '@so-connector/queue';
 
 export interface ReplicaAcksOptions {
   /** Replicas that must hold a write (REDIS_REPLICA_ACKS). */
@@ -7,6 +8,12 @@ export interface ReplicaAcksOptions {
   readonly timeoutMs: number;
   /** After a WAIT fell short, how long `confirm` refuses at once without asking; default `timeoutMs`. */
   readonly backoffMs?: number;
+  /**
+   * A key of the writes to confirm (the queue's, which carries QUEUE_PREFIX's hash tag). On a
+   * Redis Cluster, WAIT goes to the master serving its slot: sent through the Cluster, a keyless
+   * command goes to a random node, whose answer says nothing about the queue's writes.
+   */
+  readonly key?: string;
 }
 
 /** Fewer replicas acknowledged than required: the caller keeps the event elsewhere (the spool). */
@@ -31,9 +38,27 @@ export class ReplicaAcks {
   private behindUntil = 0;
 
   constructor(
-    private readonly redis: Pick<Redis | Cluster, 'call'>,
+    private readonly redis: Pick<Redis, 'call'> | Cluster,
     private readonly options: ReplicaAcksOptions,
-  ) {}
+  ) {
+    if (redis instanceof Cluster && options.key === undefined)
+      throw new Error('ReplicaAcks on a Redis Cluster needs the key whose master holds the writes');
+  }
+
+  /**
+   * The connection WAIT is sent on: the one the writes went through. On a Cluster that is the
+   * cluster's own connection to the master of the key's slot (WAIT covers the writes of its
+   * connection), looked up at each WAIT, so after a failover it is the promoted replica's.
+   */
+  private waitConnection(): Pick<Redis, 'call'> {
+    if (!(this.redis instanceof Cluster)) return this.redis;
+    const master = masterServing(this.redis, this.options.key!);
+    if (!master)
+      throw new ReplicasBehindError(
+        `no master of the Redis Cluster serves the slot of ${this.options.key} now`,
+      );
+    return master;
+  }
 
   /** Resolves once the replicas hold every write this connection finished before the call. */
   async confirm(): Promise<void> {
@@ -72,9 +97,14 @@ export class ReplicaAcks {
   }
 
   private send(): Promise<number> {
-    const sent = this.redis
-      .call('WAIT', this.options.replicas, this.options.timeoutMs)
-      .then((reply) => Number(reply));
+    let sent: Promise<number>;
+    try {
+      sent = this.waitConnection()
+        .call('WAIT', this.options.replicas, this.options.timeoutMs)
+        .then((reply) => Number(reply));
+    } catch (error) {
+      sent = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     this.inFlight = sent;
     const done = () => {
       if (this.inFlight === sent) this.inFlight = undefined;
