@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -155,7 +155,9 @@ export async function startSystem(
       () => events.close(),
       () => enrich.close(),
     );
-    const busy = () => pendingJobsIn([events, enrich]);
+    // Events the receiver spooled (answered 200, not yet in Redis) are pending too: the system has
+    // not settled while the spool drainer still holds them (after a failover it waits for a replica).
+    const busy = async () => (await pendingJobsIn([events, enrich])) + spooledEvents(spoolDir);
 
     const workers: ProductProcess[] = [];
     const system: RunningSystem = {
@@ -225,5 +227,14 @@ export async function startSystem(
     };
     for (let i = 0; i < (options.workers ?? 1); i++) await system.startWorker();
     return system;
+  }
+}
+
+/** Events in a receiver's spool directory (`*.json`, not the `.tmp` files being written). */
+export function spooledEvents(spoolDir: string): number {
+  try {
+    return readdirSync(spoolDir).filter((n) => n.endsWith('.json') && !n.startsWith('.')).length;
+  } catch {
+    return 0;
   }
 }

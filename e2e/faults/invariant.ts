@@ -1,6 +1,6 @@
 import type { ChangeEvent } from '@so-connector/superoffice-simulator';
 import { waitFor } from '@so-connector/testing';
-import type { RunningSystem } from '../system';
+import { spooledEvents, type RunningSystem } from '../system';
 import { writtenUdfs, type FinalRecord, type ReferenceTenant } from './reference';
 
 /**
@@ -228,6 +228,11 @@ export async function pendingJobsReport(system: RunningSystem, limit = 20): Prom
       );
     }
   }
+  const spooled = spooledEvents(system.spoolDir);
+  if (spooled > 0)
+    lines.push(
+      `${spooled} event(s) still in the receiver's spool (answered 200, not yet in Redis: the drainer retries every second; with REDIS_REPLICA_ACKS it needs a replica to acknowledge)`,
+    );
   return lines.length > 0 ? lines.join('\n  ') : 'none listed (they finished meanwhile)';
 }
 

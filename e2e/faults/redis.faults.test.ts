@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { startRedisServer, waitFor, type RedisServer } from '@so-connector/testing';
 import { assertInvariant } from './invariant';
 import {
@@ -9,6 +8,7 @@ import {
   type FaultRun,
 } from './harness';
 import { ReferenceTenant } from './reference';
+import { spooledEvents } from '../system';
 
 // Redis and the receiver failing under steady webhook traffic. Each scenario has a redis-server of
 // its own (AOF on, as DESIGN.md requires) that it kills, restarts or freezes.
@@ -25,8 +25,7 @@ afterEach(async () => {
 afterAll(() => reference.stop());
 
 /** Events waiting in the receiver's disk spool. */
-const spooled = (dir: string) =>
-  readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.')).length;
+const spooled = spooledEvents;
 
 /** `so-events` jobs that went through the disk spool. */
 async function jobsFromSpool(run: FaultRun): Promise<number> {
