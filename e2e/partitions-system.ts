@@ -59,6 +59,8 @@ export interface PartitionedSystem {
   readonly cluster: TestRedisCluster | undefined;
   /** The environment the processes run with (Redis, prefix, partitions, TENANTS_FILE, app). */
   readonly env: Readonly<Record<string, string>>;
+  /** The deployment's scratch directory (tenants file, spools); removed by `stop`. */
+  readonly dir: string;
   /** The worker's environment (`env` and the app, pacing and maintenance settings). */
   readonly workerEnv: Readonly<Record<string, string>>;
   /** GET as the admin (HTTP Basic) on the first receiver. */
@@ -187,6 +189,7 @@ export async function startPartitionedSystem(options: {
       queues,
       cluster,
       env,
+      dir,
       workerEnv,
       async admin(path) {
         const res = await fetch(`${receiverUrls[0]!}${path}`, {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   partitionLabel,
   partitionOf,
@@ -7,7 +8,7 @@ import {
   type EnrichJobData,
   type LabelledQueue,
 } from '@so-connector/queue';
-import { aWebhookEvent, signWebhookBody, waitFor } from '@so-connector/testing';
+import { aWebhookEvent, freePort, signWebhookBody, waitFor } from '@so-connector/testing';
 import type { Queue } from 'bullmq';
 import {
   closed,
@@ -150,6 +151,29 @@ describe.each<Topology>(['cluster', 'single'])('QUEUE_PARTITIONS=8 on %s Redis',
     for (let p = 0; p < PARTITIONS; p++)
       if (await queueOf(system, QUEUE_NAMES.events, p).getJob(id)) holders.push(p);
     expect(holders).toEqual([partitionOfTenant(t)]);
+  });
+
+  it('a receiver started with another count logs an error and sets its mismatch gauge', async () => {
+    const port = await freePort();
+    const receiver = system.startApp('receiver', {
+      ...system.env,
+      QUEUE_PARTITIONS: '4',
+      PORT: String(port),
+      SPOOL_DIR: join(system.dir, 'spool-mismatch'),
+    });
+    try {
+      await waitFor(() => receiver.output().includes('QUEUE_PARTITIONS is 4 but'), {
+        timeoutMs: 20_000,
+        what: `the error (output: ${receiver.output().slice(-500)})`,
+      });
+      expect(receiver.output()).toMatch(
+        /"level":"error".*QUEUE_PARTITIONS is 4 but the workers serve 8 partition/,
+      );
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/^so_receiver_queue_partitions_mismatch 1$/m);
+    } finally {
+      await receiver.kill();
+    }
   });
 
   it('shows every partition in the dashboard counts, Bull Board and the CLI', async () => {
