@@ -83,6 +83,7 @@ export {
   createEnrichQueues,
   createEventsQueues,
   createQueuePartitions,
+  partitionOfJob,
   queueFor,
   queuePartitions,
   queuesNamed,
