@@ -30,6 +30,17 @@ import {
 export type Topology = 'cluster' | 'single';
 
 /**
+ * The exit code of a process once its stdout and stderr are closed too: at 'exit' the pipes may
+ * still hold output, so `output()` read then can miss the last lines.
+ */
+export function closed(process: ProductProcess): Promise<number | null> {
+  const { child } = process;
+  if (child.exitCode !== null && child.stdout?.readableEnded && child.stderr?.readableEnded)
+    return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('close', (code: number | null) => resolve(code)));
+}
+
+/**
  * A deployment with partitioned queues (QUEUE_PARTITIONS): two built receivers and one built worker
  * serving `tenants` tenants from a TENANTS_FILE, each its own simulated SuperOffice whose webhook
  * posts to one of the receivers (alternating). On a 6-node Redis Cluster the prefix is a fixed
@@ -48,6 +59,8 @@ export interface PartitionedSystem {
   readonly cluster: TestRedisCluster | undefined;
   /** The environment the processes run with (Redis, prefix, partitions, TENANTS_FILE, app). */
   readonly env: Readonly<Record<string, string>>;
+  /** The deployment's scratch directory (tenants file, spools); removed by `stop`. */
+  readonly dir: string;
   /** The worker's environment (`env` and the app, pacing and maintenance settings). */
   readonly workerEnv: Readonly<Record<string, string>>;
   /** GET as the admin (HTTP Basic) on the first receiver. */
@@ -55,6 +68,11 @@ export interface PartitionedSystem {
   /** Every key on every master (a single node: that node), per master. */
   keysByMaster(): Promise<Map<string, string[]>>;
   outputs(): string[];
+  /**
+   * Starts another app against this deployment and registers it with `stop` (SIGKILL), so a
+   * process that should have refused to start but runs on cannot keep jest alive.
+   */
+  startApp(...args: Parameters<typeof startApp>): ProductProcess;
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -171,6 +189,7 @@ export async function startPartitionedSystem(options: {
       queues,
       cluster,
       env,
+      dir,
       workerEnv,
       async admin(path) {
         const res = await fetch(`${receiverUrls[0]!}${path}`, {
@@ -194,6 +213,11 @@ export async function startPartitionedSystem(options: {
         return out;
       },
       outputs: () => processes.map((p) => p.output()),
+      startApp(...args) {
+        const started = startApp(...args);
+        processes.push(started);
+        return started;
+      },
       settled: () =>
         settle(
           {

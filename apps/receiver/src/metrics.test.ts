@@ -37,3 +37,19 @@ describe('receiver metrics: the tenant label', () => {
     ]);
   });
 });
+
+describe('receiver metrics: QUEUE_PARTITIONS mismatch', () => {
+  const gauge = async (metrics: ReturnType<typeof sut>) =>
+    (await metrics.registry.metrics())
+      .split('\n')
+      .find((line) => line.startsWith('so_receiver_queue_partitions_mismatch '));
+
+  it('is 0 until a mismatch is reported, 1 while it lasts', async () => {
+    const metrics = sut();
+    expect(await gauge(metrics)).toBe('so_receiver_queue_partitions_mismatch 0');
+    metrics.partitionCountMismatch(true);
+    expect(await gauge(metrics)).toBe('so_receiver_queue_partitions_mismatch 1');
+    metrics.partitionCountMismatch(false);
+    expect(await gauge(metrics)).toBe('so_receiver_queue_partitions_mismatch 0');
+  });
+});

@@ -24,6 +24,8 @@ export interface ReceiverMetrics {
   /** Drops the series of tenants the registry no longer serves. */
   forgetTenants(contextIdentifiers: readonly string[]): void;
   spoolDrained(count: number): void;
+  /** Whether QUEUE_PARTITIONS differs from what the workers serve (partitionCountProblem). */
+  partitionCountMismatch(mismatched: boolean): void;
 }
 
 export interface ReceiverMetricsOptions {
@@ -70,8 +72,17 @@ export function createReceiverMetrics(
     help: 'Spooled events moved into Redis',
     registers: [registry],
   });
+  const partitionMismatch = new Gauge({
+    name: 'so_receiver_queue_partitions_mismatch',
+    help: "1 while this receiver's QUEUE_PARTITIONS differs from the count the workers serve, or work waits in partitions past it (docs/architecture.md Partitions)",
+    registers: [registry],
+  });
+  partitionMismatch.set(0);
   return {
     registry,
+    partitionCountMismatch(mismatched) {
+      partitionMismatch.set(mismatched ? 1 : 0);
+    },
     observeRequest(outcome, tenant, seconds) {
       const label = tenant !== undefined && isServed(tenant) ? tenant : UNKNOWN_TENANT_LABEL;
       requests.inc({ outcome, tenant: label });

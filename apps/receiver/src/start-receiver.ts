@@ -6,7 +6,8 @@ import {
   closeRedis,
   closeWhenReady,
   createEventsQueues,
-  partitionCountKey,
+  partitionCountProblem,
+  watchPartitionCount,
   createConnection,
   inspectRedisDurability,
 } from '@so-connector/queue';
@@ -34,6 +35,8 @@ import { withTimeout } from './with-timeout';
 
 /** A webhook request waits this long for Redis before its event goes to the disk spool. */
 const REDIS_TIMEOUT_MS = 2000;
+/** How often a receiver compares its QUEUE_PARTITIONS with what the workers serve. */
+const PARTITION_CHECK_INTERVAL_MS = 60_000;
 
 /** Waits up to `ms` for the connection to be ready; false when it is not by then. */
 async function readyWithin(redis: Redis | Cluster, ms: number): Promise<boolean> {
@@ -128,20 +131,6 @@ export async function startReceiver(
   }
   assertStarting(shutdown);
 
-  // The worker refuses to start with a QUEUE_PARTITIONS other than the one the queues were served
-  // with (partition-count.ts); a receiver still accepts webhooks, but says so.
-  if (redis.status === 'ready')
-    await redis
-      .get(partitionCountKey(config.queue.prefix))
-      .then((raw) => {
-        // None recorded: no worker has served partitions yet (or only 1); nothing to compare.
-        const recorded = raw === null ? config.queue.partitions : Number(raw);
-        if (recorded !== config.queue.partitions)
-          logger.error(
-            `QUEUE_PARTITIONS is ${config.queue.partitions} but the workers serve ${recorded} partitions: events of tenants in other partitions wait until the setting is the same everywhere`,
-          );
-      })
-      .catch(() => undefined);
   // One `so-events` queue per partition (QUEUE_PARTITIONS); an event goes to its tenant's.
   const queue = createEventsQueues(redis, config.queue.prefix, config.queue.partitions);
   for (const partition of queue.all)
@@ -166,6 +155,23 @@ export async function startReceiver(
   const metrics = createReceiverMetrics(() => spool.depth(), {
     isServed: (ctx) => served.get(ctx) !== undefined,
   });
+  // The worker refuses to start with a QUEUE_PARTITIONS other than the one the queues were served
+  // with (partition-count.ts); a receiver keeps accepting (its events wait in Redis, not lost) but
+  // logs an error and sets so_receiver_queue_partitions_mismatch, at start and every minute. Not
+  // /readyz: a fresh deployment's receivers would be out of rotation until a worker has started.
+  const partitionWatch = watchPartitionCount({
+    check: () => partitionCountProblem(redis, config.queue.prefix, config.queue.partitions),
+    intervalMs: PARTITION_CHECK_INTERVAL_MS,
+    report: (problem) => {
+      metrics.partitionCountMismatch(problem !== undefined);
+      if (problem !== undefined) logger.error(problem);
+      else if (config.queue.partitions > 1)
+        logger.info('QUEUE_PARTITIONS is the count the workers serve', {
+          partitions: config.queue.partitions,
+        });
+    },
+  });
+  shutdown.register('partition count check', () => Promise.resolve(partitionWatch.stop()));
   // A removed tenant's series go with it: the label set stays bounded by the registry.
   let tenantCount = tenants.list().length;
   const unsubscribe = tenants.on('change', ({ removed }) => {

@@ -8,7 +8,6 @@ import {
   type ShutdownRegistry,
 } from '@so-connector/logger';
 import {
-  checkPartitionCount,
   closeRedis,
   BackfillProgressStore,
   closeWhenReady,
@@ -22,6 +21,7 @@ import { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connecto
 import type { TenantRegistry } from '@so-connector/tenants';
 import { FingerprintStore } from './fingerprint-store';
 import { ProviderResultStore } from './provider-result-store';
+import { guardPartitionCount } from './partition-count-guard';
 import { SeenChanges } from './maintenance/seen-changes';
 import { startMaintenance } from './maintenance/start-maintenance';
 import {
@@ -115,9 +115,14 @@ export async function startWorker(
     .catch((error: Error) => logger.warn(error.message));
 
   const prefix = config.queue.prefix;
-  // A changed QUEUE_PARTITIONS while the queues still hold work would strand it: refuse to start.
-  const partitionCount = await checkPartitionCount(connection, prefix, config.queue.partitions);
-  if (partitionCount.kind === 'refuse') throw new Error(partitionCount.message);
+  // A QUEUE_PARTITIONS that would strand work: refuse to start; checked again while running.
+  await guardPartitionCount({
+    connection,
+    prefix,
+    partitions: config.queue.partitions,
+    logger,
+    shutdown,
+  });
   assertStarting(shutdown);
   // Unlabelled calls (none tenant-less today) count as the environment's tenant, else `unknown`.
   const metrics = createWorkerMetrics(config.tenant?.contextIdentifier ?? UNKNOWN_TENANT_LABEL);

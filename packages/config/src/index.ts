@@ -14,7 +14,7 @@ export type {
   TenantsSettings,
   WebhookAuthConfig,
 } from './config-types';
-export { LOG_LEVELS, SECRET_VARIABLES } from './schema';
+export { LOG_LEVELS, MAX_QUEUE_PARTITIONS, SECRET_VARIABLES } from './schema';
 export type {
   ClusterRedis,
   RedisNodeAddress,

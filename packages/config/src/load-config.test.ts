@@ -152,12 +152,12 @@ describe('loadReceiverConfig', () => {
       [
         'QUEUE_PARTITIONS',
         { ...valid, QUEUE_PARTITIONS: '0' },
-        /QUEUE_PARTITIONS expected a whole number from 1 to 64 \(got "0"\)/,
+        /QUEUE_PARTITIONS expected a whole number from 1 to 16 \(got "0"\)/,
       ],
       [
         'QUEUE_PARTITIONS',
-        { ...valid, QUEUE_PARTITIONS: '65' },
-        /QUEUE_PARTITIONS expected a whole number from 1 to 64 \(got "65"\)/,
+        { ...valid, QUEUE_PARTITIONS: '17' },
+        /QUEUE_PARTITIONS expected a whole number from 1 to 16 \(got "17"\)/,
       ],
       [
         'LOG_LEVEL',

@@ -32,6 +32,14 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'TENANT_SECRETS_KEY',
 ]);
 
+/**
+ * The largest QUEUE_PARTITIONS. A worker process runs a BullMQ Worker, with a blocking connection
+ * of its own, per queue and partition (2N+1), so Redis needs maxclients ≥ worker processes × (2N+1)
+ * plus the rest; 16 is what the e2e suite and the worker's start-up check (which reads every
+ * partition up to it) are built for. More is not measured.
+ */
+export const MAX_QUEUE_PARTITIONS = 16;
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
 /** Variables every process shares: Redis (single node, Sentinel or Cluster), queue naming and logging. */
@@ -44,7 +52,7 @@ export const commonShape = {
   }),
   // How many partitions so-events and so-enrich are split into (docs/architecture.md
   // "Partitions"): each has its own hash tag, so on a Redis Cluster they spread over the masters.
-  QUEUE_PARTITIONS: integer(1, 64, 1),
+  QUEUE_PARTITIONS: integer(1, MAX_QUEUE_PARTITIONS, 1),
   LOG_LEVEL: oneOf(LOG_LEVELS, 'info'),
   LOG_FORMAT: oneOf(['json', 'pretty'] as const, 'json'),
 };

@@ -61,16 +61,29 @@ export {
 } from './partitions';
 export {
   checkPartitionCount,
-  decidePartitionCount,
   partitionCountKey,
+  unfinishedInPartitions,
   type PartitionCountDecision,
 } from './partition-count';
+export {
+  decidePartitionCount,
+  MAX_QUEUE_PARTITIONS,
+  parseRecordedPartitions,
+  partitionCountMismatch,
+  strandedJobsMessage,
+} from './partition-count-decision';
+export {
+  partitionCountProblem,
+  watchPartitionCount,
+  type PartitionCountWatch,
+} from './partition-count-watch';
 export {
   allPartitions,
   createDeploymentQueues,
   createEnrichQueues,
   createEventsQueues,
   createQueuePartitions,
+  partitionOfJob,
   queueFor,
   queuePartitions,
   queuesNamed,

@@ -1,7 +1,15 @@
-import type { JobType, Queue } from 'bullmq';
+import { Queue, type JobType } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
-import { createQueuePartitions } from './partitioned-queues';
 import { QUEUE_NAMES } from './catalog';
+import {
+  decidePartitionCount,
+  MAX_QUEUE_PARTITIONS,
+  parseRecordedPartitions,
+  type PartitionCountDecision,
+} from './partition-count-decision';
+import { partitionPrefix } from './partitions';
+
+export type { PartitionCountDecision } from './partition-count-decision';
 
 /**
  * The partition count the queues were last served with, kept at `{prefix}:queue-partitions` (the
@@ -10,44 +18,59 @@ import { QUEUE_NAMES } from './catalog';
  * dedup marker stays behind in its old partition. So a worker refuses to start with a count that
  * differs from the recorded one while any partition of either count still holds work. No key
  * means 1 (queues written before partitions existed), and a count of 1 is never written: with the
- * default every key stays what it was.
+ * default every key stays what it was. A count that matches is not enough either: a receiver at 8
+ * and workers at 1 (nothing recorded) strand 7/8 of the tenants, so every start also reads the
+ * partitions past the configured count, up to the max, and refuses while they hold work.
  */
 export function partitionCountKey(prefix: string): string {
   return `${prefix}:queue-partitions`;
 }
 
-export type PartitionCountDecision =
-  | { readonly kind: 'same' }
-  /** The queues are drained: record the configured count. */
-  | { readonly kind: 'record' }
-  | { readonly kind: 'refuse'; readonly message: string };
-
-/** What to do about the recorded count, given the unfinished jobs of the partitions concerned. */
-export function decidePartitionCount(
-  recorded: number,
-  configured: number,
-  unfinishedJobs: number,
-): PartitionCountDecision {
-  if (recorded === configured) return { kind: 'same' };
-  if (unfinishedJobs === 0) return { kind: 'record' };
-  return {
-    kind: 'refuse',
-    message: `QUEUE_PARTITIONS is ${configured} but the queues were served with ${recorded} and still hold ${unfinishedJobs} unfinished job(s): stop the receivers, let the workers (at ${recorded}) drain so-events and so-enrich, then change it (docs/architecture.md "Partitions")`,
-  };
-}
-
 /** Jobs not yet done: anything but completed, and failed ones where no worker will look. */
-async function unfinished(queues: readonly Queue[], alsoFailed: boolean): Promise<number> {
+async function unfinished(queue: Queue, alsoFailed: boolean): Promise<number> {
   const states: JobType[] = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'];
   if (alsoFailed) states.push('failed');
-  const counts = await Promise.all(queues.map((q) => q.getJobCounts(...states)));
-  return counts.flatMap((c) => Object.values(c)).reduce((a, b) => a + b, 0);
+  const counts = await queue.getJobCounts(...states);
+  return Object.values(counts).reduce((a, b) => a + b, 0);
 }
 
 /**
- * Reads the recorded count, counts the unfinished jobs of both counts' partitions when it differs
- * (failed ones too in partitions the configured count drops), and records the configured count
- * when that is safe. The queues it reads are closed before it returns.
+ * The unfinished jobs of partitions `from`…`to - 1` of so-events and so-enrich (failed ones too
+ * from `failedFrom` on). Read only: the queues skip the meta key a Queue otherwise writes into
+ * every partition it is made for, and are closed before it returns.
+ */
+export async function unfinishedInPartitions(
+  connection: Redis | Cluster,
+  prefix: string,
+  range: { readonly from: number; readonly to: number; readonly failedFrom: number },
+): Promise<number> {
+  const queues: { queue: Queue; partition: number }[] = [];
+  for (const name of [QUEUE_NAMES.events, QUEUE_NAMES.enrich])
+    for (let partition = range.from; partition < range.to; partition++) {
+      const queue = new Queue(name, {
+        connection,
+        prefix: partitionPrefix(prefix, partition),
+        skipVersionCheck: true,
+        skipWaitingForReady: true,
+        skipMetasUpdate: true,
+      });
+      // A command's error rejects its call; the listener keeps the emitter from throwing too.
+      queue.on('error', () => undefined);
+      queues.push({ queue, partition });
+    }
+  try {
+    const counts = await Promise.all(
+      queues.map(({ queue, partition }) => unfinished(queue, partition >= range.failedFrom)),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  } finally {
+    await Promise.all(queues.map(({ queue }) => queue.close().catch(() => undefined)));
+  }
+}
+
+/**
+ * Reads the recorded count and the unfinished jobs past the configured count (every start), and
+ * those under it when the recorded count differs; records the configured count when that is safe.
  */
 export async function checkPartitionCount(
   connection: Redis | Cluster,
@@ -55,24 +78,22 @@ export async function checkPartitionCount(
   configured: number,
 ): Promise<PartitionCountDecision> {
   const key = partitionCountKey(prefix);
-  const raw = await connection.get(key);
-  const parsed = raw === null ? 1 : Number(raw);
-  // A value nobody could have written (edited by hand) counts as unknown: every partition is read.
-  const recorded = Number.isInteger(parsed) && parsed >= 1 ? parsed : 64;
-  let jobs = 0;
-  if (recorded !== configured) {
-    const widest = Math.max(recorded, configured);
-    const queues = [QUEUE_NAMES.events, QUEUE_NAMES.enrich].flatMap((name) =>
-      createQueuePartitions(connection, prefix, widest, name),
-    );
-    try {
-      for (const { queue, partition } of queues)
-        jobs += await unfinished([queue], partition >= configured);
-    } finally {
-      await Promise.all(queues.map(({ queue }) => queue.close().catch(() => undefined)));
-    }
-  }
-  const decision = decidePartitionCount(recorded, configured, jobs);
+  const recorded = parseRecordedPartitions(await connection.get(key));
+  const top = Math.max(MAX_QUEUE_PARTITIONS, configured);
+  const beyond = await unfinishedInPartitions(connection, prefix, {
+    from: configured,
+    to: top,
+    failedFrom: configured,
+  });
+  const below =
+    recorded === configured
+      ? 0
+      : await unfinishedInPartitions(connection, prefix, {
+          from: 0,
+          to: configured,
+          failedFrom: configured,
+        });
+  const decision = decidePartitionCount(recorded, configured, below, beyond);
   if (decision.kind === 'record') {
     if (configured === 1) await connection.del(key);
     else await connection.set(key, String(configured));

@@ -35,6 +35,18 @@ export function allPartitions<T>(queue: PartitionedQueue<T>): readonly Queue<T>[
   return isPartitions(queue) ? queue.all : [queue];
 }
 
+/**
+ * The partition a job came from, by its prefix: not recomputed from its tenant, so a job a
+ * producer at another QUEUE_PARTITIONS put in another partition still meets the keys beside it
+ * (its coalesced causes). Undefined for a prefix none of the partitions has.
+ */
+export function partitionOfJob<T>(
+  queue: PartitionedQueue<T>,
+  job: { readonly prefix: string },
+): Queue<T> | undefined {
+  return allPartitions(queue).find((q) => q.opts.prefix === job.prefix);
+}
+
 /** `so-events`, one queue per partition (producer side; see createEventsQueue). */
 export function createEventsQueues(
   connection: Redis | Cluster,

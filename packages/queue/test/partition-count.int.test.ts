@@ -87,6 +87,23 @@ describe('checkPartitionCount', () => {
     });
   });
 
+  it('refuses the recorded count while a partition past it holds work (a receiver at more)', async () => {
+    // Nothing recorded (= 1): a worker at 1, but a receiver at 8 queued into partition 5.
+    await withEvents(8, async (queues) => {
+      await queues[5]!.queue.add('contact.changed', { tenant: 'CustX' });
+      const decision = await checkPartitionCount(connection, prefix, 1);
+      expect(decision.kind === 'refuse' && decision.message).toMatch(
+        /^QUEUE_PARTITIONS is 1 but partitions from 1 on hold 1 unfinished job/,
+      );
+    });
+  });
+
+  it('reads partitions without writing their meta keys', async () => {
+    expect(await checkPartitionCount(connection, prefix, 4)).toEqual({ kind: 'record' });
+    // Only the record: no `{partition prefix}:so-events:meta` of the 2 × 16 queues it read.
+    expect(await connection.keys(`${prefix}*`)).toEqual([partitionCountKey(prefix)]);
+  });
+
   it('going back to 1 once drained removes the record', async () => {
     await checkPartitionCount(connection, prefix, 8);
     expect(await checkPartitionCount(connection, prefix, 1)).toEqual({ kind: 'record' });

@@ -1,6 +1,6 @@
 import { DelayedError, Job, UnrecoverableError, type MinimalQueue, type Queue } from 'bullmq';
 import type { Logger } from '@so-connector/logger';
-import { BudgetExceededError } from '@so-connector/queue';
+import { BudgetExceededError, partitionOf } from '@so-connector/queue';
 import { SuperOfficeError } from '@so-connector/superoffice-client';
 import type { ReconsentStore } from './reconsent-store';
 import { isRevokedCredential } from './tenant-client';
@@ -222,8 +222,9 @@ function isRetryAfter(error: unknown): error is SuperOfficeError & { retryAfterM
 
 /**
  * Wakes deferred jobs (`queue/jobId`) of `tenant` that are still delayed; others are left alone.
- * A queue name may stand for several partitions, whose job ids are counted apart (an enrichment's
- * id can exist in two): only the tenant's own job is promoted.
+ * A queue name may stand for several partitions (`queues` lists them in partition order), whose
+ * job ids are counted apart (an enrichment's id can exist in two): with the tenant known only its
+ * partition is read, and only its own job is promoted; without, every partition.
  */
 export async function promoteDeferred(
   queues: readonly Queue[],
@@ -233,8 +234,12 @@ export async function promoteDeferred(
 ): Promise<void> {
   for (const entry of jobs) {
     const slash = entry.indexOf('/');
-    // Every partition of the queue (QUEUE_PARTITIONS): the tenant's jobs are in one of them.
-    for (const queue of queues.filter((q) => q.name === entry.slice(0, slash))) {
+    const named = queues.filter((q) => q.name === entry.slice(0, slash));
+    const read =
+      tenant === undefined || named.length === 0
+        ? named
+        : [named[partitionOf(tenant, named.length)]!];
+    for (const queue of read) {
       const job = await Job.fromId<{ tenant?: unknown }>(queue, entry.slice(slash + 1));
       if (!job || !(await job.isDelayed())) continue;
       if (tenant !== undefined && job.data.tenant !== tenant) continue;

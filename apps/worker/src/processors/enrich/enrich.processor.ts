@@ -5,6 +5,7 @@ import {
   enrichDedupId,
   enrichJobSchema,
   mergeCauses,
+  partitionOfJob,
   queueFor,
   takeCauses,
   type EnrichJobData,
@@ -56,8 +57,10 @@ export function createEnrichProcessor(shared: EnrichProcessorDeps) {
     const data = parsed.data;
     // The events (and other causes) this job covers; kept on the job so its retries say the same.
     const taken = await takeCauses(
-      // The causes are keys of the job's own queue: its tenant's partition.
-      queueFor(deps.enrichQueue, data.tenant),
+      // The causes are keys of the job's own queue: the partition it came from, which is its
+      // tenant's unless a producer ran with another QUEUE_PARTITIONS (then the tenant's, at this
+      // count, would hold none and the job's would stay behind).
+      partitionOfJob(deps.enrichQueue, job) ?? queueFor(deps.enrichQueue, data.tenant),
       enrichDedupId(data.tenant, data.entity, data.recordId),
     );
     const eventIds = mergeCauses(data.eventIds ?? [], [...taken, data.lastEventId]);
