@@ -16,8 +16,8 @@ import { ReferenceTenant } from './reference';
 // replicas, all redis-server processes on loopback ports), QUEUE_PREFIX `{so-f-…}`: every
 // connector key is in that tag's slot, so on one master. That master is SIGKILLed (its replica
 // takes over) or frozen for 20 s (a hung node) under steady webhook traffic. The receiver accepts
-// an event only once the master's replica holds it (REDIS_REPLICA_ACKS, 1 by default on a
-// Cluster, as with Sentinel) and spools while the slot has no master.
+// an event only once the master's replica holds it (REDIS_REPLICA_ACKS=1, set here: opt-in
+// on a Cluster) and spools while the slot has no master.
 const BURST = 300;
 const FAIL_AFTER_MS = 150;
 const HUNG_MS = 20_000;
@@ -112,7 +112,7 @@ describe('Redis Cluster failover under traffic', () => {
         workerEnv: { WORKER_LOCK_DURATION_MS: '5000' },
         redisUrl: first.url,
         queuePrefix: prefix,
-        redisEnv: { REDIS_CLUSTER_NODES: setup.seeds },
+        redisEnv: { REDIS_CLUSTER_NODES: setup.seeds, REDIS_REPLICA_ACKS: '1' },
         connect: () =>
           new Cluster(
             setup.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),

@@ -112,15 +112,16 @@ describe('Redis topology', () => {
     expect(
       messageOf(() => loadReceiverConfig({ ...receiver, REDIS_REPLICA_ACKS: 'one' })),
     ).toContain('REDIS_REPLICA_ACKS expected a whole number from 0 to 5 (got "one")');
-    // On a Cluster as with Sentinel: 1 by default (WAIT goes to the master of the prefix's slot).
+    // On a Cluster opt-in: 0 by default (a master without a replica would spool every event),
+    // 1 allowed (WAIT goes to the master of the queue's slot).
     const onCluster = { ...receiver, REDIS_CLUSTER_NODES: '10.0.0.1:7000', QUEUE_PREFIX: '{so}' };
     expect(loadReceiverConfig(onCluster).redis.replicaAcks).toEqual({
-      replicas: 1,
+      replicas: 0,
       timeoutMs: 1000,
     });
     expect(
-      loadReceiverConfig({ ...onCluster, REDIS_REPLICA_ACKS: '0' }).redis.replicaAcks.replicas,
-    ).toBe(0);
+      loadReceiverConfig({ ...onCluster, REDIS_REPLICA_ACKS: '1' }).redis.replicaAcks.replicas,
+    ).toBe(1);
   });
 
   it('cluster mode from REDIS_CLUSTER_NODES, for the CLI as well', () => {

@@ -98,8 +98,10 @@ export const redisShape = {
   REDIS_TLS: booleanFlag(false),
   /**
    * Replicas that must have an accepted event before the receiver answers 200 (Redis WAIT);
-   * default 1 with REDIS_SENTINELS or REDIS_CLUSTER_NODES (a failover must not lose an
-   * acknowledged event; on a Cluster the WAIT goes to the master of QUEUE_PREFIX's slot), else 0.
+   * default 1 with REDIS_SENTINELS (a failover must not lose an acknowledged event), else 0. On a
+   * Cluster it is opt-in (the WAIT goes to the master of the queue's slot): a master with no
+   * replica (a staging cluster, or the promoted replica after a failover until the failed node
+   * rejoins) would have every event spooled until one is back.
    */
   REDIS_REPLICA_ACKS: z.preprocess(
     blankAsUndefined,
@@ -219,13 +221,12 @@ export function refineRedis(env: RedisEnv, ctx: z.RefinementCtx): void {
 /** The topology of already validated variables. */
 export function redisTopology(env: RedisEnv): RedisTopology {
   const sentinel = env.REDIS_SENTINELS !== undefined;
-  const failover = sentinel || env.REDIS_CLUSTER_NODES !== undefined;
   const common = {
     url: env.REDIS_URL,
     username: env.REDIS_USERNAME,
     password: env.REDIS_PASSWORD,
     replicaAcks: {
-      replicas: env.REDIS_REPLICA_ACKS ?? (failover ? 1 : 0),
+      replicas: env.REDIS_REPLICA_ACKS ?? (sentinel ? 1 : 0),
       timeoutMs: env.REDIS_REPLICA_ACK_TIMEOUT_MS,
     },
   };

@@ -69,17 +69,30 @@ function clusterReady(redis: Cluster, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onReady = () => {
       clearTimeout(timer);
+      redis.off('end', onEnd);
       resolve();
+    };
+    // Closed before it was ready (a shutdown): nothing to check, and no timer left behind to keep
+    // the process alive or log a warning after the stop.
+    const onEnd = () => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      reject(
+        new Error('Redis Cluster durability check: the connection closed before it was ready'),
+      );
     };
     const timer = setTimeout(() => {
       redis.off('ready', onReady);
+      redis.off('end', onEnd);
       reject(
         new Error(
           `Redis Cluster durability check: the cluster was not ready within ${timeoutMs} ms (status ${redis.status}); maxmemory-policy and AOF not checked`,
         ),
       );
     }, timeoutMs);
+    timer.unref();
     redis.once('ready', onReady);
+    redis.once('end', onEnd);
   });
 }
 
