@@ -215,16 +215,27 @@ export async function checkInvariant(
 /** States a job can be in while `settle()` waits for idle queues. */
 const PENDING_STATES = ['waiting', 'active', 'delayed', 'prioritized'] as const;
 
-/** One line per job still pending in `so-events` and `so-enrich`: id, state, attempts, start. */
+/**
+ * One line per job still pending in `so-events` and `so-enrich`: id, state, attempts, start, and
+ * for a delayed job when it is due.
+ */
 export async function pendingJobsReport(system: RunningSystem, limit = 20): Promise<string> {
   const lines: string[] = [];
   for (const queue of [system.events, system.enrich]) {
+    const client = await queue.client;
     const jobs = await queue.getJobs([...PENDING_STATES], 0, limit - 1);
     for (const job of jobs) {
       const state = await job.getState().catch((error: Error) => `unknown (${error.message})`);
       const started = job.processedOn ? new Date(job.processedOn).toISOString() : 'never';
+      // From the delayed score (time × 0x1000 + n): an overdue job (no worker promoted it) is told
+      // apart from one deferred to later.
+      const score = state === 'delayed' ? await client.zscore(queue.keys.delayed!, job.id!) : null;
+      const due =
+        score === null
+          ? ''
+          : `, due ${Math.floor(Number(score) / 0x1000) - Date.now()} ms from now`;
       lines.push(
-        `${queue.name} ${job.id}: ${state}, attemptsMade ${job.attemptsMade}, processedOn ${started}`,
+        `${queue.name} ${job.id}: ${state}, attemptsMade ${job.attemptsMade}, processedOn ${started}${due}`,
       );
     }
   }

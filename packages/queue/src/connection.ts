@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ClusterRedis, RedisTopology } from '@so-connector/config';
-import { Cluster, Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import {
   clusterOptions,
   roleOptions,
@@ -9,6 +9,7 @@ import {
   type CaText,
   type ConnectionOptions,
 } from './redis-options';
+import { SettlingCluster } from './settling-cluster';
 
 export type { ConnectionOptions, ConnectionRole } from './redis-options';
 
@@ -58,12 +59,15 @@ export function createRedisConnection(
   }
 }
 
-/** A Redis Cluster connection from REDIS_CLUSTER_NODES (seed nodes; the others are discovered). */
+/**
+ * A Redis Cluster connection from REDIS_CLUSTER_NODES (seed nodes; the others are discovered): a
+ * SettlingCluster, so a reconnect during a failover cannot leave a BullMQ worker waiting for ever.
+ */
 export function createRedisClusterConnection(
   topology: ClusterRedis,
   options: ConnectionOptions,
 ): Cluster {
-  return new Cluster(
+  return new SettlingCluster(
     topology.nodes.map(({ host, port }) => ({ host, port })),
     clusterOptions(topology, options, caOf(topology)),
   );

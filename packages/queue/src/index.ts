@@ -92,6 +92,7 @@ export {
   type QueuePartitions,
 } from './partitioned-queues';
 export { keySlot, masterServing } from './slot-owner';
+export { SettlingCluster } from './settling-cluster';
 export { MAX_COALESCED_CAUSES, mergeCauses, recordCause, takeCauses } from './coalesced-causes';
 export { closeWhenReady, type ClosableBullmq } from './close-when-ready';
 export {

@@ -1,0 +1,73 @@
+import { Cluster, type ClusterNode, type ClusterOptions } from 'ioredis';
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/**
+ * An ioredis `Cluster` whose `connect()` always settles.
+ *
+ * ioredis (5.11, and 6.0 alike) `Cluster.connect()`: when the connection's ready check finds
+ * `cluster_state:fail` — as during a failover, until the failed master's replica is promoted — the
+ * cluster reconnects on its own and is ready a moment later, but the promise `connect()` returned
+ * is neither resolved nor rejected, ever. BullMQ's worker awaits that promise when its blocking
+ * connection's watchdog fires (RedisConnection.reconnect), so a worker whose watchdog fired inside
+ * the failover window stopped fetching jobs for good: its delayed jobs were never promoted
+ * (e2e/faults/cluster.faults.test.ts, master SIGKILLed, about one run in twenty-five;
+ * settling-cluster.int.test.ts shows ioredis's own promise still pending once the cluster is ready).
+ *
+ * Here every pending `connect()` also settles when the cluster is next ready (resolved) or ends
+ * (rejected), and a duplicate — BullMQ's blocking connection is one — is a SettlingCluster too.
+ */
+export class SettlingCluster extends Cluster {
+  // `declare`: no class field is emitted, so nothing resets them after Cluster's constructor,
+  // which already calls connect() (unless lazyConnect).
+  declare private waiters: Set<Waiter> | undefined;
+  declare private seeds: ClusterNode[];
+
+  constructor(startupNodes: ClusterNode[], options?: ClusterOptions) {
+    super(startupNodes, options);
+    this.seeds = startupNodes;
+  }
+
+  override connect(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      this.pending().add(waiter);
+      super.connect().then(
+        () => this.settle(waiter),
+        (error: unknown) =>
+          this.settle(waiter, error instanceof Error ? error : new Error(String(error))),
+      );
+    });
+  }
+
+  override duplicate(
+    overrideStartupNodes: ClusterNode[] = [],
+    overrideOptions: ClusterOptions = {},
+  ): SettlingCluster {
+    return new SettlingCluster(
+      overrideStartupNodes.length > 0 ? overrideStartupNodes : this.seeds.slice(),
+      { ...this.options, ...overrideOptions },
+    );
+  }
+
+  /** The unsettled connect() calls; two listeners in all, however many reconnects are pending. */
+  private pending(): Set<Waiter> {
+    if (this.waiters) return this.waiters;
+    const waiters = new Set<Waiter>();
+    this.waiters = waiters;
+    this.on('ready', () => waiters.forEach((waiter) => this.settle(waiter)));
+    this.on('end', () =>
+      waiters.forEach((waiter) => this.settle(waiter, new Error('Connection is closed.'))),
+    );
+    return waiters;
+  }
+
+  private settle(waiter: Waiter, error?: Error): void {
+    this.waiters?.delete(waiter);
+    if (error) waiter.reject(error);
+    else waiter.resolve();
+  }
+}
