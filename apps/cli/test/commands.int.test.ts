@@ -439,6 +439,16 @@ describe('failed', () => {
     const notFailed = await cli(['failed', 'retry', eventJob, '--queue', 'so-events'], env());
     expect(notFailed.code).toBe(1);
     expect(notFailed.stderr).toMatch(/is waiting, not failed/);
+
+    // A partition the queue does not have is a usage error, not an empty list.
+    const noPartition = await cli(['failed', 'list', '--queue', 'p1.so-maintenance'], env());
+    expect(noPartition.code).toBe(2);
+    expect(noPartition.stderr).toMatch(/so-maintenance has 1 partition \(QUEUE_PARTITIONS\)/);
+    const partitioned = { ...env(), QUEUE_PARTITIONS: '2' };
+    const beyond = await cli(['failed', 'retry', '--all', '--queue', 'p2.so-enrich'], partitioned);
+    expect(beyond.code).toBe(2);
+    expect(beyond.stderr).toMatch(/so-enrich has 2 partitions .*so-enrich, p1\.so-enrich/);
+    expect((await cli(['failed', 'list', '--queue', 'p1.so-enrich'], partitioned)).code).toBe(0);
   });
 
   it('retries every failed job with --all', async () => {

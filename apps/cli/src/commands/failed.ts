@@ -50,12 +50,20 @@ function queuesOption(value: string | undefined): QueueChoice {
   return name === value ? { names: [queue] } : { names: [queue], partition };
 }
 
-/** Every partition of the chosen queues (QUEUE_PARTITIONS), labelled. */
+/**
+ * Every partition of the chosen queues (QUEUE_PARTITIONS), labelled. A partition the queue does not
+ * have (`p9.so-enrich` with 8, any `pN.so-maintenance`) is a usage error, not an empty answer.
+ */
 async function chosenQueues(ctx: CliContext, choice: QueueChoice) {
-  const all = await Promise.all(choice.names.map((name) => ctx.partitions(name)));
-  return all
-    .flat()
-    .filter((q) => choice.partition === undefined || q.partition === choice.partition);
+  const all = (await Promise.all(choice.names.map((name) => ctx.partitions(name)))).flat();
+  const chosen = all.filter(
+    (q) => choice.partition === undefined || q.partition === choice.partition,
+  );
+  if (chosen.length === 0)
+    throw new UsageError(
+      `--queue: ${choice.names.join(', ')} has ${all.length} partition${all.length === 1 ? '' : 's'} (QUEUE_PARTITIONS), labelled ${all.map((q) => q.label).join(', ')}`,
+    );
+  return chosen;
 }
 
 /** Whether the job belongs to the tenant `--tenant` chose (every job without `--tenant`). */
