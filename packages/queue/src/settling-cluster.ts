@@ -1,5 +1,8 @@
 import { Cluster, type ClusterNode, type ClusterOptions } from 'ioredis';
 
+/** The listeners SettlingCluster adds (see `ownsListener`). */
+const OWN_LISTENERS = new WeakSet<object>();
+
 interface Waiter {
   resolve(): void;
   reject(error: Error): void;
@@ -24,6 +27,7 @@ export class SettlingCluster extends Cluster {
   // `declare`: no class field is emitted, so nothing resets them after Cluster's constructor,
   // which already calls connect() (unless lazyConnect).
   declare private waiters: Set<Waiter> | undefined;
+  declare private listening: { readonly ready: () => void; readonly end: () => void } | undefined;
   declare private seeds: ClusterNode[];
 
   constructor(startupNodes: ClusterNode[], options?: ClusterOptions) {
@@ -31,10 +35,18 @@ export class SettlingCluster extends Cluster {
     this.seeds = startupNodes;
   }
 
+  /**
+   * Whether `listener` (of 'ready' or 'end') is one this class adds while a connect() is pending,
+   * so that a check for leaked listeners can leave it out.
+   */
+  static ownsListener(listener: unknown): boolean {
+    return OWN_LISTENERS.has(listener as object);
+  }
+
   override connect(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject };
-      this.pending().add(waiter);
+      this.trackPending(waiter);
       super.connect().then(
         () => this.settle(waiter),
         (error: unknown) =>
@@ -53,20 +65,30 @@ export class SettlingCluster extends Cluster {
     );
   }
 
-  /** The unsettled connect() calls; two listeners in all, however many reconnects are pending. */
-  private pending(): Set<Waiter> {
-    if (this.waiters) return this.waiters;
-    const waiters = new Set<Waiter>();
-    this.waiters = waiters;
-    this.on('ready', () => waiters.forEach((waiter) => this.settle(waiter)));
-    this.on('end', () =>
-      waiters.forEach((waiter) => this.settle(waiter, new Error('Connection is closed.'))),
-    );
-    return waiters;
+  /** One 'ready' and one 'end' listener while any connect() is pending, however many are. */
+  private trackPending(waiter: Waiter): void {
+    this.waiters ??= new Set();
+    this.waiters.add(waiter);
+    if (this.listening) return;
+    const all = (error?: Error) => {
+      for (const pending of [...(this.waiters ?? [])]) this.settle(pending, error);
+    };
+    const ready = () => all();
+    const end = () => all(new Error('Connection is closed.'));
+    OWN_LISTENERS.add(ready);
+    OWN_LISTENERS.add(end);
+    this.listening = { ready, end };
+    this.on('ready', ready);
+    this.on('end', end);
   }
 
   private settle(waiter: Waiter, error?: Error): void {
     this.waiters?.delete(waiter);
+    if (this.waiters?.size === 0 && this.listening) {
+      this.off('ready', this.listening.ready);
+      this.off('end', this.listening.end);
+      this.listening = undefined;
+    }
     if (error) waiter.reject(error);
     else waiter.resolve();
   }

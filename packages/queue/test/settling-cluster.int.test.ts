@@ -59,6 +59,9 @@ describe('SettlingCluster: connect() settles across a cluster_state:fail', () =>
     await cluster.waitUntilHealthy();
     await connecting;
     expect(settling.status).toBe('ready');
+    // Nothing pending: its own listeners are gone too.
+    for (const event of ['ready', 'end'])
+      expect(settling.listeners(event).filter((l) => SettlingCluster.ownsListener(l))).toEqual([]);
     expect(await settling.set('{s}:k', 'v')).toBe('OK');
 
     // The upstream defect this class exists for: ready, yet its connect() never answered. When an
