@@ -1,5 +1,11 @@
 import { Cluster, type ClusterNode, type ClusterOptions } from 'ioredis';
 
+/**
+ * ioredis's own text for a closed connection (its CONNECTION_CLOSED_ERROR_MSG, not exported from
+ * its entry point): BullMQ reads it as a connection error and retries instead of emitting 'error'.
+ */
+const CONNECTION_CLOSED = 'Connection is closed.';
+
 /** The listeners SettlingCluster adds (see `ownsListener`). */
 const OWN_LISTENERS = new WeakSet<object>();
 
@@ -74,7 +80,7 @@ export class SettlingCluster extends Cluster {
       for (const pending of [...(this.waiters ?? [])]) this.settle(pending, error);
     };
     const ready = () => all();
-    const end = () => all(new Error('Connection is closed.'));
+    const end = () => all(new Error(CONNECTION_CLOSED));
     OWN_LISTENERS.add(ready);
     OWN_LISTENERS.add(end);
     this.listening = { ready, end };

@@ -44,31 +44,38 @@ describe('SettlingCluster: connect() settles across a cluster_state:fail', () =>
 
   it('resolves once the cluster is ready again, where ioredis leaves its promise pending', async () => {
     const victim = await failCluster();
-    const plain = client(new Cluster(seeds, options));
-    const settling = client(new SettlingCluster(seeds, options));
-    let plainSettled = false;
-    plain.connect().then(
-      () => (plainSettled = true),
-      () => (plainSettled = true),
-    );
-    const connecting = settling.connect();
-    // Both ran the ready check, found the cluster failing and reconnect on their own.
-    await Promise.all([once(plain, 'reconnecting'), once(settling, 'reconnecting')]);
+    try {
+      const plain = client(new Cluster(seeds, options));
+      const settling = client(new SettlingCluster(seeds, options));
+      let plainSettled = false;
+      plain.connect().then(
+        () => (plainSettled = true),
+        () => (plainSettled = true),
+      );
+      const connecting = settling.connect();
+      // Both ran the ready check, found the cluster failing and reconnect on their own.
+      await Promise.all([once(plain, 'reconnecting'), once(settling, 'reconnecting')]);
 
-    await victim.start();
-    await cluster.waitUntilHealthy();
-    await connecting;
-    expect(settling.status).toBe('ready');
-    // Nothing pending: its own listeners are gone too.
-    for (const event of ['ready', 'end'])
-      expect(settling.listeners(event).filter((l) => SettlingCluster.ownsListener(l))).toEqual([]);
-    expect(await settling.set('{s}:k', 'v')).toBe('OK');
+      await victim.start();
+      await cluster.waitUntilHealthy();
+      await connecting;
+      expect(settling.status).toBe('ready');
+      // Nothing pending: its own listeners are gone too.
+      for (const event of ['ready', 'end'])
+        expect(settling.listeners(event).filter((l) => SettlingCluster.ownsListener(l))).toEqual(
+          [],
+        );
+      expect(await settling.set('{s}:k', 'v')).toBe('OK');
 
-    // The upstream defect this class exists for: ready, yet its connect() never answered. When an
-    // ioredis release settles it, this fails, and SettlingCluster can go.
-    await waitFor(() => plain.status === 'ready', { timeoutMs: 20_000, what: 'plain ready' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(plainSettled).toBe(false);
+      // The upstream defect this class exists for: ready, yet its connect() never answered. When an
+      // ioredis release settles it, this fails, and SettlingCluster can go.
+      await waitFor(() => plain.status === 'ready', { timeoutMs: 20_000, what: 'plain ready' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(plainSettled).toBe(false);
+    } finally {
+      if (!victim.running) await victim.start();
+      await cluster.waitUntilHealthy();
+    }
   }, 60_000);
 
   it('rejects a pending connect() once the cluster gives up, and a duplicate is one too', async () => {
