@@ -2,6 +2,7 @@
 // `node dist/<name>.bench.js [--quick] --out <file>` process that writes one markdown section
 // (starting `## N. Title`) to its --out file; the runner puts the sections together.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -194,3 +195,28 @@ export function runMain(name: string, main: () => Promise<void>): void {
 
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The JSON body of a `contact.changed` webhook from `tenant` as SuperOffice sends it (a random
+ * company of 10,000, FieldValues included): the ingest benchmarks' unique signed events.
+ */
+export function contactChangedBody(tenant: string): string {
+  return JSON.stringify({
+    EventId: randomUUID(),
+    Timestamp: new Date().toISOString(),
+    Changes: ['contact_id', 'updated_associate_id', 'updated', 'name'],
+    Event: 'contact.changed',
+    PrimaryKey: 1 + Math.floor(Math.random() * 10_000),
+    Entity: 'contact',
+    ContextIdentifier: tenant,
+    ChangedByAssociateId: 5,
+    WebhookName: 'bench',
+    FieldValues: {
+      associate_id: 12,
+      business_idx: 2,
+      category_idx: 4,
+      country_id: 578,
+      userdef_id: 22,
+    },
+  });
+}

@@ -37,7 +37,7 @@ export async function weigh(redis: Redis, prefix: string): Promise<Families> {
     outside: { keys: 0, bytes: 0 },
   };
   const queueKey = `${prefix}:${QUEUE_NAMES.events}:`;
-  const jobKey = new RegExp(`^${queueKey}[0-9a-f-]{36}$`);
+  const jobKey = new RegExp(`^${queueKey.replace(/[{}]/g, '\\$&')}[0-9a-f-]{36}$`);
   const markerKey = `${queueKey}de:`;
   let cursor = '0';
   do {
@@ -61,4 +61,19 @@ export async function weigh(redis: Redis, prefix: string): Promise<Families> {
     });
   } while (cursor !== '0');
   return families;
+}
+
+/** The families of several nodes (a Cluster's masters) added up. */
+export function addFamilies(parts: readonly Families[]): Families {
+  const add = (name: keyof Families) => ({
+    keys: parts.reduce((n, f) => n + f[name].keys, 0),
+    bytes: parts.reduce((n, f) => n + f[name].bytes, 0),
+  });
+  return {
+    jobs: add('jobs'),
+    markers: add('markers'),
+    other: add('other'),
+    runs: add('runs'),
+    outside: add('outside'),
+  };
 }

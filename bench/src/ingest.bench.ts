@@ -4,7 +4,7 @@
 // queue.add, no framework). Rounds alternate the order so that machine noise hits all three; the
 // verdict is the ratio, never a bare wall-clock number.
 import type { ChildProcess } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { freePort, waitFor } from '@so-connector/testing';
 import {
   REPO_ROOT,
+  contactChangedBody,
   mean,
   parseArgs,
   rssMiB,
@@ -48,27 +49,6 @@ interface Measurement {
   readonly errors: number;
   readonly jobs: number;
   readonly rssMiB: number;
-}
-
-function event(): string {
-  return JSON.stringify({
-    EventId: randomUUID(),
-    Timestamp: new Date().toISOString(),
-    Changes: ['contact_id', 'updated_associate_id', 'updated', 'name'],
-    Event: 'contact.changed',
-    PrimaryKey: 1 + Math.floor(Math.random() * 10_000),
-    Entity: 'contact',
-    ContextIdentifier: TENANT,
-    ChangedByAssociateId: 5,
-    WebhookName: 'bench',
-    FieldValues: {
-      associate_id: 12,
-      business_idx: 2,
-      category_idx: 4,
-      country_id: 578,
-      userdef_id: 22,
-    },
-  });
 }
 
 const SCRIPTS: Record<Kind, string> = {
@@ -115,7 +95,7 @@ function load(port: number, duration: number): Promise<autocannon.Result> {
         method: 'POST',
         path: '/webhooks/superoffice',
         setupRequest: (request) => {
-          const body = event();
+          const body = contactChangedBody(TENANT);
           return {
             ...request,
             body,

@@ -21,6 +21,8 @@ const BENCHMARKS = [
   'backfill',
   'footprint',
   'tenants',
+  'cluster',
+  'failover',
 ] as const;
 type Name = (typeof BENCHMARKS)[number];
 

@@ -98,7 +98,7 @@ export function runQueueWaitSeconds(pid: number | undefined): number {
 }
 
 /** utime + stime of a process from /proc/<pid>/stat, in seconds (0 when unknown). */
-function processCpuSeconds(pid: number | undefined): number {
+export function processCpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return 0;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

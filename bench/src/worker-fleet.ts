@@ -19,6 +19,20 @@ export const TENANT = 'Cust12345';
 const HUMAN = 5;
 export const WORKER = join(REPO_ROOT, 'apps', 'worker', 'dist', 'main.js');
 
+/**
+ * A fleet worker's pacing: no debounce, a queue-wide rate limit never reached, quick retries, and
+ * no /metrics, watchdog or reconciliation (nothing but the measured work).
+ */
+export const FLEET_PACING: Readonly<Record<string, string>> = {
+  SO_RATE_LIMIT_PER_SECOND: String(RATE_LIMIT),
+  ENRICH_DEBOUNCE_MS: '0',
+  ENRICH_MAX_WAIT_MS: '0',
+  ENRICH_BACKOFF_MS: '50',
+  METRICS_PORT: '0',
+  WATCHDOG_INTERVAL_MS: '0',
+  RECONCILE_INTERVAL_MS: '0',
+};
+
 /** The environment of a fleet worker (METRICS_PORT 0: no /metrics unless `extra` gives a port). */
 export function fleetEnv(
   redisUrl: string,
@@ -36,14 +50,8 @@ export function fleetEnv(
     SO_UDF_SUMMARY: 'SuperOffice:84',
     SO_UDF_OPENER: 'SuperOffice:85',
     SO_UDF_PERSON_OPENER: 'SuperOffice:91',
-    SO_RATE_LIMIT_PER_SECOND: String(RATE_LIMIT),
     WORKER_CONCURRENCY: String(CONCURRENCY),
-    ENRICH_DEBOUNCE_MS: '0',
-    ENRICH_MAX_WAIT_MS: '0',
-    ENRICH_BACKOFF_MS: '50',
-    METRICS_PORT: '0',
-    WATCHDOG_INTERVAL_MS: '0',
-    RECONCILE_INTERVAL_MS: '0',
+    ...FLEET_PACING,
     ...extra,
   };
 }
@@ -64,8 +72,16 @@ export async function stopWorkers(workers: readonly StartedProcess[]): Promise<v
   await Promise.all(workers.map((w) => stopChild(w.child)));
 }
 
-/** Creates `n` new contacts as a human would (no webhook is registered: nothing is delivered). */
-export function createContacts(sim: RunningSimulator, n: number, tag: string): WebhookEvent[] {
+/**
+ * Creates `n` new contacts as a human would (no webhook is registered: nothing is delivered) and
+ * returns their `contact.created` events from `tenant`.
+ */
+export function createContacts(
+  sim: RunningSimulator,
+  n: number,
+  tag: string,
+  tenant = TENANT,
+): WebhookEvent[] {
   return Array.from({ length: n }, (_, i) => {
     const url = `https://bench-${tag}-${i}.example.no`;
     const created = sim.createAs(HUMAN, 'contact', {
@@ -83,7 +99,7 @@ export function createContacts(sim: RunningSimulator, n: number, tag: string): W
       Event: 'contact.created',
       PrimaryKey: id,
       Entity: 'contact',
-      ContextIdentifier: TENANT,
+      ContextIdentifier: tenant,
       ChangedByAssociateId: HUMAN,
       WebhookName: 'bench',
       FieldValues: { associate_id: HUMAN, contact_id: id },

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { Cluster } from 'ioredis';
 import {
   askRedis,
+  recordFailoverTiming,
   startRedisCluster,
   waitFor,
   type RedisProcess,
@@ -171,6 +172,14 @@ describe('Redis Cluster failover under traffic', () => {
           `replica promoted ${promotedAt - failedAt} ms after the fault, ` +
           `first enrichment done ${resumedMs} ms after the promotion`,
       );
+      recordFailoverTiming({
+        topology: 'cluster',
+        fault: fault.name,
+        promotedMs: promotedAt - failedAt,
+        resumedMs,
+        accepted: report.accepted,
+        spooled,
+      });
       for (const worker of system.workers) {
         expect(worker.child.exitCode).toBeNull();
         expect(worker.child.signalCode).toBeNull();

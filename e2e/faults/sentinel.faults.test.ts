@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import {
+  recordFailoverTiming,
   startRedisSentinel,
   waitFor,
   type RedisProcess,
@@ -131,6 +132,14 @@ describe('Redis Sentinel failover under traffic', () => {
         `Sentinel, ${fault.name}: ${report.summary}; promoted ${promotedAt - failedAt} ms after the fault, ` +
           `first enrichment done ${resumedMs} ms after the promotion`,
       );
+      recordFailoverTiming({
+        topology: 'sentinel',
+        fault: fault.name,
+        promotedMs: promotedAt - failedAt,
+        resumedMs,
+        accepted: report.accepted,
+        spooled: system.receiver.output().split('spooling event to disk').length - 1,
+      });
       for (const worker of system.workers) {
         expect(worker.child.exitCode).toBeNull();
         expect(worker.child.signalCode).toBeNull();

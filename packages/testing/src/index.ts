@@ -8,6 +8,7 @@ export {
 } from './redis';
 export {
   parseClusterNodes,
+  slotRanges,
   startRedisCluster,
   type ClusterNodeView,
   type RedisClusterOptions,
@@ -40,3 +41,4 @@ export {
   superOfficeSettingsFor,
   type SettleProbe,
 } from './settle';
+export { readFailoverTimings, recordFailoverTiming, type FailoverTiming } from './failover-timings';

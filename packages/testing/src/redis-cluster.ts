@@ -78,9 +78,76 @@ function runRedisCli(args: readonly string[]): Promise<void> {
 }
 
 /**
+ * The slot ranges of `masters` masters as `redis-cli --cluster create` assigns them (its rounding:
+ * 3 masters get 0-5460, 5461-10922, 10923-16383), so a cluster formed by hand splits like one
+ * formed by redis-cli.
+ */
+export function slotRanges(masters: number): [number, number][] {
+  if (!Number.isInteger(masters) || masters < 1 || masters > CLUSTER_SLOTS)
+    throw new RangeError(
+      `masters must be a whole number from 1 to ${CLUSTER_SLOTS} (got ${masters})`,
+    );
+  const perNode = CLUSTER_SLOTS / masters;
+  const ranges: [number, number][] = [];
+  let first = 0;
+  let cursor = 0;
+  for (let i = 0; i < masters; i++) {
+    let last = Math.round(cursor + perNode - 1);
+    if (last > CLUSTER_SLOTS || i === masters - 1) last = CLUSTER_SLOTS - 1;
+    if (last < first) last = first;
+    ranges.push([first, last]);
+    first = last + 1;
+    cursor += perNode;
+  }
+  return ranges;
+}
+
+const CLUSTER_SLOTS = 16384;
+
+/**
+ * Forms a cluster of fewer than 3 masters, which `redis-cli --cluster create` refuses: each master
+ * takes its slot range, every node meets the first one, and each replica replicates its master
+ * once it knows every node.
+ */
+async function formByHand(
+  nodes: readonly RedisProcess[],
+  busPorts: readonly number[],
+  masters: number,
+): Promise<void> {
+  const ranges = slotRanges(masters);
+  for (let i = 0; i < masters; i++) {
+    const [first, last] = ranges[i]!;
+    await askRedis(nodes[i]!.port, (r) => r.call('CLUSTER', 'ADDSLOTSRANGE', first, last));
+  }
+  for (const node of nodes.slice(1))
+    await askRedis(node.port, (r) =>
+      r.call('CLUSTER', 'MEET', '127.0.0.1', nodes[0]!.port, busPorts[0]!),
+    );
+  const idOf = (port: number) =>
+    askRedis(port, (r) => r.call('CLUSTER', 'MYID') as Promise<string>);
+  await waitFor(
+    async () => {
+      for (const node of nodes) {
+        const known = parseClusterNodes(
+          await askRedis(node.port, (r) => r.cluster('NODES') as Promise<string>),
+        );
+        if (known.length < nodes.length) return false;
+      }
+      return true;
+    },
+    { timeoutMs: 20_000, intervalMs: 100, what: 'every cluster node to know every other' },
+  );
+  for (let i = masters; i < nodes.length; i++) {
+    const masterId = await idOf(nodes[(i - masters) % masters]!.port);
+    await askRedis(nodes[i]!.port, (r) => r.call('CLUSTER', 'REPLICATE', masterId));
+  }
+}
+
+/**
  * Starts `masters × (1 + replicasPerMaster)` nodes with `--cluster-enabled yes`, forms the cluster
- * with `redis-cli --cluster create … --cluster-replicas N --cluster-yes` and waits until it is
- * healthy. Each node's bus port is a free port of its own (`--cluster-port`).
+ * with `redis-cli --cluster create … --cluster-replicas N --cluster-yes` (by hand, with the same
+ * slot split, for 1 or 2 masters, which redis-cli refuses) and waits until it is healthy. Each
+ * node's bus port is a free port of its own (`--cluster-port`).
  */
 export async function startRedisCluster(
   options: RedisClusterOptions = {},
@@ -92,9 +159,11 @@ export async function startRedisCluster(
   const dispose = async () => {
     await Promise.all(nodes.map((n) => n.dispose()));
   };
+  const busPorts: number[] = [];
   try {
     for (let i = 0; i < total; i++) {
       const busPort = await freePort();
+      busPorts.push(busPort);
       nodes.push(
         await startRedisServer({
           appendOnly: options.appendOnly ?? 'everysec',
@@ -107,18 +176,24 @@ export async function startRedisCluster(
             String(options.nodeTimeoutMs ?? 1000),
             '--cluster-port',
             String(busPort),
+            // A node learns its own address from the others' MEET; a lone master never does and
+            // would announce "" in CLUSTER SLOTS, which clients cannot connect to.
+            '--cluster-announce-ip',
+            '127.0.0.1',
           ],
         }),
       );
     }
-    await runRedisCli([
-      '--cluster',
-      'create',
-      ...nodes.map((n) => `127.0.0.1:${n.port}`),
-      '--cluster-replicas',
-      String(replicas),
-      '--cluster-yes',
-    ]);
+    if (masters < 3) await formByHand(nodes, busPorts, masters);
+    else
+      await runRedisCli([
+        '--cluster',
+        'create',
+        ...nodes.map((n) => `127.0.0.1:${n.port}`),
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes',
+      ]);
   } catch (error) {
     await dispose();
     throw error;
