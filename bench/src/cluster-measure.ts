@@ -35,6 +35,8 @@ export interface RedisWork {
   /** The busiest master's share of the commands / of the CPU seconds (1 on one node). */
   readonly topCommandShare: number;
   readonly topCpuShare: number;
+  /** Calls per command over every master during the measurement. */
+  readonly calls: ReadonlyMap<string, number>;
 }
 
 export interface Measurement {
@@ -54,7 +56,15 @@ function redisWork(before: readonly NodeStats[], after: readonly NodeStats[]): R
   const cpu = after.map((a, i) => a.cpuSeconds - before[i]!.cpuSeconds);
   const commands = after.map((a, i) => a.commands - before[i]!.commands);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const calls = new Map<string, number>();
+  after.forEach((a, i) => {
+    for (const [name, count] of a.calls) {
+      const delta = count - (before[i]!.calls.get(name) ?? 0);
+      if (delta > 0) calls.set(name, (calls.get(name) ?? 0) + delta);
+    }
+  });
   return {
+    calls,
     cpuSeconds: sum(cpu),
     commands: sum(commands),
     topCommandShare: Math.max(...commands) / Math.max(1, sum(commands)),

@@ -41,7 +41,10 @@ export interface RunningTopology {
 export interface NodeStats {
   readonly port: number;
   readonly cpuSeconds: number;
+  /** total_commands_processed: a Lua script's own commands count one each, besides its EVALSHA. */
   readonly commands: number;
+  /** Calls per command (INFO commandstats). */
+  readonly calls: ReadonlyMap<string, number>;
   readonly usedMemory: number;
 }
 
@@ -49,11 +52,17 @@ const field = (info: string, name: string) =>
   Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
 
 async function statsOf(port: number): Promise<NodeStats> {
-  const info = await askRedis(port, (r) => r.info());
+  const [info, commandStats] = await askRedis(port, (r) =>
+    Promise.all([r.info(), r.info('commandstats')]),
+  );
+  const calls = new Map<string, number>();
+  for (const [, name, count] of commandStats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    calls.set(name!, Number(count));
   return {
     port,
     cpuSeconds: field(info, 'used_cpu_user') + field(info, 'used_cpu_sys'),
     commands: field(info, 'total_commands_processed'),
+    calls,
     usedMemory: field(info, 'used_memory'),
   };
 }

@@ -96,6 +96,31 @@ async function main(): Promise<void> {
   writeReport(ingest, e2e, spread, seconds);
 }
 
+const TOP_COMMANDS = 8;
+
+/** Mean calls per event of each command over `ms` (zero for a command none of them ran). */
+function callsPerEvent(ms: readonly Measurement[], name: string): number {
+  return mean(ms.map((m) => (m.redis.calls.get(name) ?? 0) / m.count));
+}
+
+/** The rows of the commands table: the most called end to end on one node, then the total. */
+function commandRows(ingest: readonly Measurement[], e2e: readonly Measurement[]): string[] {
+  const single = TOPOLOGIES[0]!.name;
+  const three = TOPOLOGIES[TOPOLOGIES.length - 1]!.name;
+  const of = (ms: readonly Measurement[], name: string) => ms.filter((m) => m.topology === name);
+  const names = [...new Set(of(e2e, single).flatMap((m) => [...m.redis.calls.keys()]))]
+    .sort((a, b) => callsPerEvent(of(e2e, single), b) - callsPerEvent(of(e2e, single), a))
+    .slice(0, TOP_COMMANDS);
+  const cells = (name: string) =>
+    [of(ingest, single), of(ingest, three), of(e2e, single), of(e2e, three)]
+      .map((ms) => callsPerEvent(ms, name).toFixed(1))
+      .join(' | ');
+  const total = [of(ingest, single), of(ingest, three), of(e2e, single), of(e2e, three)]
+    .map((ms) => mean(ms.map((m) => m.redis.commands / m.count)).toFixed(1))
+    .join(' | ');
+  return [...names.map((name) => `| ${name} | ${cells(name)} |`), `| all commands | ${total} |`];
+}
+
 function writeReport(
   ingest: readonly Measurement[],
   e2e: readonly Measurement[],
@@ -144,12 +169,20 @@ share evenly (asked of the cluster: CLUSTER KEYSLOT), so only Redis differs.
   their \`contact.created\` events on the tenants' paused partitions, all resumed at once; the time
   until no partition of \`so-events\` or \`so-enrich\` holds a job, every contact enriched and written.
 - Redis work from INFO on every master before and after: CPU (used_cpu_user + used_cpu_sys) and
-  commands processed, summed, and the busiest master's share.
+  commands processed (total_commands_processed, which counts each command a Lua script runs as
+  well as its EVALSHA), summed, and the busiest master's share.
 ${ROUNDS} round(s)${ROUNDS > 1 ? ', the second in reverse order' : ''}; the figures are their means.
 
 | topology | partitions per master | ingest req/s | vs single node | enrichments/s | vs single node | Redis CPU ms per event, ingest / end to end | busiest master's share of commands / CPU, end to end |
 |---|---|---|---|---|---|---|---|
 ${summary.join('\n')}
+
+Commands per event by name (INFO commandstats, summed over the masters, mean of the rounds; the
+${TOP_COMMANDS} most called on one redis-server end to end, and the total), one redis-server and 3 masters:
+
+| command | ingest, single node | ingest, 3 masters | end to end, single node | end to end, 3 masters |
+|---|---|---|---|---|
+${commandRows(ingest, e2e).join('\n')}
 
 | round | topology | measurement | events | ms | per s | Redis CPU s | commands | busiest master | failures | |
 |---|---|---|---|---|---|---|---|---|---|---|
