@@ -96,12 +96,7 @@ export async function startPartitionedSystem(options: {
       opened.push(() => started.dispose());
       redisEnv = { REDIS_CLUSTER_NODES: started.seeds, QUEUE_PREFIX: '{so}' };
       connect = () =>
-        new Cluster(
-          started.seeds
-            .split(',')
-            .map((seed) => ({ host: '127.0.0.1', port: Number(seed.split(':')[1]) })),
-          { redisOptions: { maxRetriesPerRequest: null } },
-        );
+        new Cluster(started.clientNodes, { redisOptions: { maxRetriesPerRequest: null } });
     } else {
       const redis = await useTestRedis();
       opened.push(() => redis.cleanup());

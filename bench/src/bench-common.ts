@@ -193,6 +193,11 @@ export function runMain(name: string, main: () => Promise<void>): void {
   );
 }
 
+/** A number field of an INFO reply (`used_memory:123`), 0 when absent. */
+export function infoNumber(info: string, name: string): number {
+  return Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+}
+
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -6,13 +6,14 @@ import { Queue } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import {
   closeRedis,
+  keySlot,
   partitionOf,
   partitionPrefixes,
   QUEUE_NAMES,
   type RedisConnection,
 } from '@so-connector/queue';
 import { askRedis, startRedisCluster, type TestRedisCluster } from '@so-connector/testing';
-import { startRedis } from './bench-common';
+import { infoNumber, startRedis } from './bench-common';
 
 export interface Topology {
   readonly name: string;
@@ -48,9 +49,6 @@ export interface NodeStats {
   readonly usedMemory: number;
 }
 
-const field = (info: string, name: string) =>
-  Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-
 async function statsOf(port: number): Promise<NodeStats> {
   const [info, commandStats] = await askRedis(port, (r) =>
     Promise.all([r.info(), r.info('commandstats')]),
@@ -60,10 +58,10 @@ async function statsOf(port: number): Promise<NodeStats> {
     calls.set(name!, Number(count));
   return {
     port,
-    cpuSeconds: field(info, 'used_cpu_user') + field(info, 'used_cpu_sys'),
-    commands: field(info, 'total_commands_processed'),
+    cpuSeconds: infoNumber(info, 'used_cpu_user') + infoNumber(info, 'used_cpu_sys'),
+    commands: infoNumber(info, 'total_commands_processed'),
     calls,
-    usedMemory: field(info, 'used_memory'),
+    usedMemory: infoNumber(info, 'used_memory'),
   };
 }
 
@@ -78,8 +76,8 @@ function masterOfSlot(ranges: readonly { first: number; last: number; master: nu
 
 /**
  * The first hash-tagged prefix `{cl<k>}` whose `partitions` partitions lie on the masters as evenly
- * as they can (a count per master that differs by at most one), asked of the cluster itself
- * (CLUSTER KEYSLOT, CLUSTER SLOTS): which master a tag lands on is a CRC16, not a choice.
+ * as they can (a count per master that differs by at most one): each partition's slot as ioredis
+ * routes it (keySlot), its master from the cluster's own slot map (CLUSTER SLOTS).
  */
 export async function evenPrefix(
   cluster: TestRedisCluster,
@@ -100,12 +98,8 @@ export async function evenPrefix(
   const masterOf = masterOfSlot(ranges);
   for (let k = 0; k < 10_000; k++) {
     const prefix = `{cl${k}}`;
-    const masterOfPartition = await askRedis(port, (r) =>
-      Promise.all(
-        partitionPrefixes(prefix, partitions).map(async (p) =>
-          masterOf(await r.cluster('KEYSLOT', `${p}:${QUEUE_NAMES.events}`)),
-        ),
-      ),
+    const masterOfPartition = partitionPrefixes(prefix, partitions).map((p) =>
+      masterOf(keySlot(`${p}:${QUEUE_NAMES.events}`)),
     );
     const counts = masterPorts.map((_, m) => masterOfPartition.filter((x) => x === m).length);
     if (Math.max(...counts) - Math.min(...counts) <= 1)
@@ -169,10 +163,7 @@ export async function startTopology(
       throw error;
     }
     env = { REDIS_CLUSTER_NODES: cluster.seeds, QUEUE_PREFIX: prefix };
-    connection = new Cluster(
-      cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
-      { redisOptions: { maxRetriesPerRequest: null } },
-    );
+    connection = new Cluster(cluster.clientNodes, { redisOptions: { maxRetriesPerRequest: null } });
     dispose = () => cluster.dispose();
   }
   const queues = (name: string) =>

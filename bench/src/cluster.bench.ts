@@ -159,7 +159,7 @@ redis-cli cannot form fewer than 3, so packages/testing forms those by hand with
 Everywhere \`QUEUE_PARTITIONS=${PARTITIONS}\` and ${TENANTS} tenants (TENANTS_FILE, each its own simulated
 SuperOffice with ${API_LATENCY_MS} ms added to every API call), chosen so that every partition holds
 ${TENANTS / PARTITIONS} of them; on a Cluster the prefix is the first \`{cl<k>}\` whose partitions the masters
-share evenly (asked of the cluster: CLUSTER KEYSLOT), so only Redis differs.
+share evenly (each slot as ioredis routes it, its master from CLUSTER SLOTS), so only Redis differs.
 - **Ingest**: the receiver as built, ${CONNECTIONS} connections posting signed \`contact.changed\` events
   for ${INGEST_SECONDS} s, each for the next tenant on \`/webhooks/superoffice/{ContextIdentifier}\`
   with its secret; then the receiver is stopped and the queued jobs counted (never fewer than the

@@ -58,10 +58,7 @@ export async function clusterTarget(): Promise<FootprintTarget> {
     prefix,
     env: { REDIS_CLUSTER_NODES: cluster.seeds, QUEUE_PREFIX: prefix },
     connect: () =>
-      new Cluster(
-        cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
-        { redisOptions: { maxRetriesPerRequest: null } },
-      ),
+      new Cluster(cluster.clientNodes, { redisOptions: { maxRetriesPerRequest: null } }),
     flush: async () => {
       await Promise.all(admins.map((a) => a.flushall()));
     },

@@ -13,7 +13,7 @@ import {
 } from '@so-connector/superoffice-simulator';
 import { Redis } from 'ioredis';
 import { freePort, superOfficeEnvFor, waitFor } from '@so-connector/testing';
-import { REPO_ROOT, spawnNode, startRedis, stopChild } from './bench-common';
+import { REPO_ROOT, infoNumber, spawnNode, startRedis, stopChild } from './bench-common';
 import { startAndWait } from './bench-queue';
 import { TRAFFIC_UDF } from './traffic-system';
 
@@ -206,8 +206,7 @@ export async function startTenantsSystem(options: {
     const client = new Redis(redis.url, { maxRetriesPerRequest: null });
     try {
       const info = await client.info('cpu');
-      const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-      return field('used_cpu_user') + field('used_cpu_sys');
+      return infoNumber(info, 'used_cpu_user') + infoNumber(info, 'used_cpu_sys');
     } finally {
       client.disconnect();
     }

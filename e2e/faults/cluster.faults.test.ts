@@ -10,7 +10,7 @@ import {
   type TestRedisCluster,
 } from '@so-connector/testing';
 import { assertInvariant } from './invariant';
-import { startFaultRun, type FaultRun } from './harness';
+import { spooledEvents, startFaultRun, type FaultRun } from './harness';
 import { ReferenceTenant } from './reference';
 
 // Issue 13: the whole product (receiver, two workers) on a 6-node Redis Cluster (3 masters, 3
@@ -115,10 +115,7 @@ describe('Redis Cluster failover under traffic', () => {
         queuePrefix: prefix,
         redisEnv: { REDIS_CLUSTER_NODES: setup.seeds, REDIS_REPLICA_ACKS: '1' },
         connect: () =>
-          new Cluster(
-            setup.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
-            { redisOptions: { maxRetriesPerRequest: null } },
-          ),
+          new Cluster(setup.clientNodes, { redisOptions: { maxRetriesPerRequest: null } }),
       });
       const { system, ledger, workload } = run;
       workload.createCompanies();
@@ -147,7 +144,7 @@ describe('Redis Cluster failover under traffic', () => {
       }
       // The receiver spooled while writes failed or no replica acknowledged (the fault was met),
       // and drains once the failed node is back as the promoted master's replica.
-      const spooled = system.receiver.output().split('spooling event to disk').length - 1;
+      const spooled = spooledEvents(system);
       expect(spooled).toBeGreaterThan(0);
       await waitFor(() => readdirSync(system.spoolDir).every((f) => !f.endsWith('.json')), {
         timeoutMs: 30_000,

@@ -94,6 +94,11 @@ export interface FaultRun {
   readonly workload: Workload;
 }
 
+/** Events the system's receiver spooled to disk so far (its 'spooling event to disk' log lines). */
+export function spooledEvents(system: RunningSystem): number {
+  return system.receiver.output().split('spooling event to disk').length - 1;
+}
+
 /** startSystem() plus the ledger (attached before any change) and the workload. */
 export async function startFaultRun(
   options: Parameters<typeof startSystem>[0] = {},

@@ -7,7 +7,7 @@ import {
   type TestRedisSentinel,
 } from '@so-connector/testing';
 import { assertInvariant } from './invariant';
-import { startFaultRun, type FaultRun } from './harness';
+import { spooledEvents, startFaultRun, type FaultRun } from './harness';
 import { ReferenceTenant } from './reference';
 
 // Issue 13: the whole product (receiver, two workers) on a Sentinel setup (master, two replicas,
@@ -138,7 +138,7 @@ describe('Redis Sentinel failover under traffic', () => {
         promotedMs: promotedAt - failedAt,
         resumedMs,
         accepted: report.accepted,
-        spooled: system.receiver.output().split('spooling event to disk').length - 1,
+        spooled: spooledEvents(system),
       });
       for (const worker of system.workers) {
         expect(worker.child.exitCode).toBeNull();

@@ -21,10 +21,7 @@ const queues: Queue[] = [];
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
-  connection = new Cluster(
-    cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
-    { redisOptions: { maxRetriesPerRequest: null } },
-  );
+  connection = new Cluster(cluster.clientNodes, { redisOptions: { maxRetriesPerRequest: null } });
   sim = await startSimulator({ retryScale: 0.001 });
 }, 60_000);
 afterAll(async () => {

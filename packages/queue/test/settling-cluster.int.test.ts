@@ -22,7 +22,7 @@ describe('SettlingCluster: connect() settles across a cluster_state:fail', () =>
   };
   beforeAll(async () => {
     cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0, nodeTimeoutMs: 1000 });
-    seeds = cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port }));
+    seeds = cluster.clientNodes;
   }, 60_000);
   afterEach(() => {
     for (const c of clients.splice(0)) c.disconnect();

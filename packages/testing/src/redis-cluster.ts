@@ -28,6 +28,8 @@ export interface TestRedisCluster {
   readonly nodes: readonly RedisProcess[];
   /** `host:port,...` of every node: a REDIS_CLUSTER_NODES value. */
   readonly seeds: string;
+  /** Every node as an ioredis `Cluster` takes its startup nodes. */
+  readonly clientNodes: { host: string; port: number }[];
   /** The node on `port`. */
   node(port: number): RedisProcess;
   /** `CLUSTER NODES` as a running node sees it. */
@@ -77,6 +79,8 @@ function runRedisCli(args: readonly string[]): Promise<void> {
   });
 }
 
+const CLUSTER_SLOTS = 16384;
+
 /**
  * The slot ranges of `masters` masters as `redis-cli --cluster create` assigns them (its rounding:
  * 3 masters get 0-5460, 5461-10922, 10923-16383), so a cluster formed by hand splits like one
@@ -101,8 +105,6 @@ export function slotRanges(masters: number): [number, number][] {
   }
   return ranges;
 }
-
-const CLUSTER_SLOTS = 16384;
 
 /**
  * Forms a cluster of fewer than 3 masters, which `redis-cli --cluster create` refuses: each master
@@ -206,6 +208,7 @@ export async function startRedisCluster(
   const cluster: TestRedisCluster = {
     nodes,
     seeds: nodes.map((n) => `127.0.0.1:${n.port}`).join(','),
+    clientNodes: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
     node: byPort,
     async view() {
       for (const node of nodes.filter((n) => n.running)) {
