@@ -36,7 +36,15 @@ async function jobsFromSpool(run: FaultRun): Promise<number> {
 describe('Redis and receiver faults', () => {
   it('Redis killed (SIGKILL) and restarted with AOF twice during steady traffic: no accepted event lost', async () => {
     redis = await startRedisServer({ appendOnly: 'everysec' });
-    run = await startFaultRun({ redisUrl: redis.url });
+    run = await startFaultRun({
+      redisUrl: redis.url,
+      // A kill that lands after Redis ran a worker's moveToFinished (which also takes the next
+      // job) but before the reply left leaves that next job active, its lock in the AOF, and no
+      // worker on it: BullMQ's stalled check gives it back up to twice WORKER_LOCK_DURATION_MS
+      // later. With the default 30 s locks CI once found such a job (active, attemptsMade 0)
+      // still active when the invariant's wait ran out; 5 s locks keep the recovery inside it.
+      workerEnv: { WORKER_LOCK_DURATION_MS: '5000' },
+    });
     const { system, ledger, workload } = run;
     workload.createCompanies();
     const traffic = workload.steady(100);

@@ -15,6 +15,7 @@ import {
   createEventsQueues,
   createConnection,
   inspectRedisDurability,
+  partitionOfJob,
 } from '@so-connector/queue';
 import type { CallRecord, SuperOfficeClient } from '@so-connector/superoffice-client';
 import { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
@@ -224,6 +225,7 @@ export async function startWorker(
         concurrency: config.worker.concurrency,
         tenants: () => tenantCount,
       }),
+      queueOf: (job) => partitionOfJob(enrichQueue, job),
     },
     createEnrichProcessor({
       fingerprints,

@@ -10,7 +10,8 @@ import type { TenantRuntimes } from '../src/tenants/tenant-runtimes';
 import { TenantSlots } from '../src/tenants/tenant-slots';
 
 // A freed slot brings the tenant's earliest turned-away job forward (tenant-slots.ts): the
-// promotion through the finished job's own queue, on real Redis and BullMQ.
+// promotion through the finished job's own queue (the stage's `queueOf`: its partition), on real
+// Redis and BullMQ.
 let redis: TestRedis;
 let connection: Redis;
 let queue: Queue;
@@ -35,7 +36,6 @@ const logger = createLogger({
 
 describe('bringForward', () => {
   it('moves a delayed job of the same queue to wait, and leaves a job that is not delayed', async () => {
-    const finished = await queue.add('enrich', { tenant: 'CustB' }, { jobId: 'finished' });
     const away = await queue.add(
       'enrich',
       { tenant: 'CustB' },
@@ -44,17 +44,16 @@ describe('bringForward', () => {
     expect(await queue.getJobState('turned-away')).toBe('delayed');
     const pulled = { id: 'turned-away', retryAt: away.timestamp + away.delay };
 
-    await bringForward(finished, pulled, logger);
+    await bringForward(queue, pulled, logger);
     expect(await queue.getJobState('turned-away')).toBe('waiting');
 
     // Already waiting (it came back by itself, or another process promoted it) or gone: no error.
-    await bringForward(finished, pulled, logger);
-    await bringForward(finished, { id: 'no-such-job', retryAt: pulled.retryAt }, logger);
+    await bringForward(queue, pulled, logger);
+    await bringForward(queue, { id: 'no-such-job', retryAt: pulled.retryAt }, logger);
     expect(await queue.getJobState('turned-away')).toBe('waiting');
   });
 
   it('leaves a job delayed since for another time (a retry backoff, a budget window, a pause)', async () => {
-    const finished = await queue.add('enrich', { tenant: 'CustB' }, { jobId: 'finished-2' });
     const backoff = await queue.add(
       'enrich',
       { tenant: 'CustB' },
@@ -63,7 +62,7 @@ describe('bringForward', () => {
     // The slot cap had turned it away for another time; since then it ran elsewhere and waits.
     const stale = { id: 'backing-off', retryAt: backoff.timestamp + backoff.delay - 5_000 };
 
-    await bringForward(finished, stale, logger);
+    await bringForward(queue, stale, logger);
     expect(await queue.getJobState('backing-off')).toBe('delayed');
   });
 });
@@ -86,6 +85,7 @@ describe('promote on release, through a real BullMQ Worker', () => {
         deferMs: 600_000,
         logger,
         slots: new TenantSlots({ cap: 1, concurrency: 2, tenants: () => 2 }),
+        queueOf: () => jobs,
       },
       async (job: Job<{ tenant: string }>) => {
         started[job.id!] = Date.now();

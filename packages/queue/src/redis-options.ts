@@ -122,13 +122,22 @@ export function clusterOptions(
     },
     clusterRetryStrategy: retryStrategy,
     enableOfflineQueue: options.role === 'worker',
-    // ioredis's ready check sends CLUSTER INFO to a random node of the pool; without the offline
-    // queue it is refused while that node still connects (after the first slots refresh, most of
-    // them), the cluster reconnects and tries again: a producer from one seed node took 7–25 s to
-    // get ready, now milliseconds (packages/queue/test/topology.int.test.ts). A producer needs no
-    // ready check: a command to a cluster that is down fails (CLUSTERDOWN, retried ~3 s) and the
-    // receiver spools.
-    enableReadyCheck: options.role === 'worker',
+    // No ready check (CLUSTER INFO, which ioredis sends to a random master of the pool, with no
+    // timeout) for either role:
+    // - producer: without the offline queue it is refused while that node still connects (after
+    //   the first slots refresh, most of them), the cluster reconnects and tries again: a producer
+    //   from one seed node took 7–25 s to get ready, now milliseconds
+    //   (packages/queue/test/topology.int.test.ts). A command to a cluster that is down fails
+    //   (CLUSTERDOWN, retried ~3 s) and the receiver spools.
+    // - worker: a connection that (re)connects while a master hangs — BullMQ's blocking connection
+    //   does whenever its BZPOPMIN outlives its watchdog — sent the check to the hung master one
+    //   time in three and stayed in 'connect' until that master woke up: its periodic slot refresh
+    //   only starts once ready, so the promoted replica was never found. A worker idled through a
+    //   20 s hang (e2e/faults/cluster.faults.test.ts, about one run in four on a loaded machine;
+    //   topology.int.test.ts reconnects twelve connections during a hang). Without the check the
+    //   connection is ready after its first slots refresh; commands to a failing cluster are
+    //   retried on CLUSTERDOWN (below), as they would be after any later failure.
+    enableReadyCheck: false,
     enableAutoPipelining: options.role === 'producer',
     // While a replica takes over a master's slots the cluster answers CLUSTERDOWN: the command is
     // retried every 200 ms, for ~3 s by a producer (then it fails and the receiver spools), for

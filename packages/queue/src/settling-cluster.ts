@@ -28,6 +28,9 @@ interface Waiter {
  *
  * Here every pending `connect()` also settles when the cluster is next ready (resolved) or ends
  * (rejected), and a duplicate — BullMQ's blocking connection is one — is a SettlingCluster too.
+ * The connector's own options now run no ready check at all (redis-options.ts: it could wait on
+ * a hung master for as long as the hang); this class still guards any other path that leaves the
+ * promise pending, and a Cluster given other options.
  */
 export class SettlingCluster extends Cluster {
   // `declare`: no class field is emitted, so nothing resets them after Cluster's constructor,

@@ -8,7 +8,7 @@ import {
   type TestRedisSentinel,
 } from '@so-connector/testing';
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { createRedisClusterConnection, createRedisConnection } from '../src';
 
 // Every topology the factory knows, each started from the redis-server binary on loopback ports.
@@ -285,6 +285,14 @@ describe('Redis Cluster', () => {
     }
   });
 
+  /** The port of the master serving `key`'s slot, as `redis` sees the cluster now. */
+  async function ownerPort(redis: Cluster, key: string): Promise<number> {
+    const slot = Number(await redis.cluster('KEYSLOT', key));
+    const slots = await redis.cluster('SLOTS');
+    const [, , owner] = slots.find(([from, to]) => slot >= from && slot <= to) ?? [];
+    return owner?.[1] ?? 0;
+  }
+
   it('a master SIGKILLed: its replica takes over and the worker connection follows', async () => {
     const consumer = createRedisClusterConnection(topology, { role: 'worker' });
     consumer.on('error', () => undefined);
@@ -292,12 +300,9 @@ describe('Redis Cluster', () => {
       await ready(consumer);
       const key = 'failover-key';
       await consumer.set(key, 'before');
-      const slot = Number(await consumer.cluster('KEYSLOT', key));
-      const slots = await consumer.cluster('SLOTS');
-      const [, , owner] = slots.find(([from, to]) => slot >= from && slot <= to) ?? [];
-      const ownerPort = owner?.[1] ?? 0;
+      const killed = await ownerPort(consumer, key);
       const killedAt = Date.now();
-      await cluster.node(ownerPort).kill();
+      await cluster.node(killed).kill();
       await consumer.set(key, 'after');
       const backMs = Date.now() - killedAt;
       expect(await consumer.get(key)).toBe('after');
@@ -305,10 +310,51 @@ describe('Redis Cluster', () => {
         `Cluster failover (cluster-node-timeout 1000 ms): worker connection back ${backMs} ms after SIGKILL`,
       );
       expect(backMs).toBeLessThan(15_000);
-      await cluster.node(ownerPort).start();
+      await cluster.node(killed).start();
       await cluster.waitUntilHealthy();
     } finally {
       consumer.disconnect();
+    }
+  }, 60_000);
+
+  it('a master hung (SIGSTOP): worker connections made during the hang reach its promoted replica before it wakes', async () => {
+    const key = 'hung-key';
+    const probe = createRedisClusterConnection(topology, { role: 'worker' });
+    const clients: Cluster[] = [];
+    let thaw: NodeJS.Timeout | undefined;
+    try {
+      await ready(probe);
+      const hung = cluster.node(await ownerPort(probe, key));
+      probe.disconnect();
+      hung.pause();
+      let thawed = false;
+      thaw = setTimeout(() => {
+        thawed = true;
+        hung.resume();
+      }, 30_000);
+      // As BullMQ's blocking connection reconnects when a BZPOPMIN outlives its watchdog. With
+      // ioredis's ready check, each sent CLUSTER INFO to a random master, the hung one with
+      // probability 1/3, and stayed in 'connect' until it woke: with twelve, all twelve got
+      // through in time in less than one run in a hundred.
+      for (let i = 0; i < 12; i++) {
+        const client = createRedisClusterConnection(topology, { role: 'worker' });
+        client.on('error', () => undefined);
+        clients.push(client);
+      }
+      const pausedAt = Date.now();
+      await Promise.all(clients.map((c, i) => c.set(key, `client-${i}`)));
+      const doneMs = Date.now() - pausedAt;
+      measured.push(
+        `Cluster, master SIGSTOPped: 12 worker connections made during the hang all wrote ${doneMs} ms after SIGSTOP`,
+      );
+      expect(thawed).toBe(false);
+      expect(await ownerPort(clients[0]!, key)).not.toBe(hung.port);
+    } finally {
+      clearTimeout(thaw);
+      for (const node of cluster.nodes) node.resume();
+      await cluster.waitUntilHealthy();
+      for (const c of clients) c.disconnect();
+      probe.disconnect();
     }
   }, 60_000);
 });

@@ -173,12 +173,12 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
       tenants: deps.tenantCount,
     });
   const scheduled = servePerTenant<MaintenanceJobData, unknown>(
-    { ...deps.tenantJobs, slots: slotsFor(), whenNeedsReconsent: 'skip' },
+    { ...deps.tenantJobs, slots: slotsFor(), queueOf: () => queue, whenNeedsReconsent: 'skip' },
     perform,
     skipped,
   );
   const oneOff = servePerTenant<MaintenanceJobData, unknown>(
-    { ...deps.tenantJobs, slots: slotsFor(), whenNeedsReconsent: 'defer' },
+    { ...deps.tenantJobs, slots: slotsFor(), queueOf: () => queue, whenNeedsReconsent: 'defer' },
     perform,
     skipped,
   );

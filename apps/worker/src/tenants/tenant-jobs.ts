@@ -1,4 +1,4 @@
-import { DelayedError, Job, UnrecoverableError, type MinimalQueue, type Queue } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, type Queue } from 'bullmq';
 import type { Logger } from '@so-connector/logger';
 import { BudgetExceededError, partitionOf } from '@so-connector/queue';
 import { SuperOfficeError } from '@so-connector/superoffice-client';
@@ -48,6 +48,11 @@ export interface TenantJobsOptions {
    * as `whenNeedsReconsent` says), so a tenant whose SuperOffice hangs leaves slots to the others.
    */
   readonly slots?: TenantSlots;
+  /**
+   * With `slots`: the queue (partition) a job of the stage came from. A freed slot brings the
+   * tenant's turned-away job forward through it; without it, that job waits for its time.
+   */
+  readonly queueOf?: (job: Job) => Queue | undefined;
 }
 
 /**
@@ -178,31 +183,31 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     } finally {
       // The freed slot brings the tenant's earliest turned-away job forward (tenant-slots.ts).
       const pulled = slot?.release();
-      if (pulled !== undefined) void bringForward(job, pulled, options.logger);
+      const queue = pulled === undefined ? undefined : options.queueOf?.(job);
+      if (pulled !== undefined && queue !== undefined)
+        void bringForward(queue, pulled, options.logger);
     }
   };
 }
 
 /**
- * Moves a turned-away job of `job`'s queue to wait now, if it is still delayed for the time the
- * slot cap gave it. One delayed since for another reason (it ran in another process and waits for
- * a retry backoff, a budget window, a pause or re-consent) is left alone: promoting it would skip
+ * Moves a turned-away job of `queue` to wait now, if it is still delayed for the time the slot
+ * cap gave it. One delayed since for another reason (it ran in another process and waits for a
+ * retry backoff, a budget window, a pause or re-consent) is left alone: promoting it would skip
  * that wait. BullMQ scores a delayed job `time × 0x1000 + n` (getDelayedScore.lua), and
  * `moveToDelayed(retryAt)` makes `time` exactly `retryAt`.
  */
-export async function bringForward(job: Job, pulled: PulledJob, logger: Logger): Promise<void> {
-  // BullMQ keeps a job's queue protected; Job.fromId needs it to read another job of that queue.
-  const queue = (job as unknown as { readonly queue: MinimalQueue }).queue;
+export async function bringForward(queue: Queue, pulled: PulledJob, logger: Logger): Promise<void> {
   const { id, retryAt } = pulled;
   try {
     const client = await queue.client;
     const score = await client.zscore(queue.keys.delayed!, id);
     if (score === null || Math.floor(Number(score) / 0x1000) !== retryAt) return;
-    const next = await Job.fromId(queue, id);
+    const next = await queue.getJob(id);
     if (next) await next.promote();
   } catch (error) {
     logger.debug('turned-away job not brought forward', {
-      queue: job.queueName,
+      queue: queue.name,
       jobId: id,
       error: error instanceof Error ? error.message : String(error),
     });
