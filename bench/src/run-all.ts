@@ -23,6 +23,7 @@ const BENCHMARKS = [
   'tenants',
   'cluster',
   'failover',
+  'logging',
 ] as const;
 type Name = (typeof BENCHMARKS)[number];
 

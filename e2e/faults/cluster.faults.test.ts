@@ -164,9 +164,9 @@ describe('Redis Cluster failover under traffic', () => {
         .map((j) => j.finishedOn!);
       expect(after.length).toBeGreaterThan(0);
       const resumedMs = Math.min(...after) - promotedAt;
-      // The events stage's own resumption, to tell which worker lagged: in the one slow run seen,
-      // events went on 3.5 s after the promotion while so-enrich waited for the thaw (its blocking
-      // connection had reconnected during the hang: redis-options.ts, enableReadyCheck).
+      // The events stage's own resumption, to tell which worker lagged: in the slow runs seen
+      // (16 s), events went on 3.5 s after the promotion while so-enrich waited for the thaw (its
+      // blocking connection had reconnected during the hang: redis-options.ts, enableReadyCheck).
       const events = await system.events.getCompleted(0, -1);
       const eventsResumedMs =
         Math.min(

@@ -22,8 +22,9 @@ export function createRedactor(secretValues: readonly string[] | SecretValues = 
   const values =
     secretValues instanceof SecretValues ? secretValues : new SecretValues(secretValues);
 
+  // A URL's credentials end in `@`: a string without one (most) skips the expression.
   const redactString = (text: string, replace: SecretReplacer): string =>
-    replace(text.replace(URL_CREDENTIALS, `$1:${REDACTED}@`), REDACTED);
+    replace(text.includes('@') ? text.replace(URL_CREDENTIALS, `$1:${REDACTED}@`) : text, REDACTED);
 
   const walk = (
     value: unknown,

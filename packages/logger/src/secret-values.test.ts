@@ -37,6 +37,40 @@ describe('secretReplacer', () => {
       `${MARK} is one, padding-value-7 is not`,
     );
   });
+
+  it('the prefix index finds what a search per value finds, on random values and texts', () => {
+    // A seeded generator: the same cases every run.
+    let seed = 12345;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const pick = (alphabet: string, length: number) =>
+      Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+    const alphabet = 'abcdef0123456789-_ÄéÖ😀';
+    const values = Array.from({ length: 300 }, () => pick(alphabet, 6 + Math.floor(next() * 20)));
+    const indexed = secretReplacer(values);
+    for (let round = 0; round < 200; round++) {
+      // Random text with values (whole, cut short, back to back, overlapping) dropped in.
+      const parts: string[] = [];
+      for (let k = 0; k < 6; k++) {
+        const value = values[Math.floor(next() * values.length)]!;
+        const roll = next();
+        parts.push(pick(alphabet, Math.floor(next() * 8)));
+        parts.push(roll < 0.5 ? value : roll < 0.75 ? value.slice(0, -1) : value + value);
+      }
+      const text = parts.join('');
+      // The reference: every character inside any occurrence of any value (indexOf) is covered.
+      const covered = new Array<boolean>(text.length).fill(false);
+      for (const value of values)
+        for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1))
+          covered.fill(true, at, at + value.length);
+      // By UTF-16 unit, as indexOf counts (an emoji is two).
+      const expected = Array.from({ length: text.length }, (_, i) =>
+        covered[i] ? '#' : text[i],
+      ).join('');
+      const got = indexed(text, '#');
+      // Both mark the same characters: compare which positions survive unmarked.
+      expect(got.replace(/#+/g, '#')).toBe(expected.replace(/#+/g, '#'));
+    }
+  });
 });
 
 describe('SecretValues', () => {

@@ -103,23 +103,54 @@ function searchEach(needles: readonly string[]): (text: string) => Span[] {
   };
 }
 
+/** Base of the rolling hash over a value's first MIN_SECRET_LENGTH characters. */
+const HASH_BASE = 31;
+/** HASH_BASE ** (MIN_SECRET_LENGTH - 1): what the character leaving the window weighed. */
+const HASH_TOP = HASH_BASE ** (MIN_SECRET_LENGTH - 1);
+
+/** The hash of `text`'s MIN_SECRET_LENGTH characters from `at` (32-bit, wrapping). */
+function windowHash(text: string, at: number): number {
+  let hash = 0;
+  for (let i = at; i < at + MIN_SECRET_LENGTH; i++)
+    hash = (Math.imul(hash, HASH_BASE) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
 function prefixIndex(needles: readonly string[]): (text: string) => Span[] {
-  // Needles are sorted longest first, so each bucket is too: the first that matches is the longest.
-  const buckets = new Map<string, string[]>();
+  // Each value is filed under the hash of its first MIN_SECRET_LENGTH characters; the text's
+  // window of as many characters is hashed once and rolled one character at a time, so a
+  // position costs a multiply, an add and one Map lookup on a number, without a substring made
+  // (the earlier index sliced one per character: benchmark 12). A bucket's values are checked
+  // with startsWith, so a hash shared by chance finds nothing false. Needles are sorted longest
+  // first, so each bucket is too: the first that matches is the longest.
+  const buckets = new Map<number, string[]>();
+  // Which low 16 bits of a hash some value has: most windows of a text are ruled out by one
+  // typed-array read, before the Map is asked (a few thousand values fill a few percent of it).
+  const maybe = new Uint8Array(1 << 16);
   for (const needle of needles) {
-    const key = needle.slice(0, MIN_SECRET_LENGTH);
+    const key = windowHash(needle, 0);
+    maybe[key & 0xffff] = 1;
     const bucket = buckets.get(key);
     if (bucket) bucket.push(needle);
     else buckets.set(key, [needle]);
   }
   return (text) => {
     const spans: Span[] = [];
-    for (let at = 0; at + MIN_SECRET_LENGTH <= text.length; at++) {
-      const bucket = buckets.get(text.slice(at, at + MIN_SECRET_LENGTH));
-      const needle = bucket?.find((n) => text.startsWith(n, at));
-      if (needle !== undefined) spans.push([at, at + needle.length]);
+    if (text.length < MIN_SECRET_LENGTH) return spans;
+    let hash = windowHash(text, 0);
+    for (let at = 0; ; at++) {
+      const bucket = maybe[hash & 0xffff] === 1 ? buckets.get(hash) : undefined;
+      if (bucket !== undefined) {
+        const needle = bucket.find((n) => text.startsWith(n, at));
+        if (needle !== undefined) spans.push([at, at + needle.length]);
+      }
+      const next = at + MIN_SECRET_LENGTH;
+      if (next >= text.length) return spans;
+      hash =
+        (Math.imul(hash - Math.imul(text.charCodeAt(at), HASH_TOP), HASH_BASE) +
+          text.charCodeAt(next)) |
+        0;
     }
-    return spans;
   };
 }
 
