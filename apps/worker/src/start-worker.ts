@@ -1,6 +1,5 @@
 import type { Worker } from 'bullmq';
 import type { WorkerConfig } from '@so-connector/config';
-import { buildRules } from '@so-connector/filters';
 import {
   assertStarting,
   createShutdownRegistry,
@@ -9,19 +8,16 @@ import {
 } from '@so-connector/logger';
 import {
   closeRedis,
-  BackfillProgressStore,
   closeWhenReady,
   createEnrichQueues,
   createEventsQueues,
   createConnection,
   inspectRedisDurability,
-  partitionOfJob,
 } from '@so-connector/queue';
 import type { CallRecord, SuperOfficeClient } from '@so-connector/superoffice-client';
 import { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
 import type { TenantRegistry } from '@so-connector/tenants';
 import { FingerprintStore } from './fingerprint-store';
-import { ProviderResultStore } from './provider-result-store';
 import { guardPartitionCount } from './partition-count-guard';
 import { SeenChanges } from './maintenance/seen-changes';
 import { startMaintenance } from './maintenance/start-maintenance';
@@ -31,13 +27,10 @@ import {
   UNKNOWN_TENANT_LABEL,
   type WorkerMetrics,
 } from './metrics';
-import { createEnrichProcessor } from './processors/enrich/enrich.processor';
-import { createEventsProcessor } from './processors/events.processor';
 import { createQueueWorkers } from './queue-workers';
+import { createStageProcessors } from './stage-processors';
 import { superviseWorkers } from './supervise-workers';
 import { serveTenants, type ServedTenants } from './tenants/serve-tenants';
-import { servePerTenant } from './tenants/tenant-jobs';
-import { TenantSlots } from './tenants/tenant-slots';
 import { TenantPauses } from './tenants/tenant-pause';
 import type { UdfTargetsOptions } from './udf-targets';
 
@@ -193,55 +186,20 @@ export async function startWorker(
     pauses,
     logger,
   };
-  const skipped = (reason: string, detail: string) => ({
-    outcome: 'skipped' as const,
-    reason,
-    detail,
+  const { eventsProcessor, enrichProcessor } = createStageProcessors({
+    config,
+    connection,
+    enrichQueue,
+    runs,
+    runWriter,
+    seen,
+    fingerprints,
+    pauses,
+    tenantJobs,
+    logger,
+    tenantCount: () => tenantCount,
+    quietEventsPerMinute: options.quietEventsPerMinute,
   });
-  const eventsProcessor = servePerTenant(
-    { ...tenantJobs, honourPauses: false },
-    createEventsProcessor({
-      enrichQueue,
-      runs: runWriter,
-      rules: buildRules(config.filters),
-      debounceMs: config.worker.debounceMs,
-      maxWaitMs: config.worker.maxWaitMs,
-      attempts: config.worker.attempts,
-      logger,
-      seen,
-      tenantCount: () => tenantCount,
-      ...(options.quietEventsPerMinute === undefined
-        ? {}
-        : { quietEventsPerMinute: options.quietEventsPerMinute }),
-    }),
-    skipped,
-  );
-  const enrichProcessor = servePerTenant(
-    {
-      ...tenantJobs,
-      // A tenant whose SuperOffice hangs holds at most its share of the slots (tenant-slots.ts).
-      slots: new TenantSlots({
-        cap: config.worker.tenantMaxInFlight,
-        concurrency: config.worker.concurrency,
-        tenants: () => tenantCount,
-      }),
-      queueOf: (job) => partitionOfJob(enrichQueue, job),
-    },
-    createEnrichProcessor({
-      fingerprints,
-      providerResults: new ProviderResultStore(
-        connection,
-        prefix,
-        config.worker.providerResultTtlMs,
-      ),
-      runs,
-      backfills: new BackfillProgressStore(connection, prefix),
-      enrichQueue,
-      logger,
-      pauses,
-    }),
-    skipped,
-  );
 
   // One step for all BullMQ workers, closed before the queues and the connection above.
   const workers = superviseWorkers(shutdown, logger, readyWithinMs);

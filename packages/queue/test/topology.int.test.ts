@@ -327,6 +327,7 @@ describe('Redis Cluster', () => {
       const hung = cluster.node(await ownerPort(probe, key));
       probe.disconnect();
       hung.pause();
+      const pausedAt = Date.now();
       let thawed = false;
       thaw = setTimeout(() => {
         thawed = true;
@@ -341,7 +342,6 @@ describe('Redis Cluster', () => {
         client.on('error', () => undefined);
         clients.push(client);
       }
-      const pausedAt = Date.now();
       await Promise.all(clients.map((c, i) => c.set(key, `client-${i}`)));
       const doneMs = Date.now() - pausedAt;
       measured.push(
