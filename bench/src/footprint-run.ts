@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type JobsOptions } from 'bullmq';
 import {
   closeRedis,
+  createEventsQueue,
   DEFAULT_COMPLETED_EVENT_RETENTION,
   eventAddOptions,
   eventJobId,
@@ -134,10 +135,12 @@ async function measure(
 ): Promise<Checkpoint[]> {
   await target.flush();
   const producer = target.connect();
-  const queue = new Queue<EventJobData>(QUEUE_NAMES.events, {
-    connection: producer,
-    prefix: target.prefix,
-  });
+  // Before: BullMQ's defaults (an events stream of 10,000 entries); now: the queue as the receiver
+  // makes it (its events stream capped at JOB_EVENTS_STREAM_MAX_LEN).
+  const queue =
+    variant === 'before'
+      ? new Queue<EventJobData>(QUEUE_NAMES.events, { connection: producer, prefix: target.prefix })
+      : createEventsQueue(producer, target.prefix);
   const consumer = await startConsumer(target, variant, sim);
   try {
     await queue.waitUntilReady();

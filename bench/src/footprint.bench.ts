@@ -7,7 +7,7 @@
 // with MEMORY USAGE by family. A third pass runs the built apps/worker instead of the no-op: its
 // skip path adds a sync-run fact per event and the activity counters (now-worker); a fourth runs
 // it on a Redis Cluster of 3 masters (now-worker-cluster). The measuring is in footprint-run.ts.
-import { DEFAULT_COMPLETED_EVENT_RETENTION } from '@so-connector/queue';
+import { DEFAULT_COMPLETED_EVENT_RETENTION, JOB_EVENTS_STREAM_MAX_LEN } from '@so-connector/queue';
 import { startSimulator } from '@so-connector/superoffice-simulator';
 import { parseArgs, ratio, runMain, writeSection } from './bench-common';
 import { measureAll, VARIANTS, WINDOW_SECONDS, type Variant } from './footprint-run';
@@ -40,7 +40,8 @@ function familyRows(variant: Variant, end: Checkpoint): string[] {
 const average = (c: Checkpoint) => perEvent(c.usedBytes, c.events);
 /**
  * Bytes the second half of the events added: what one more event in the window costs, without the
- * bounded parts (the kept bodies, the events stream BullMQ caps at ~10,000 entries).
+ * bounded parts (the kept bodies, the queue's events stream: 10,000 entries before, now
+ * JOB_EVENTS_STREAM_MAX_LEN).
  */
 const marginal = ([half, end]: Checkpoint[]) =>
   perEvent(end!.usedBytes - half!.usedBytes, end!.events - half!.events);
@@ -98,11 +99,14 @@ flushed before each variant), and a consumer runs every one. \`used_memory\` (IN
 once the consumer is up and before the first event, after half of them and at the end, all within
 the ${WINDOW_SECONDS / 3600} h dedup window; then every key is weighed with \`MEMORY USAGE … SAMPLES 0\`.
 - **before**: the options before issue 13: \`jobId\` = EventId, \`removeOnComplete: { age: DEDUP_WINDOW_SECONDS }\`
-  (every completed job body kept for the window; the job is the dedup); a no-op BullMQ worker.
+  (every completed job body kept for the window; the job is the dedup), the queue with BullMQ's
+  defaults (an events stream of 10,000 entries); a no-op BullMQ worker.
 - **now**: \`eventAddOptions\` (packages/queue/src/event-dedup.ts): \`jobId\` = EventId, BullMQ
   \`deduplication: { id: EventId, ttl: window }\` (a marker key that lives for the window), and completed
   bodies kept for the recent window only (\`EVENTS_KEEP_COMPLETED_SECONDS\`=${keep.seconds},
-  \`EVENTS_KEEP_COMPLETED_COUNT\`=${keep.count}: here the count binds); a no-op BullMQ worker.
+  \`EVENTS_KEEP_COMPLETED_COUNT\`=${keep.count}: here the count binds); the queue as the receiver
+  makes it (\`createEventsQueue\`: its events stream keeps ${JOB_EVENTS_STREAM_MAX_LEN.toLocaleString('en')} entries,
+  docs/operations.md "Queue events"); a no-op BullMQ worker.
 - **now-worker**: the same options, run by \`apps/worker\` as built (every event an echo of its own
   write, so the skip path: a SKIPPED fact on the account's sync run and the activity counters).
   A fact is stored compactly (packages/sync-runs/src/fact-codec.ts: ~36 bytes for a skip instead
@@ -129,7 +133,7 @@ ${bytesPerKey(workerEnd, 'markers')} B, a job hash ${bytesPerKey(clusterEnd, 'jo
 links every key into its slot's list.
 
 "Per further event" is what each event adds while the bounded parts stay put (at most
-${keep.count} kept bodies, the events stream BullMQ caps at ~10,000 entries): the figure a busy tenant
+${keep.count} kept bodies, an events stream of ~${JOB_EVENTS_STREAM_MAX_LEN.toLocaleString('en')} entries): the figure a busy tenant
 converges to. The bounded part is about ${fixedKiB} KiB now, so the EventId dedup of a deployment
 with E events in the window holds about E × ${marginal(now)} B + ${fixedKiB} KiB. A no-op's job body is smaller
 than one the real worker completes (its outcome is the return value), which weighs on every event

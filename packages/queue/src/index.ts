@@ -50,7 +50,12 @@ export {
   type RedisTopologyReport,
   type SentinelReport,
 } from './inspect-topology';
-export { createEnrichQueue, createEventsQueue, createMaintenanceQueue } from './queues';
+export {
+  createEnrichQueue,
+  createEventsQueue,
+  createMaintenanceQueue,
+  JOB_EVENTS_STREAM_MAX_LEN,
+} from './queues';
 export {
   fnv1a32,
   parsePartitionLabel,

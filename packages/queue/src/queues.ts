@@ -25,12 +25,34 @@ function queueOptions(connection: Redis | Cluster, prefix: string): QueueOptions
   return { connection, prefix, skipVersionCheck: true, skipWaitingForReady: true };
 }
 
+/**
+ * Entries kept in the events stream (`<prefix>:<queue>:events`) of `so-events` and `so-enrich`,
+ * where BullMQ keeps 10,000 by default. Each job adds about two ("added" and "completed"), so the
+ * default held the last ~5,000 jobs' notices, ~1.5 MB a queue partition (benchmark 9), for
+ * QueueEvents listeners only. Nothing of the connector reads these two streams: it listens to
+ * `so-maintenance` alone (the CLI's replay and backfill wait for their jobs there, which keeps the
+ * default), and the record of what happened is the sync-run log, the completed and failed sets.
+ * An operator's own QueueEvents listener reads new entries as they come; this many are the backlog
+ * it can catch up on after a reconnect (docs/operations.md, "Queue events").
+ * BullMQ stores it in the queue's meta key, read by the scripts that append (XADD MAXLEN ~, so a
+ * little more may stay) and written by every Queue made here whose connection is up or waits for it:
+ * the worker's always does, at each start (a producer's made while Redis is down skips it).
+ */
+export const JOB_EVENTS_STREAM_MAX_LEN = 1000;
+
+function highVolumeQueueOptions(connection: Redis | Cluster, prefix: string): QueueOptions {
+  return {
+    ...queueOptions(connection, prefix),
+    streams: { events: { maxLen: JOB_EVENTS_STREAM_MAX_LEN } },
+  };
+}
+
 /** The `so-events` queue: producer side (receiver, CLI) and anything that inspects it. */
 export function createEventsQueue(
   connection: Redis | Cluster,
   prefix: string,
 ): Queue<EventJobData> {
-  return new Queue<EventJobData>(QUEUE_NAMES.events, queueOptions(connection, prefix));
+  return new Queue<EventJobData>(QUEUE_NAMES.events, highVolumeQueueOptions(connection, prefix));
 }
 
 /** The `so-enrich` queue: producer side (events processor, CLI, reconciliation). */
@@ -38,7 +60,7 @@ export function createEnrichQueue(
   connection: Redis | Cluster,
   prefix: string,
 ): Queue<EnrichJobData> {
-  return new Queue<EnrichJobData>(QUEUE_NAMES.enrich, queueOptions(connection, prefix));
+  return new Queue<EnrichJobData>(QUEUE_NAMES.enrich, highVolumeQueueOptions(connection, prefix));
 }
 
 /** The `so-maintenance` queue: job schedulers (worker) and on-demand sweeps (watchdog, CLI). */
