@@ -6,9 +6,8 @@
 // Each measurement pre-fills a paused `so-events` with N jobs, resumes it and times the drain.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUE_NAMES, type WebhookEvent } from '@so-connector/queue';
+import { createEnrichQueue, createEventsQueue, type WebhookEvent } from '@so-connector/queue';
 import { startSimulator } from '@so-connector/superoffice-simulator';
 import { superOfficeEnvFor } from '@so-connector/testing';
 import {
@@ -83,8 +82,9 @@ async function main(): Promise<void> {
       for (const kind of order) {
         await connection.flushall();
         const prefix = `bench-filter-${kind}-${round}`;
-        const events = new Queue(QUEUE_NAMES.events, { connection, prefix });
-        const enrich = new Queue(QUEUE_NAMES.enrich, { connection, prefix });
+        // As the receiver makes them, so both consumers append to the same capped events stream.
+        const events = createEventsQueue(connection, prefix);
+        const enrich = createEnrichQueue(connection, prefix);
         const proc = await startAndWait(SCRIPTS[kind], {
           NODE_ENV: 'production',
           LOG_LEVEL: 'info',
