@@ -27,11 +27,12 @@ function queueOptions(connection: Redis | Cluster, prefix: string): QueueOptions
 
 /**
  * Entries kept in the events stream (`<prefix>:<queue>:events`) of `so-events` and `so-enrich`,
- * where BullMQ keeps 10,000 by default. Each job adds about two ("added" and "completed"), so the
- * default held the last ~5,000 jobs' notices, ~1.5 MB a queue partition (benchmark 9), for
- * QueueEvents listeners only. Nothing of the connector reads these two streams: it listens to
- * `so-maintenance` alone (the CLI's replay and backfill wait for their jobs there, which keeps the
- * default), and the record of what happened is the sync-run log, the completed and failed sets.
+ * where BullMQ keeps 10,000 by default. Each job adds two to four ("added", "active", "completed",
+ * …), so the default held the last few thousand jobs' notices, ~1.4 MB a queue partition
+ * (benchmark 9), for QueueEvents listeners only. Nothing of the connector reads these two
+ * streams: it listens to `so-maintenance` alone (the CLI's replay and backfill wait for their jobs
+ * there, which keeps the default), and the record of what happened is the sync-run log, the
+ * completed and failed sets.
  * An operator's own QueueEvents listener reads new entries as they come; this many are the backlog
  * it can catch up on after a reconnect (docs/operations.md, "Queue events").
  * BullMQ stores it in the queue's meta key, read by the scripts that append (XADD MAXLEN ~, so a
