@@ -71,6 +71,13 @@ export {
   type PartitionCountDecision,
 } from './partition-count';
 export {
+  claimPartitionCount,
+  partitionLeasesKey,
+  releasePartitionLease,
+  renewPartitionLease,
+  type PartitionLeaseSpec,
+} from './partition-lease';
+export {
   decidePartitionCount,
   MAX_QUEUE_PARTITIONS,
   parseRecordedPartitions,

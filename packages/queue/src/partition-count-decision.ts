@@ -44,6 +44,18 @@ export function strandedJobsMessage(configured: number, beyond: number): string 
   return `QUEUE_PARTITIONS is ${configured} but partitions from ${configured} on hold ${beyond} unfinished job(s) no worker at ${configured} serves: a receiver or worker runs with a larger QUEUE_PARTITIONS; set the same value everywhere (docs/architecture.md "Partitions")`;
 }
 
+/**
+ * The error for a count that running workers do not serve (their leases, partition-lease.ts):
+ * one count must serve every worker, and a lease outlives a worker that died by `ttlMs`.
+ */
+export function servedElsewhereMessage(
+  configured: number,
+  counts: readonly number[],
+  ttlMs: number,
+): string {
+  return `QUEUE_PARTITIONS is ${configured} but running workers serve ${counts.join(' and ')} partition(s): set the same QUEUE_PARTITIONS on every worker, or stop the others before changing it (a worker that died without stopping holds its lease up to ${Math.ceil(ttlMs / 1000)} s) (docs/architecture.md "Partitions")`;
+}
+
 export type PartitionCountDecision =
   | { readonly kind: 'same' }
   /** The queues are drained: record the configured count. */

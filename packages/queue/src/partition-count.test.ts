@@ -3,8 +3,10 @@ import {
   MAX_QUEUE_PARTITIONS,
   parseRecordedPartitions,
   partitionCountMismatch,
+  servedElsewhereMessage,
 } from './partition-count-decision';
 import { partitionCountKey } from './partition-count';
+import { partitionLeasesKey } from './partition-lease';
 
 describe('decidePartitionCount', () => {
   it('changes nothing when the count is the recorded one and nothing waits past it', () => {
@@ -82,5 +84,18 @@ describe('partitionCountMismatch', () => {
 describe('partitionCountKey', () => {
   it('is a key of the base prefix (its slot on a Cluster)', () => {
     expect(partitionCountKey('{so}')).toBe('{so}:queue-partitions');
+  });
+
+  it('shares its hash tag with the leases key, so one script may touch both on a Cluster', () => {
+    expect(partitionLeasesKey('{so}')).toBe('{so}:queue-partitions:leases');
+  });
+});
+
+describe('servedElsewhereMessage', () => {
+  it('names QUEUE_PARTITIONS, every count served and how long a dead worker holds its lease', () => {
+    const message = servedElsewhereMessage(2, [4, 8], 30_000);
+    expect(message).toMatch(/^QUEUE_PARTITIONS is 2 but running workers serve 4 and 8 partition/);
+    expect(message).toContain('holds its lease up to 30 s');
+    expect(message).not.toContain('\n');
   });
 });

@@ -5,8 +5,14 @@ import {
   decidePartitionCount,
   MAX_QUEUE_PARTITIONS,
   parseRecordedPartitions,
+  servedElsewhereMessage,
   type PartitionCountDecision,
 } from './partition-count-decision';
+import {
+  claimPartitionCount,
+  partitionLeasesKey,
+  type PartitionLeaseSpec,
+} from './partition-lease';
 import { partitionPrefix } from './partitions';
 
 export type { PartitionCountDecision } from './partition-count-decision';
@@ -68,35 +74,57 @@ export async function unfinishedInPartitions(
   }
 }
 
+/** Times the recorded count may change under a starting worker before it gives up. */
+const CLAIM_ATTEMPTS = 3;
+
 /**
  * Reads the recorded count and the unfinished jobs past the configured count (every start), and
- * those under it when the recorded count differs; records the configured count when that is safe.
+ * those under it when the recorded count differs; then, in one script, records the configured
+ * count when that is safe and takes the worker's `lease` (partition-lease.ts): refused while a
+ * running worker's lease serves another count, and read again when the recorded count changed
+ * since it was read (another worker starting at the same moment).
  */
 export async function checkPartitionCount(
   connection: Redis | Cluster,
   prefix: string,
   configured: number,
+  lease?: PartitionLeaseSpec,
 ): Promise<PartitionCountDecision> {
   const key = partitionCountKey(prefix);
-  const recorded = parseRecordedPartitions(await connection.get(key));
-  const top = Math.max(MAX_QUEUE_PARTITIONS, configured);
-  const beyond = await unfinishedInPartitions(connection, prefix, {
-    from: configured,
-    to: top,
-    failedFrom: configured,
-  });
-  const below =
-    recorded === configured
-      ? 0
-      : await unfinishedInPartitions(connection, prefix, {
-          from: 0,
-          to: configured,
-          failedFrom: configured,
-        });
-  const decision = decidePartitionCount(recorded, configured, below, beyond);
-  if (decision.kind === 'record') {
-    if (configured === 1) await connection.del(key);
-    else await connection.set(key, String(configured));
+  for (let attempt = 1; ; attempt++) {
+    const raw = await connection.get(key);
+    const recorded = parseRecordedPartitions(raw);
+    const top = Math.max(MAX_QUEUE_PARTITIONS, configured);
+    const beyond = await unfinishedInPartitions(connection, prefix, {
+      from: configured,
+      to: top,
+      failedFrom: configured,
+    });
+    const below =
+      recorded === configured
+        ? 0
+        : await unfinishedInPartitions(connection, prefix, {
+            from: 0,
+            to: configured,
+            failedFrom: configured,
+          });
+    const decision = decidePartitionCount(recorded, configured, below, beyond);
+    if (decision.kind === 'refuse') return decision;
+    const claim = await claimPartitionCount(
+      connection,
+      { count: key, leases: partitionLeasesKey(prefix) },
+      { configured, seen: raw, record: decision.kind === 'record', lease },
+    );
+    if (claim.kind === 'claimed') return decision;
+    if (claim.kind === 'served')
+      return {
+        kind: 'refuse',
+        message: servedElsewhereMessage(configured, claim.counts, lease?.ttlMs ?? 0),
+      };
+    if (attempt === CLAIM_ATTEMPTS)
+      return {
+        kind: 'refuse',
+        message: `QUEUE_PARTITIONS is ${configured} but the recorded count changed ${CLAIM_ATTEMPTS} times while this worker checked the queues: workers with different QUEUE_PARTITIONS are starting; set the same value everywhere (docs/architecture.md "Partitions")`,
+      };
   }
-  return decision;
 }

@@ -1,0 +1,54 @@
+import { PassThrough } from 'node:stream';
+import { Redis } from 'ioredis';
+import { createLogger, createShutdownRegistry } from '@so-connector/logger';
+import { closeRedis, partitionCountKey, partitionLeasesKey } from '@so-connector/queue';
+import { useTestRedis, waitFor } from '@so-connector/testing';
+import { guardPartitionCount } from '../src/partition-count-guard';
+
+const logger = createLogger({
+  component: 'worker',
+  level: 'error',
+  format: 'json',
+  destination: new PassThrough(),
+});
+
+describe('guardPartitionCount', () => {
+  it('holds its lease past its time to live while the worker runs, and gives it back at the stop', async () => {
+    // The test file's own prefix is the deployment's.
+    const redis = await useTestRedis();
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const leases = partitionLeasesKey(redis.prefix);
+    const guard = (partitions: number, shutdown = createShutdownRegistry(logger, 5000)) =>
+      guardPartitionCount({
+        connection,
+        prefix: redis.prefix,
+        partitions,
+        logger,
+        shutdown,
+        leaseTtlMs: 600,
+      });
+    try {
+      const shutdown = createShutdownRegistry(logger, 5000);
+      await guard(4, shutdown);
+      const [member] = await connection.zrange(leases, 0, -1);
+      expect(member).toMatch(/^4:/);
+      // Three times the lease's life: only the renewals (every 200 ms) keep it.
+      const until = Date.now() + 1800;
+      await waitFor(() => Date.now() > until, { what: 'three lease lifetimes' });
+      expect(Number(await connection.zscore(leases, member!))).toBeGreaterThan(Date.now());
+      await expect(guard(8)).rejects.toThrow(
+        /^QUEUE_PARTITIONS is 8 but running workers serve 4 partition\(s\)/,
+      );
+
+      await shutdown.shutdown('SIGTERM');
+      expect(await connection.zcard(leases)).toBe(0);
+      const next = createShutdownRegistry(logger, 5000);
+      await guard(8, next);
+      expect(await connection.get(partitionCountKey(redis.prefix))).toBe('8');
+      await next.shutdown('SIGTERM');
+    } finally {
+      await closeRedis(connection);
+      await redis.cleanup();
+    }
+  });
+});
