@@ -14,6 +14,7 @@ import {
   pendingJobsIn,
   settle,
   startRedisCluster,
+  startRedisSentinel,
   useTestRedis,
   waitFor,
   type TestRedisCluster,
@@ -27,7 +28,7 @@ import {
   type SimTenant,
 } from './tenants-deployment';
 
-export type Topology = 'cluster' | 'single';
+export type Topology = 'cluster' | 'sentinel' | 'single';
 
 /**
  * The exit code of a process once its stdout and stderr are closed too: at 'exit' the pipes may
@@ -97,6 +98,21 @@ export async function startPartitionedSystem(options: {
       redisEnv = { REDIS_CLUSTER_NODES: started.seeds, QUEUE_PREFIX: '{so}' };
       connect = () =>
         new Cluster(started.clientNodes, { redisOptions: { maxRetriesPerRequest: null } });
+    } else if (options.topology === 'sentinel') {
+      // A master, a replica and three Sentinels: every process finds the master through them.
+      const started = await startRedisSentinel({ replicas: 1 });
+      opened.push(() => started.dispose());
+      redisEnv = {
+        REDIS_SENTINELS: started.sentinelAddresses,
+        REDIS_SENTINEL_NAME: started.masterName,
+        QUEUE_PREFIX: 'so',
+      };
+      const sentinels = started.sentinelAddresses.split(',').map((address) => {
+        const [host, port] = address.split(':');
+        return { host: host!, port: Number(port) };
+      });
+      connect = () =>
+        new Redis({ sentinels, name: started.masterName, maxRetriesPerRequest: null });
     } else {
       const redis = await useTestRedis();
       opened.push(() => redis.cleanup());
