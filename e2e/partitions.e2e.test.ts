@@ -174,6 +174,12 @@ describe.each<Topology>(['cluster', 'sentinel', 'single'])(
         expect(receiver.output()).toMatch(
           /"level":"error".*QUEUE_PARTITIONS is 4 but the workers serve 8 partition/,
         );
+        // The check starts before the server listens (start-receiver.ts), so the error can come
+        // first: on the Sentinel setup it did, and /metrics was not served yet (CI, aee43e1).
+        await waitFor(() => receiver.output().includes('receiver listening'), {
+          timeoutMs: 20_000,
+          what: `the receiver to listen (output: ${receiver.output().slice(-500)})`,
+        });
         const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
         expect(metrics).toMatch(/^so_receiver_queue_partitions_mismatch 1$/m);
       } finally {
