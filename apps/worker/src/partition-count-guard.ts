@@ -13,10 +13,12 @@ import {
 
 /** How often a running worker compares its QUEUE_PARTITIONS with the queues. */
 const PARTITION_CHECK_INTERVAL_MS = 60_000;
-/** A worker's lease on its count lives this long unless renewed (a worker that died keeps it so long). */
-export const PARTITION_LEASE_TTL_MS = 30_000;
-/** Renewed this often: two renewals may fail (Redis away a moment) before the lease lapses. */
-const PARTITION_LEASE_RENEW_MS = 10_000;
+/**
+ * A worker's lease on its count lives this long unless renewed (a worker that died keeps it so
+ * long). It is renewed every third of that, so two renewals may fail (Redis away a moment) before
+ * it lapses.
+ */
+const PARTITION_LEASE_TTL_MS = 30_000;
 
 /**
  * QUEUE_PARTITIONS against the queues (docs/architecture.md "Partitions"). At start: refuses
@@ -42,14 +44,21 @@ export async function guardPartitionCount(options: {
   };
   const decision = await checkPartitionCount(connection, prefix, partitions, lease);
   if (decision.kind === 'refuse') throw new Error(decision.message);
-  const renewal = setInterval(
-    () => {
-      renewPartitionLease(connection, prefix, partitions, lease).catch((error: Error) =>
-        logger.warn('could not renew the partition-count lease', { error: error.message }),
-      );
-    },
-    Math.min(PARTITION_LEASE_RENEW_MS, lease.ttlMs / 3),
-  );
+  // One warning per outage, not one per attempt: the next success says it is over.
+  let failing = false;
+  const renewal = setInterval(() => {
+    renewPartitionLease(connection, prefix, partitions, lease).then(
+      () => {
+        if (failing) logger.info('partition-count lease renewed again');
+        failing = false;
+      },
+      (error: Error) => {
+        if (!failing)
+          logger.warn('could not renew the partition-count lease', { error: error.message });
+        failing = true;
+      },
+    );
+  }, lease.ttlMs / 3);
   renewal.unref();
   const watch = watchPartitionCount({
     check: () => partitionCountProblem(connection, prefix, partitions),

@@ -51,4 +51,56 @@ describe('guardPartitionCount', () => {
       await redis.cleanup();
     }
   });
+
+  it('warns once when renewals start failing and says when they work again', async () => {
+    const redis = await useTestRedis();
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const leases = partitionLeasesKey(redis.prefix);
+    const out = new PassThrough();
+    const lines: { level: string; message: string }[] = [];
+    out.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as { level: string; message: string });
+    });
+    const chatty = createLogger({
+      component: 'worker',
+      level: 'info',
+      format: 'json',
+      destination: out,
+    });
+    const shutdown = createShutdownRegistry(chatty, 5000);
+    const renewalLines = () => lines.filter((l) => /partition-count lease/.test(l.message));
+    try {
+      await guardPartitionCount({
+        connection,
+        prefix: redis.prefix,
+        partitions: 4,
+        logger: chatty,
+        shutdown,
+        leaseTtlMs: 300,
+      });
+      // A string where the sorted set was: every renewal (each 100 ms) fails with WRONGTYPE.
+      await connection.set(leases, 'not a sorted set');
+      await waitFor(() => renewalLines().length > 0, { what: 'the first failed renewal' });
+      const failingUntil = Date.now() + 600;
+      await waitFor(() => Date.now() > failingUntil, { what: 'more failed renewals' });
+      expect(renewalLines()).toEqual([
+        expect.objectContaining({
+          level: 'warn',
+          message: 'could not renew the partition-count lease',
+        }),
+      ]);
+      await connection.del(leases);
+      await waitFor(() => renewalLines().length > 1, { what: 'a renewal that works' });
+      const backUntil = Date.now() + 400;
+      await waitFor(() => Date.now() > backUntil, { what: 'more renewals' });
+      expect(await connection.zcard(leases)).toBe(1);
+      expect(renewalLines().map((l) => l.level)).toEqual(['warn', 'info']);
+      expect(renewalLines()[1]!.message).toBe('partition-count lease renewed again');
+    } finally {
+      await shutdown.shutdown('SIGTERM');
+      await closeRedis(connection);
+      await redis.cleanup();
+    }
+  });
 });
