@@ -69,6 +69,8 @@ export interface PartitionedSystem {
   /** Every key on every master (a single node: that node), per master. */
   keysByMaster(): Promise<Map<string, string[]>>;
   outputs(): string[];
+  /** The receivers, the worker and any app started with `startApp`, in that order. */
+  readonly processes: readonly ProductProcess[];
   /**
    * Starts another app against this deployment and registers it with `stop` (SIGKILL), so a
    * process that should have refused to start but runs on cannot keep jest alive.
@@ -82,6 +84,12 @@ export async function startPartitionedSystem(options: {
   topology: Topology;
   partitions: number;
   tenants: number;
+  /** On a Cluster: `cluster-node-timeout` (startRedisCluster's default otherwise). */
+  nodeTimeoutMs?: number;
+  /** Added to every process's environment (e.g. REDIS_REPLICA_ACKS). */
+  env?: Record<string, string>;
+  /** Added to the worker's environment (e.g. WORKER_LOCK_DURATION_MS). */
+  workerEnv?: Record<string, string>;
 }): Promise<PartitionedSystem> {
   const opened: (() => Promise<unknown>)[] = [];
   const stop = async () => {
@@ -92,7 +100,11 @@ export async function startPartitionedSystem(options: {
     let redisEnv: Record<string, string>;
     let connect: () => RedisConnection;
     if (options.topology === 'cluster') {
-      const started = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
+      const started = await startRedisCluster({
+        masters: 3,
+        replicasPerMaster: 1,
+        ...(options.nodeTimeoutMs === undefined ? {} : { nodeTimeoutMs: options.nodeTimeoutMs }),
+      });
       cluster = started;
       opened.push(() => started.dispose());
       redisEnv = { REDIS_CLUSTER_NODES: started.seeds, QUEUE_PREFIX: '{so}' };
@@ -131,6 +143,7 @@ export async function startPartitionedSystem(options: {
       ...redisEnv,
       QUEUE_PARTITIONS: String(options.partitions),
       TENANTS_FILE: tenantsFile,
+      ...options.env,
     };
 
     const processes: ProductProcess[] = [];
@@ -176,6 +189,7 @@ export async function startPartitionedSystem(options: {
       METRICS_PORT: '0',
       WATCHDOG_INTERVAL_MS: '0',
       RECONCILE_INTERVAL_MS: '0',
+      ...options.workerEnv,
     };
     const worker = startApp('worker', workerEnv);
     processes.push(worker);
@@ -224,6 +238,7 @@ export async function startPartitionedSystem(options: {
         return out;
       },
       outputs: () => processes.map((p) => p.output()),
+      processes,
       startApp(...args) {
         const started = startApp(...args);
         processes.push(started);
