@@ -5,6 +5,7 @@ import {
   partitionPrefix,
   QUEUE_NAMES,
   scheduleEnrichment,
+  tenantOfKey,
   type EnrichJobData,
   type LabelledQueue,
 } from '@so-connector/queue';
@@ -107,6 +108,30 @@ describe.each<Topology>(['cluster', 'sentinel', 'single'])(
       }
       const since = system.outputs().map((o, i) => o.slice(printed[i] ?? 0));
       expect(since.join('\n')).not.toMatch(/CROSSSLOT|"level":"error"/);
+    }, 90_000);
+
+    it("keeps each tenant's own keys (sync runs, seen markers, fingerprints…) in its partition", async () => {
+      await enrichEveryTenant();
+      const keys = [...(await system.keysByMaster()).values()].flat();
+      const prefixes = Array.from({ length: PARTITIONS }, (_, p) =>
+        partitionPrefix(system.prefix, p),
+      );
+      const kinds = new Map<string, Set<string>>();
+      for (const key of keys) {
+        const at = prefixes.find((p) => tenantOfKey(p, key) !== undefined);
+        if (at === undefined) continue;
+        const tenant = tenantOfKey(at, key)!;
+        const t = system.tenants.find((x) => x.contextIdentifier === tenant);
+        if (!t) continue;
+        // Under its own partition's prefix, never under another's (partition 0 is QUEUE_PREFIX).
+        expect({ key, at }).toEqual({ key, at: prefixes[partitionOfTenant(t)] });
+        const kind = key.slice(at.length + 1).split(':')[0]!;
+        kinds.set(tenant, (kinds.get(tenant) ?? new Set()).add(kind));
+      }
+      for (const t of system.tenants)
+        expect([...(kinds.get(t.contextIdentifier) ?? [])]).toEqual(
+          expect.arrayContaining(['runs', 'seen', 'enriched']),
+        );
     }, 90_000);
 
     // A single node (or a Sentinel's master) is one master: nothing to spread over.

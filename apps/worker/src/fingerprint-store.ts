@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { prefixOfTenant, type TenantKeyPrefixOption } from '@so-connector/queue';
 
 export interface LastEnrichment {
   /** Fingerprint of the inputs of the last successful enrichment. */
@@ -12,11 +13,11 @@ export interface LastEnrichment {
 export class FingerprintStore {
   constructor(
     private readonly redis: Redis | Cluster,
-    private readonly prefix: string,
+    private readonly prefix: TenantKeyPrefixOption,
   ) {}
 
   private key(tenant: string, entity: string, id: number): string {
-    return `${this.prefix}:enriched:${tenant}:${entity}:${id}`;
+    return `${prefixOfTenant(this.prefix, tenant)}:enriched:${tenant}:${entity}:${id}`;
   }
 
   async get(tenant: string, entity: string, id: number): Promise<LastEnrichment | undefined> {

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { prefixOfTenant, type TenantKeyPrefixOption } from '@so-connector/queue';
 import type { Mapping } from '@so-connector/enrichment';
 
 /** A provider answer as the record's UDF values, with when it arrived. */
@@ -17,12 +18,12 @@ export interface StoredProviderResult extends Mapping {
 export class ProviderResultStore {
   constructor(
     private readonly redis: Redis | Cluster,
-    private readonly prefix: string,
+    private readonly prefix: TenantKeyPrefixOption,
     private readonly ttlMs: number,
   ) {}
 
   private key(tenant: string, entity: string, fingerprint: string): string {
-    return `${this.prefix}:provider-result:${tenant}:${entity}:${fingerprint}`;
+    return `${prefixOfTenant(this.prefix, tenant)}:provider-result:${tenant}:${entity}:${fingerprint}`;
   }
 
   async get(

@@ -6,6 +6,7 @@ import {
   partitionOfJob,
   type EnrichJobData,
   type QueuePartitions,
+  tenantKeyPrefix,
 } from '@so-connector/queue';
 import type { SyncRunStore } from '@so-connector/sync-runs';
 import type { Cluster, Redis } from 'ioredis';
@@ -82,11 +83,14 @@ export function createStageProcessors(deps: StageProcessorsDeps) {
       fingerprints: deps.fingerprints,
       providerResults: new ProviderResultStore(
         connection,
-        prefix,
+        tenantKeyPrefix(prefix, config.queue.partitions),
         config.worker.providerResultTtlMs,
       ),
       runs: deps.runs,
-      backfills: new BackfillProgressStore(connection, prefix),
+      backfills: new BackfillProgressStore(
+        connection,
+        tenantKeyPrefix(prefix, config.queue.partitions),
+      ),
       enrichQueue,
       logger,
       pauses: deps.pauses,

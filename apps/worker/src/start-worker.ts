@@ -13,6 +13,7 @@ import {
   createEventsQueues,
   createConnection,
   inspectRedisDurability,
+  tenantKeyPrefix,
 } from '@so-connector/queue';
 import type { CallRecord, SuperOfficeClient } from '@so-connector/superoffice-client';
 import { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
@@ -169,16 +170,19 @@ export async function startWorker(
   const homeRuntime = home ? await tenants.runtimes.warm(home) : undefined;
   assertStarting(shutdown);
 
-  const runs = new SyncRunStore({ redis: connection, prefix, ...config.syncRuns });
+  // Each tenant's own keys are in its partition's slot (tenant-keys.ts; moved there at start by
+  // guardPartitionCount when the layout differs).
+  const tenantPrefix = tenantKeyPrefix(prefix, config.queue.partitions);
+  const runs = new SyncRunStore({ redis: connection, prefix: tenantPrefix, ...config.syncRuns });
   // One write-behind batcher: the facts, seen markers and activity counters of concurrent jobs
   // share round trips (each job still completes only once its own writes are in Redis).
   const runWriter = runs.batcher();
   // Steps run in reverse: after the BullMQ workers (registered later), before the connection.
   shutdown.register('sync-run writes', () => runWriter.idle());
-  const seen = new SeenChanges(connection, prefix);
-  const fingerprints = new FingerprintStore(connection, prefix);
+  const seen = new SeenChanges(connection, tenantPrefix);
+  const fingerprints = new FingerprintStore(connection, tenantPrefix);
   // Retry-After pauses the job's tenant only: its enrichments and maintenance wait, others run.
-  const pauses = new TenantPauses(connection, prefix);
+  const pauses = new TenantPauses(connection, prefix, tenantPrefix);
   const tenantJobs = {
     runtimes: tenants.runtimes,
     reconsent: tenants.reconsent,
@@ -208,7 +212,7 @@ export async function startWorker(
     connection,
     enrichQueue,
     eventsQueue,
-    health: new WebhookHealthStore({ redis: connection, prefix }),
+    health: new WebhookHealthStore({ redis: connection, prefix: tenantPrefix }),
     metrics,
     logger,
     fingerprints,
@@ -235,7 +239,7 @@ export async function startWorker(
     config,
     connection,
     metrics,
-    activity: new ActivityCounters({ redis: connection, prefix, writer: runWriter }),
+    activity: new ActivityCounters({ redis: connection, prefix: tenantPrefix, writer: runWriter }),
     seen,
     logger,
     eventsProcessor,

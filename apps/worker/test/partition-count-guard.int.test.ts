@@ -1,7 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { Redis } from 'ioredis';
 import { createLogger, createShutdownRegistry } from '@so-connector/logger';
-import { closeRedis, partitionCountKey, partitionLeasesKey } from '@so-connector/queue';
+import {
+  closeRedis,
+  partitionCountKey,
+  partitionLeasesKey,
+  tenantKeyLayoutKey,
+  tenantKeyPrefix,
+} from '@so-connector/queue';
 import { useTestRedis, waitFor } from '@so-connector/testing';
 import { guardPartitionCount } from '../src/partition-count-guard';
 
@@ -11,6 +17,20 @@ const logger = createLogger({
   format: 'json',
   destination: new PassThrough(),
 });
+
+/** A logger at info whose JSON lines the test reads. */
+function capturingLogger() {
+  const out = new PassThrough();
+  const lines: { level: string; message: string }[] = [];
+  out.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean))
+      lines.push(JSON.parse(line) as { level: string; message: string });
+  });
+  return {
+    logger: createLogger({ component: 'worker', level: 'info', format: 'json', destination: out }),
+    lines,
+  };
+}
 
 describe('guardPartitionCount', () => {
   it('holds its lease past its time to live while the worker runs, and gives it back at the stop', async () => {
@@ -56,18 +76,7 @@ describe('guardPartitionCount', () => {
     const redis = await useTestRedis();
     const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
     const leases = partitionLeasesKey(redis.prefix);
-    const out = new PassThrough();
-    const lines: { level: string; message: string }[] = [];
-    out.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(line) as { level: string; message: string });
-    });
-    const chatty = createLogger({
-      component: 'worker',
-      level: 'info',
-      format: 'json',
-      destination: out,
-    });
+    const { logger: chatty, lines } = capturingLogger();
     const shutdown = createShutdownRegistry(chatty, 5000);
     const renewalLines = () => lines.filter((l) => /partition-count lease/.test(l.message));
     try {
@@ -97,6 +106,35 @@ describe('guardPartitionCount', () => {
       expect(await connection.zcard(leases)).toBe(1);
       expect(renewalLines().map((l) => l.level)).toEqual(['warn', 'info']);
       expect(renewalLines()[1]!.message).toBe('partition-count lease renewed again');
+    } finally {
+      await shutdown.shutdown('SIGTERM');
+      await closeRedis(connection);
+      await redis.cleanup();
+    }
+  });
+
+  it("moves each tenant's keys into its partition before it serves, and says so", async () => {
+    const redis = await useTestRedis();
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const { logger: chatty, lines } = capturingLogger();
+    const shutdown = createShutdownRegistry(chatty, 5000);
+    // Written by a worker with one partition (or of an earlier version): under QUEUE_PREFIX.
+    const old = `${redis.prefix}:enriched:Cust1002:contact:2`;
+    await connection.set(old, 'fingerprint');
+    try {
+      await guardPartitionCount({
+        connection,
+        prefix: redis.prefix,
+        partitions: 8,
+        logger: chatty,
+        shutdown,
+      });
+      const moved = `${tenantKeyPrefix(redis.prefix, 8)('Cust1002')}:enriched:Cust1002:contact:2`;
+      expect(moved).not.toBe(old);
+      expect(await connection.get(moved)).toBe('fingerprint');
+      expect(await connection.exists(old)).toBe(0);
+      expect(await connection.get(tenantKeyLayoutKey(redis.prefix))).toBe('8');
+      expect(lines.map((l) => l.message)).toContain("moved each tenant's keys into its partition");
     } finally {
       await shutdown.shutdown('SIGTERM');
       await closeRedis(connection);

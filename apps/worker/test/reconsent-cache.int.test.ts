@@ -57,4 +57,28 @@ describe('ReconsentStore.current', () => {
     await mine.clear('Cust1');
     expect(await mine.current('Cust1')).toBeUndefined();
   });
+
+  it('answers from its last read while Redis does not answer (a failover), and reads again after', async () => {
+    const store = new ReconsentStore(connection, prefix, 50);
+    const other = new ReconsentStore(connection, prefix, 50);
+    await other.mark(tenant, 'invalid_grant');
+    expect(await store.current('Cust1')).toMatchObject({ reason: 'invalid_grant' });
+    const marked = await hgetallCalls();
+    redis.pause();
+    try {
+      const expired = Date.now() + 100;
+      await waitFor(() => Date.now() > expired, { what: 'the cache to expire' });
+      // The read it starts cannot be answered: without the last answer, every job would wait here.
+      expect(await store.current('Cust1')).toMatchObject({ reason: 'invalid_grant' });
+      expect(await store.current('Cust2')).toBeUndefined();
+    } finally {
+      redis.resume();
+    }
+    await other.clear('Cust1');
+    await waitFor(async () => (await store.current('Cust1')) === undefined, {
+      timeoutMs: 5000,
+      what: 'the clear seen once Redis answers again',
+    });
+    expect(await hgetallCalls()).toBeGreaterThan(marked);
+  });
 });

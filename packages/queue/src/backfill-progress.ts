@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { scanKeys } from './scan-keys';
+import { prefixOfTenant, type TenantKeyPrefixOption } from './tenant-keys';
 import type { BackfillResult, BackfillSpec } from './payloads';
 
 /** A run's selection as shown (dashboard): the filters, an ids file as its size only. */
@@ -81,11 +82,11 @@ const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 export class BackfillProgressStore {
   constructor(
     private readonly redis: Redis | Cluster,
-    private readonly prefix: string,
+    private readonly prefix: TenantKeyPrefixOption,
   ) {}
 
   private key(tenant: string, runId: string): string {
-    return `${this.prefix}:backfill:${tenant}:${runId}`;
+    return `${prefixOfTenant(this.prefix, tenant)}:backfill:${tenant}:${runId}`;
   }
 
   async read(tenant: string, runId: string): Promise<BackfillProgress | undefined> {
@@ -134,7 +135,7 @@ export class BackfillProgressStore {
 
   /** The tenant's runs, newest first (at most `limit`), with their outcomes: for the dashboard. */
   async list(tenant: string, limit: number): Promise<BackfillRunView[]> {
-    const base = `${this.prefix}:backfill:${tenant}:`;
+    const base = `${prefixOfTenant(this.prefix, tenant)}:backfill:${tenant}:`;
     const keys = (await scanKeys(this.redis, `${globEscape(base)}*`)).filter((k) =>
       RUN_ID.test(k.slice(base.length)),
     );

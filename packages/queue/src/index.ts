@@ -65,6 +65,21 @@ export {
   partitionPrefixes,
 } from './partitions';
 export {
+  prefixOfTenant,
+  tenantKeyPrefix,
+  tenantOfKey,
+  TENANT_KEY_KINDS,
+  type TenantKeyPrefix,
+  type TenantKeyPrefixOption,
+} from './tenant-keys';
+export { moveTenantKeys, readTenantKeyLayout, tenantKeyLayoutKey } from './move-tenant-keys';
+export {
+  alignTenantKeys,
+  TENANT_KEY_LAYOUT_LEASE_MARK,
+  tenantKeyMoveLockKey,
+  type TenantKeyAlignment,
+} from './tenant-key-layout';
+export {
   checkPartitionCount,
   partitionCountKey,
   unfinishedInPartitions,

@@ -6,6 +6,8 @@ import {
   closeRedis,
   createConnection,
   inspectRedisDurability,
+  moveTenantKeys,
+  tenantKeyPrefix,
 } from '../src';
 import { scanKeys } from '../src/scan-keys';
 import { keySlot } from '../src/slot-owner';
@@ -82,6 +84,36 @@ describe('per-node commands on a 3-master Redis Cluster', () => {
         'run1',
         'run2',
       ]);
+    } finally {
+      await closeRedis(redis);
+    }
+  });
+
+  it("moves each tenant's keys into its partition's slot, across masters (DUMP/RESTORE, not RENAME)", async () => {
+    const redis = createConnection(topology, { role: 'worker' });
+    try {
+      await new Promise((resolve) => redis.once('ready', resolve));
+      const prefix = '{mv}';
+      const tenants = ['Cust1001', 'Cust1002', 'Cust1003', 'Cust1004', 'Cust1005', 'Cust1006'];
+      for (const t of tenants) {
+        await redis.set(`${prefix}:enriched:${t}:contact:2`, t, 'PX', 600_000);
+        await redis.zadd(`${prefix}:runs:${t}:accounts`, 1, 'account-2');
+      }
+      const { moved } = await moveTenantKeys(redis, prefix, 1, 8);
+      expect(moved).toBe(2 * 5);
+      const at = tenantKeyPrefix(prefix, 8);
+      const cluster_ = redis as unknown as { slots: string[][] };
+      const masters = new Set<string>();
+      for (const t of tenants) {
+        expect(await redis.get(`${at(t)}:enriched:${t}:contact:2`)).toBe(t);
+        expect(await redis.pttl(`${at(t)}:enriched:${t}:contact:2`)).toBeGreaterThan(590_000);
+        expect(await redis.zrange(`${at(t)}:runs:${t}:accounts`, 0, -1)).toEqual(['account-2']);
+        if (at(t) !== prefix)
+          expect(await redis.exists(`${prefix}:enriched:${t}:contact:2`)).toBe(0);
+        masters.add(cluster_.slots[keySlot(at(t))]![0]!);
+      }
+      // The six tenants' keys now sit on more than one master.
+      expect(masters.size).toBeGreaterThan(1);
     } finally {
       await closeRedis(redis);
     }

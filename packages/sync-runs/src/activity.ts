@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { GroupCommit } from './group-commit';
+import { storePrefixOf, type StorePrefix } from './key-prefix';
 import { execRunWrites, SYNC_RUN_DEFAULTS, type CounterWrite } from './run-writes';
 import type { RunWriter } from './store';
 
@@ -26,7 +27,7 @@ export interface ActivityBucket {
 
 export interface ActivityCountersOptions {
   readonly redis: Redis | Cluster;
-  readonly prefix: string;
+  readonly prefix: StorePrefix;
   /** Width of one bucket (default 5 min). */
   readonly bucketMs?: number;
   /** Buckets older than this expire (default 7 days). */
@@ -71,7 +72,7 @@ export class ActivityCounters {
   }
 
   private key(tenant: string, bucketStart: number): string {
-    return `${this.options.prefix}:activity:${tenant}:${bucketStart}`;
+    return `${storePrefixOf(this.options.prefix, tenant)}:activity:${tenant}:${bucketStart}`;
   }
 
   private bucketOf(ms: number): number {

@@ -16,6 +16,7 @@ export {
   type SyncRunStoreOptions,
 } from './store';
 export { GroupCommit } from './group-commit';
+export type { StorePrefix } from './key-prefix';
 export {
   execRunWrites,
   hashTag,

@@ -3,8 +3,10 @@ import { runFactSchema, type EntryStatus, type RunFact } from './entry';
 import { decodeFact, encodeFact } from './fact-codec';
 import { clusterRuns, RUN_GAP_MS, type SyncRun } from './fold-run';
 import { GroupCommit } from './group-commit';
+import { storePrefixOf, type StorePrefix } from './key-prefix';
 import {
   execRunWrites,
+  hashTag,
   SYNC_RUN_DEFAULTS,
   type FactWrite,
   type RunLimits,
@@ -25,8 +27,11 @@ export interface PreparedRunWrite {
 
 export interface SyncRunStoreOptions {
   readonly redis: Redis | Cluster;
-  /** The queue prefix (may be a hash tag such as `{so}`, keeping every key in one slot). */
-  readonly prefix: string;
+  /**
+   * The queue prefix (may be a hash tag such as `{so}`, keeping every key in one slot), or each
+   * tenant's (its partition's).
+   */
+  readonly prefix: StorePrefix;
   /** Facts older than this are dropped (default 14 days). */
   readonly retentionMs?: number;
   /** At most this many facts are kept per account (default 2000); the oldest go first. */
@@ -80,7 +85,7 @@ export class SyncRunStore {
   }
 
   private accountStem(tenant: string): string {
-    return `${this.options.prefix}:runs:${tenant}:account:`;
+    return `${storePrefixOf(this.options.prefix, tenant)}:runs:${tenant}:account:`;
   }
 
   private accountKey(tenant: string, accountId: number): string {
@@ -88,7 +93,7 @@ export class SyncRunStore {
   }
 
   private accountsKey(tenant: string): string {
-    return `${this.options.prefix}:runs:${tenant}:accounts`;
+    return `${storePrefixOf(this.options.prefix, tenant)}:runs:${tenant}:accounts`;
   }
 
   /**
@@ -146,20 +151,34 @@ export class SyncRunStore {
    * completes before its fact is stored. A malformed fact is refused alone, at `write`.
    */
   batcher(): RunWriter {
-    const group = new GroupCommit<PreparedRunWrite>(
-      (batch) => this.commit(batch),
-      this.options.maxBatch ?? 256,
-    );
+    // One group commit per hash tag (a tenant's keys share its partition's: tenant-keys.ts), so a
+    // write waits only for round trips to its own slot's master: while one master fails over, the
+    // tenants of the others go on instead of queueing behind a batch that cannot be written.
+    const groups = new Map<string, GroupCommit<PreparedRunWrite>>();
+    const groupOf = (prepared: PreparedRunWrite) => {
+      const tag = hashTag(prepared.fact?.accountKey ?? prepared.sides[0]?.key ?? '');
+      let group = groups.get(tag);
+      if (!group) {
+        group = new GroupCommit<PreparedRunWrite>(
+          (batch) => this.commit(batch),
+          this.options.maxBatch ?? 256,
+        );
+        groups.set(tag, group);
+      }
+      return group;
+    };
     return {
       write: async (write) => {
         const prepared = this.prepare(write);
-        await group.add(prepared);
+        await groupOf(prepared).add(prepared);
       },
       writeLater: async (write, withinMs) => {
         const prepared = this.prepare(write);
-        await group.addLater(prepared, withinMs);
+        await groupOf(prepared).addLater(prepared, withinMs);
       },
-      idle: () => group.idle(),
+      idle: async () => {
+        await Promise.all([...groups.values()].map((group) => group.idle()));
+      },
     };
   }
 

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
+import { storePrefixOf, type StorePrefix } from './key-prefix';
 
 const webhookStatusSchema = z.object({
   id: z.number().int(),
@@ -46,11 +47,11 @@ export type WebhookStatus = z.output<typeof webhookStatusSchema>;
 /** The latest watchdog report per tenant (one small JSON value in Redis). */
 export class WebhookHealthStore {
   constructor(
-    private readonly options: { readonly redis: Redis | Cluster; readonly prefix: string },
+    private readonly options: { readonly redis: Redis | Cluster; readonly prefix: StorePrefix },
   ) {}
 
   private key(tenant: string): string {
-    return `${this.options.prefix}:webhook-health:${tenant}`;
+    return `${storePrefixOf(this.options.prefix, tenant)}:webhook-health:${tenant}`;
   }
 
   async read(tenant: string): Promise<WebhookHealth | undefined> {

@@ -11,6 +11,7 @@ import {
   QUEUE_NAMES,
   type BackfillProgress,
   type BackfillResult,
+  tenantKeyPrefix,
 } from '@so-connector/queue';
 import { UsageError, type Run } from '../command';
 import type { CliContext } from '../context';
@@ -116,7 +117,10 @@ async function backfill(ctx: CliContext, opts: BackfillOptions): Promise<number 
 
   const redis = await ctx.redis();
   const prefix = ctx.config().queue.prefix;
-  const progress = new BackfillProgressStore(redis, prefix);
+  const progress = new BackfillProgressStore(
+    redis,
+    tenantKeyPrefix(prefix, ctx.config().queue.partitions),
+  );
   const before = await progress.read(ctx.tenant, runId);
   if (
     !opts.dryRun &&

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { tenantKeyPrefix } from '@so-connector/queue';
 import { SuperOfficeError } from '@so-connector/superoffice-client';
 import { SyncRunStore } from '@so-connector/sync-runs';
 import { argsOf, positiveId, type Run } from '../command';
@@ -28,7 +29,7 @@ export function registerVerify(program: Command, run: Run): void {
         const client = ctx.superOffice().client;
         const store = new SyncRunStore({
           redis: await ctx.redis(),
-          prefix: ctx.config().queue.prefix,
+          prefix: tenantKeyPrefix(ctx.config().queue.prefix, ctx.config().queue.partitions),
         });
         const writes = latestWrites(await store.factsForAccount(ctx.tenant, contactId));
         const records = new Map<string, Record<string, unknown> | null>();

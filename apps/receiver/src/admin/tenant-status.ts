@@ -1,5 +1,11 @@
 import type { Cluster, Redis } from 'ioredis';
-import { BUDGET_WINDOW_MS, TenantBudgets, type BudgetKind } from '@so-connector/queue';
+import {
+  BUDGET_WINDOW_MS,
+  prefixOfTenant,
+  TenantBudgets,
+  type BudgetKind,
+  type TenantKeyPrefixOption,
+} from '@so-connector/queue';
 import {
   readReconsentMarks,
   readTenantPause,
@@ -63,16 +69,26 @@ async function budgetUse(
   );
 }
 
-/** Reads re-consent marks, last events and budget use of many tenants (a few Redis round trips). */
-export function tenantStatusReader(redis: Redis | Cluster, prefix: string): TenantStatusReader {
-  const budgets = new TenantBudgets(redis, prefix);
+/**
+ * Reads re-consent marks, last events and budget use of many tenants (a few Redis round trips):
+ * the marks and last events under QUEUE_PREFIX (`prefix`), budgets and pauses each under its
+ * tenant's prefix (`tenantPrefix`, its partition's: tenant-keys.ts).
+ */
+export function tenantStatusReader(
+  redis: Redis | Cluster,
+  prefix: string,
+  tenantPrefix: TenantKeyPrefixOption = prefix,
+): TenantStatusReader {
+  const budgets = new TenantBudgets(redis, tenantPrefix);
   return {
     async read(tenants, budgetOf, nowMs = Date.now()) {
       const [marks, lastEvents, uses, pauses] = await Promise.all([
         readReconsentMarks(redis, prefix, tenants),
         readLastEvents(redis, prefix, tenants),
         Promise.all(tenants.map((t) => budgetUse(budgets, t, budgetOf(t), nowMs))),
-        Promise.all(tenants.map((t) => readTenantPause(redis, prefix, t, nowMs))),
+        Promise.all(
+          tenants.map((t) => readTenantPause(redis, prefixOfTenant(tenantPrefix, t), t, nowMs)),
+        ),
       ]);
       return new Map(
         tenants.map((t, i) => [

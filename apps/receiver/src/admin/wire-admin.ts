@@ -6,6 +6,7 @@ import {
   closeWhenReady,
   createDeploymentQueues,
   createConnection,
+  tenantKeyPrefix,
 } from '@so-connector/queue';
 import { ActivityCounters, SyncRunStore, WebhookHealthStore } from '@so-connector/sync-runs';
 import type { AdminDeps } from './admin.router';
@@ -44,6 +45,8 @@ export function wireAdmin(
   const prefix = config.queue.prefix;
   // Every partition of every queue (QUEUE_PARTITIONS): counts, Bull Board and job links see all.
   const queues = createDeploymentQueues(redis, prefix, config.queue.partitions);
+  // A tenant's runs, health, activity, budgets, pauses and backfills are in its partition's slot.
+  const tenantPrefix = tenantKeyPrefix(prefix, config.queue.partitions);
   for (const { queue, label } of queues) {
     queue.on('error', (error: Error) =>
       logger.debug('admin queue error', { queue: label, error: error.message }),
@@ -58,11 +61,11 @@ export function wireAdmin(
     write: config.admin.write,
     tenants,
     queues,
-    runs: new SyncRunStore({ redis, prefix }),
-    status: tenantStatusReader(redis, prefix),
-    webhookHealth: new WebhookHealthStore({ redis, prefix }),
-    activity: new ActivityCounters({ redis, prefix }),
-    backfills: new BackfillProgressStore(redis, prefix),
+    runs: new SyncRunStore({ redis, prefix: tenantPrefix }),
+    status: tenantStatusReader(redis, prefix, tenantPrefix),
+    webhookHealth: new WebhookHealthStore({ redis, prefix: tenantPrefix }),
+    activity: new ActivityCounters({ redis, prefix: tenantPrefix }),
+    backfills: new BackfillProgressStore(redis, tenantPrefix),
     logger,
     redisReady: whenReady(redis),
     fieldNames: fieldNames(config.udfs),

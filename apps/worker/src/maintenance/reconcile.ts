@@ -2,6 +2,8 @@ import type { Job, Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@so-connector/logger';
 import {
+  prefixOfTenant,
+  type TenantKeyPrefixOption,
   enrichDedupId,
   maintenanceJobSchema,
   queueFor,
@@ -19,7 +21,8 @@ import { tooRecent, type RowVerdict } from './row-decision';
 export interface ReconcileDeps extends AssessDeps {
   readonly enrichQueue: PartitionedQueue<EnrichJobData>;
   readonly redis: Redis | Cluster;
-  readonly prefix: string;
+  /** Where each tenant's cursor is (its partition's prefix: tenant-keys.ts). */
+  readonly prefix: TenantKeyPrefixOption;
   readonly timing: EnrichmentTiming;
   /** A first sweep (no cursor yet) looks back this far. */
   readonly firstWindowMs: number;
@@ -83,7 +86,7 @@ export function createReconcile(deps: ReconcileDeps) {
   const now = deps.now ?? Date.now;
   return async (job: Job<MaintenanceJobData>): Promise<ReconcileResult> => {
     const data = maintenanceJobSchema.parse(job.data);
-    const cursorKey = `${deps.prefix}:reconcile:${data.tenant}:cursor`;
+    const cursorKey = `${prefixOfTenant(deps.prefix, data.tenant)}:reconcile:${data.tenant}:cursor`;
     const until = now();
     const cursor = await deps.redis.get(cursorKey);
     const since =

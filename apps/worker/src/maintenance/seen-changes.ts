@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { prefixOfTenant, type TenantKeyPrefixOption } from '@so-connector/queue';
 import { parseUdfValue } from '@so-connector/superoffice-client';
 import { execRunWrites, SYNC_RUN_DEFAULTS, type MarkLaterWrite } from '@so-connector/sync-runs';
 
@@ -30,12 +31,12 @@ export function normaliseStamp(value: unknown): string | undefined {
 export class SeenChanges {
   constructor(
     private readonly redis: Redis | Cluster,
-    private readonly prefix: string,
+    private readonly prefix: TenantKeyPrefixOption,
     private readonly ttlSeconds = SEEN_CHANGE_TTL_SECONDS,
   ) {}
 
   private key(tenant: string, entity: 'contact' | 'person', id: number): string {
-    return `${this.prefix}:seen:${tenant}:${entity}:${id}`;
+    return `${prefixOfTenant(this.prefix, tenant)}:seen:${tenant}:${entity}:${id}`;
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   type EventJobData,
   type MaintenanceJobData,
   type PartitionedQueue,
+  tenantKeyPrefix,
 } from '@so-connector/queue';
 import type { WebhookHealthStore } from '@so-connector/sync-runs';
 import type { TenantRegistry } from '@so-connector/tenants';
@@ -107,7 +108,8 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
     maxWaitMs: config.worker.maxWaitMs,
     attempts: config.worker.attempts,
   };
-  const progress = new BackfillProgressStore(deps.connection, config.queue.prefix);
+  const tenantPrefix = tenantKeyPrefix(config.queue.prefix, config.queue.partitions);
+  const progress = new BackfillProgressStore(deps.connection, tenantPrefix);
   // One set of tasks per runtime: a tenant's changed settings give a new runtime, so new tasks.
   const tasks = new WeakMap<TenantRuntime, Record<string, MaintenanceTask>>();
   const tasksOf = (runtime: TenantRuntime): Record<string, MaintenanceTask> => {
@@ -138,7 +140,7 @@ export async function startMaintenance(deps: MaintenanceDeps): Promise<RunningMa
       oldestPendingEvent: () => oldestPending(queueFor(deps.eventsQueue, tenant) as Queue),
       seen: deps.seen,
       redis: deps.connection,
-      prefix: config.queue.prefix,
+      prefix: tenantPrefix,
       firstWindowMs: Math.max(reconcileIntervalMs, 30 * 60_000),
     });
     const made: Record<string, MaintenanceTask> = {

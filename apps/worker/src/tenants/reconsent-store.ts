@@ -29,14 +29,17 @@ export function credentialPrint(tenant: TenantConfig): string {
  */
 export class ReconsentStore {
   private readonly key: string;
-  /** Every mark as read at `at` (one HGETALL shared by the jobs of a second). */
-  private snapshot:
-    | { readonly at: number; readonly marks: Promise<ReadonlyMap<string, ReconsentMark>> }
-    | undefined;
+  /** Every mark as last read, and when. */
+  private last:
+    { readonly at: number; readonly marks: ReadonlyMap<string, ReconsentMark> } | undefined;
+  /** The read in flight, shared by every job asking meanwhile. */
+  private reading: Promise<ReadonlyMap<string, ReconsentMark>> | undefined;
+  /** Bumped by this process's own marks and clears: a read started before one is not kept. */
+  private generation = 0;
 
   /**
    * @param cacheMs how long `current` answers from one read of every mark: a mark set by another
-   *   process is seen within this long (this process's own marks and clears at once).
+   *   process is seen within this long and one read (this process's own marks and clears at once).
    */
   constructor(
     private readonly redis: Redis | Cluster,
@@ -47,28 +50,50 @@ export class ReconsentStore {
   }
 
   /**
-   * The tenant's mark as of at most `cacheMs` ago: what every job asks before it runs, so it costs
-   * one Redis read a second per process, not one per job (the skip path's budget, issue 13 §4).
+   * The tenant's mark as of at most `cacheMs` and one read ago: what every job asks before it
+   * runs, so it costs one Redis read a second per process, not one per job (the skip path's
+   * budget, issue 13 §4). Once read, an expired answer is given while the next read runs (stale
+   * while revalidating): the hash is under QUEUE_PREFIX, in partition 0's slot, and while that
+   * master fails over a read would hold up every tenant's jobs, those of partitions on other
+   * masters too (docs/operations.md, "With QUEUE_PARTITIONS"). Only the first read, and the first
+   * after this process's own mark or clear, is waited for.
    */
   async current(contextIdentifier: string): Promise<ReconsentMark | undefined> {
-    const now = Date.now();
-    if (!this.snapshot || now - this.snapshot.at >= this.cacheMs) {
-      const marks = this.redis
-        .hgetall(this.key)
-        .then(
-          (all) =>
-            new Map(
-              Object.entries(all).map(([ctx, raw]) => [ctx, JSON.parse(raw) as ReconsentMark]),
-            ),
-        );
-      const snapshot = { at: now, marks };
-      this.snapshot = snapshot;
-      // A failed read is not kept: the next job reads again.
-      marks.catch(() => {
-        if (this.snapshot === snapshot) this.snapshot = undefined;
-      });
+    const last = this.last;
+    if (last && Date.now() - last.at < this.cacheMs) return last.marks.get(contextIdentifier);
+    const reading = this.read();
+    if (last) {
+      // A failed read keeps the last answer; the next job after it reads again.
+      reading.catch(() => undefined);
+      return last.marks.get(contextIdentifier);
     }
-    return (await this.snapshot.marks).get(contextIdentifier);
+    return (await reading).get(contextIdentifier);
+  }
+
+  private read(): Promise<ReadonlyMap<string, ReconsentMark>> {
+    if (this.reading) return this.reading;
+    const generation = this.generation;
+    const at = Date.now();
+    const reading = this.redis.hgetall(this.key).then((all) => {
+      const marks = new Map(
+        Object.entries(all).map(([ctx, raw]) => [ctx, JSON.parse(raw) as ReconsentMark]),
+      );
+      if (generation === this.generation) this.last = { at, marks };
+      return marks;
+    });
+    this.reading = reading;
+    const done = () => {
+      if (this.reading === reading) this.reading = undefined;
+    };
+    reading.then(done, done);
+    return reading;
+  }
+
+  /** This process marked or cleared a tenant: the next `current` reads again and waits for it. */
+  private invalidate(): void {
+    this.generation++;
+    this.last = undefined;
+    this.reading = undefined;
   }
 
   /** Marks the tenant; resolves true when it was not marked before (the first refusal). */
@@ -81,10 +106,10 @@ export class ReconsentStore {
     };
     const previous = await this.get(tenant.contextIdentifier);
     // Marked now either way: `current` must not answer from a read older than this.
-    this.snapshot = undefined;
+    this.invalidate();
     if (previous?.credential === mark.credential) return false;
     await this.redis.hset(this.key, tenant.contextIdentifier, JSON.stringify(mark));
-    this.snapshot = undefined;
+    this.invalidate();
     return true;
   }
 
@@ -105,7 +130,7 @@ export class ReconsentStore {
   async clear(contextIdentifier: string): Promise<string[]> {
     // Separate commands, not MULTI: the keys need not share a cluster hash slot.
     await this.redis.hdel(this.key, contextIdentifier);
-    this.snapshot = undefined;
+    this.invalidate();
     const deferredKey = this.deferredKey(contextIdentifier);
     const jobs = await this.redis.smembers(deferredKey);
     await this.redis.del(deferredKey);

@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { WorkerConfig } from '@so-connector/config';
 import { logSecretValues, type Logger, type ShutdownRegistry } from '@so-connector/logger';
-import { TenantBudgets } from '@so-connector/queue';
+import { TenantBudgets, tenantKeyPrefix } from '@so-connector/queue';
 import type { CallRecord } from '@so-connector/superoffice-client';
 import {
   defaultsFromWorkerConfig,
@@ -71,8 +71,9 @@ export async function serveTenants(options: ServeTenantsOptions): Promise<Served
       ? undefined
       : readFileSync(config.appPrivateKeyFile, 'utf8');
   const reconsent = new ReconsentStore(options.connection, config.queue.prefix);
-  const budgets = new TenantBudgets(options.connection, config.queue.prefix);
-  const pauses = new TenantPauses(options.connection, config.queue.prefix);
+  const tenantPrefix = tenantKeyPrefix(config.queue.prefix, config.queue.partitions);
+  const budgets = new TenantBudgets(options.connection, tenantPrefix);
+  const pauses = new TenantPauses(options.connection, config.queue.prefix, tenantPrefix);
   const runtimes = new TenantRuntimes({
     registry,
     reconsent,

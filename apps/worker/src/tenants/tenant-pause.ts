@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { prefixOfTenant, type TenantKeyPrefixOption } from '@so-connector/queue';
 import { readTenantPause, tenantPauseKey, type PauseSource } from '@so-connector/tenants';
 
 export type { PauseSource };
@@ -41,13 +42,18 @@ export class TenantPausedError extends Error {
  * queue-wide pause (BullMQ's `worker.rateLimit`) would hold up every other tenant too.
  */
 export class TenantPauses {
+  /**
+   * `prefix` is QUEUE_PREFIX (a provider credential's pause, shared by tenants, is under it);
+   * `tenantPrefix` where each tenant's pauses are (its partition's: tenant-keys.ts).
+   */
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly prefix: string,
+    private readonly tenantPrefix: TenantKeyPrefixOption = prefix,
   ) {}
 
   private key(tenant: string, source: PauseSource): string {
-    return tenantPauseKey(this.prefix, tenant, source);
+    return tenantPauseKey(prefixOfTenant(this.tenantPrefix, tenant), tenant, source);
   }
 
   /** Pauses the tenant's calls to `source` for `ms`, at most MAX_PAUSE_MS (a longer pause already set is kept). */
@@ -88,7 +94,12 @@ export class TenantPauses {
 
   /** The pause in force for the tenant (the later one when both sources paused it), if any. */
   async current(tenant: string, now = Date.now()): Promise<TenantPausedError | undefined> {
-    const pause = await readTenantPause(this.redis, this.prefix, tenant, now);
+    const pause = await readTenantPause(
+      this.redis,
+      prefixOfTenant(this.tenantPrefix, tenant),
+      tenant,
+      now,
+    );
     return pause && new TenantPausedError(tenant, pause.source, pause.untilMs);
   }
 }

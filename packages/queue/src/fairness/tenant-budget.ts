@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { prefixOfTenant, type TenantKeyPrefixOption } from '../tenant-keys';
 
 /** What a tenant's budget caps (TenantConfig.budget): SuperOffice calls a minute, provider calls an hour. */
 export type BudgetKind = 'superoffice' | 'provider';
@@ -59,7 +60,7 @@ export function retryWindow(
 export class TenantBudgets {
   constructor(
     private readonly redis: Redis | Cluster,
-    private readonly prefix: string,
+    private readonly prefix: TenantKeyPrefixOption,
   ) {}
 
   private refusalsKey(tenant: string, kind: BudgetKind, windowStart: number): string {
@@ -67,7 +68,7 @@ export class TenantBudgets {
   }
 
   private key(tenant: string, kind: BudgetKind, windowStart: number): string {
-    return `${this.prefix}:budget:${tenant}:${kind}:${windowStart}`;
+    return `${prefixOfTenant(this.prefix, tenant)}:budget:${tenant}:${kind}:${windowStart}`;
   }
 
   private window(kind: BudgetKind, now: number): number {
