@@ -13,13 +13,12 @@ import {
   freePort,
   pendingJobsIn,
   settle,
-  startRedisCluster,
-  startRedisSentinel,
   useTestRedis,
   waitFor,
   type TestRedisCluster,
 } from '@so-connector/testing';
 import { startApp, type ProductProcess } from './processes';
+import { startTopologyRedis, type Topology } from './topologies';
 import {
   ADMIN,
   startTenantSimulators,
@@ -28,7 +27,7 @@ import {
   type SimTenant,
 } from './tenants-deployment';
 
-export type Topology = 'cluster' | 'sentinel' | 'single';
+export type { Topology } from './topologies';
 
 /**
  * The exit code of a process once its stdout and stderr are closed too: at 'exit' the pipes may
@@ -99,32 +98,17 @@ export async function startPartitionedSystem(options: {
     let cluster: TestRedisCluster | undefined;
     let redisEnv: Record<string, string>;
     let connect: () => RedisConnection;
-    if (options.topology === 'cluster') {
-      const started = await startRedisCluster({
-        masters: 3,
-        replicasPerMaster: 1,
-        ...(options.nodeTimeoutMs === undefined ? {} : { nodeTimeoutMs: options.nodeTimeoutMs }),
-      });
-      cluster = started;
+    if (options.topology !== 'single') {
+      const started = await startTopologyRedis(
+        options.topology,
+        options.nodeTimeoutMs === undefined ? {} : { nodeTimeoutMs: options.nodeTimeoutMs },
+      );
       opened.push(() => started.dispose());
-      redisEnv = { REDIS_CLUSTER_NODES: started.seeds, QUEUE_PREFIX: '{so}' };
-      connect = () =>
-        new Cluster(started.clientNodes, { redisOptions: { maxRetriesPerRequest: null } });
-    } else if (options.topology === 'sentinel') {
-      // A master, a replica and three Sentinels: every process finds the master through them.
-      const started = await startRedisSentinel({ replicas: 1 });
-      opened.push(() => started.dispose());
-      redisEnv = {
-        REDIS_SENTINELS: started.sentinelAddresses,
-        REDIS_SENTINEL_NAME: started.masterName,
-        QUEUE_PREFIX: 'so',
-      };
-      const sentinels = started.sentinelAddresses.split(',').map((address) => {
-        const [host, port] = address.split(':');
-        return { host: host!, port: Number(port) };
-      });
-      connect = () =>
-        new Redis({ sentinels, name: started.masterName, maxRetriesPerRequest: null });
+      cluster = started.cluster;
+      // Fixed prefixes: the setup is this system's alone, so which master holds which partition
+      // is the same every run.
+      redisEnv = { ...started.env, QUEUE_PREFIX: options.topology === 'cluster' ? '{so}' : 'so' };
+      connect = () => started.connect();
     } else {
       const redis = await useTestRedis();
       opened.push(() => redis.cleanup());
