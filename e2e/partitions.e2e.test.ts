@@ -132,6 +132,12 @@ describe.each<Topology>(['cluster', 'sentinel', 'single'])(
         expect([...(kinds.get(t.contextIdentifier) ?? [])]).toEqual(
           expect.arrayContaining(['runs', 'seen', 'enriched']),
         );
+      // The receiver's dashboard reads them there: each tenant's page lists its company's run.
+      for (const t of system.tenants) {
+        const page = await system.admin(`/admin/t/${t.contextIdentifier}`);
+        expect(page.status).toBe(200);
+        expect(page.body).toMatch(/<tr data-run="[^"]+" data-status="[^"]+">.*?#2<\/span>/s);
+      }
     }, 90_000);
 
     // A single node (or a Sentinel's master) is one master: nothing to spread over.
