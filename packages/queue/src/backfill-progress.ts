@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { scanKeys } from './scan-keys';
+import { globEscape, scanKeys } from './scan-keys';
 import { prefixOfTenant, type TenantKeyPrefixOption } from './tenant-keys';
 import type { BackfillResult, BackfillSpec } from './payloads';
 
@@ -73,7 +73,6 @@ const DAY = 24 * 3600;
 const OUTCOME_FIELDS = ['enriched', 'unchanged', 'skipped', 'providerCalls'] as const;
 /** A run id as the job schema allows it: what follows the tenant in a run's own key. */
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 
 /**
  * `{prefix}:backfill:{tenant}:{runId}`: one JSON document per run (kept 30 days), so a stopped

@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { partitionOf, partitionPrefix } from './partitions';
-import { scanKeys } from './scan-keys';
+import { globEscape, scanKeys } from './scan-keys';
 import { tenantOfKey } from './tenant-keys';
 
 /**
@@ -20,8 +20,6 @@ export async function readTenantKeyLayout(
   return Number.isInteger(count) && count >= 1 ? count : 1;
 }
 
-const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
-
 /** Keys moved at once (each a DUMP, a PTTL, a RESTORE and a DEL). */
 const BATCH = 200;
 
@@ -39,14 +37,12 @@ export async function moveTenantKeys(
   prefix: string,
   from: number,
   to: number,
-): Promise<{ moved: number; scanned: number }> {
+): Promise<{ moved: number }> {
   let moved = 0;
-  let scanned = 0;
   if (from !== to) {
     for (let partition = 0; partition < from; partition++) {
       const old = partitionPrefix(prefix, partition);
       const keys = await scanKeys(connection, `${globEscape(old)}:*`);
-      scanned += keys.length;
       const moves: [string, string][] = [];
       for (const key of keys) {
         const tenant = tenantOfKey(old, key);
@@ -64,7 +60,7 @@ export async function moveTenantKeys(
   }
   if (to === 1) await connection.del(tenantKeyLayoutKey(prefix));
   else await connection.set(tenantKeyLayoutKey(prefix), String(to));
-  return { moved, scanned };
+  return { moved };
 }
 
 async function moveKey(connection: Redis | Cluster, key: string, target: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { matchHashTag } from './scan-keys';
+import { globEscape, matchHashTag } from './scan-keys';
 import { keySlot } from './slot-owner';
 
 describe('matchHashTag', () => {
@@ -31,5 +31,12 @@ describe('keySlot', () => {
     expect(keySlot('{so}')).toBe(67);
     expect(keySlot('{so}:backfill:Cust1:x')).toBe(67);
     expect(keySlot('foo')).toBe(12182);
+  });
+});
+
+describe('globEscape', () => {
+  it('makes glob characters literal, and leaves hash tags alone', () => {
+    expect(globEscape('{so-p1}:backfill:Cust1:')).toBe('{so-p1}:backfill:Cust1:');
+    expect(globEscape('a*b?c[d]e\\f')).toBe('a\\*b\\?c\\[d\\]e\\\\f');
   });
 });

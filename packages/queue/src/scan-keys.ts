@@ -1,6 +1,11 @@
 import { Cluster, type Redis } from 'ioredis';
 import { masterServing } from './slot-owner';
 
+/** `text` as a literal in a SCAN MATCH glob: `*`, `?`, `[`, `]` and `\` escaped. */
+export function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
 async function scanNode(redis: Redis, match: string): Promise<string[]> {
   const keys: string[] = [];
   let cursor = '0';
