@@ -12,6 +12,7 @@ import {
   type TenantLookup,
 } from '../webhook/identify-delivery';
 import { contextIdentifierOf, decodeJsonBody, validateWebhookEvent } from '../webhook/parse-event';
+import { discardBody } from '../webhook/discard-body';
 import { readBody } from '../webhook/read-body';
 import { SIGNATURE_HEADER } from '../webhook/verify-signature';
 
@@ -22,6 +23,12 @@ export const WEBHOOK_PATHS = ['/webhooks/superoffice', '/connector/webhook'] as 
 export const TENANT_WEBHOOK_PATH = '/webhooks/superoffice/:contextIdentifier';
 
 export const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * The rest of a refused body is read and thrown away up to this size before the answer goes out,
+ * so the answer is not lost to a reset; a larger one is answered at once and its connection closed.
+ */
+export const MAX_DISCARDED_BYTES = 4 * MAX_BODY_BYTES;
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
@@ -77,7 +84,7 @@ export function mountWebhookRoutes(app: Express, deps: WebhookRouteDeps): void {
     };
     // The tenant a refusal is logged under: the served one, else whatever the path or body named.
     let named = claimed;
-    const reject = (rejection: WebhookRejection, eventId?: string, tenant?: string) => {
+    const reject = async (rejection: WebhookRejection, eventId?: string, tenant?: string) => {
       const id = eventId ?? req.get('x-superoffice-eventid');
       const logged = tenant ?? named;
       deps.logger.warn('webhook refused', {
@@ -92,12 +99,13 @@ export function mountWebhookRoutes(app: Express, deps: WebhookRouteDeps): void {
             }
           : {}),
       });
-      // An unread or partly read body cannot be reused by the next request on this connection.
-      if (!req.complete) res.set('Connection', 'close');
+      // A body read only in part is thrown away before answering (see discardBody); one too large
+      // for that leaves the connection unusable for a next request, so it closes.
+      if (!(await discardBody(req, MAX_DISCARDED_BYTES))) res.set('Connection', 'close');
       answer(rejection.status, rejection.toBody(), rejection.kind, tenant);
     };
 
-    // An oversized body is refused before any byte of it is read.
+    // An oversized body is refused before any byte of it is kept.
     const declared = Number(req.get('content-length'));
     if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
       return reject(new WebhookRejection('too_large', 'body is larger than the 256 KiB limit'));

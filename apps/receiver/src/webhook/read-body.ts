@@ -28,8 +28,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       req.off('aborted', onAborted);
       req.off('error', onError);
       if (error) {
-        // Drain what is still coming so the answer can be written; the connection then closes.
-        req.resume();
+        // The rest stays unread until the caller decides what becomes of it (discardBody).
+        req.pause();
         reject(error);
       } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
