@@ -133,6 +133,20 @@ export async function startRedisSentinel(
   };
   try {
     await setup.waitUntilHealthy();
+    // A replica counts for WAIT (the receiver's REDIS_REPLICA_ACKS) only once its initial sync is
+    // done, which Redis 7 starts after `repl-diskless-sync-delay` (5 s): until then every accepted
+    // event is spooled ("0 of 1 Redis replica(s) acknowledged"), and a test that starts traffic at
+    // once sees `spooled` where it expects `accepted`.
+    await waitFor(
+      async () => {
+        for (const replica of dataNodes.slice(1)) {
+          const info = String(await askRedis(replica.port, (r) => r.info('replication')));
+          if (!info.includes('master_link_status:up')) return false;
+        }
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: `the replicas of ${masterName} in sync` },
+    );
   } catch (error) {
     await dispose();
     throw error;
