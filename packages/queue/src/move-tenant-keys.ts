@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { partitionOf, partitionPrefix } from './partitions';
-import { globEscape, scanKeys } from './scan-keys';
+import { globEscape, scanKeyPages } from './scan-keys';
 import { tenantOfKey } from './tenant-keys';
 
 /**
@@ -42,19 +42,23 @@ export async function moveTenantKeys(
   if (from !== to) {
     for (let partition = 0; partition < from; partition++) {
       const old = partitionPrefix(prefix, partition);
-      const keys = await scanKeys(connection, `${globEscape(old)}:*`);
-      const moves: [string, string][] = [];
-      for (const key of keys) {
-        const tenant = tenantOfKey(old, key);
-        if (tenant === undefined) continue;
-        const target = partitionPrefix(prefix, partitionOf(tenant, to));
-        if (target !== old) moves.push([key, `${target}${key.slice(old.length)}`]);
-      }
-      for (let i = 0; i < moves.length; i += BATCH) {
-        const done = await Promise.all(
-          moves.slice(i, i + BATCH).map(([key, target]) => moveKey(connection, key, target)),
-        );
-        moved += done.filter(Boolean).length;
+      // Page by page: a tenant-heavy deployment has millions of such keys (seen markers,
+      // fingerprints), more than a starting worker should hold. The targets are under other
+      // partitions' prefixes, which the old one's pattern does not match.
+      for await (const page of scanKeyPages(connection, `${globEscape(old)}:*`)) {
+        const moves: [string, string][] = [];
+        for (const key of page) {
+          const tenant = tenantOfKey(old, key);
+          if (tenant === undefined) continue;
+          const target = partitionPrefix(prefix, partitionOf(tenant, to));
+          if (target !== old) moves.push([key, `${target}${key.slice(old.length)}`]);
+        }
+        for (let i = 0; i < moves.length; i += BATCH) {
+          const done = await Promise.all(
+            moves.slice(i, i + BATCH).map(([key, target]) => moveKey(connection, key, target)),
+          );
+          moved += done.filter(Boolean).length;
+        }
       }
     }
   }

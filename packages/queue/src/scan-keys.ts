@@ -6,14 +6,19 @@ export function globEscape(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
-async function scanNode(redis: Redis, match: string): Promise<string[]> {
-  const keys: string[] = [];
+/** One node's keys matching `match`, a SCAN page (about COUNT keys looked at) at a time. */
+async function* scanNodePages(redis: Redis, match: string): AsyncGenerator<string[]> {
   let cursor = '0';
   do {
     const [next, found] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 500);
     cursor = next;
-    keys.push(...found);
+    if (found.length > 0) yield found;
   } while (cursor !== '0');
+}
+
+async function scanNode(redis: Redis, match: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const page of scanNodePages(redis, match)) keys.push(...page);
   return keys;
 }
 
@@ -54,4 +59,17 @@ export async function scanKeys(redis: Redis | Cluster, match: string): Promise<s
     mastersFor(redis, match).map((node) => scanNode(node, match)),
   );
   return [...new Set(perMaster.flat())];
+}
+
+/**
+ * The keys matching `match`, one SCAN page at a time (master after master on a Cluster), for a
+ * caller that must not hold them all at once. SCAN's guarantees hold: a key present from start to
+ * end is yielded at least once (possibly twice); one added or removed meanwhile may or may not be.
+ */
+export async function* scanKeyPages(
+  redis: Redis | Cluster,
+  match: string,
+): AsyncGenerator<string[]> {
+  const nodes = redis instanceof Cluster ? mastersFor(redis, match) : [redis];
+  for (const node of nodes) yield* scanNodePages(node, match);
 }

@@ -13,6 +13,7 @@ import {
   tenantKeyMoveLockKey,
   tenantKeyPrefix,
 } from '../src';
+import { globEscape, scanKeyPages, scanKeys } from '../src/scan-keys';
 
 let redis: TestRedis;
 let connection: Redis;
@@ -105,6 +106,49 @@ describe('moveTenantKeys', () => {
     await expectLaidOutFor(prefix, 1, suffixes);
     // Back to one partition: no layout key, as before partitions.
     expect(await connection.exists(tenantKeyLayoutKey(prefix))).toBe(0);
+  });
+
+  it('moves more keys than one SCAN page holds, page by page, leaving none behind', async () => {
+    const { prefix } = redis;
+    const perTenant = 1000;
+    for (const tenant of TENANTS) {
+      const pipeline = connection.pipeline();
+      for (let id = 0; id < perTenant; id++)
+        pipeline.set(`${prefix}:seen:${tenant}:contact:${id}`, '1', 'PX', 600_000);
+      await pipeline.exec();
+    }
+    // Proof that the scan comes in pages here, not in one answer.
+    let pages = 0;
+    for await (const page of scanKeyPages(connection, `${globEscape(prefix)}:*`)) {
+      pages++;
+      expect(page.length).toBeLessThan(TENANTS.length * perTenant);
+    }
+    expect(pages).toBeGreaterThan(2);
+
+    // Moves start before the scan ends: the keys are never all held at once.
+    const calls: string[] = [];
+    const scan = connection.scan.bind(connection);
+    const restore = connection.restore.bind(connection);
+    jest.spyOn(connection, 'scan').mockImplementation((...args: Parameters<typeof scan>) => {
+      calls.push('scan');
+      return scan(...args);
+    });
+    jest.spyOn(connection, 'restore').mockImplementation((...args: Parameters<typeof restore>) => {
+      calls.push('restore');
+      return restore(...args);
+    });
+    const { moved } = await moveTenantKeys(connection, prefix, 1, 8);
+    jest.restoreAllMocks();
+    expect(calls.indexOf('restore')).toBeGreaterThan(-1);
+    expect(calls.indexOf('restore')).toBeLessThan(calls.lastIndexOf('scan'));
+    // Cust1001 stays in partition 0; SCAN may yield a key twice, moved once all the same.
+    expect(moved).toBe(5 * perTenant);
+    for (const tenant of TENANTS) {
+      const at = tenantKeyPrefix(prefix, 8)(tenant);
+      const left = await scanKeys(connection, `${globEscape(at)}:seen:${tenant}:*`);
+      expect({ tenant, keys: left.length }).toEqual({ tenant, keys: perTenant });
+    }
+    expect(await scanKeys(connection, `${globEscape(prefix)}:seen:*`)).toHaveLength(perTenant);
   });
 
   it('keeps a key already written at the new place (newer) and drops the old one', async () => {
