@@ -178,6 +178,9 @@ describe('Sentinel', () => {
       expect(workerBackMs).toBeLessThan(15_000);
       await old.start(); // comes back as a replica of the new master
       await setup.waitUntilHealthy();
+      // …and healthy means synced: it counts for WAIT (REDIS_REPLICA_ACKS) from here on.
+      await consumer.set('after-failover', '1');
+      expect(await consumer.wait(1, 1000)).toBe(1);
     } finally {
       producer.disconnect();
       consumer.disconnect();
