@@ -17,6 +17,7 @@ import {
 } from '@so-connector/testing';
 import { startFakeCompanyExplorer, type FakeCompanyExplorer } from './faults/company-explorer-fake';
 import { startSystem, type RunningSystem } from './system';
+import type { OnTopology } from './topologies';
 
 /** The admin UI's credentials in these tests. */
 export const ADMIN = { user: 'partner-ops', password: 'many-tenants-admin-pw-7c1e' };
@@ -165,7 +166,12 @@ export async function inBatches<T>(
  */
 export async function startTenantsDeployment(
   specs: readonly TenantSpec[],
-  options: { workerEnv?: Record<string, string>; simulator?: SimulatorOptions } = {},
+  options: {
+    workerEnv?: Record<string, string>;
+    simulator?: SimulatorOptions;
+    /** A Cluster or Sentinel setup to run on (topologies.ts onTopology); one redis-server by default. */
+    redis?: OnTopology;
+  } = {},
 ): Promise<TenantsDeployment> {
   const tenants = await startTenantSimulators(specs, options.simulator);
   const dir = mkdtempSync(join(tmpdir(), 'so-e2e-tenants-'));
@@ -178,6 +184,7 @@ export async function startTenantsDeployment(
   setTenants(tenants);
   const metricsPort = await freePort();
   const system = await startSystem({
+    ...options.redis,
     receiverEnv: {
       TENANTS_FILE: tenantsFile,
       ADMIN_USER: ADMIN.user,
@@ -261,16 +268,21 @@ export async function startTenantsDeployment(
  */
 export function useTenantsDeployment(
   specs: (explorerUrl: string) => TenantSpec[],
-  options: { timeoutMs?: number; workerEnv?: Record<string, string> } = {},
+  options: {
+    timeoutMs?: number;
+    workerEnv?: Record<string, string>;
+    /** Where Redis is, asked when the deployment starts (after the topology's own beforeAll). */
+    redis?: () => OnTopology;
+  } = {},
 ): { readonly deployment: () => TenantsDeployment; readonly explorer: () => FakeCompanyExplorer } {
   let explorer: FakeCompanyExplorer | undefined;
   let deployment: TenantsDeployment | undefined;
   beforeAll(async () => {
     explorer = await startFakeCompanyExplorer();
-    deployment = await startTenantsDeployment(
-      specs(explorer.url),
-      options.workerEnv ? { workerEnv: options.workerEnv } : {},
-    );
+    deployment = await startTenantsDeployment(specs(explorer.url), {
+      ...(options.workerEnv ? { workerEnv: options.workerEnv } : {}),
+      ...(options.redis ? { redis: options.redis() } : {}),
+    });
   }, options.timeoutMs ?? 60_000);
   afterAll(async () => {
     await deployment?.stop();

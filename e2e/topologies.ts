@@ -68,12 +68,15 @@ export async function startTopologyRedis(
  * startSystem's Redis options for one system on `redis` (a fresh QUEUE_PREFIX each time); none on
  * a single node, where startSystem takes a test Redis of its own (useTestRedis, cleaned up after).
  */
-export function onTopology(redis: TopologyRedis | undefined): {
+/** startSystem's options that put a system on a topology (none: the default redis-server). */
+export interface OnTopology {
   redisUrl?: string;
   queuePrefix?: string;
   redisEnv?: Record<string, string>;
   connect?: () => RedisConnection;
-} {
+}
+
+export function onTopology(redis: TopologyRedis | undefined): OnTopology {
   if (!redis) return {};
   return {
     redisUrl: redis.url,
