@@ -1,10 +1,17 @@
 import { startSystem as startOn, UDF, type RunningSystem } from './system';
-import { onTopology, startTopologyRedis, type Topology, type TopologyRedis } from './topologies';
+import {
+  onTopology,
+  signIns,
+  startTopologyRedis,
+  type Topology,
+  type TopologyRedis,
+} from './topologies';
 
 // Issue 4's scenarios against the real receiver and worker processes (the demo e2e covers a new
 // company and its echo; worker-crash.e2e covers a SIGKILLed worker), on one redis-server, a
 // 6-node Redis Cluster and a Sentinel setup (issue 13): the processes connect through
-// REDIS_CLUSTER_NODES or REDIS_SENTINELS, each system with a QUEUE_PREFIX of its own.
+// REDIS_CLUSTER_NODES or REDIS_SENTINELS and sign in as an ACL user, each system with a
+// QUEUE_PREFIX of its own.
 const HUMAN = 5;
 let system: RunningSystem;
 afterEach(async () => {
@@ -35,6 +42,13 @@ describe.each<Topology>(['single', 'cluster', 'sentinel'])(
       // The jobs are in the setup under test: the harness reads them through its Cluster or
       // Sentinel connection (onTopology), under this system's own prefix.
       expect(await system.events.getCompletedCount()).toBeGreaterThanOrEqual(20);
+      if (redis) {
+        // As on a managed Redis, every process signs in as the ACL user (REDIS_USERNAME and
+        // REDIS_PASSWORD) on each node it uses; none came in on the open `default` user.
+        const who = await signIns(redis);
+        expect(who.unexplained).toEqual([]);
+        expect(who.asAclUser).toBeGreaterThan(0);
+      }
     });
 
     it('makes no SuperOffice call for an irrelevant change', async () => {

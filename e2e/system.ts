@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis, type Cluster } from 'ioredis';
-import { QUEUE_NAMES } from '@so-connector/queue';
+import { QUEUE_NAMES, scanKeys } from '@so-connector/queue';
 import {
   startSimulator,
   type RunningSimulator,
@@ -42,6 +42,8 @@ export interface RunningSystem {
   readonly enrich: Queue;
   /** Writes the connector's API user actually made (a PATCH refused by its test is not one). */
   writes(): number;
+  /** The keys matching `match` in the Redis under test (every master of a Cluster that may hold them). */
+  keys(match: string): Promise<string[]>;
   startWorker(extra?: Record<string, string>): Promise<ProductProcess>;
   /** The environment `startWorker` starts a worker with, for tests that start their own. */
   workerEnv(extra?: Record<string, string>): Record<string, string>;
@@ -172,6 +174,7 @@ export async function startSystem(
       workers,
       enrich,
       writes,
+      keys: (match) => scanKeys(connection, match),
       async startWorker(extra = {}) {
         const worker = startApp('worker', system.workerEnv(extra));
         workers.push(worker);

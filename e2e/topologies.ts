@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import type { RedisConnection } from '@so-connector/queue';
 import {
+  type AclUser,
+  askRedis,
+  type RedisProcess,
   startRedisCluster,
   startRedisSentinel,
   type TestRedisCluster,
@@ -15,15 +18,25 @@ export interface TopologyRedis {
   readonly topology: Exclude<Topology, 'single'>;
   /** REDIS_URL for a process (on a Cluster or Sentinel setup, a data node: the variables below win). */
   readonly url: string;
-  /** The Redis variables every process gets besides REDIS_URL. */
+  /**
+   * The Redis variables every process gets besides REDIS_URL, including the ACL user the processes
+   * sign in as on every data node (REDIS_USERNAME, REDIS_PASSWORD), as with a managed Redis.
+   */
   readonly env: Readonly<Record<string, string>>;
+  /** The ACL user of `env` (the harness's own connections stay on the open `default` user). */
+  readonly aclUser: AclUser;
   /** A QUEUE_PREFIX of its own for one system: hash-tagged on a Cluster, so its keys share a slot. */
   freshPrefix(): string;
   /** The harness's own connection, as the processes connect. */
   connect(): RedisConnection;
   readonly cluster: TestRedisCluster | undefined;
+  /** Every data node (masters and replicas; roles change on failover), not the Sentinels. */
+  readonly dataNodes: readonly RedisProcess[];
   dispose(): Promise<void>;
 }
+
+/** The name of the harness's own connections (`connect()`, the sign-in check), on every node. */
+const HARNESS = 'e2e-harness';
 
 /** A 6-node Cluster (3 masters, 3 replicas), or a Sentinel setup (master, replica, three Sentinels). */
 export async function startTopologyRedis(
@@ -31,24 +44,31 @@ export async function startTopologyRedis(
   options: { readonly nodeTimeoutMs?: number } = {},
 ): Promise<TopologyRedis> {
   const random = () => randomBytes(4).toString('hex');
+  const aclUser: AclUser = { name: 'so-connector', password: `pw-${random()}${random()}` };
+  const aclEnv = { REDIS_USERNAME: aclUser.name, REDIS_PASSWORD: aclUser.password };
   if (topology === 'cluster') {
     const cluster = await startRedisCluster({
       masters: 3,
       replicasPerMaster: 1,
+      aclUser,
       ...(options.nodeTimeoutMs === undefined ? {} : { nodeTimeoutMs: options.nodeTimeoutMs }),
     });
     return {
       topology,
       url: cluster.nodes[0]!.url,
-      env: { REDIS_CLUSTER_NODES: cluster.seeds },
+      env: { REDIS_CLUSTER_NODES: cluster.seeds, ...aclEnv },
+      aclUser,
       freshPrefix: () => `{e2e-${random()}}`,
       connect: () =>
-        new Cluster(cluster.clientNodes, { redisOptions: { maxRetriesPerRequest: null } }),
+        new Cluster(cluster.clientNodes, {
+          redisOptions: { maxRetriesPerRequest: null, connectionName: HARNESS },
+        }),
       cluster,
+      dataNodes: cluster.nodes,
       dispose: () => cluster.dispose(),
     };
   }
-  const sentinel = await startRedisSentinel({ replicas: 1 });
+  const sentinel = await startRedisSentinel({ replicas: 1, aclUser });
   const sentinels = sentinel.sentinelAddresses.split(',').map((address) => {
     const [host, port] = address.split(':');
     return { host: host!, port: Number(port) };
@@ -56,18 +76,26 @@ export async function startTopologyRedis(
   return {
     topology,
     url: sentinel.dataNodes[0]!.url,
-    env: { REDIS_SENTINELS: sentinel.sentinelAddresses, REDIS_SENTINEL_NAME: sentinel.masterName },
+    env: {
+      REDIS_SENTINELS: sentinel.sentinelAddresses,
+      REDIS_SENTINEL_NAME: sentinel.masterName,
+      ...aclEnv,
+    },
+    aclUser,
     freshPrefix: () => `e2e-${random()}`,
-    connect: () => new Redis({ sentinels, name: sentinel.masterName, maxRetriesPerRequest: null }),
+    connect: () =>
+      new Redis({
+        sentinels,
+        name: sentinel.masterName,
+        maxRetriesPerRequest: null,
+        connectionName: HARNESS,
+      }),
     cluster: undefined,
+    dataNodes: sentinel.dataNodes,
     dispose: () => sentinel.dispose(),
   };
 }
 
-/**
- * startSystem's Redis options for one system on `redis` (a fresh QUEUE_PREFIX each time); none on
- * a single node, where startSystem takes a test Redis of its own (useTestRedis, cleaned up after).
- */
 /** startSystem's options that put a system on a topology (none: the default redis-server). */
 export interface OnTopology {
   redisUrl?: string;
@@ -76,6 +104,10 @@ export interface OnTopology {
   connect?: () => RedisConnection;
 }
 
+/**
+ * startSystem's Redis options for one system on `redis` (a fresh QUEUE_PREFIX each time); none on
+ * a single node, where startSystem takes a test Redis of its own (useTestRedis, cleaned up after).
+ */
 export function onTopology(redis: TopologyRedis | undefined): OnTopology {
   if (!redis) return {};
   return {
@@ -84,4 +116,37 @@ export function onTopology(redis: TopologyRedis | undefined): OnTopology {
     redisEnv: { ...redis.env },
     connect: () => redis.connect(),
   };
+}
+
+/** Who is connected to the data nodes, by how they signed in (`CLIENT LIST` on each running node). */
+export interface SignIns {
+  /** Connections signed in as the topology's ACL user. */
+  readonly asAclUser: number;
+  /**
+   * Connections on the open `default` user that are none of: the harness's own, a replication
+   * link, a Sentinel. A process that ignored REDIS_USERNAME/REDIS_PASSWORD shows up here.
+   */
+  readonly unexplained: string[];
+}
+
+export async function signIns(redis: TopologyRedis): Promise<SignIns> {
+  let asAclUser = 0;
+  const unexplained: string[] = [];
+  for (const node of redis.dataNodes.filter((n) => n.running)) {
+    const list = await askRedis(node.port, async (r) => {
+      await r.client('SETNAME', HARNESS);
+      return String(await r.client('LIST'));
+    });
+    for (const line of list.trim().split('\n')) {
+      const field = (name: string) => new RegExp(`(?:^| )${name}=(\\S*)`).exec(line)?.[1] ?? '';
+      if (field('user') === redis.aclUser.name) asAclUser++;
+      else if (
+        field('name') !== HARNESS &&
+        !field('name').startsWith('sentinel-') &&
+        !/[SM]/.test(field('flags'))
+      )
+        unexplained.push(`node ${node.port}: ${line}`);
+    }
+  }
+  return { asAclUser, unexplained };
 }

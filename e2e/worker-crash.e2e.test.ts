@@ -1,16 +1,19 @@
-import { Redis } from 'ioredis';
 import { waitFor } from '@so-connector/testing';
 import type { ProductProcess } from './processes';
 import { startSystem, UDF, type RunningSystem } from './system';
+import { onTopology, startTopologyRedis, type Topology, type TopologyRedis } from './topologies';
 
+// A worker SIGKILLed mid-job, on one redis-server, a 6-node Redis Cluster and a Sentinel setup
+// (issue 13): BullMQ's stalled-job recovery and the provider answer kept in Redis must hold on each.
 let system: RunningSystem;
 afterEach(async () => {
   await system.stop();
 });
 
 /** One worker whose jobs come back 2 s after it dies (stalled-job recovery), no debounce. */
-const startCrashableSystem = () =>
+const crashable = (redis: TopologyRedis | undefined) =>
   startSystem({
+    ...onTopology(redis),
     workerEnv: {
       ENRICH_DEBOUNCE_MS: '0',
       ENRICH_MAX_WAIT_MS: '1000',
@@ -31,40 +34,46 @@ async function restartAndAwaitSummary(): Promise<ProductProcess> {
   return worker;
 }
 
-describe('worker SIGKILLed in the middle of an enrichment', () => {
-  it('is enriched after a restart, and written exactly once', async () => {
-    system = await startCrashableSystem();
-    const [first] = system.workers;
+describe.each<Topology>(['single', 'cluster', 'sentinel'])('%s Redis', (topology) => {
+  let redis: TopologyRedis | undefined;
+  beforeAll(async () => {
+    if (topology !== 'single') redis = await startTopologyRedis(topology);
+  }, 60_000);
+  afterAll(() => redis?.dispose());
+  const startCrashableSystem = () => crashable(redis);
 
-    // Every SuperOffice call now takes a while, so the enrichment is caught in the middle.
-    system.sim.faults.latencyMs = 1500;
-    system.sim.editAs(5, 'contact', 2, { OrgNr: '918273600' });
-    await waitFor(async () => (await system.enrich.getActiveCount()) === 1, {
-      timeoutMs: 15_000,
-      what: 'an active enrichment',
+  describe('worker SIGKILLed in the middle of an enrichment', () => {
+    it('is enriched after a restart, and written exactly once', async () => {
+      system = await startCrashableSystem();
+      const [first] = system.workers;
+
+      // Every SuperOffice call now takes a while, so the enrichment is caught in the middle.
+      system.sim.faults.latencyMs = 1500;
+      system.sim.editAs(5, 'contact', 2, { OrgNr: '918273600' });
+      await waitFor(async () => (await system.enrich.getActiveCount()) === 1, {
+        timeoutMs: 15_000,
+        what: 'an active enrichment',
+      });
+      await first!.kill();
+
+      system.sim.faults.latencyMs = 0;
+      await restartAndAwaitSummary();
+      await system.settled();
+      // A PATCH in flight when the worker died may still land late; the JSON Patch `test` on
+      // UpdatedDate lets only one of the two writes apply, whichever order they arrive in.
+      expect(system.writes()).toBe(1);
     });
-    await first!.kill();
-
-    system.sim.faults.latencyMs = 0;
-    await restartAndAwaitSummary();
-    await system.settled();
-    // A PATCH in flight when the worker died may still land late; the JSON Patch `test` on
-    // UpdatedDate lets only one of the two writes apply, whichever order they arrive in.
-    expect(system.writes()).toBe(1);
   });
-});
 
-describe('a worker SIGKILLed after the provider answered (issue 11 §1)', () => {
-  it('leaves the answer in Redis: the next process writes it without asking the provider', async () => {
-    system = await startCrashableSystem();
-    const [first] = system.workers;
-    const inspector = new Redis(system.redis.url);
-    try {
+  describe('a worker SIGKILLed after the provider answered (issue 11 §1)', () => {
+    it('leaves the answer in Redis: the next process writes it without asking the provider', async () => {
+      system = await startCrashableSystem();
+      const [first] = system.workers;
       // Every SuperOffice call now takes a while: the PATCH after the provider's answer is slow.
       system.sim.faults.latencyMs = 1500;
       system.sim.editAs(5, 'contact', 2, { OrgNr: '918273601' });
       await waitFor(
-        async () => (await inspector.keys(`${system.redis.prefix}:provider-result:*`)).length > 0,
+        async () => (await system.keys(`${system.redis.prefix}:provider-result:*`)).length > 0,
         { timeoutMs: 20_000, intervalMs: 20, what: 'the provider answer in Redis' },
       );
       await waitFor(() => system.sim.counters.get('PATCH Contact/{id}') === 1, {
@@ -94,8 +103,6 @@ describe('a worker SIGKILLed after the provider answered (issue 11 §1)', () => 
       expect(
         done.map((j) => j.returnvalue as { outcome: string; providerCalled: boolean }),
       ).toEqual([expect.objectContaining({ outcome: 'written', providerCalled: false })]);
-    } finally {
-      inspector.disconnect();
-    }
+    });
   });
 });

@@ -15,13 +15,24 @@ async function redisChecks(env: Record<string, string>): Promise<Check[]> {
   return run.json<{ checks: Check[] }>().checks.filter((c) => c.check.startsWith('redis'));
 }
 
+/** The data nodes' ACL user, as on a managed Redis (the Sentinels and `default` stay open). */
+const ACL_USER = { name: 'so-connector', password: 'pw-doctor-acl-1' };
+const ACL_ENV = { REDIS_USERNAME: ACL_USER.name, REDIS_PASSWORD: ACL_USER.password };
+
+/** doctor's answer per node when the ACL password is wrong: each node fails, naming the variables. */
+async function wrongPasswordChecks(env: Record<string, string>): Promise<Check[]> {
+  const checks = await redisChecks({ ...env, REDIS_PASSWORD: 'not-the-password' });
+  return checks.filter((c) => c.status === 'FAIL');
+}
+
 describe('doctor on Redis Sentinel', () => {
-  it('reports the master, its replica, the Sentinels and the quorum; an unknown name fails', async () => {
-    const setup = await startRedisSentinel({ replicas: 1, sentinels: 3 });
+  it('reports the master, its replica, the Sentinels and the quorum as the ACL user; an unknown name or a wrong password fails', async () => {
+    const setup = await startRedisSentinel({ replicas: 1, sentinels: 3, aclUser: ACL_USER });
     try {
       const env = {
         REDIS_SENTINELS: setup.sentinelAddresses,
         REDIS_SENTINEL_NAME: setup.masterName,
+        ...ACL_ENV,
       };
       const [master, replica] = setup.dataNodes.map((n) => `127.0.0.1:${n.port}`);
       const checks = await redisChecks(env);
@@ -49,6 +60,14 @@ describe('doctor on Redis Sentinel', () => {
           fix: expect.stringContaining('set REDIS_SENTINEL_NAME'),
         },
       ]);
+
+      const refused = await wrongPasswordChecks(env);
+      expect(refused.map((c) => c.check)).toEqual([`redis ${master}`, `redis ${replica}`]);
+      for (const check of refused) {
+        expect(check.detail).toMatch(/WRONGPASS/);
+        expect(check.fix).toBe('check REDIS_USERNAME and REDIS_PASSWORD');
+        expect(check.detail).not.toContain('not-the-password');
+      }
     } finally {
       await setup.dispose();
     }
@@ -56,17 +75,19 @@ describe('doctor on Redis Sentinel', () => {
 });
 
 describe('doctor on Redis Cluster', () => {
-  it('reports every node; a node with an evicting policy fails; masters without replica warn', async () => {
-    const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
+  it('reports every node as the ACL user; a node with an evicting policy fails; masters without replica warn; a wrong password fails every node', async () => {
+    const cluster = await startRedisCluster({
+      masters: 3,
+      replicasPerMaster: 0,
+      aclUser: ACL_USER,
+    });
     try {
       const [first] = cluster.nodes;
       const admin = await import('ioredis').then(({ Redis }) => new Redis(first!.url));
       await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
       admin.disconnect();
-      const checks = await redisChecks({
-        REDIS_CLUSTER_NODES: cluster.seeds,
-        QUEUE_PREFIX: '{so}',
-      });
+      const env = { REDIS_CLUSTER_NODES: cluster.seeds, QUEUE_PREFIX: '{so}', ...ACL_ENV };
+      const checks = await redisChecks(env);
       expect(checks[0]).toMatchObject({
         check: 'redis',
         status: 'PASS',
@@ -78,6 +99,19 @@ describe('doctor on Redis Cluster', () => {
       expect(checks.filter((c) => c.status === 'FAIL')).toEqual([
         expect.objectContaining({ check: `redis-eviction 127.0.0.1:${first!.port}` }),
       ]);
+
+      // No seed lets the harness in: one line, every seed's WRONGPASS, the variables named.
+      const refused = await wrongPasswordChecks(env);
+      expect(refused).toEqual([
+        {
+          check: 'redis',
+          status: 'FAIL',
+          detail: expect.stringMatching(/^no node of REDIS_CLUSTER_NODES answers \(/),
+          fix: 'check REDIS_USERNAME and REDIS_PASSWORD',
+        },
+      ]);
+      expect(refused[0]!.detail.match(/WRONGPASS/g)).toHaveLength(3);
+      expect(refused[0]!.detail).not.toContain('not-the-password');
     } finally {
       await cluster.dispose();
     }

@@ -24,6 +24,7 @@ export {
   type WebhookEvent,
 } from './payloads';
 export { enrichDedupId, eventJobId } from './job-ids';
+export { scanKeys } from './scan-keys';
 export {
   DEFAULT_COMPLETED_EVENT_RETENTION,
   enrichJobOptions,

@@ -1,6 +1,7 @@
 export {
   useTestRedis,
   startRedisServer,
+  type AclUser,
   type RedisProcess,
   type RedisServer,
   type RedisServerOptions,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { freePort } from './free-port';
 import { askRedis, type RedisProcess } from './redis-process';
-import { startRedisServer } from './redis';
+import { startRedisServer, type AclUser } from './redis';
 import { waitFor } from './wait-for';
 
 export interface RedisClusterOptions {
@@ -10,6 +10,8 @@ export interface RedisClusterOptions {
   /** `cluster-node-timeout`: how long a silent master has before its replica takes over. */
   readonly nodeTimeoutMs?: number;
   readonly appendOnly?: false | 'everysec' | 'always';
+  /** An ACL user on every node (the harness itself stays on the open `default` user). */
+  readonly aclUser?: AclUser;
 }
 
 /** One node as `CLUSTER NODES` describes it. */
@@ -169,6 +171,7 @@ export async function startRedisCluster(
       nodes.push(
         await startRedisServer({
           appendOnly: options.appendOnly ?? 'everysec',
+          ...(options.aclUser ? { aclUser: options.aclUser } : {}),
           extraArgs: [
             '--cluster-enabled',
             'yes',

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRedisProcess, askRedis, type RedisProcess } from './redis-process';
-import { startRedisServer } from './redis';
+import { startRedisServer, type AclUser } from './redis';
 import { waitFor } from './wait-for';
 
 export interface RedisSentinelOptions {
@@ -11,6 +11,8 @@ export interface RedisSentinelOptions {
   /** `down-after-milliseconds`: how long a silent master has before the Sentinels fail it over. */
   readonly downAfterMs?: number;
   readonly appendOnly?: false | 'everysec' | 'always';
+  /** An ACL user on every data node (the harness and the Sentinels stay on the open `default` user). */
+  readonly aclUser?: AclUser;
 }
 
 /** A master, its replicas and the Sentinels that watch them, on loopback ports (no Docker). */
@@ -57,12 +59,14 @@ export async function startRedisSentinel(
     await Promise.all([...sentinels, ...dataNodes].map((n) => n.dispose()));
   };
   try {
-    const master = await startRedisServer({ appendOnly });
+    const aclUser = options.aclUser ? { aclUser: options.aclUser } : {};
+    const master = await startRedisServer({ appendOnly, ...aclUser });
     dataNodes.push(master);
     for (let i = 0; i < replicaCount; i++)
       dataNodes.push(
         await startRedisServer({
           appendOnly,
+          ...aclUser,
           extraArgs: ['--replicaof', '127.0.0.1', String(master.port)],
         }),
       );

@@ -31,6 +31,19 @@ export interface RedisServerOptions {
   readonly tls?: TestCertificates;
   /** More `redis-server` arguments (e.g. `--cluster-enabled yes`). */
   readonly extraArgs?: readonly string[];
+  /** An ACL user besides `default` (which stays open to the harness), as a managed Redis has one. */
+  readonly aclUser?: AclUser;
+}
+
+/** An ACL user with every command on every key and channel (docs/deploy.md's rule). */
+export interface AclUser {
+  readonly name: string;
+  readonly password: string;
+}
+
+/** `redis-server` arguments that define `user` (a config line on the command line, kept on restart). */
+export function aclUserArgs(user: AclUser | undefined): string[] {
+  return user ? ['--user', user.name, 'on', `>${user.password}`, '~*', '&*', '+@all'] : [];
 }
 
 /** Starts a private `redis-server` on a free port (for tests that stop or kill Redis). */
@@ -69,6 +82,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       '--appendonly',
       options.appendOnly ? 'yes' : 'no',
       ...(options.appendOnly ? ['--appendfsync', options.appendOnly] : []),
+      ...aclUserArgs(options.aclUser),
       ...(options.extraArgs ?? []),
     ],
   });
