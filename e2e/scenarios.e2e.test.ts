@@ -48,6 +48,8 @@ describe.each<Topology>(['single', 'cluster', 'sentinel'])(
         const who = await signIns(redis);
         expect(who.unexplained).toEqual([]);
         expect(who.asAclUser).toBeGreaterThan(0);
+        const outputs = [system.receiver, ...system.workers].map((p) => p.output());
+        expect(outputs.filter((o) => o.includes(redis!.aclUser.password))).toEqual([]);
       }
     });
 

@@ -8,28 +8,31 @@ import {
   aWebhookEvent,
   freePort,
   signWebhookBody,
+  askRedis,
+  startRedisServer,
   TEST_TENANT,
-  useTestRedis,
   waitFor,
-  type TestRedis,
+  type RedisProcess,
 } from '@so-connector/testing';
 import { credentialsSent, deliver, generateCorpus, judge, type Outcome } from './bad-input-corpus';
 import { startApp, type ProductProcess } from './processes';
 
 // Issue 6, "Security checks", on the built receiver process: no secret reaches its output or its
-// admin pages, and the admin routes refuse missing and wrong credentials.
+// admin pages, and the admin routes refuse missing and wrong credentials. Redis is a private one
+// with an ACL user whose password is in REDIS_URL (as with a managed Redis): a secret too.
 const SECRETS = ['security-current-secret-5e1f0c77', 'security-previous-secret-a27d4419'] as const;
 const TOKEN = 'security-legacy-token-c0ffee11';
 const ADMIN = { user: 'ops-admin', password: 'security-admin-password-81f3' };
+const REDIS_USER = { name: 'so-connector', password: 'security-redis-password-7d02b6' };
 
-let redis: TestRedis;
+let redis: RedisProcess;
 let receiver: ProductProcess;
 let port: number;
 let spoolDir: string;
 const agent = new Agent({ keepAlive: true, maxSockets: 16, timeout: 60_000 });
 
 /** Every credential-like value sent to the receiver: none may appear in its output. */
-const sent = new Set<string>([...SECRETS, TOKEN, ADMIN.password]);
+const sent = new Set<string>([...SECRETS, TOKEN, ADMIN.password, REDIS_USER.password]);
 /** Every admin page or API answer fetched with valid credentials. */
 const pages: { path: string; body: string }[] = [];
 
@@ -97,13 +100,12 @@ function postEvent(event: object, options: { secret?: string; path?: string } = 
 }
 
 beforeAll(async () => {
-  redis = await useTestRedis();
+  redis = await startRedisServer({ aclUser: REDIS_USER });
   port = await freePort();
   spoolDir = mkdtempSync(join(tmpdir(), 'so-security-spool-'));
   receiver = startApp('receiver', {
     PORT: String(port),
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: redis.prefix,
+    REDIS_URL: redis.url.replace('://', `://${REDIS_USER.name}:${REDIS_USER.password}@`),
     SO_CONTEXT_IDENTIFIER: TEST_TENANT,
     WEBHOOK_SECRET: SECRETS.join(','),
     WEBHOOK_TOKEN: TOKEN,
@@ -121,7 +123,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await receiver?.kill();
   agent.destroy();
-  await redis?.cleanup();
+  await redis?.dispose();
   if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
 });
 
@@ -150,6 +152,12 @@ describe('the running receiver keeps its secrets', () => {
       200,
       'ignored',
     ]);
+    // The receiver signed in as REDIS_URL's user (its connections are named so-connector:…).
+    const clients = String(await askRedis(redis.port, (r) => r.client('LIST')))
+      .split('\n')
+      .filter((line) => / name=so-connector:/.test(line));
+    expect(clients.length).toBeGreaterThan(0);
+    expect(clients.filter((line) => !line.includes(` user=${REDIS_USER.name} `))).toEqual([]);
   });
 
   it('refuses a slice of the bad-input corpus with clear 4xx answers', async () => {
