@@ -1,7 +1,10 @@
-import { Redis } from 'ioredis';
 import { waitFor } from '@so-connector/testing';
 import { startApp } from './processes';
 import { startSystem, UDF, type RunningSystem } from './system';
+import { onTopology, startTopologyRedis, type Topology, type TopologyRedis } from './topologies';
+
+// On one redis-server, a 6-node Redis Cluster and a Sentinel setup (issue 13): the backfill's
+// cursor, stop flag and outcomes live under the hash-tagged QUEUE_PREFIX there.
 
 let system: RunningSystem;
 afterEach(async () => {
@@ -22,39 +25,46 @@ const logLines = (output: string, message: string) =>
     .filter((l) => l.includes(`"message":"${message}"`))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-describe('a worker SIGKILLed in the middle of a backfill (issue 11 §3)', () => {
-  it('is resumed from its Redis cursor by the next worker: every record enriched once', async () => {
-    // Jobs of a dead worker come back 2 s after it dies (stalled-job check), no debounce.
-    system = await startSystem({
-      workerEnv: { ENRICH_DEBOUNCE_MS: '0', WORKER_LOCK_DURATION_MS: '2000' },
-    });
-    const [first] = system.workers;
-    // Only the backfill enriches here: no webhook answers the new records.
-    for (const hook of system.sim.webhooks()) hook.State = 'Stopped';
-    for (let i = 0; i < 12; i++)
-      system.sim.state.create(
-        'contact',
-        { Name: `Backfill ${i} AS`, OrgNr: String(920_000_100 + i), Description: 'Robot cells' },
-        5,
-      );
-    const ids = system.sim.state.ids('contact');
-    const writes = new Map<number, number>();
-    system.sim.state.on('change', (change) => {
-      if (change.changedByAssociateId === system.sim.state.apiUser.associateId)
-        writes.set(change.primaryKey, (writes.get(change.primaryKey) ?? 0) + 1);
-    });
+describe.each<Topology>(['single', 'cluster', 'sentinel'])(
+  'a worker SIGKILLed in the middle of a backfill (issue 11 §3), %s Redis',
+  (topology) => {
+    let redis: TopologyRedis | undefined;
+    beforeAll(async () => {
+      if (topology !== 'single') redis = await startTopologyRedis(topology);
+    }, 60_000);
+    afterAll(() => redis?.dispose());
 
-    // Two records a second: 16 companies take 8 s, and the worker dies after the third.
-    const cli = startApp('cli', system.workerEnv(), { args: ['backfill', '--rate', '120'] });
-    const exited = new Promise<number | null>((resolve) => cli.child.once('exit', resolve));
-    const inspector = new Redis(system.redis.url);
-    try {
+    it('is resumed from its Redis cursor by the next worker: every record enriched once', async () => {
+      // Jobs of a dead worker come back 2 s after it dies (stalled-job check), no debounce.
+      system = await startSystem({
+        ...onTopology(redis),
+        workerEnv: { ENRICH_DEBOUNCE_MS: '0', WORKER_LOCK_DURATION_MS: '2000' },
+      });
+      const [first] = system.workers;
+      // Only the backfill enriches here: no webhook answers the new records.
+      for (const hook of system.sim.webhooks()) hook.State = 'Stopped';
+      for (let i = 0; i < 12; i++)
+        system.sim.state.create(
+          'contact',
+          { Name: `Backfill ${i} AS`, OrgNr: String(920_000_100 + i), Description: 'Robot cells' },
+          5,
+        );
+      const ids = system.sim.state.ids('contact');
+      const writes = new Map<number, number>();
+      system.sim.state.on('change', (change) => {
+        if (change.changedByAssociateId === system.sim.state.apiUser.associateId)
+          writes.set(change.primaryKey, (writes.get(change.primaryKey) ?? 0) + 1);
+      });
+
+      // Two records a second: 16 companies take 8 s, and the worker dies after the third.
+      const cli = startApp('cli', system.workerEnv(), { args: ['backfill', '--rate', '120'] });
+      const exited = new Promise<number | null>((resolve) => cli.child.once('exit', resolve));
       const progress = async (): Promise<Progress | undefined> => {
-        const [key] = (await inspector.keys(`${system.redis.prefix}:backfill:Cust12345:*`)).filter(
+        const [key] = (await system.keys(`${system.redis.prefix}:backfill:Cust12345:*`)).filter(
           // The run's own key; `…:stop` and `…:outcomes` sit beside it.
           (k) => /:backfill:Cust12345:[0-9a-f]{16}$/.test(k),
         );
-        const raw = key ? await inspector.get(key) : null;
+        const raw = key ? await system.connection.get(key) : null;
         return raw ? (JSON.parse(raw) as Progress) : undefined;
       };
       await waitFor(async () => ((await progress())?.enqueued ?? 0) >= 3, {
@@ -111,8 +121,6 @@ describe('a worker SIGKILLed in the middle of a backfill (issue 11 §3)', () => 
       expect(logLines(second.output(), 'record written').length).toBe(
         written.length - logLines(first!.output(), 'record written').length,
       );
-    } finally {
-      inspector.disconnect();
-    }
-  }, 120_000);
-});
+    }, 120_000);
+  },
+);

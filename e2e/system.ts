@@ -44,6 +44,8 @@ export interface RunningSystem {
   writes(): number;
   /** The keys matching `match` in the Redis under test (every master of a Cluster that may hold them). */
   keys(match: string): Promise<string[]>;
+  /** The harness's own connection to the Redis under test (a Cluster or Sentinel client there). */
+  readonly connection: Redis | Cluster;
   startWorker(extra?: Record<string, string>): Promise<ProductProcess>;
   /** The environment `startWorker` starts a worker with, for tests that start their own. */
   workerEnv(extra?: Record<string, string>): Record<string, string>;
@@ -175,6 +177,7 @@ export async function startSystem(
       enrich,
       writes,
       keys: (match) => scanKeys(connection, match),
+      connection,
       async startWorker(extra = {}) {
         const worker = startApp('worker', system.workerEnv(extra));
         workers.push(worker);
