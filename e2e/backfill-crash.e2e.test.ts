@@ -1,7 +1,7 @@
 import { waitFor } from '@so-connector/testing';
 import { startApp } from './processes';
 import { startSystem, UDF, type RunningSystem } from './system';
-import { onTopology, startTopologyRedis, type Topology, type TopologyRedis } from './topologies';
+import { onTopology, useTopologyRedis, type Topology } from './topologies';
 
 // On one redis-server, a 6-node Redis Cluster and a Sentinel setup (issue 13): the backfill's
 // cursor, stop flag and outcomes live under the hash-tagged QUEUE_PREFIX there.
@@ -28,16 +28,12 @@ const logLines = (output: string, message: string) =>
 describe.each<Topology>(['single', 'cluster', 'sentinel'])(
   'a worker SIGKILLed in the middle of a backfill (issue 11 §3), %s Redis',
   (topology) => {
-    let redis: TopologyRedis | undefined;
-    beforeAll(async () => {
-      if (topology !== 'single') redis = await startTopologyRedis(topology);
-    }, 60_000);
-    afterAll(() => redis?.dispose());
+    const topologyRedis = useTopologyRedis(topology);
 
     it('is resumed from its Redis cursor by the next worker: every record enriched once', async () => {
       // Jobs of a dead worker come back 2 s after it dies (stalled-job check), no debounce.
       system = await startSystem({
-        ...onTopology(redis),
+        ...onTopology(topologyRedis()),
         workerEnv: { ENRICH_DEBOUNCE_MS: '0', WORKER_LOCK_DURATION_MS: '2000' },
       });
       const [first] = system.workers;

@@ -1,11 +1,5 @@
 import { startSystem as startOn, UDF, type RunningSystem } from './system';
-import {
-  onTopology,
-  signIns,
-  startTopologyRedis,
-  type Topology,
-  type TopologyRedis,
-} from './topologies';
+import { onTopology, signIns, type Topology, useTopologyRedis } from './topologies';
 
 // Issue 4's scenarios against the real receiver and worker processes (the demo e2e covers a new
 // company and its echo; worker-crash.e2e covers a SIGKILLed worker), on one redis-server, a
@@ -24,13 +18,9 @@ const udfs = (kind: 'contact' | 'person', id: number) =>
 describe.each<Topology>(['single', 'cluster', 'sentinel'])(
   'receiver + worker processes against the simulator, %s Redis',
   (topology) => {
-    let redis: TopologyRedis | undefined;
-    beforeAll(async () => {
-      if (topology !== 'single') redis = await startTopologyRedis(topology);
-    }, 60_000);
-    afterAll(() => redis?.dispose());
+    const topologyRedis = useTopologyRedis(topology);
     const startSystem = (options: Parameters<typeof startOn>[0] = {}) =>
-      startOn({ ...onTopology(redis), ...options });
+      startOn({ ...onTopology(topologyRedis()), ...options });
 
     it('coalesces 20 quick changes of one company into one enrichment and at most one write', async () => {
       system = await startSystem();
@@ -42,6 +32,7 @@ describe.each<Topology>(['single', 'cluster', 'sentinel'])(
       // The jobs are in the setup under test: the harness reads them through its Cluster or
       // Sentinel connection (onTopology), under this system's own prefix.
       expect(await system.events.getCompletedCount()).toBeGreaterThanOrEqual(20);
+      const redis = topologyRedis();
       if (redis) {
         // As on a managed Redis, every process signs in as the ACL user (REDIS_USERNAME and
         // REDIS_PASSWORD) on each node it uses; none came in on the open `default` user.
@@ -49,7 +40,7 @@ describe.each<Topology>(['single', 'cluster', 'sentinel'])(
         expect(who.unexplained).toEqual([]);
         expect(who.asAclUser).toBeGreaterThan(0);
         const outputs = [system.receiver, ...system.workers].map((p) => p.output());
-        expect(outputs.filter((o) => o.includes(redis!.aclUser.password))).toEqual([]);
+        expect(outputs.filter((o) => o.includes(redis.aclUser.password))).toEqual([]);
       }
     });
 

@@ -96,6 +96,19 @@ export async function startTopologyRedis(
   };
 }
 
+/**
+ * Starts `topology`'s Redis before the tests of the describe block it is called in and stops it
+ * after them (nothing on a single node). The block's systems must be stopped first (afterEach).
+ */
+export function useTopologyRedis(topology: Topology): () => TopologyRedis | undefined {
+  let redis: TopologyRedis | undefined;
+  beforeAll(async () => {
+    if (topology !== 'single') redis = await startTopologyRedis(topology);
+  }, 60_000);
+  afterAll(() => redis?.dispose());
+  return () => redis;
+}
+
 /** startSystem's options that put a system on a topology (none: the default redis-server). */
 export interface OnTopology {
   redisUrl?: string;

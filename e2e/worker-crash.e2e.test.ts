@@ -1,7 +1,7 @@
 import { waitFor } from '@so-connector/testing';
 import type { ProductProcess } from './processes';
 import { startSystem, UDF, type RunningSystem } from './system';
-import { onTopology, startTopologyRedis, type Topology, type TopologyRedis } from './topologies';
+import { onTopology, useTopologyRedis, type Topology, type TopologyRedis } from './topologies';
 
 // A worker SIGKILLed mid-job, on one redis-server, a 6-node Redis Cluster and a Sentinel setup
 // (issue 13): BullMQ's stalled-job recovery and the provider answer kept in Redis must hold on each.
@@ -35,12 +35,8 @@ async function restartAndAwaitSummary(): Promise<ProductProcess> {
 }
 
 describe.each<Topology>(['single', 'cluster', 'sentinel'])('%s Redis', (topology) => {
-  let redis: TopologyRedis | undefined;
-  beforeAll(async () => {
-    if (topology !== 'single') redis = await startTopologyRedis(topology);
-  }, 60_000);
-  afterAll(() => redis?.dispose());
-  const startCrashableSystem = () => crashable(redis);
+  const topologyRedis = useTopologyRedis(topology);
+  const startCrashableSystem = () => crashable(topologyRedis());
 
   describe('worker SIGKILLed in the middle of an enrichment', () => {
     it('is enriched after a restart, and written exactly once', async () => {
