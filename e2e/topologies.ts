@@ -137,7 +137,8 @@ export interface SignIns {
   readonly asAclUser: number;
   /**
    * Connections on the open `default` user that are none of: the harness's own, a replication
-   * link, a Sentinel. A process that ignored REDIS_USERNAME/REDIS_PASSWORD shows up here.
+   * link, a Sentinel, one that has sent no command yet (`cmd=NULL`: a client connecting now, before
+   * its AUTH). A process that ignored REDIS_USERNAME/REDIS_PASSWORD shows up here.
    */
   readonly unexplained: string[];
 }
@@ -156,7 +157,8 @@ export async function signIns(redis: TopologyRedis): Promise<SignIns> {
       else if (
         field('name') !== HARNESS &&
         !field('name').startsWith('sentinel-') &&
-        !/[SM]/.test(field('flags'))
+        !/[SM]/.test(field('flags')) &&
+        field('cmd') !== 'NULL'
       )
         unexplained.push(`node ${node.port}: ${line}`);
     }
