@@ -8,7 +8,7 @@ import {
   type TenantsDeployment,
 } from './tenants-deployment';
 import { jobsOfTenants, metricSum, metricTenants } from './tenant-views';
-import { onTopology, startTopologyRedis, type Topology, type TopologyRedis } from './topologies';
+import { onTopology, startTopologyRedisBeforeAll, type Topology } from './topologies';
 
 // Issue 12, "e2e with two … simulated tenants": a partner's deployment (the built receiver and
 // worker, real Redis) serving two tenants from TENANTS_FILE besides the environment's own
@@ -51,19 +51,16 @@ function eventLogLines(deployment: TenantsDeployment): { tenant: unknown; ids: s
 describe.each<Topology>(['single', 'cluster', 'sentinel'])(
   'two tenants from TENANTS_FILE in one deployment (built processes), %s Redis',
   (topology) => {
-    let redis: TopologyRedis | undefined;
-    beforeAll(async () => {
-      if (topology !== 'single') redis = await startTopologyRedis(topology);
-    }, 60_000);
+    const redis = startTopologyRedisBeforeAll(topology);
     const use = useTenantsDeployment(
       (explorerUrl) => [
         tenantSpec(0),
         tenantSpec(1, { type: 'company-explorer', url: explorerUrl, apiKey: 'ce-key-tenant-b' }),
       ],
-      { redis: () => onTopology(redis) },
+      { redis: () => onTopology(redis()) },
     );
     // Declared after the deployment's: jest runs afterAll hooks in order, so the processes stop first.
-    afterAll(() => redis?.dispose());
+    afterAll(() => redis.dispose());
     beforeAll(() => {
       d = use.deployment();
       [A, B] = d.tenants as [SimTenant, SimTenant];

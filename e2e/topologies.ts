@@ -96,17 +96,32 @@ export async function startTopologyRedis(
   };
 }
 
+/** A describe block's Cluster or Sentinel setup: the setup once started, and its stop. */
+export interface BlockTopology {
+  /** The setup (undefined on a single node, and before the block's beforeAll). */
+  (): TopologyRedis | undefined;
+  dispose(): Promise<void>;
+}
+
 /**
- * Starts `topology`'s Redis before the tests of the describe block it is called in and stops it
- * after them (nothing on a single node). The block's systems must be stopped first (afterEach).
+ * Starts `topology`'s Redis before the tests of the describe block it is called in (nothing on a
+ * single node). The caller stops it with `dispose` in an afterAll declared after the one that
+ * stops its processes (jest runs afterAll hooks in declaration order); `useTopologyRedis` does so
+ * for blocks whose systems stop in an afterEach.
  */
-export function useTopologyRedis(topology: Topology): () => TopologyRedis | undefined {
+export function startTopologyRedisBeforeAll(topology: Topology): BlockTopology {
   let redis: TopologyRedis | undefined;
   beforeAll(async () => {
     if (topology !== 'single') redis = await startTopologyRedis(topology);
   }, 60_000);
-  afterAll(() => redis?.dispose());
-  return () => redis;
+  return Object.assign(() => redis, { dispose: async () => redis?.dispose() });
+}
+
+/** startTopologyRedisBeforeAll, stopped after the block's tests (its systems stop in afterEach). */
+export function useTopologyRedis(topology: Topology): BlockTopology {
+  const block = startTopologyRedisBeforeAll(topology);
+  afterAll(() => block.dispose());
+  return block;
 }
 
 /** startSystem's options that put a system on a topology (none: the default redis-server). */
