@@ -1,6 +1,6 @@
 import { loadCliConfig, type ClusterRedis } from '@so-connector/config';
 import { startRedisCluster, type TestRedisCluster } from '@so-connector/testing';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import {
   BackfillProgressStore,
   closeRedis,
@@ -30,9 +30,12 @@ describe('per-node commands on a 3-master Redis Cluster', () => {
     const redis = createConnection(topology, { role: 'worker' });
     try {
       expect(await inspectRedisDurability(redis)).toMatchObject({ warnings: [] });
-      // One master without AOF is enough for a warning, whichever it is.
-      const masters = await cluster.masters();
-      const node = new Redis({ host: '127.0.0.1', port: masters[masters.length - 1]!.port });
+      // One master without AOF is enough for a warning, whichever it is. The master is taken from
+      // the connection's own slot map, which the check walks: the harness's view (CLUSTER NODES of
+      // one node) can name another set of masters for a moment (a failover under load, gossip).
+      const masters = (redis as Cluster).nodes('master');
+      const port = masters[masters.length - 1]!.options.port!;
+      const node = new Redis({ host: '127.0.0.1', port });
       await node.config('SET', 'appendonly', 'no');
       try {
         const report = await inspectRedisDurability(redis);
@@ -123,8 +126,7 @@ describe('per-node commands on a 3-master Redis Cluster', () => {
   // so ioredis keeps it in the pool: a SCAN sent to it answers nothing, and the receiver's command
   // timeout (REDIS_TIMEOUT_MS) fails it. A killed master is dropped from the pool at once.
   it("with another master frozen, SCAN of a tag's pattern asks only the tag's master and succeeds", async () => {
-    const masters = await cluster.masters();
-    let frozen: (typeof masters)[number] | undefined;
+    let frozen: ReturnType<TestRedisCluster['node']> | undefined;
     const redis = createConnection(topology, { role: 'producer', commandTimeoutMs: 1000 });
     try {
       await new Promise((resolve) => redis.once('ready', resolve));
@@ -132,7 +134,11 @@ describe('per-node commands on a 3-master Redis Cluster', () => {
       const tag = '{so}';
       await redis.set(`${tag}:down-scan`, '1');
       const owner = cluster_.slots[keySlot(tag)]![0]!;
-      frozen = masters.find((m) => `127.0.0.1:${m.port}` !== owner)!;
+      // A master in the connection's own slot map (which the scan walks), not the tag's.
+      const other = (redis as Cluster)
+        .nodes('master')
+        .find((m) => `127.0.0.1:${m.options.port}` !== owner)!;
+      frozen = cluster.node(other.options.port!);
       frozen.pause();
       expect(await scanKeys(redis, `${tag}:down-*`)).toEqual([`${tag}:down-scan`]);
       // A pattern without a tag still needs every master, so the frozen one fails it.
