@@ -1,7 +1,7 @@
 import { waitFor } from '@so-connector/testing';
 import { startApp } from './processes';
 import { startSystem, UDF, type RunningSystem } from './system';
-import { onTopology, useTopologyRedis, type Topology } from './topologies';
+import { expectOnTopology, onTopology, useTopologyRedis, type Topology } from './topologies';
 
 // On one redis-server, a 6-node Redis Cluster and a Sentinel setup (issue 13): the backfill's
 // cursor, stop flag and outcomes live under the hash-tagged QUEUE_PREFIX there.
@@ -36,6 +36,7 @@ describe.each<Topology>(['single', 'cluster', 'sentinel'])(
         ...onTopology(topologyRedis()),
         workerEnv: { ENRICH_DEBOUNCE_MS: '0', WORKER_LOCK_DURATION_MS: '2000' },
       });
+      await expectOnTopology(topologyRedis());
       const [first] = system.workers;
       // Only the backfill enriches here: no webhook answers the new records.
       for (const hook of system.sim.webhooks()) hook.State = 'Stopped';

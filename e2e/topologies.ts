@@ -180,3 +180,11 @@ export async function signIns(redis: TopologyRedis): Promise<SignIns> {
   }
   return { asAclUser, unexplained };
 }
+
+/**
+ * On a Cluster or Sentinel setup, that the system just started runs there: some connection signed
+ * in as the setup's ACL user, which only the processes use (nothing to check on a single node).
+ */
+export async function expectOnTopology(redis: TopologyRedis | undefined): Promise<void> {
+  if (redis) expect((await signIns(redis)).asAclUser).toBeGreaterThan(0);
+}

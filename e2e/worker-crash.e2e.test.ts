@@ -1,7 +1,13 @@
 import { waitFor } from '@so-connector/testing';
 import type { ProductProcess } from './processes';
 import { startSystem, UDF, type RunningSystem } from './system';
-import { onTopology, useTopologyRedis, type Topology, type TopologyRedis } from './topologies';
+import {
+  expectOnTopology,
+  onTopology,
+  useTopologyRedis,
+  type Topology,
+  type TopologyRedis,
+} from './topologies';
 
 // A worker SIGKILLed mid-job, on one redis-server, a 6-node Redis Cluster and a Sentinel setup
 // (issue 13): BullMQ's stalled-job recovery and the provider answer kept in Redis must hold on each.
@@ -41,6 +47,7 @@ describe.each<Topology>(['single', 'cluster', 'sentinel'])('%s Redis', (topology
   describe('worker SIGKILLed in the middle of an enrichment', () => {
     it('is enriched after a restart, and written exactly once', async () => {
       system = await startCrashableSystem();
+      await expectOnTopology(topologyRedis());
       const [first] = system.workers;
 
       // Every SuperOffice call now takes a while, so the enrichment is caught in the middle.

@@ -2,7 +2,7 @@ import { waitFor } from '@so-connector/testing';
 import { assertInvariant } from './invariant';
 import { startFaultRun, type FaultRun } from './harness';
 import { ReferenceTenant } from './reference';
-import { onTopology, useTopologyRedis, type Topology } from '../topologies';
+import { expectOnTopology, onTopology, useTopologyRedis, type Topology } from '../topologies';
 
 // The version in e2e/worker-crash.e2e.test.ts kills one worker on one record; here two workers
 // race on the same records under steady traffic and are killed mid-enrichment twice, on one
@@ -33,6 +33,7 @@ describe.each<Topology>(['single', 'cluster', 'sentinel'])(
         },
       });
       const { system, ledger, workload } = run;
+      await expectOnTopology(topologyRedis());
       // Every SuperOffice call takes a while, so a kill catches enrichments in the middle.
       system.sim.faults.latencyMs = 300;
       workload.createCompanies();
