@@ -1,15 +1,8 @@
 import { readFileSync } from 'node:fs';
-import {
-  ConfigError,
-  loadCliConfig,
-  requireSection,
-  type CliConfig,
-  type RedisTopology,
-} from '@so-connector/config';
+import { ConfigError, loadCliConfig, requireSection, type CliConfig } from '@so-connector/config';
 import {
   closeRedis,
   closeWhenReady,
-  createConnection,
   createQueuePartitions,
   partitionOf,
   type LabelledQueue,
@@ -18,11 +11,17 @@ import {
 } from '@so-connector/queue';
 import { superOfficeHandle, type SuperOfficeHandle } from './superoffice-handle';
 import type { TenantConfig, TenantRegistry, TenantSourceName } from '@so-connector/tenants';
-import type { Queue } from 'bullmq';
+import { QueueEvents, type Queue } from 'bullmq';
 import { CliError, EXIT } from './errors';
 import { Output, type CliIo } from './io';
 import { openTenantRegistry } from './tenants/open-registry';
 import { configForTenant } from './tenants/settings';
+import {
+  connectRedis,
+  REDIS_ANSWER_WITHIN_MS,
+  watchRedis,
+  type RedisWatch,
+} from './redis-connection';
 
 export { superOfficeHandle, type SuperOfficeHandle } from './superoffice-handle';
 
@@ -30,24 +29,6 @@ export { superOfficeHandle, type SuperOfficeHandle } from './superoffice-handle'
 export interface SelectedTenant {
   readonly tenant: TenantConfig;
   readonly source: TenantSourceName;
-}
-
-/** Redis host and port (or the Sentinels / cluster seeds), never the password a URL may carry. */
-export function redisLocation(target: string | RedisTopology): string {
-  if (typeof target !== 'string' && target.mode !== 'single') {
-    const nodes = target.mode === 'sentinel' ? target.sentinels : target.nodes;
-    const list = nodes.map((n) => `${n.host}:${n.port}`).join(',');
-    return target.mode === 'sentinel'
-      ? `master ${target.masterName} of the Sentinels ${list}`
-      : `the cluster ${list}`;
-  }
-  const url = typeof target === 'string' ? target : target.url;
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || '6379'}`;
-  } catch {
-    return 'the configured Redis';
-  }
 }
 
 /** How long a queue may take to finish connecting before it is closed (closeWhenReady). */
@@ -61,6 +42,11 @@ export class CliContext {
   readonly out: Output;
   private loaded: CliConfig | undefined;
   private connection: Promise<RedisConnection> | undefined;
+  /** Watches the connection while the command runs (redis-connection.ts watchRedis). */
+  private watch: RedisWatch | undefined;
+  /** Rejects once the command's Redis stopped answering (see `lost`). */
+  private readonly dropped: Promise<never>;
+  private drop: (error: unknown) => void = () => undefined;
   private readonly queues = new Map<QueueName, LabelledQueue[]>();
   private readonly closers: (() => Promise<void>)[] = [];
   private superoffice: SuperOfficeHandle | undefined;
@@ -74,8 +60,23 @@ export class CliContext {
   constructor(
     readonly io: CliIo,
     json: boolean,
+    /** How long Redis may take to answer: to connect, and each PING while the command runs. */
+    private readonly redisAnswerWithinMs = REDIS_ANSWER_WITHIN_MS,
   ) {
     this.out = new Output(io, json);
+    this.dropped = new Promise<never>((_, reject) => {
+      this.drop = reject;
+    });
+    this.dropped.catch(() => undefined);
+  }
+
+  /**
+   * Rejects with a CliError (exit code 4) when the command's Redis connection, once made, stops
+   * answering: runCli races the command against it, so a command never hangs on a Redis that died
+   * or froze. Never settles for a command that does not use Redis.
+   */
+  get lost(): Promise<never> {
+    return this.dropped;
   }
 
   /**
@@ -171,9 +172,14 @@ export class CliContext {
     return this.loaded;
   }
 
-  /** A connected Redis, or a CliError naming the host within a few seconds. */
-  redis(timeoutMs = 5000): Promise<RedisConnection> {
-    this.connection ??= connectRedis(this.baseConfig().redis, timeoutMs);
+  /** A connected (and from then on watched) Redis, or a CliError naming the host within a few seconds. */
+  redis(): Promise<RedisConnection> {
+    const topology = this.baseConfig().redis;
+    this.connection ??= connectRedis(topology, this.redisAnswerWithinMs).then((redis) => {
+      this.watch = watchRedis(redis, topology, this.redisAnswerWithinMs);
+      this.watch.lost.catch((error: unknown) => this.drop(error));
+      return redis;
+    });
     return this.connection;
   }
 
@@ -208,57 +214,65 @@ export class CliContext {
     return this.superoffice;
   }
 
+  /**
+   * A queue's events (BullMQ QueueEvents, on a connection of its own), listening once this
+   * resolves; closed at the end of the command, and dropped without waiting when Redis stopped
+   * answering (so no connection of the command goes on reconnecting afterwards).
+   */
+  async queueEvents(name: QueueName): Promise<QueueEvents> {
+    const connection = (await this.redis()).duplicate();
+    const events = new QueueEvents(name, { connection, prefix: this.config().queue.prefix });
+    this.onClose(async () => {
+      if (this.watch?.isLost()) {
+        // Not awaited: it ends BullMQ's listening loop (which otherwise retries every 5 s for
+        // ever) and drops its connection; nothing is to be sent to a Redis that is gone.
+        void events.close().catch(() => undefined);
+      } else {
+        await withinMs(
+          closeWhenReady(events, CLOSE_READY_WITHIN_MS).then(() => closeRedis(connection)),
+          CLOSE_READY_WITHIN_MS,
+        );
+      }
+      connection.disconnect();
+    });
+    await Promise.race([events.waitUntilReady(), this.lost]);
+    return events;
+  }
+
   /** Runs `close` at the end of the command (before the Redis connection closes). */
   onClose(close: () => Promise<void>): void {
     this.closers.push(close);
   }
 
   async close(): Promise<void> {
-    for (const close of this.closers.reverse()) await close().catch(() => undefined);
+    this.watch?.stop();
+    // A closer (QueueEvents on a duplicated connection) must not hang on a Redis that went away.
+    for (const close of this.closers.reverse())
+      await withinMs(
+        close().catch(() => undefined),
+        CLOSE_READY_WITHIN_MS,
+      );
     // closeWhenReady: a queue closed while its connection still initialises makes BullMQ emit an
     // unhandled error (a command stopped by SIGTERM right after it began).
     for (const { queue } of [...this.queues.values()].flat())
       await closeWhenReady(queue, CLOSE_READY_WITHIN_MS).catch(() => undefined);
     if (this.connection) {
       const redis = await this.connection.catch(() => undefined);
-      if (redis) await closeRedis(redis);
+      // QUIT would wait in the offline queue for a Redis that is gone: drop the socket instead.
+      if (redis && this.watch?.isLost()) redis.disconnect();
+      else if (redis) await closeRedis(redis);
     }
   }
 }
 
-/**
- * Connects with the worker role (BullMQ's QueueEvents needs `maxRetriesPerRequest: null`) but
- * gives up after `timeoutMs`: an operator wants "Redis is down", not a command that hangs. A
- * Redis Cluster (REDIS_CLUSTER_NODES) is a `Cluster`: every key the commands touch carries
- * QUEUE_PREFIX's hash tag, so they run there as in the receiver and the worker.
- */
-async function connectRedis(topology: RedisTopology, timeoutMs: number): Promise<RedisConnection> {
-  const redis = createConnection(topology, {
-    role: 'worker',
-    connectionName: 'so-connector:cli',
-  });
-  let lastError: Error | undefined;
-  redis.on('error', (error: Error) => {
-    lastError = error;
-  });
-  const ready = await new Promise<boolean>((resolve) => {
-    if (redis.status === 'ready') return resolve(true);
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-  if (ready) return redis;
-  redis.disconnect();
-  throw new CliError(
-    `Redis at ${redisLocation(topology)} did not answer within ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}; check ${variablesOf(topology)} and that Redis runs`,
-    EXIT.redis,
-  );
-}
-
-/** The variables that say where Redis is, for the message of a Redis that does not answer. */
-function variablesOf(topology: RedisTopology): string {
-  if (topology.mode === 'sentinel') return 'REDIS_SENTINELS and REDIS_SENTINEL_NAME';
-  return topology.mode === 'cluster' ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
+/** Waits for `promise`, or `ms` at most. */
+async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }

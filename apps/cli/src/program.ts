@@ -24,6 +24,11 @@ export interface RunCliOptions {
    * still runs in the worker).
    */
   readonly stop?: AbortSignal;
+  /**
+   * How long Redis may take to answer before the command ends with exit code 4: to connect, and,
+   * while the command runs, each PING of its connection (default REDIS_ANSWER_WITHIN_MS, 5 s).
+   */
+  readonly redisAnswerWithinMs?: number;
 }
 
 /**
@@ -48,10 +53,11 @@ export async function runCli(
         tenant?: string;
       }>();
       const env = envFile === undefined ? io.env : withEnvFile(io.env, readEnvFile(envFile));
-      const ctx = new CliContext({ ...io, env }, Boolean(json));
+      const ctx = new CliContext({ ...io, env }, Boolean(json), options.redisAnswerWithinMs);
       contexts.push(ctx);
-      await ctx.selectTenant(tenant);
-      exitCode = (await action(ctx, command)) ?? EXIT.ok;
+      // A Redis that stops answering ends the command (exit 4) instead of leaving it waiting.
+      await Promise.race([ctx.selectTenant(tenant), ctx.lost]);
+      exitCode = (await Promise.race([action(ctx, command), ctx.lost])) ?? EXIT.ok;
     };
 
   const program = new Command('so-connector')

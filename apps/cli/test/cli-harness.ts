@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningSimulator } from '@so-connector/superoffice-simulator';
 import { superOfficeEnvFor } from '@so-connector/testing';
-import { runCli } from '../src/program';
+import { runCli, type RunCliOptions } from '../src/program';
 
 export interface CliRun {
   readonly code: number;
@@ -15,14 +15,22 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process with this environment, capturing both streams. */
-export async function cli(argv: readonly string[], env: Record<string, string>): Promise<CliRun> {
+export async function cli(
+  argv: readonly string[],
+  env: Record<string, string>,
+  options: RunCliOptions = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, {
-    env,
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-  });
+  const code = await runCli(
+    argv,
+    {
+      env,
+      stdout: { write: (chunk: string) => (stdout += chunk) },
+      stderr: { write: (chunk: string) => (stderr += chunk) },
+    },
+    options,
+  );
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }
 

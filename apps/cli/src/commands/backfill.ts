@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { QueueEvents } from 'bullmq';
 import {
-  closeRedis,
   BackfillProgressStore,
   backfillResultSchema,
   MAINTENANCE_JOB_NAMES,
@@ -17,6 +15,7 @@ import { UsageError, type Run } from '../command';
 import type { CliContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import { parseDuration, parseSince } from '../format/duration';
+import { JobWaitTimeout, waitForJob } from '../wait-for-job';
 
 interface BackfillOptions {
   entities: string;
@@ -133,13 +132,7 @@ async function backfill(ctx: CliContext, opts: BackfillOptions): Promise<number 
     );
 
   const queue = await ctx.queue(QUEUE_NAMES.maintenance);
-  const connection = redis.duplicate();
-  const events = new QueueEvents(QUEUE_NAMES.maintenance, { connection, prefix });
-  ctx.onClose(async () => {
-    await events.close();
-    await closeRedis(connection);
-  });
-  await events.waitUntilReady();
+  const events = await ctx.queueEvents(QUEUE_NAMES.maintenance);
   const job = await queue.add(MAINTENANCE_JOB_NAMES.backfill, data, JOB_OPTIONS);
   if ((await queue.getWorkersCount()) === 0)
     ctx.out.note(
@@ -151,28 +144,35 @@ async function backfill(ctx: CliContext, opts: BackfillOptions): Promise<number 
     if (stopping) return;
     stopping = true;
     ctx.out.note('stopping after the current record; run the same command again to resume');
-    void progress.requestStop(ctx.tenant, runId);
+    void progress.requestStop(ctx.tenant, runId).catch(() => undefined);
   };
   process.on('SIGINT', onInterrupt);
   let last: { at: number; enqueued: number } | undefined;
   const poll = setInterval(() => {
-    void progress.read(ctx.tenant, runId).then((p) => {
-      if (!p || p.status !== 'running') return;
-      const now = Date.now();
-      const rateNow = last ? ((p.enqueued - last.enqueued) * 1000) / Math.max(1, now - last.at) : 0;
-      last = { at: now, enqueued: p.enqueued };
-      // Progress goes to stderr (a JSON line each with --json): stdout stays the one result.
-      if (ctx.out.json) ctx.io.stderr.write(`${JSON.stringify({ progress: p })}\n`);
-      else ctx.out.progress(progressLine(p, rateNow));
-    });
+    // Best effort: a read that fails (Redis gone) skips one line; ctx.lost ends the wait.
+    void progress.read(ctx.tenant, runId).then(
+      (p) => {
+        if (!p || p.status !== 'running') return;
+        const now = Date.now();
+        const rateNow = last
+          ? ((p.enqueued - last.enqueued) * 1000) / Math.max(1, now - last.at)
+          : 0;
+        last = { at: now, enqueued: p.enqueued };
+        // Progress goes to stderr (a JSON line each with --json): stdout stays the one result.
+        if (ctx.out.json) ctx.io.stderr.write(`${JSON.stringify({ progress: p })}\n`);
+        else ctx.out.progress(progressLine(p, rateNow));
+      },
+      () => undefined,
+    );
   }, 1000);
   let returned: unknown;
   try {
-    returned = await job.waitUntilFinished(events, timeoutMs);
+    returned = await waitForJob(queue, job.id ?? '', events, timeoutMs, ctx.lost);
   } catch (error) {
+    if (error instanceof CliError) throw error; // Redis stopped answering (ctx.lost)
     const message = error instanceof Error ? error.message : String(error);
     throw new CliError(
-      /timed out/i.test(message)
+      error instanceof JobWaitTimeout
         ? `backfill ${runId} did not finish within ${opts.timeout}; it goes on in the worker (Bull Board, or run the same command to follow it)`
         : `backfill ${runId} failed: ${message}`,
       EXIT.failed,

@@ -1,18 +1,17 @@
 import type { Command } from 'commander';
 import {
-  closeRedis,
-  closeWhenReady,
   MAINTENANCE_JOB_NAMES,
   maintenanceJobSchema,
   QUEUE_NAMES,
   reconcileResultSchema,
   type ReconcileResult,
 } from '@so-connector/queue';
-import { QueueEvents } from 'bullmq';
+import type { QueueEvents } from 'bullmq';
 import { UsageError, type Run } from '../command';
-import { CLOSE_READY_WITHIN_MS, type CliContext } from '../context';
+import type { CliContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import { parseDuration, parseSince } from '../format/duration';
+import { JobWaitTimeout, waitForJob } from '../wait-for-job';
 
 interface ReplayOptions {
   since: string;
@@ -45,19 +44,7 @@ async function replay(ctx: CliContext, opts: ReplayOptions): Promise<number | un
 
   // Listening starts before the job is added, so no event of it can be missed.
   let events: QueueEvents | undefined;
-  if (opts.wait) {
-    const connection = (await ctx.redis()).duplicate();
-    events = new QueueEvents(QUEUE_NAMES.maintenance, {
-      connection,
-      prefix: ctx.config().queue.prefix,
-    });
-    const listening = events;
-    ctx.onClose(async () => {
-      await closeWhenReady(listening, CLOSE_READY_WITHIN_MS);
-      await closeRedis(connection);
-    });
-    await events.waitUntilReady();
-  }
+  if (opts.wait) events = await ctx.queueEvents(QUEUE_NAMES.maintenance);
 
   const data = maintenanceJobSchema.parse({ tenant: ctx.tenant, since: since.iso, trigger: 'cli' });
   const job = await queue.add(MAINTENANCE_JOB_NAMES.reconcile, data, REPLAY_JOB_OPTIONS);
@@ -100,10 +87,11 @@ async function replay(ctx: CliContext, opts: ReplayOptions): Promise<number | un
 
   let returned: unknown;
   try {
-    returned = await job.waitUntilFinished(events, timeoutMs);
+    returned = await waitForJob(queue, id, events, timeoutMs, ctx.lost);
   } catch (error) {
+    if (error instanceof CliError) throw error; // Redis stopped answering (ctx.lost)
     const message = error instanceof Error ? error.message : String(error);
-    if (/timed out/i.test(message)) {
+    if (error instanceof JobWaitTimeout) {
       throw new CliError(
         `reconcile job ${id} did not finish within ${opts.timeout}; it goes on in the worker (see Bull Board or so-connector failed list)`,
         EXIT.failed,
