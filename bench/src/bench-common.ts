@@ -164,10 +164,15 @@ export function spawnNode(
   env: Record<string, string>,
   options: { stdout?: 'ignore' | 'inherit' | 'pipe' } = {},
 ): ChildProcess {
-  return spawn(process.execPath, [script], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
-  });
+  const prof = process.env.BENCH_CPU_PROF_DIR;
+  return spawn(
+    process.execPath,
+    [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), script],
+    {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
+    },
+  );
 }
 
 /** SIGTERM and wait for exit (SIGKILL after `graceMs`). */

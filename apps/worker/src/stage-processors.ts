@@ -8,7 +8,7 @@ import {
   type QueuePartitions,
   tenantKeyPrefix,
 } from '@so-connector/queue';
-import type { SyncRunStore } from '@so-connector/sync-runs';
+import type { RunWriter } from '@so-connector/sync-runs';
 import type { Cluster, Redis } from 'ioredis';
 import type { FingerprintStore } from './fingerprint-store';
 import type { SeenChanges } from './maintenance/seen-changes';
@@ -23,9 +23,8 @@ export interface StageProcessorsDeps {
   readonly config: WorkerConfig;
   readonly connection: Redis | Cluster;
   readonly enrichQueue: QueuePartitions<EnrichJobData>;
-  /** The sync-run store (enrichments) and its write-behind batcher (events). */
-  readonly runs: SyncRunStore;
-  readonly runWriter: ReturnType<SyncRunStore['batcher']>;
+  /** The sync-run store's write-behind batcher (SyncRunStore.batcher), for both stages' facts. */
+  readonly runWriter: RunWriter;
   readonly seen: SeenChanges;
   readonly fingerprints: FingerprintStore;
   readonly pauses: TenantPauses;
@@ -86,7 +85,7 @@ export function createStageProcessors(deps: StageProcessorsDeps) {
         tenantKeyPrefix(prefix, config.queue.partitions),
         config.worker.providerResultTtlMs,
       ),
-      runs: deps.runs,
+      runs: deps.runWriter,
       backfills: new BackfillProgressStore(
         connection,
         tenantKeyPrefix(prefix, config.queue.partitions),

@@ -194,7 +194,6 @@ export async function startWorker(
     config,
     connection,
     enrichQueue,
-    runs,
     runWriter,
     seen,
     fingerprints,

@@ -1,10 +1,26 @@
 import type { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
+import { LuaScript } from './lua-script';
 
 /** How many causes (EventIds, `reconcile:…`, `cli:…`) one enrichment keeps for its log line. */
 export const MAX_COALESCED_CAUSES = 50;
 /** A list no job took (its job was removed by hand) does not stay in Redis for ever. */
 const CAUSES_TTL_MS = 7 * 24 * 3_600_000;
+
+/**
+ * One script each rather than a MULTI: a MULTI on the connection BullMQ uses builds an ioredis
+ * pipeline, which copies each of BullMQ's scripts onto itself first (a flood's every event pays it).
+ */
+const RECORD_CAUSE = new LuaScript(`
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return redis.call('GET', KEYS[2])`);
+
+const TAKE_CAUSES = new LuaScript(`
+local causes = redis.call('LRANGE', KEYS[1], 0, -1)
+redis.call('DEL', KEYS[1])
+return causes`);
 
 const causesKey = (queue: Queue, dedupId: string) => queue.toKey(`causes:${dedupId}`);
 /** Our queues run on ioredis connections (createRedisConnection); BullMQ types only its subset. */
@@ -16,16 +32,21 @@ const clientOf = async (queue: Queue) => (await queue.client) as unknown as Redi
  * (The job's data cannot collect them: with `replace` each request's data replaces the last, and
  * two producers reading and rewriting it at once would lose one.) The key sits under the queue's
  * prefix, so it shares the queue's hash slot on Redis Cluster.
+ *
+ * In the same round trip, returns the id of the record's pending job, if any: what
+ * `queue.getDeduplicationJobId(dedupId)` reads (`{queue.keys.de}:{dedupId}`), read after the push.
  */
-export async function recordCause(queue: Queue, dedupId: string, cause: string): Promise<void> {
-  const redis = await clientOf(queue);
-  const key = causesKey(queue, dedupId);
-  await redis
-    .multi()
-    .rpush(key, cause)
-    .ltrim(key, -MAX_COALESCED_CAUSES, -1)
-    .pexpire(key, CAUSES_TTL_MS)
-    .exec();
+export async function recordCause(
+  queue: Queue,
+  dedupId: string,
+  cause: string,
+): Promise<string | undefined> {
+  const pending = await RECORD_CAUSE.run(
+    await clientOf(queue),
+    [causesKey(queue, dedupId), `${queue.keys.de}:${dedupId}`],
+    [cause, MAX_COALESCED_CAUSES, CAUSES_TTL_MS],
+  );
+  return typeof pending === 'string' ? pending : undefined;
 }
 
 /**
@@ -34,12 +55,8 @@ export async function recordCause(queue: Queue, dedupId: string, cause: string):
  * BullMQ keeps for afterwards (keepLastIfActive).
  */
 export async function takeCauses(queue: Queue, dedupId: string): Promise<string[]> {
-  const redis = await clientOf(queue);
-  const key = causesKey(queue, dedupId);
-  const results = await redis.multi().lrange(key, 0, -1).del(key).exec();
-  const [error, causes] = results?.[0] ?? [null, []];
-  if (error) throw error;
-  return causes as string[];
+  const causes = await TAKE_CAUSES.run(await clientOf(queue), [causesKey(queue, dedupId)]);
+  return (causes as unknown[]).map(String);
 }
 
 /** `known` with `more` appended, each cause once, the newest MAX_COALESCED_CAUSES kept. */

@@ -61,10 +61,10 @@ export async function scheduleEnrichment(
 ): Promise<Job<EnrichJobData>> {
   const queue: Queue<EnrichJobData> = queueFor(queues, request.tenant);
   const dedupId = enrichDedupId(request.tenant, request.entity, request.recordId);
-  // Before the add: the job this request joins (or starts) finds the cause when it runs.
-  await recordCause(queue, dedupId, request.cause);
+  // Before the add: the job this request joins (or starts) finds the cause when it runs. The same
+  // round trip says which job is pending for the record (queue.getDeduplicationJobId).
+  const pendingId = await recordCause(queue, dedupId, request.cause);
   const now = timing.now ?? Date.now();
-  const pendingId = await queue.getDeduplicationJobId(dedupId);
   const pending = pendingId ? await queue.getJob(pendingId) : undefined;
   const joining = pending !== undefined && (await pending.isDelayed());
   const firstEventAt = joining ? pending.data.firstEventAt : new Date(now).toISOString();

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { LuaScript } from '../lua-script';
 import { prefixOfTenant, type TenantKeyPrefixOption } from '../tenant-keys';
 
 /** What a tenant's budget caps (TenantConfig.budget): SuperOffice calls a minute, provider calls an hour. */
@@ -21,7 +22,7 @@ export type Reservation =
  * Takes `amount` from the window's counter when it stays within the limit: `{1, used}`; else takes
  * nothing, counts the refusal in the window's refusal counter and returns `{0, used, refusals}`.
  */
-const RESERVE = `
+const RESERVE = new LuaScript(`
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local amount = tonumber(ARGV[1])
 if used + amount > tonumber(ARGV[2]) then
@@ -31,7 +32,7 @@ if used + amount > tonumber(ARGV[2]) then
 end
 local now = redis.call('INCRBY', KEYS[1], amount)
 if now == amount then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-return {1, now}`;
+return {1, now}`);
 
 /**
  * When the `refusals`-th refusal of a window (each of `amount` calls) may try again: the next
@@ -90,14 +91,10 @@ export class TenantBudgets {
     if (limit === undefined) return { ok: true, used: 0 };
     const start = this.window(kind, now);
     const size = BUDGET_WINDOW_MS[kind];
-    const [ok, used, refusals] = (await this.redis.eval(
-      RESERVE,
-      2,
-      this.key(tenant, kind, start),
-      this.refusalsKey(tenant, kind, start),
-      amount,
-      limit,
-      2 * size,
+    const [ok, used, refusals] = (await RESERVE.run(
+      this.redis,
+      [this.key(tenant, kind, start), this.refusalsKey(tenant, kind, start)],
+      [amount, limit, 2 * size],
     )) as [number, number, number?];
     return ok === 1
       ? { ok: true, used: Number(used) }

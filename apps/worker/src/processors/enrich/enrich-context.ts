@@ -7,7 +7,7 @@ import {
   type ContactEntity,
   type SuperOfficeClient,
 } from '@so-connector/superoffice-client';
-import type { SyncRunStore } from '@so-connector/sync-runs';
+import type { RunWriter } from '@so-connector/sync-runs';
 import type { FingerprintStore } from '../../fingerprint-store';
 import type { ProviderResultStore } from '../../provider-result-store';
 import type { TenantPauses } from '../../tenants/tenant-pause';
@@ -26,7 +26,11 @@ export interface EnrichProcessorDeps {
   readonly fingerprints: FingerprintStore;
   /** Provider answers by input fingerprint, kept from the moment they arrive. */
   readonly providerResults: ProviderResultStore;
-  readonly runs: SyncRunStore;
+  /**
+   * Where the job's facts go: the sync-run store's batcher (SyncRunStore.batcher), shared with
+   * the events stage, so concurrent jobs' facts share a round trip; each job awaits its own.
+   */
+  readonly runs: Pick<RunWriter, 'write'>;
   /** Backfill runs: an enrichment caused by `backfill:<runId>` counts its outcome there. */
   readonly backfills: BackfillProgressStore;
   /** The `so-enrich` queue: the causes producers recorded for a record are taken from it. */

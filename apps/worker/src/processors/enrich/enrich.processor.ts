@@ -87,7 +87,7 @@ export function createEnrichProcessor(shared: EnrichProcessorDeps) {
       data,
       counters,
       account,
-      running: () => deps.runs.record(fact('RUNNING')),
+      running: () => deps.runs.write({ fact: fact('RUNNING') }),
     };
 
     try {
@@ -95,8 +95,8 @@ export function createEnrichProcessor(shared: EnrichProcessorDeps) {
       if (data.entity === 'contact') await run.running();
       const result = data.entity === 'contact' ? await enrichContact(run) : await enrichPerson(run);
       await countBackfillOutcome(deps, data.tenant, eventIds, result);
-      await deps.runs.record(
-        fact(result.outcome === 'skipped' ? 'SKIPPED' : 'COMPLETED', {
+      await deps.runs.write({
+        fact: fact(result.outcome === 'skipped' ? 'SKIPPED' : 'COMPLETED', {
           calls: counters,
           ...(result.outcome === 'skipped' ? { reason: result.reason, detail: result.detail } : {}),
           ...(result.outcome === 'written' ? { fieldsWritten: result.changes } : {}),
@@ -105,7 +105,7 @@ export function createEnrichProcessor(shared: EnrichProcessorDeps) {
             : {}),
           ...(result.notes.length ? { detail: result.notes.join('; ') } : {}),
         }),
-      );
+      });
       if (result.outcome === 'written') {
         deps.logger.info('record written', {
           tenant: data.tenant,
@@ -138,22 +138,22 @@ export function createEnrichProcessor(shared: EnrichProcessorDeps) {
       // Over budget or told to wait (Retry-After): deferred, for this tenant only, until then
       // (servePerTenant), without using an attempt; the run shows why.
       if (failure instanceof BudgetExceededError || failure instanceof TenantPausedError) {
-        await deps.runs.record(
-          fact('QUEUED', {
+        await deps.runs.write({
+          fact: fact('QUEUED', {
             calls: counters,
             reason: failure instanceof BudgetExceededError ? 'over-budget' : 'rate-limited',
             detail: failure.message,
           }),
-        );
+        });
         throw failure;
       }
-      await deps.runs.record(
-        fact('FAILED', {
+      await deps.runs.write({
+        fact: fact('FAILED', {
           calls: counters,
           error: failure.message,
           reason: failure instanceof UnrecoverableError ? 'permanent' : 'will-retry',
         }),
-      );
+      });
       throw failure;
     }
   };
