@@ -258,9 +258,10 @@ export class CliContext {
       await closeWhenReady(queue, CLOSE_READY_WITHIN_MS).catch(() => undefined);
     if (this.connection) {
       const redis = await this.connection.catch(() => undefined);
-      // QUIT would wait in the offline queue for a Redis that is gone: drop the socket instead.
-      if (redis && this.watch?.isLost()) redis.disconnect();
-      else if (redis) await closeRedis(redis);
+      // QUIT would wait in the offline queue for a Redis that is gone (found lost, or gone since
+      // the watch stopped): drop the socket instead, or after a bounded wait.
+      if (redis && !this.watch?.isLost()) await withinMs(closeRedis(redis), CLOSE_READY_WITHIN_MS);
+      redis?.disconnect();
     }
   }
 }
