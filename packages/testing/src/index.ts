@@ -11,6 +11,7 @@ export {
   parseClusterNodes,
   slotRanges,
   startRedisCluster,
+  topologyPicture,
   type ClusterNodeView,
   type RedisClusterOptions,
   type TestRedisCluster,

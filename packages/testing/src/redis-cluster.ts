@@ -38,7 +38,10 @@ export interface TestRedisCluster {
   view(): Promise<ClusterNodeView[]>;
   /** The nodes that are masters now (a failover changes them). */
   masters(): Promise<RedisProcess[]>;
-  /** Until every running node says `cluster_state:ok` and every replica has synced. */
+  /**
+   * Until every running node says `cluster_state:ok`, every replica has synced, and every running
+   * node's `CLUSTER NODES` lists every running node with the same role and master.
+   */
   waitUntilHealthy(timeoutMs?: number): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -60,6 +63,28 @@ export function parseClusterNodes(text: string): ClusterNodeView[] {
         masterId: master === '-' ? undefined : master,
       };
     });
+}
+
+/**
+ * Every running node with its role and master as one node's `CLUSTER NODES` shows them, or
+ * `undefined` while that view misses a running node or flags one failing. Gossip reaches the nodes
+ * one by one: right after the cluster forms (or fails over) one node may not list a replica yet or
+ * may still call the old master a master, so a harness that waits only for `cluster_state:ok`
+ * hands tests a cluster whose nodes disagree.
+ */
+export function topologyPicture(
+  view: readonly ClusterNodeView[],
+  runningPorts: readonly number[],
+): string | undefined {
+  const portOf = new Map(view.map((n) => [n.id, n.port]));
+  const entries: string[] = [];
+  for (const port of runningPorts) {
+    const node = view.find((n) => n.port === port);
+    if (!node || node.failing) return undefined;
+    const master = node.masterId === undefined ? '' : String(portOf.get(node.masterId) ?? '?');
+    entries.push(`${port}:${node.role}:${master}`);
+  }
+  return entries.sort().join(' ');
 }
 
 function runRedisCli(args: readonly string[]): Promise<void> {
@@ -232,20 +257,33 @@ export async function startRedisCluster(
     async waitUntilHealthy(timeoutMs = 30_000) {
       await waitFor(
         async () => {
-          for (const node of nodes.filter((n) => n.running)) {
-            const ok = await askRedis(node.port, async (r) => {
+          const running = nodes.filter((n) => n.running);
+          const pictures = new Set<string>();
+          for (const node of running) {
+            const picture = await askRedis(node.port, async (r) => {
               const info = await r.cluster('INFO');
-              if (!info.includes('cluster_state:ok')) return false;
+              if (!info.includes('cluster_state:ok')) return undefined;
               const replication = await r.info('replication');
-              return (
-                !replication.includes('role:slave') || replication.includes('master_link_status:up')
+              if (
+                replication.includes('role:slave') &&
+                !replication.includes('master_link_status:up')
+              )
+                return undefined;
+              return topologyPicture(
+                parseClusterNodes((await r.cluster('NODES')) as string),
+                running.map((n) => n.port),
               );
             });
-            if (!ok) return false;
+            if (picture === undefined) return false;
+            pictures.add(picture);
           }
-          return true;
+          return pictures.size === 1;
         },
-        { timeoutMs, intervalMs: 100, what: 'cluster_state:ok on every node' },
+        {
+          timeoutMs,
+          intervalMs: 100,
+          what: 'cluster_state:ok, synced replicas and the same roles in every node’s view',
+        },
       );
     },
     dispose,
