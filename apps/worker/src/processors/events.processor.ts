@@ -80,20 +80,24 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
       entity === 'contact'
         ? event.PrimaryKey
         : (fieldValueAsInt(event.FieldValues?.contact_id) ?? 0);
-    const base = {
-      id: event.EventId,
-      kind: 'event' as const,
-      tenant,
-      accountId,
-      record: { entity, id: event.PrimaryKey } as const,
-      event: event.Event,
-      job: { queue: job.queueName, id: job.id ?? '' },
-    };
-
     // The decision's fact and the seen marker: one write, awaited (the batcher shares round trips).
+    // The fact is spelled out, not `{ ...base, at, … }`: V8 (Node 20) builds an object literal
+    // with properties after a spread in its slow path, about 1 µs per property, on every skip.
     const record = (status: 'SKIPPED' | 'QUEUED', reason: string, detail: string) =>
       deps.runs.write({
-        fact: { ...base, at: new Date().toISOString(), status, reason, detail },
+        fact: {
+          id: event.EventId,
+          kind: 'event',
+          tenant,
+          accountId,
+          record: { entity, id: event.PrimaryKey },
+          event: event.Event,
+          job: { queue: job.queueName, id: job.id ?? '' },
+          at: new Date().toISOString(),
+          status,
+          reason,
+          detail,
+        },
         also: seenMarker,
       });
 
