@@ -22,24 +22,13 @@ let replica: RedisProcess;
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
   const slot = keySlot(PREFIX);
-  // The slot's master and its replica, from one node's view, once that view lists the replica:
-  // right after the start a node's CLUSTER NODES can lag the replicas' own state (gossip), and a
-  // CI run found no replica of the master there (TypeError reading `port` of undefined).
-  await waitFor(
-    async () => {
-      const ranges = await askRedis(cluster.nodes[0]!.port, (r) => r.cluster('SLOTS'));
-      const range = ranges.find(([from, to]) => slot >= from && slot <= to);
-      const port = range ? Number(range[2]![1]) : undefined;
-      const view = await cluster.view();
-      const masterId = view.find((n) => n.port === port)?.id;
-      const replicaPort = view.find((n) => masterId && n.masterId === masterId)?.port;
-      if (port === undefined || replicaPort === undefined) return false;
-      master = cluster.node(port);
-      replica = cluster.node(replicaPort);
-      return true;
-    },
-    { timeoutMs: 20_000, what: "the prefix slot's master and its replica in the cluster's view" },
-  );
+  // startRedisCluster returns once every node's view lists every replica under its master.
+  const ranges = await askRedis(cluster.nodes[0]!.port, (r) => r.cluster('SLOTS'));
+  const range = ranges.find(([from, to]) => slot >= from && slot <= to)!;
+  master = cluster.node(Number(range[2]![1]));
+  const view = await cluster.view();
+  const masterId = view.find((n) => n.port === master.port)!.id;
+  replica = cluster.node(view.find((n) => n.masterId === masterId)!.port);
 }, 60_000);
 afterAll(async () => {
   replica?.resume();
