@@ -70,6 +70,22 @@ describe('receiver through Sentinel: master killed under traffic', () => {
       await waitFor(() => spooled(sut.spoolDir) === 0, {
         timeoutMs: 30_000,
         what: 'the spool to drain on the new master',
+      }).catch(async (error: Error) => {
+        // Once seen in CI (not in ~35 runs here): say what the Sentinels, the nodes and the
+        // receiver's drainer saw, so the next one can be explained.
+        // (Each spooled webhook logs a warning too: those are counted, not listed.)
+        const drainer = sut.logLines.filter((line) =>
+          /spool drain paused|"level":"error"/.test(line),
+        );
+        const spooling = sut.logLines.filter((line) => line.includes('spooling event to disk'));
+        throw new Error(
+          [
+            `${error.message}; ${spooled(sut.spoolDir)} still spooled, ${Date.now() - killedAt} ms after the kill`,
+            await redis.describe(),
+            `receiver: ${spooling.length} webhooks spooled; drainer and errors (last 15 of ${drainer.length}):`,
+            ...drainer.slice(-15),
+          ].join('\n'),
+        );
       });
       const drainedAfterMs = Date.now() - killedAt;
 

@@ -44,6 +44,13 @@ describe('disk spool (in-process receiver)', () => {
       expect((await supertest(sut.url).get('/metrics')).text).toContain(
         'so_receiver_spool_depth 1',
       );
+      // The drainer says why the spool does not drain, once, not at each pass (one a second).
+      const paused = () => sut.logLines.filter((line) => line.includes('spool drain paused'));
+      await waitFor(() => paused().length > 0, { what: 'the drainer saying why it paused' });
+      await new Promise((resolve) => setTimeout(resolve, 2500)); // two more passes
+      expect(paused()).toHaveLength(1);
+      expect(paused()[0]).toMatch(/"error":"Redis connection is (connecting|reconnecting|close)"/);
+      expect(paused()[0]).toContain('"spooled":1');
 
       await redisServer.start();
       const job = await waitFor(() => inspect.queue.getJob(event.EventId), {

@@ -30,8 +30,13 @@ export interface TestRedisSentinel {
    * running replica's link to its master is up (its sync done).
    */
   waitUntilHealthy(timeoutMs?: number): Promise<void>;
+  /** What each running Sentinel and data node says now, a line each: for a failed test's message. */
+  describe(): Promise<string>;
   dispose(): Promise<void>;
 }
+
+const REPLICATION_FIELDS =
+  /^(role|connected_slaves|master_port|master_link_status|master_sync_in_progress|master_repl_offset|slave\d+):/;
 
 /** `SENTINEL MASTER <name>`'s flat field list as a record. */
 function fields(reply: unknown): Record<string, string> {
@@ -151,6 +156,32 @@ export async function startRedisSentinel(
         },
         { timeoutMs, intervalMs: 100, what: `the replicas of ${masterName} in sync` },
       );
+    },
+    async describe() {
+      const lines: string[] = [];
+      for (const sentinel of sentinels.filter((s) => s.running)) {
+        try {
+          const info = fields(
+            await askRedis(sentinel.port, (r) => r.call('SENTINEL', 'MASTER', masterName)),
+          );
+          const { port, flags, 'num-slaves': slaves, 'failover-state': failover } = info;
+          lines.push(
+            `sentinel ${sentinel.port}: master ${port} flags=${flags} slaves=${slaves} failover=${failover}`,
+          );
+        } catch (error) {
+          lines.push(`sentinel ${sentinel.port}: ${(error as Error).message}`);
+        }
+      }
+      for (const node of dataNodes.filter((n) => n.running)) {
+        try {
+          const info = String(await askRedis(node.port, (r) => r.info('replication')));
+          const kept = info.split(/\r?\n/).filter((line) => REPLICATION_FIELDS.test(line));
+          lines.push(`node ${node.port}: ${kept.join(' ')}`);
+        } catch (error) {
+          lines.push(`node ${node.port}: ${(error as Error).message}`);
+        }
+      }
+      return lines.join('\n');
     },
     dispose,
   };

@@ -28,6 +28,9 @@ export interface SpoolDrainer {
 export function startSpoolDrainer(deps: SpoolDrainerDeps): SpoolDrainer {
   let running: Promise<number> | undefined;
   let stopped = false;
+  // Why the last pass stopped early, logged once until it changes or an event goes through: an
+  // operator whose spool does not drain sees why, without a line a second while Redis is away.
+  let pausedBy: string | undefined;
 
   const pass = async (): Promise<number> => {
     let moved = 0;
@@ -65,9 +68,18 @@ export function startSpoolDrainer(deps: SpoolDrainerDeps): SpoolDrainer {
         const outcome = await deps.enqueuer.enqueue(data);
         await deps.spool.remove(name);
         moved++;
+        pausedBy = undefined;
         deps.logger.info('spooled event queued', { eventId: data.event.EventId, outcome });
-      } catch {
-        break; // Redis still away; the next pass tries again.
+      } catch (error) {
+        // Redis still away; the next pass tries again.
+        const reason = error instanceof Error ? error.message : String(error);
+        if (reason !== pausedBy)
+          deps.logger.warn('spool drain paused; will retry', {
+            error: reason,
+            spooled: deps.spool.depth(),
+          });
+        pausedBy = reason;
+        break;
       }
     }
     if (moved > 0) deps.onDrained?.(moved);

@@ -9,6 +9,12 @@ export interface ReplicaAcksOptions {
   /** After a WAIT fell short, how long `confirm` refuses at once without asking; default `timeoutMs`. */
   readonly backoffMs?: number;
   /**
+   * How long a WAIT may go unanswered before it counts as fallen short; default `timeoutMs` + 1 s.
+   * Redis answers within `timeoutMs`, but the client may hold a command across a reconnect (a
+   * failover) without ever settling it, and every later `confirm` waits for the one in flight.
+   */
+  readonly answerWithinMs?: number;
+  /**
    * A key of the writes to confirm (the queue's, which carries QUEUE_PREFIX's hash tag). On a
    * Redis Cluster, WAIT goes to the master serving its slot: sent through the Cluster, a keyless
    * command goes to a random node, whose answer says nothing about the queue's writes.
@@ -30,12 +36,17 @@ export class ReplicasBehindError extends Error {
  * event behind the previous event's WAIT; this keeps the cost at one WAIT per round of events.
  *
  * After a WAIT falls short (no replica, or one too slow), `confirm` refuses at once for `backoffMs`
- * instead of sending more WAITs that would each block the connection for the whole timeout.
+ * instead of sending more WAITs that would each block the connection for the whole timeout. A WAIT
+ * that gets no answer at all within `answerWithinMs` falls short too, and the next one is sent
+ * afresh: without that bound, one lost reply would hold up every later event (they all spool and
+ * the spool never drains).
  */
 export class ReplicaAcks {
   private inFlight: Promise<number> | undefined;
   private next: Promise<number> | undefined;
   private behindUntil = 0;
+  /** Why the replicas count as behind until `behindUntil`: the answer (or silence) of the last WAIT. */
+  private shortfall = '';
 
   constructor(
     private readonly redis: Pick<Redis, 'call'> | Cluster,
@@ -64,20 +75,23 @@ export class ReplicaAcks {
   async confirm(): Promise<void> {
     const { replicas, timeoutMs } = this.options;
     if (replicas <= 0) return;
-    if (Date.now() < this.behindUntil)
-      throw new ReplicasBehindError(
-        `Redis replicas fell behind less than ${this.options.backoffMs ?? timeoutMs} ms ago; not waiting for them again yet`,
-      );
+    // Behind a moment ago: refused with that WAIT's answer, without sending another.
+    if (Date.now() < this.behindUntil) throw new ReplicasBehindError(this.shortfall);
     const acked = await this.nextWait();
-    if (acked < replicas) {
-      this.behindUntil = Math.max(
-        this.behindUntil,
-        Date.now() + (this.options.backoffMs ?? timeoutMs),
-      );
-      throw new ReplicasBehindError(
+    if (acked < replicas)
+      throw this.fallBehind(
         `${acked} of ${replicas} Redis replica(s) acknowledged the event within ${timeoutMs} ms`,
       );
-    }
+  }
+
+  /** Starts the backoff: `confirm` refuses with `reason` until it ends. */
+  private fallBehind(reason: string): ReplicasBehindError {
+    this.behindUntil = Math.max(
+      this.behindUntil,
+      Date.now() + (this.options.backoffMs ?? this.options.timeoutMs),
+    );
+    this.shortfall = reason;
+    return new ReplicasBehindError(reason);
   }
 
   /** A WAIT sent after now: the one in flight was maybe sent before the caller's write. */
@@ -91,7 +105,8 @@ export class ReplicaAcks {
       .then(() => {
         this.next = undefined;
         // The one before fell short: these callers are answered as it was, without a WAIT.
-        return Date.now() < this.behindUntil ? 0 : this.send();
+        if (Date.now() < this.behindUntil) throw new ReplicasBehindError(this.shortfall);
+        return this.send();
       });
     return this.next;
   }
@@ -99,9 +114,11 @@ export class ReplicaAcks {
   private send(): Promise<number> {
     let sent: Promise<number>;
     try {
-      sent = this.waitConnection()
-        .call('WAIT', this.options.replicas, this.options.timeoutMs)
-        .then((reply) => Number(reply));
+      sent = this.answered(
+        this.waitConnection()
+          .call('WAIT', this.options.replicas, this.options.timeoutMs)
+          .then((reply) => Number(reply)),
+      );
     } catch (error) {
       sent = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -111,5 +128,18 @@ export class ReplicaAcks {
     };
     sent.then(done, done);
     return sent;
+  }
+
+  /** `reply`, or ReplicasBehindError (and the backoff) once it has been unanswered too long. */
+  private answered(reply: Promise<number>): Promise<number> {
+    const { timeoutMs, answerWithinMs = timeoutMs + 1000 } = this.options;
+    let timer: NodeJS.Timeout | undefined;
+    const unanswered = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(this.fallBehind(`Redis did not answer WAIT within ${answerWithinMs} ms`)),
+        answerWithinMs,
+      );
+    });
+    return Promise.race([reply, unanswered]).finally(() => clearTimeout(timer));
   }
 }
