@@ -74,6 +74,46 @@ describe('worker: per-tenant budgets', () => {
   });
 });
 
+describe('worker: a tenant known over budget this minute', () => {
+  it('defers its next enrichment before the enrichment takes its causes or reads anything', async () => {
+    await startOfAMinute(20_000);
+    const t = await system.start({
+      b: { budget: { superofficeCallsPerMinute: 3, providerCallsPerHour: undefined } },
+    });
+    // An enrichment of the record deferred over budget (its run entry), and its job.
+    const deferredJob = async (recordId: number) => {
+      const runs = await t.runs.recentRuns({ tenant: B.contextIdentifier, limit: 20 });
+      const entry = runs
+        .flatMap((run) => run.entries)
+        .find(
+          (e) => e.kind === 'enrichment' && e.record?.id === recordId && e.reason === 'over-budget',
+        );
+      const job = entry?.job ? await t.enrich.getJob(entry.job.id) : undefined;
+      return job && (await job.isDelayed()) ? job : undefined;
+    };
+    // The first enrichment spends the budget (with the worker's own look-ups) and is refused a
+    // call partway: deferred the long way, after it took its causes.
+    t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Spent budget 2 AS' });
+    const first = await waitFor(() => deferredJob(2), {
+      timeoutMs: 15_000,
+      what: "B's first enrichment deferred over budget",
+    });
+    expect(first.data.eventIds?.length).toBeGreaterThan(0);
+    const callsBefore = await soCalls(t, B.contextIdentifier);
+
+    // Known spent now: the next one waits at once, its causes left for the run that writes.
+    t.simB.editAs(HUMAN, 'contact', 3, { Name: 'Spent budget 3 AS' });
+    const next = await waitFor(() => deferredJob(3), {
+      timeoutMs: 15_000,
+      what: "B's next enrichment deferred over budget",
+    });
+    expect(next.data.eventIds).toBeUndefined();
+    const nextMinute = Math.ceil(Date.now() / 60_000) * 60_000;
+    expect(next.timestamp + next.delay).toBeLessThanOrEqual(nextMinute + 1000);
+    expect(await soCalls(t, B.contextIdentifier)).toBe(callsBefore);
+  });
+});
+
 describe('worker: a backfill over budget', () => {
   it('waits (delayed) instead of ending as skipped, and finishes once the budget allows', async () => {
     await startOfAMinute(20_000);

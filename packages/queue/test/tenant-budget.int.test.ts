@@ -87,6 +87,42 @@ describe('TenantBudgets', () => {
     expect(await b.used('Cust1', 'superoffice', T0)).toBe(4);
   });
 
+  it('spentUntil: asks Redis only after a refusal in this window, then counts refusals as reserve does', async () => {
+    const b = budgets(`${redis.prefix}-e`);
+    // No refusal seen by this instance: nothing is asked, nothing counted, even with the budget
+    // spent by another process.
+    const other = budgets(`${redis.prefix}-e`);
+    for (let i = 0; i < 2; i++) await other.reserve('Cust1', 'superoffice', 2, 1, T0 + 1);
+    expect(await b.spentUntil('Cust1', 'superoffice', 2, T0 + 2)).toBeUndefined();
+    // Its own refusal (the first past the budget: the next window), then two more by spentUntil,
+    // spread as reserve's would be: a budget-worth per window.
+    expect(await b.reserve('Cust1', 'superoffice', 2, 1, T0 + 3)).toMatchObject({
+      ok: false,
+      retryAt: T0 + MINUTE,
+    });
+    expect(await b.spentUntil('Cust1', 'superoffice', 2, T0 + 4)).toBe(T0 + MINUTE);
+    expect(await b.spentUntil('Cust1', 'superoffice', 2, T0 + 5)).toBe(T0 + 2 * MINUTE);
+    expect(await b.reserve('Cust1', 'superoffice', 2, 1, T0 + 6)).toMatchObject({
+      retryAt: T0 + 2 * MINUTE,
+    });
+    expect(await b.used('Cust1', 'superoffice', T0 + 6)).toBe(2); // nothing taken
+    // Another tenant, another kind, the next window: not known spent.
+    expect(await b.spentUntil('Cust2', 'superoffice', 2, T0 + 7)).toBeUndefined();
+    expect(await b.spentUntil('Cust1', 'provider', 2, T0 + 7)).toBeUndefined();
+    expect(await b.spentUntil('Cust1', 'superoffice', 2, T0 + MINUTE)).toBeUndefined();
+    expect(await b.spentUntil('Cust1', 'superoffice', undefined, T0 + 8)).toBeUndefined();
+  });
+
+  it('spentUntil: a budget raised within the window lets the next job through, and forgets the refusal', async () => {
+    const b = budgets(`${redis.prefix}-f`);
+    await b.reserve('Cust1', 'superoffice', 1, 1, T0 + 1);
+    expect((await b.reserve('Cust1', 'superoffice', 1, 1, T0 + 2)).ok).toBe(false);
+    expect(await b.spentUntil('Cust1', 'superoffice', 5, T0 + 3)).toBeUndefined();
+    expect(await b.used('Cust1', 'superoffice', T0 + 3)).toBe(1);
+    // Forgotten: even back at the old limit nothing is asked until the next refusal.
+    expect(await b.spentUntil('Cust1', 'superoffice', 1, T0 + 4)).toBeUndefined();
+  });
+
   it('names the tenant, the budget and when it frees up', () => {
     const error = new BudgetExceededError('Cust1', 'provider', T0 + 3_600_000);
     expect(error.message).toBe(

@@ -37,3 +37,16 @@ export function superOfficeBudgetGate(
   if (limit === undefined) return undefined;
   return () => budgets.take(tenant.contextIdentifier, 'superoffice', limit);
 }
+
+/**
+ * When the tenant's SuperOffice budget is known spent for this minute (TenantBudgets.spentUntil):
+ * the time its next call may be made; undefined when a call may fit, or without a budget.
+ */
+export function superOfficeSpentUntil(
+  tenant: TenantConfig,
+  budgets: TenantBudgets,
+): (() => Promise<number | undefined>) | undefined {
+  const limit = tenant.budget.superofficeCallsPerMinute;
+  if (limit === undefined) return undefined;
+  return () => budgets.spentUntil(tenant.contextIdentifier, 'superoffice', limit);
+}

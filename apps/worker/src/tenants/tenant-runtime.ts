@@ -8,7 +8,7 @@ import { learnOwnAssociate } from '../own-associate';
 import { createUdfTargets, type UdfTargets, type UdfTargetsOptions } from '../udf-targets';
 import type { TenantBudgets } from '@so-connector/queue';
 import { withProviderPause } from './provider-pause';
-import { superOfficeBudgetGate, withProviderBudget } from './tenant-budget';
+import { superOfficeBudgetGate, superOfficeSpentUntil, withProviderBudget } from './tenant-budget';
 import { createTenantClient, type AppSettings } from './tenant-client';
 import type { TenantPauses } from './tenant-pause';
 
@@ -19,6 +19,11 @@ export interface TenantRuntime {
   readonly provider: EnrichmentProvider;
   readonly targets: UdfTargets;
   readonly ownerScope: OwnerScope | undefined;
+  /**
+   * With a SuperOffice budget: when its next call may be made, if this minute's budget is known
+   * spent (TenantBudgets.spentUntil), so a job can wait before doing anything.
+   */
+  readonly superOfficeSpentUntil?: (() => Promise<number | undefined>) | undefined;
   /** The API user's associate id in this tenant: events it caused are the connector's echoes. */
   ownAssociateId(): number;
   /** Stops the tenant's timers (the own associate refresh). */
@@ -71,6 +76,7 @@ export async function buildTenantRuntime(
     provider: providerOf(tenant, deps),
     targets: createUdfTargets(client, tenant.udf, { ...deps.udfTargets, logger }),
     ownerScope: parseOwnerScope(tenant.ownerScope),
+    superOfficeSpentUntil: superOfficeSpentUntil(tenant, deps.budgets),
     ownAssociateId: () => own.current(),
     stop: () => own.stop(),
   };

@@ -35,6 +35,17 @@ if now == amount then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return {1, now}`);
 
 /**
+ * Counts a refusal, as RESERVE does, when the window's budget is spent already, and takes nothing
+ * either way: `{0, used, refusals}`, or `{1, used}` when a call would still fit.
+ */
+const REFUSE_IF_SPENT = new LuaScript(`
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used + 1 <= tonumber(ARGV[1]) then return {1, used} end
+local refused = redis.call('INCR', KEYS[2])
+if refused == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+return {0, used, refused}`);
+
+/**
  * When the `refusals`-th refusal of a window (each of `amount` calls) may try again: the next
  * window for the first `limit` calls refused, the one after for the next `limit`, and so on. A
  * tenant far over its budget (a flood deferred by the thousand) thus has its jobs come back a
@@ -59,6 +70,9 @@ export function retryWindow(
  * try again (retryWindow): the job is deferred to then, not failed.
  */
 export class TenantBudgets {
+  /** Per tenant and kind, the window in which this process last had a call refused. */
+  private readonly refusedIn = new Map<string, number>();
+
   constructor(
     private readonly redis: Redis | Cluster,
     private readonly prefix: TenantKeyPrefixOption,
@@ -96,13 +110,43 @@ export class TenantBudgets {
       [this.key(tenant, kind, start), this.refusalsKey(tenant, kind, start)],
       [amount, limit, 2 * size],
     )) as [number, number, number?];
-    return ok === 1
-      ? { ok: true, used: Number(used) }
-      : {
-          ok: false,
-          used: Number(used),
-          retryAt: retryWindow(start, size, Number(refusals ?? 1), amount, limit),
-        };
+    if (ok === 1) return { ok: true, used: Number(used) };
+    this.refusedIn.set(`${tenant}\n${kind}`, start);
+    return {
+      ok: false,
+      used: Number(used),
+      retryAt: retryWindow(start, size, Number(refusals ?? 1), amount, limit),
+    };
+  }
+
+  /**
+   * Before a job's first call: once this process has had a call of the tenant refused in the
+   * current window, whether the budget is still spent; if so the refusal is counted as `reserve`
+   * counts it and the job can wait for the returned time (the same spread) at once, without the
+   * work it would do before its first call. Without such a refusal (or a budget): undefined,
+   * without asking Redis, so a tenant within its budget pays nothing for this.
+   */
+  async spentUntil(
+    tenant: string,
+    kind: BudgetKind,
+    limit: number | undefined,
+    now = Date.now(),
+  ): Promise<number | undefined> {
+    if (limit === undefined) return undefined;
+    const start = this.window(kind, now);
+    const memo = `${tenant}\n${kind}`;
+    if (this.refusedIn.get(memo) !== start) return undefined;
+    const size = BUDGET_WINDOW_MS[kind];
+    const [ok, , refusals] = (await REFUSE_IF_SPENT.run(
+      this.redis,
+      [this.key(tenant, kind, start), this.refusalsKey(tenant, kind, start)],
+      [limit, 2 * size],
+    )) as [number, number, number?];
+    if (ok === 1) {
+      this.refusedIn.delete(memo);
+      return undefined;
+    }
+    return retryWindow(start, size, Number(refusals ?? 1), 1, limit);
   }
 
   /**

@@ -19,6 +19,8 @@ export interface EnrichTenant {
   readonly provider: EnrichmentProvider;
   readonly targets: UdfTargets;
   readonly ownerScope: OwnerScope | undefined;
+  /** When the tenant's SuperOffice budget is known spent: when its next call may be made. */
+  readonly superOfficeSpentUntil?: (() => Promise<number | undefined>) | undefined;
 }
 
 /** What every enrichment shares, whatever its tenant (stores are keyed by tenant). */

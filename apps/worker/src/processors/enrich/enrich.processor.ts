@@ -55,16 +55,6 @@ export function createEnrichProcessor(shared: EnrichProcessorDeps) {
         `invalid so-enrich job data: ${parsed.error.issues[0]?.message}`,
       );
     const data = parsed.data;
-    // The events (and other causes) this job covers; kept on the job so its retries say the same.
-    const taken = await takeCauses(
-      // The causes are keys of the job's own queue: the partition it came from, which is its
-      // tenant's unless a producer ran with another QUEUE_PARTITIONS (then the tenant's, at this
-      // count, would hold none and the job's would stay behind).
-      partitionOfJob(deps.enrichQueue, job) ?? queueFor(deps.enrichQueue, data.tenant),
-      enrichDedupId(data.tenant, data.entity, data.recordId),
-    );
-    const eventIds = mergeCauses(data.eventIds ?? [], [...taken, data.lastEventId]);
-    if (taken.length) await job.updateData({ ...job.data, eventIds });
     const counters: JobCounters = { superoffice: 0, provider: 0, patches: 0 };
     const account: EnrichJob['account'] = {
       id: data.accountId ?? (data.entity === 'contact' ? data.recordId : 0),
@@ -91,6 +81,21 @@ export function createEnrichProcessor(shared: EnrichProcessorDeps) {
     };
 
     try {
+      // The tenant's SuperOffice budget is spent for this minute (a call of it was refused here):
+      // the job waits now, as its first read would make it, without taking its causes first.
+      const spentUntil = await tenant.superOfficeSpentUntil?.();
+      if (spentUntil !== undefined)
+        throw new BudgetExceededError(data.tenant, 'superoffice', spentUntil);
+      // The events (and other causes) this job covers; kept on the job so its retries say the same.
+      const taken = await takeCauses(
+        // The causes are keys of the job's own queue: the partition it came from, which is its
+        // tenant's unless a producer ran with another QUEUE_PARTITIONS (then the tenant's, at this
+        // count, would hold none and the job's would stay behind).
+        partitionOfJob(deps.enrichQueue, job) ?? queueFor(deps.enrichQueue, data.tenant),
+        enrichDedupId(data.tenant, data.entity, data.recordId),
+      );
+      const eventIds = mergeCauses(data.eventIds ?? [], [...taken, data.lastEventId]);
+      if (taken.length) await job.updateData({ ...job.data, eventIds });
       // A person's account is known only once the person is read (enrichPerson records it then).
       if (data.entity === 'contact') await run.running();
       const result = data.entity === 'contact' ? await enrichContact(run) : await enrichPerson(run);
