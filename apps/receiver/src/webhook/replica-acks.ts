@@ -1,5 +1,6 @@
 import { Cluster, type Redis } from 'ioredis';
 import { masterServing } from '@so-connector/queue';
+import { withTimeout } from '../with-timeout';
 
 export interface ReplicaAcksOptions {
   /** Replicas that must hold a write (REDIS_REPLICA_ACKS). */
@@ -133,13 +134,8 @@ export class ReplicaAcks {
   /** `reply`, or ReplicasBehindError (and the backoff) once it has been unanswered too long. */
   private answered(reply: Promise<number>): Promise<number> {
     const { timeoutMs, answerWithinMs = timeoutMs + 1000 } = this.options;
-    let timer: NodeJS.Timeout | undefined;
-    const unanswered = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(this.fallBehind(`Redis did not answer WAIT within ${answerWithinMs} ms`)),
-        answerWithinMs,
-      );
-    });
-    return Promise.race([reply, unanswered]).finally(() => clearTimeout(timer));
+    return withTimeout(reply, answerWithinMs, () =>
+      this.fallBehind(`Redis did not answer WAIT within ${answerWithinMs} ms`),
+    );
   }
 }

@@ -19,8 +19,9 @@ export type Reservation =
   | { readonly ok: false; readonly used: number; readonly retryAt: number };
 
 /**
- * Takes `amount` from the window's counter when it stays within the limit: `{1, used}`; else takes
- * nothing, counts the refusal in the window's refusal counter and returns `{0, used, refusals}`.
+ * Takes `amount` from the window's counter when it stays within the limit: `{1, used}` (with
+ * ARGV[4] = '0' it only says so and takes nothing); else takes nothing, counts the refusal in the
+ * window's refusal counter and returns `{0, used, refusals}`.
  */
 const RESERVE = new LuaScript(`
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -30,20 +31,10 @@ if used + amount > tonumber(ARGV[2]) then
   if refused == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
   return {0, used, refused}
 end
+if ARGV[4] == '0' then return {1, used} end
 local now = redis.call('INCRBY', KEYS[1], amount)
 if now == amount then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return {1, now}`);
-
-/**
- * Counts a refusal, as RESERVE does, when the window's budget is spent already, and takes nothing
- * either way: `{0, used, refusals}`, or `{1, used}` when a call would still fit.
- */
-const REFUSE_IF_SPENT = new LuaScript(`
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used + 1 <= tonumber(ARGV[1]) then return {1, used} end
-local refused = redis.call('INCR', KEYS[2])
-if refused == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
-return {0, used, refused}`);
 
 /**
  * When the `refusals`-th refusal of a window (each of `amount` calls) may try again: the next
@@ -69,6 +60,8 @@ export function retryWindow(
  * window never exceed the budget whatever the number of workers. A refused reservation says when to
  * try again (retryWindow): the job is deferred to then, not failed.
  */
+const memoKey = (tenant: string, kind: BudgetKind) => `${tenant}\n${kind}`;
+
 export class TenantBudgets {
   /** Per tenant and kind, the window in which this process last had a call refused. */
   private readonly refusedIn = new Map<string, number>();
@@ -103,20 +96,7 @@ export class TenantBudgets {
     now = Date.now(),
   ): Promise<Reservation> {
     if (limit === undefined) return { ok: true, used: 0 };
-    const start = this.window(kind, now);
-    const size = BUDGET_WINDOW_MS[kind];
-    const [ok, used, refusals] = (await RESERVE.run(
-      this.redis,
-      [this.key(tenant, kind, start), this.refusalsKey(tenant, kind, start)],
-      [amount, limit, 2 * size],
-    )) as [number, number, number?];
-    if (ok === 1) return { ok: true, used: Number(used) };
-    this.refusedIn.set(`${tenant}\n${kind}`, start);
-    return {
-      ok: false,
-      used: Number(used),
-      retryAt: retryWindow(start, size, Number(refusals ?? 1), amount, limit),
-    };
+    return this.run(tenant, kind, limit, amount, now, true);
   }
 
   /**
@@ -133,20 +113,35 @@ export class TenantBudgets {
     now = Date.now(),
   ): Promise<number | undefined> {
     if (limit === undefined) return undefined;
+    if (this.refusedIn.get(memoKey(tenant, kind)) !== this.window(kind, now)) return undefined;
+    const reservation = await this.run(tenant, kind, limit, 1, now, false);
+    if (reservation.ok) this.refusedIn.delete(memoKey(tenant, kind));
+    return reservation.ok ? undefined : reservation.retryAt;
+  }
+
+  /** RESERVE for `amount` calls (taken only with `take`); a refusal is remembered for spentUntil. */
+  private async run(
+    tenant: string,
+    kind: BudgetKind,
+    limit: number,
+    amount: number,
+    now: number,
+    take: boolean,
+  ): Promise<Reservation> {
     const start = this.window(kind, now);
-    const memo = `${tenant}\n${kind}`;
-    if (this.refusedIn.get(memo) !== start) return undefined;
     const size = BUDGET_WINDOW_MS[kind];
-    const [ok, , refusals] = (await REFUSE_IF_SPENT.run(
+    const [ok, used, refusals] = (await RESERVE.run(
       this.redis,
       [this.key(tenant, kind, start), this.refusalsKey(tenant, kind, start)],
-      [limit, 2 * size],
+      [amount, limit, 2 * size, take ? 1 : 0],
     )) as [number, number, number?];
-    if (ok === 1) {
-      this.refusedIn.delete(memo);
-      return undefined;
-    }
-    return retryWindow(start, size, Number(refusals ?? 1), 1, limit);
+    if (ok === 1) return { ok: true, used: Number(used) };
+    this.refusedIn.set(memoKey(tenant, kind), start);
+    return {
+      ok: false,
+      used: Number(used),
+      retryAt: retryWindow(start, size, Number(refusals ?? 1), amount, limit),
+    };
   }
 
   /**
