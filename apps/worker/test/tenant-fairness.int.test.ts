@@ -2,6 +2,7 @@ import {
   BackfillProgressStore,
   createMaintenanceQueue,
   MAINTENANCE_JOB_NAMES,
+  scheduleEnrichment,
   TenantBudgets,
 } from '@so-connector/queue';
 import { waitFor } from '@so-connector/testing';
@@ -75,19 +76,20 @@ describe('worker: per-tenant budgets', () => {
 });
 
 describe('worker: a tenant known over budget this minute', () => {
-  it('defers its next enrichment before the enrichment takes its causes or reads anything', async () => {
+  it('holds its next enrichments back from the start, or before they take their causes or read anything', async () => {
     await startOfAMinute(20_000);
     const t = await system.start({
       b: { budget: { superofficeCallsPerMinute: 3, providerCallsPerHour: undefined } },
     });
+    const entries = async () =>
+      (await t.runs.recentRuns({ tenant: B.contextIdentifier, limit: 20 })).flatMap(
+        (run) => run.entries,
+      );
     // An enrichment of the record deferred over budget (its run entry), and its job.
     const deferredJob = async (recordId: number) => {
-      const runs = await t.runs.recentRuns({ tenant: B.contextIdentifier, limit: 20 });
-      const entry = runs
-        .flatMap((run) => run.entries)
-        .find(
-          (e) => e.kind === 'enrichment' && e.record?.id === recordId && e.reason === 'over-budget',
-        );
+      const entry = (await entries()).find(
+        (e) => e.kind === 'enrichment' && e.record?.id === recordId && e.reason === 'over-budget',
+      );
       const job = entry?.job ? await t.enrich.getJob(entry.job.id) : undefined;
       return job && (await job.isDelayed()) ? job : undefined;
     };
@@ -100,16 +102,44 @@ describe('worker: a tenant known over budget this minute', () => {
     });
     expect(first.data.eventIds?.length).toBeGreaterThan(0);
     const callsBefore = await soCalls(t, B.contextIdentifier);
+    const nextMinute = Math.ceil(Date.now() / 60_000) * 60_000;
 
-    // Known spent now: the next one waits at once, its causes left for the run that writes.
+    // Known spent now: a change's new enrichment is added waiting for the next minute, never
+    // taken up before (no enrichment entry, no call), and its event's entry says so.
     t.simB.editAs(HUMAN, 'contact', 3, { Name: 'Spent budget 3 AS' });
-    const next = await waitFor(() => deferredJob(3), {
+    const queued = await waitFor(
+      async () =>
+        (await entries()).find(
+          (e) => e.kind === 'event' && e.record?.id === 3 && e.status === 'QUEUED',
+        ),
+      { timeoutMs: 15_000, what: "the event of B's change to company 3 queued" },
+    );
+    expect(queued.detail).toMatch(
+      /^changed: .*; over the SuperOffice calls per minute budget, waits until /,
+    );
+    const [held, ...more] = (await t.enrich.getJobs(['delayed'])).filter(
+      (j) => j.data.tenant === B.contextIdentifier && j.data.recordId === 3,
+    );
+    expect(more).toHaveLength(0);
+    expect(held!.timestamp + held!.delay).toBeGreaterThanOrEqual(nextMinute);
+    expect(held!.timestamp + held!.delay).toBeLessThanOrEqual(nextMinute + 1000);
+
+    // An enrichment asked for elsewhere (the CLI's `enrich`, the sweep) is not held back when it is
+    // added: taken up, it waits at once, its causes left for the run that writes.
+    await scheduleEnrichment(
+      t.enrich,
+      { tenant: B.contextIdentifier, entity: 'contact', recordId: 4, cause: 'cli:test' },
+      { debounceMs: 0, maxWaitMs: 1000, attempts: 3 },
+    );
+    const next = await waitFor(() => deferredJob(4), {
       timeoutMs: 15_000,
-      what: "B's next enrichment deferred over budget",
+      what: "B's enrichment asked for by the CLI deferred over budget",
     });
     expect(next.data.eventIds).toBeUndefined();
-    const nextMinute = Math.ceil(Date.now() / 60_000) * 60_000;
     expect(next.timestamp + next.delay).toBeLessThanOrEqual(nextMinute + 1000);
+    expect((await entries()).some((e) => e.kind === 'enrichment' && e.record?.id === 3)).toBe(
+      false,
+    );
     expect(await soCalls(t, B.contextIdentifier)).toBe(callsBefore);
   });
 });

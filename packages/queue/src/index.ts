@@ -126,8 +126,10 @@ export { closeWhenReady, type ClosableBullmq } from './close-when-ready';
 export {
   BACKFILL_PRIORITY,
   scheduleEnrichment,
+  scheduleEnrichmentHeld,
   type EnrichmentRequest,
   type EnrichmentTiming,
+  type ScheduledEnrichment,
 } from './schedule-enrichment';
 export {
   BackfillProgressStore,

@@ -21,6 +21,20 @@ export interface EnrichmentRequest {
    * pending job leaves it at the pending job's priority — live changes are never demoted.
    */
   readonly priority?: number | undefined;
+  /**
+   * Asked only when the request starts a new job: a time before which the enrichment cannot run
+   * (its tenant's SuperOffice budget is spent until then: TenantBudgets.spentUntil), so the job is
+   * added waiting until then instead of being picked up at the end of its debounce only to be
+   * turned back. Undefined: no such time.
+   */
+  readonly notBefore?: (() => Promise<number | undefined>) | undefined;
+}
+
+/** A new job of a scheduleEnrichment: when it was delayed past its debounce, until when. */
+export interface ScheduledEnrichment {
+  readonly job: Job<EnrichJobData>;
+  /** Set when `notBefore` held the new job back beyond its debounce window. */
+  readonly heldUntil?: number | undefined;
 }
 
 /**
@@ -59,6 +73,19 @@ export async function scheduleEnrichment(
   request: EnrichmentRequest,
   timing: EnrichmentTiming,
 ): Promise<Job<EnrichJobData>> {
+  return (await scheduleEnrichmentHeld(queues, request, timing)).job;
+}
+
+/**
+ * scheduleEnrichment, saying whether `request.notBefore` held a new job back. A request that joins
+ * a pending job never asks `notBefore` (the pending job already counted against the budget when it
+ * was turned back, if it was).
+ */
+export async function scheduleEnrichmentHeld(
+  queues: PartitionedQueue<EnrichJobData>,
+  request: EnrichmentRequest,
+  timing: EnrichmentTiming,
+): Promise<ScheduledEnrichment> {
   const queue: Queue<EnrichJobData> = queueFor(queues, request.tenant);
   const dedupId = enrichDedupId(request.tenant, request.entity, request.recordId);
   // Before the add: the job this request joins (or starts) finds the cause when it runs. The same
@@ -72,6 +99,9 @@ export async function scheduleEnrichment(
   const receivedAt = joining ? (pending.data.receivedAt ?? request.receivedAt) : request.receivedAt;
   const waited = now - Date.parse(firstEventAt);
   const stillDebouncing = waited + timing.debounceMs <= timing.maxWaitMs;
+  const notBefore = pendingId === undefined ? await request.notBefore?.() : undefined;
+  const heldUntil =
+    notBefore !== undefined && notBefore - now > timing.debounceMs ? notBefore : undefined;
   const data: EnrichJobData = {
     tenant: request.tenant,
     entity: request.entity,
@@ -83,13 +113,15 @@ export async function scheduleEnrichment(
       : {}),
     ...(receivedAt ? { receivedAt } : {}),
   };
-  return queue.add(
+  const job = await queue.add(
     request.entity === 'person' ? ENRICH_JOB_NAMES.person : ENRICH_JOB_NAMES.contact,
     data,
     {
       ...enrichJobOptions(timing.attempts),
       ...(request.priority !== undefined && !pending ? { priority: request.priority } : {}),
-      delay: timing.debounceMs,
+      // The debounce window's length stays the deduplication's: a change after it starts another
+      // job, as it does when a job is turned back by the budget after its debounce.
+      delay: heldUntil === undefined ? timing.debounceMs : heldUntil - now,
       deduplication: stillDebouncing
         ? {
             id: dedupId,
@@ -101,4 +133,5 @@ export async function scheduleEnrichment(
         : { id: dedupId, keepLastIfActive: true },
     },
   );
+  return { job, ...(heldUntil === undefined ? {} : { heldUntil }) };
 }

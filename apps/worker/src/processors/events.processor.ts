@@ -5,7 +5,7 @@ import {
   DEFAULT_QUIET_EVENTS_PER_MINUTE,
   eventJobSchema,
   fairPriority,
-  scheduleEnrichment,
+  scheduleEnrichmentHeld,
   TenantRateTracker,
   type EnrichJobData,
   type EventJobData,
@@ -41,8 +41,9 @@ export interface EventsProcessorDeps {
   readonly tenantCount?: () => number;
 }
 
-/** What an event's decision needs of its tenant. */
-export type EventTenant = Pick<TenantRuntime, 'ownAssociateId' | 'ownerScope'>;
+/** What an event's decision needs of its tenant (and when its budget lets an enrichment run). */
+export type EventTenant = Pick<TenantRuntime, 'ownAssociateId' | 'ownerScope'> &
+  Partial<Pick<TenantRuntime, 'superOfficeSpentUntil'>>;
 
 /**
  * `so-events`: decide (with the job's tenant's own associate and owner scope), record the decision
@@ -111,7 +112,10 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
     }
 
     const priority = fairPriority(rates.record(tenant), quiet, deps.tenantCount?.() ?? 2);
-    const added = await scheduleEnrichment(
+    // A tenant whose SuperOffice budget this process knows spent for the minute: a new job waits
+    // from the start until the budget lets it run, instead of being taken up after its debounce
+    // only to be turned back (a flood's every event would cost a job pick-up and move more).
+    const { job: added, heldUntil } = await scheduleEnrichmentHeld(
       deps.enrichQueue,
       {
         tenant,
@@ -121,13 +125,19 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
         cause: event.EventId,
         accountId,
         receivedAt: parsed.data.receivedAt,
+        notBefore: runtime.superOfficeSpentUntil,
       },
       deps,
     );
+    const changed = decision.matched.length
+      ? `changed: ${decision.matched.join(', ')}`
+      : decision.reason;
     await record(
       'QUEUED',
       decision.reason,
-      decision.matched.length ? `changed: ${decision.matched.join(', ')}` : decision.reason,
+      heldUntil === undefined
+        ? changed
+        : `${changed}; over the SuperOffice calls per minute budget, waits until ${new Date(heldUntil).toISOString()}`,
     );
     return { outcome: 'scheduled', job: added.id ?? '', matched: decision.matched };
   };
