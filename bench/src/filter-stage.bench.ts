@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { EVENTS_CONCURRENCY_DEFAULT } from '@so-connector/config';
 import { createEnrichQueue, createEventsQueue, type WebhookEvent } from '@so-connector/queue';
 import { startSimulator } from '@so-connector/superoffice-simulator';
 import { superOfficeEnvFor } from '@so-connector/testing';
@@ -32,7 +33,13 @@ const WARMUP = quick ? 2000 : 5000;
 /** The warm-up's records (and accounts) are apart from the timed ones, so no marker is shared. */
 const WARMUP_RECORDS = 100_000;
 const ROUNDS = quick ? 1 : 3;
-const CONCURRENCY = 4; // WORKER_CONCURRENCY's default
+/**
+ * so-events jobs at once on both sides: EVENTS_CONCURRENCY's default, or BENCH_EVENTS_CONCURRENCY
+ * (to measure another setting; the section says which was used).
+ */
+const CONCURRENCY = Number(process.env.BENCH_EVENTS_CONCURRENCY || EVENTS_CONCURRENCY_DEFAULT);
+if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1)
+  throw new Error(`BENCH_EVENTS_CONCURRENCY: expected a whole number >= 1`);
 const TENANT = 'Cust12345';
 const OWN_ASSOCIATE = 42; // the simulator's API user
 
@@ -102,7 +109,7 @@ async function main(): Promise<void> {
           LOG_LEVEL: 'info',
           REDIS_URL: redis.url,
           QUEUE_PREFIX: prefix,
-          WORKER_CONCURRENCY: String(CONCURRENCY),
+          EVENTS_CONCURRENCY: String(CONCURRENCY),
           ...superOfficeEnvFor(sim),
           SO_OWN_ASSOCIATE_ID: String(OWN_ASSOCIATE),
           SO_UDF_VERTICAL: 'SuperOffice:83',
@@ -179,7 +186,11 @@ jobs in V8's slower tiers (docs/architecture.md "The skip path"). Half the event
 echoes of the connector's own writes (ChangedByAssociateId = its API user), half change only columns
 the filter ignores, so every one is skipped and no enrichment is scheduled; each carries
 \`FieldValues.updated\`, as SuperOffice's do, so each skip also writes its record's seen marker. Both sides are separate
-processes with concurrency ${CONCURRENCY} on the same connection setup (\`createRedisConnection\` role
+processes with concurrency ${CONCURRENCY} (${
+    process.env.BENCH_EVENTS_CONCURRENCY
+      ? 'BENCH_EVENTS_CONCURRENCY'
+      : "`EVENTS_CONCURRENCY`'s default, so-events jobs at once per process"
+  }) on the same connection setup (\`createRedisConnection\` role
 \`worker\`, same lock duration). The **worker** is \`apps/worker\` as built (the real
 \`createEventsProcessor\`: zod check, \`decide\`, the SKIPPED fact on the account's sync run written
 through the store's batcher, which puts the writes of concurrent jobs in one round trip and lets each

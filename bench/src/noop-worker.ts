@@ -1,6 +1,6 @@
 // The baseline of benchmark 2: a BullMQ worker on `so-events` whose processor does nothing, with
 // the connection and worker options the real worker uses (createRedisConnection role 'worker',
-// WORKER_CONCURRENCY, lock duration = stalled interval). What is left is BullMQ's own cost of
+// EVENTS_CONCURRENCY, lock duration = stalled interval). What is left is BullMQ's own cost of
 // fetching, locking and completing a job.
 import { Worker } from 'bullmq';
 import { createRedisConnection, QUEUE_NAMES } from '@so-connector/queue';
@@ -13,7 +13,7 @@ const lockDuration = Number(process.env.WORKER_LOCK_DURATION_MS ?? 30_000);
 const worker = new Worker(QUEUE_NAMES.events, () => Promise.resolve({ outcome: 'noop' }), {
   connection,
   prefix: process.env.QUEUE_PREFIX ?? 'noop',
-  concurrency: Number(process.env.WORKER_CONCURRENCY ?? 4),
+  concurrency: Number(process.env.EVENTS_CONCURRENCY ?? 64),
   lockDuration,
   stalledInterval: lockDuration,
 });

@@ -39,9 +39,12 @@ function isFinalFailure(job: Job | undefined, error: Error): boolean {
  * counters and failure logs, each under the job's own tenant (`job.data.tenant`).
  *
  * One worker per queue and partition (QUEUE_PARTITIONS): 2 × partitions, whatever the number of
- * tenants. Each has WORKER_CONCURRENCY slots and its own rate limiter (BullMQ keeps a limiter per
- * queue), so a partition runs as fast as the one queue did; a tenant is in one partition, so its
- * enrichments are still capped at SO_RATE_LIMIT_PER_SECOND (docs/architecture.md "Partitions").
+ * tenants. A so-enrich worker has WORKER_CONCURRENCY slots and its own rate limiter (BullMQ keeps a
+ * limiter per queue), so a partition runs as fast as the one queue did; a tenant is in one
+ * partition, so its enrichments are still capped at SO_RATE_LIMIT_PER_SECOND (docs/architecture.md
+ * "Partitions"). A so-events worker has EVENTS_CONCURRENCY slots: its jobs call nothing outside
+ * Redis, and those in flight together share one sync-run write (docs/architecture.md "The skip
+ * path").
  */
 export function createQueueWorkers(deps: QueueWorkersDeps): {
   events: Worker<EventJobData, EventOutcome>[];
@@ -59,7 +62,6 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
   };
   const common = {
     connection,
-    concurrency: config.worker.concurrency,
     lockDuration: config.worker.lockDurationMs,
     stalledInterval: config.worker.lockDurationMs,
   };
@@ -68,6 +70,7 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
     (prefix) =>
       new Worker<EventJobData, EventOutcome>(QUEUE_NAMES.events, deps.eventsProcessor, {
         ...common,
+        concurrency: config.worker.eventsConcurrency,
         prefix,
       }),
   );
@@ -75,6 +78,7 @@ export function createQueueWorkers(deps: QueueWorkersDeps): {
     (prefix) =>
       new Worker<EnrichJobData, EnrichOutcome>(QUEUE_NAMES.enrich, deps.enrichProcessor, {
         ...common,
+        concurrency: config.worker.concurrency,
         prefix,
         // Caps a partition's enrichments per second across every worker process (a Retry-After
         // pauses only the job's tenant: tenant-pause.ts).

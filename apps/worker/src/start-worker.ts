@@ -252,6 +252,7 @@ export async function startWorker(
     tenant: config.tenant?.contextIdentifier,
     tenants: tenants.registry.list().length,
     concurrency: config.worker.concurrency,
+    eventsConcurrency: config.worker.eventsConcurrency,
     partitions: config.queue.partitions,
     provider: config.enrichment.provider,
     metricsPort,

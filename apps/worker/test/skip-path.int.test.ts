@@ -82,7 +82,8 @@ describe('the so-events skip path (real Redis)', () => {
     const sut = await startWorkerForTest({
       redisUrl: redis.url,
       prefix: redis.prefix,
-      env: { WORKER_CONCURRENCY: '8', SO_OWN_ASSOCIATE_ID: String(OWN_ASSOCIATE) },
+      // EVENTS_CONCURRENCY's default: 64 jobs in flight share their writes.
+      env: { SO_OWN_ASSOCIATE_ID: String(OWN_ASSOCIATE) },
     });
     const client = new Redis(redis.url);
     try {
@@ -121,6 +122,8 @@ describe('the so-events skip path (real Redis)', () => {
   });
 
   describe('a worker process SIGKILLed between batches', () => {
+    /** so-events jobs at once in the killed worker (EVENTS_CONCURRENCY). */
+    const IN_FLIGHT = 8;
     const mainJs = join(__dirname, '..', 'dist', 'main.js');
     let sim: RunningSimulator;
     const children: ChildProcess[] = [];
@@ -143,7 +146,7 @@ describe('the so-events skip path (real Redis)', () => {
           ...superOfficeEnvFor(sim),
           SO_UDF_VERTICAL: UDF.vertical,
           SO_OWN_ASSOCIATE_ID: String(OWN_ASSOCIATE),
-          WORKER_CONCURRENCY: '8',
+          EVENTS_CONCURRENCY: String(IN_FLIGHT),
           WORKER_LOCK_DURATION_MS: '1000',
           METRICS_PORT: '0',
           WATCHDOG_INTERVAL_MS: '0',
@@ -205,7 +208,7 @@ describe('the so-events skip path (real Redis)', () => {
         // A job killed after its write and before its completion is recorded again when re-run:
         // never fewer facts than skips, at most one more per job active at the kill.
         expect(after.count).toBeGreaterThanOrEqual(events.length);
-        expect(after.count - events.length).toBeLessThanOrEqual(8);
+        expect(after.count - events.length).toBeLessThanOrEqual(IN_FLIGHT);
       } finally {
         await queue.close();
         client.disconnect();

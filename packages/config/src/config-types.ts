@@ -165,7 +165,13 @@ export interface WorkerConfig {
     readonly enrichOnCreate: boolean;
   };
   readonly worker: {
+    /** Jobs at once per partition of so-enrich (and of so-maintenance) in this process. */
     readonly concurrency: number;
+    /**
+     * Jobs at once per partition of so-events in this process: the stage's jobs in flight share
+     * their sync-run writes, so it runs more of them than so-enrich (EVENTS_CONCURRENCY).
+     */
+    readonly eventsConcurrency: number;
     /**
      * The most jobs of one tenant that run at once in this process's so-enrich worker (and its
      * so-maintenance worker), while the registry holds two tenants or more: a tenant whose

@@ -15,6 +15,7 @@ export type {
   WebhookAuthConfig,
 } from './config-types';
 export { LOG_LEVELS, MAX_QUEUE_PARTITIONS, SECRET_VARIABLES } from './schema';
+export { EVENTS_CONCURRENCY_DEFAULT } from './worker-schema';
 export type {
   ClusterRedis,
   RedisNodeAddress,

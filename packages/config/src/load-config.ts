@@ -185,6 +185,7 @@ function toWorkerConfig(env: WorkerEnv): WorkerConfig {
     },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
+      eventsConcurrency: env.EVENTS_CONCURRENCY,
       tenantMaxInFlight:
         env.TENANT_MAX_IN_FLIGHT ?? Math.max(1, Math.ceil(env.WORKER_CONCURRENCY / 2)),
       debounceMs: env.ENRICH_DEBOUNCE_MS,

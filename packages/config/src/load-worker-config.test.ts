@@ -30,6 +30,7 @@ describe('loadWorkerConfig', () => {
     expect(sut.enrichment).toEqual({ provider: 'builtin' });
     expect(sut.worker).toEqual({
       concurrency: 4,
+      eventsConcurrency: 64,
       tenantMaxInFlight: 2,
       debounceMs: 10000,
       maxWaitMs: 120000,
@@ -51,6 +52,14 @@ describe('loadWorkerConfig', () => {
       opener: undefined,
       personOpener: undefined,
     });
+  });
+
+  it('reads the so-events stage its own concurrency, apart from so-enrich', () => {
+    const sut = loadWorkerConfig({ ...worker, WORKER_CONCURRENCY: '2', EVENTS_CONCURRENCY: '16' });
+    expect(sut.worker).toMatchObject({ concurrency: 2, eventsConcurrency: 16 });
+    expect(loadWorkerConfig({ ...worker, WORKER_CONCURRENCY: '2' }).worker.eventsConcurrency).toBe(
+      64,
+    );
   });
 
   it('reads the per-tenant cap on jobs at once: half the concurrency by default, 0 = off', () => {
@@ -158,6 +167,11 @@ describe('loadWorkerConfig', () => {
       'WORKER_CONCURRENCY',
       { ...worker, WORKER_CONCURRENCY: '0' },
       /WORKER_CONCURRENCY expected a whole number from 1 to 100/,
+    ],
+    [
+      'EVENTS_CONCURRENCY',
+      { ...worker, EVENTS_CONCURRENCY: '1001' },
+      /EVENTS_CONCURRENCY expected a whole number from 1 to 1000/,
     ],
     [
       'TENANT_MAX_IN_FLIGHT',

@@ -19,6 +19,9 @@ import {
 } from './schema';
 
 const ENVIRONMENTS = ['sod', 'qaonline', 'online'] as const;
+
+/** EVENTS_CONCURRENCY's default (the benchmark of the skip path runs at it). */
+export const EVENTS_CONCURRENCY_DEFAULT = 64;
 const httpUrl = (expected: string) =>
   z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -67,6 +70,12 @@ const workerShape = {
   OPENAI_MODEL: stringWithDefault('gpt-4o-mini'),
   PROVIDER_TIMEOUT_MS: integer(100, 600_000, 30_000),
   WORKER_CONCURRENCY: integer(1, 100, 4),
+  /**
+   * so-events jobs at once per partition and process. The stage calls nothing outside Redis, and
+   * the jobs in flight share their sync-run writes (one script per batch), so more of them means
+   * fewer, larger writes (bench/RESULTS.md section 2).
+   */
+  EVENTS_CONCURRENCY: integer(1, 1000, EVENTS_CONCURRENCY_DEFAULT),
   /**
    * Jobs of one tenant at once per process in so-enrich and so-maintenance (with two tenants or
    * more); unset = half of WORKER_CONCURRENCY, at least 1; 0 = no cap.
