@@ -54,7 +54,7 @@ describe('loadWorkerConfig', () => {
     });
   });
 
-  it('reads the so-events stage its own concurrency, apart from so-enrich', () => {
+  it('gives the so-events stage a concurrency of its own, apart from so-enrich', () => {
     const sut = loadWorkerConfig({ ...worker, WORKER_CONCURRENCY: '2', EVENTS_CONCURRENCY: '16' });
     expect(sut.worker).toMatchObject({ concurrency: 2, eventsConcurrency: 16 });
     expect(loadWorkerConfig({ ...worker, WORKER_CONCURRENCY: '2' }).worker.eventsConcurrency).toBe(
