@@ -13,6 +13,9 @@ import {
 /** Where the e2e processes find Redis (issue 13: the suites run on all three). */
 export type Topology = 'cluster' | 'sentinel' | 'single';
 
+/** Every topology, the single node first: a suite's `describe.each` over all three. */
+export const TOPOLOGIES: readonly Topology[] = ['single', 'cluster', 'sentinel'];
+
 /** A Cluster or Sentinel setup on loopback ports, started from the binaries (no Docker). */
 export interface TopologyRedis {
   readonly topology: Exclude<Topology, 'single'>;

@@ -22,7 +22,9 @@ const str = (value: unknown, fallback: string) => (typeof value === 'string' ? v
  * deterministic answers derived from the request. The Bearer key chooses the behaviour:
  * `clean` always answers; `flaky:{fault},{fault}…` answers the first requests of each distinct
  * body (per key) with those faults (rotated by a hash of the body, so records meet them in different
- * orders) and then answers properly — the faults are certain to be met, and certain to end.
+ * orders) and then answers properly — the faults are certain to be met, and certain to end. A
+ * `;{tag}` after the faults makes another key with the same faults: a run that sends the same
+ * bodies again (the same scenario on another Redis topology) meets them afresh.
  */
 export async function startFakeCompanyExplorer(): Promise<FakeCompanyExplorer> {
   const seen = new Map<string, number>();
@@ -56,7 +58,9 @@ export async function startFakeCompanyExplorer(): Promise<FakeCompanyExplorer> {
     }
     const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     requests.push({ key, path, body: raw });
-    const faults = key.startsWith('flaky:') ? (key.slice(6).split(',') as ProviderFault[]) : [];
+    const faults = key.startsWith('flaky:')
+      ? (key.slice(6).split(';')[0]!.split(',') as ProviderFault[])
+      : [];
     const n = seen.get(`${key}\n${raw}`) ?? 0;
     seen.set(`${key}\n${raw}`, n + 1);
     if (n < faults.length) {

@@ -1,5 +1,6 @@
 import type { RunningSimulator } from '@so-connector/superoffice-simulator';
 import { startSystem, type RunningSystem } from '../system';
+import { expectOnTopology, onTopology, type TopologyRedis } from '../topologies';
 import { Ledger } from './invariant';
 
 /** How long the "60 s" outages last; CI may set it lower (FAULT_OUTAGE_MS=20000). */
@@ -106,6 +107,24 @@ export async function startFaultRun(
   const system = await startSystem(options);
   const ledger = new Ledger(system);
   return { system, ledger, workload: new Workload(system.sim) };
+}
+
+/**
+ * startFaultRun on a Cluster or Sentinel setup (one redis-server when `redis` is undefined), checked
+ * to run there: the processes signed in as the setup's ACL user. Stops the system when they did not.
+ */
+export async function startFaultRunOn(
+  redis: TopologyRedis | undefined,
+  options: Parameters<typeof startSystem>[0] = {},
+): Promise<FaultRun> {
+  const run = await startFaultRun({ ...onTopology(redis), ...options });
+  try {
+    await expectOnTopology(redis);
+  } catch (error) {
+    await run.system.stop();
+    throw error;
+  }
+  return run;
 }
 
 /** The webhook SuperOffice delivers to (the suite registers exactly one). */

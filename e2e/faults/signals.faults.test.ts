@@ -11,14 +11,25 @@ import { SECRET } from '../system';
 import { startFaultRun, type FaultRun } from './harness';
 import { assertInvariant } from './invariant';
 import { ReferenceTenant } from './reference';
+import {
+  expectOnTopology,
+  onTopology,
+  startTopologyRedisBeforeAll,
+  TOPOLOGIES,
+} from '../topologies';
 
 // Issue 11 §4: a stop at any moment is a clean stop. Each process (receiver, worker, CLI commands
 // that hold Redis) is sent SIGTERM or SIGINT at many random points of its life, from the moment its
 // handlers exist (PROBE) through start-up, the maintenance jobs' first runs and traffic,
 // and must exit 0 every time; the worker's runs must lose and double nothing (the fault invariant).
+// On one redis-server, then on a 6-node Redis Cluster and a Sentinel setup (issue 13), where the
+// processes also connect, discover and close through the Cluster or the Sentinels: fewer points
+// there, as the single node's points already cover the moments of a process's life.
 // Reproduce a failure with the seed it prints: SIGNALS_SEED=<seed> pnpm test:faults -- signals
 const SEED = Number(process.env.SIGNALS_SEED || Math.floor(Math.random() * 2 ** 31));
 const PER_PROCESS = Number(process.env.SIGNALS_PER_PROCESS || 50);
+/** Random points per process on a Cluster or Sentinel setup. */
+const PER_PROCESS_ON_TOPOLOGY = Number(process.env.SIGNALS_PER_PROCESS_TOPOLOGY || 12);
 /** Processes of one kind alive at once (the spawn cost, ~0.5–1 s of CPU each, dominates). */
 const LANES = 2;
 /**
@@ -68,9 +79,9 @@ interface Stop {
   readonly output: string;
 }
 
-const random = seededRandom(SEED);
-const plan = (readyMs: number) =>
-  Array.from({ length: PER_PROCESS }, () => ({
+/** `count` random points over ~SPAN× `readyMs`, from the topology's own stream of the seed. */
+const plan = (random: () => number, count: number, readyMs: number) =>
+  Array.from({ length: count }, () => ({
     delayMs: Math.floor(random() * SPAN * readyMs),
     signal: random() < 0.5 ? ('SIGTERM' as const) : ('SIGINT' as const),
   }));
@@ -157,18 +168,28 @@ function unclean(stops: readonly Stop[]): string[] {
 }
 
 const reference = new ReferenceTenant();
-let fault: FaultRun | undefined;
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await fault?.system.stop();
-  await reference.stop();
-});
+afterAll(() => reference.stop());
 
-describe('a stop at any moment is a clean stop', () => {
-  it(`receiver, worker and CLI exit 0 on SIGTERM/SIGINT at ${PER_PROCESS} random points each (seed ${SEED})`, async () => {
-    console.log(`signals: seed ${SEED} (SIGNALS_SEED=${SEED} reproduces the same plan)`);
+describe.each(TOPOLOGIES)('a stop at any moment is a clean stop, %s Redis', (topology) => {
+  const topologyRedis = startTopologyRedisBeforeAll(topology);
+  let fault: FaultRun | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    await fault?.system.stop();
+  });
+  // Declared after the processes' stop: jest runs afterAll hooks in order.
+  afterAll(() => topologyRedis.dispose());
+  const perProcess = topology === 'single' ? PER_PROCESS : PER_PROCESS_ON_TOPOLOGY;
+
+  it(`receiver, worker and CLI exit 0 on SIGTERM/SIGINT at ${perProcess} random points each (seed ${SEED})`, async () => {
+    console.log(
+      `signals, ${topology} Redis: seed ${SEED} (SIGNALS_SEED=${SEED} reproduces the same plan)`,
+    );
+    const random = seededRandom(SEED + TOPOLOGIES.indexOf(topology));
+    const onRedis = onTopology(topologyRedis());
     fault = await startFaultRun({
+      ...onRedis,
       workers: 0,
       workerEnv: {
         ENRICH_DEBOUNCE_MS: '0',
@@ -185,7 +206,7 @@ describe('a stop at any moment is a clean stop', () => {
 
     // The receiver and the CLI work on a prefix of their own, with no worker consuming it.
     const side = `${redis.prefix}-side`;
-    const sideRedis = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const sideRedis = onRedis.connect?.() ?? new Redis(redis.url, { maxRetriesPerRequest: null });
     const sideEvents = new Queue(QUEUE_NAMES.events, { connection: sideRedis, prefix: side });
     // A connected so-maintenance worker that never runs a job: `replay` waits for its result.
     const idle = new Worker(QUEUE_NAMES.maintenance, null, {
@@ -214,13 +235,19 @@ describe('a stop at any moment is a clean stop', () => {
           SO_CONTEXT_IDENTIFIER: TENANT,
           WEBHOOK_SECRET: SECRET,
           SPOOL_DIR: spoolDir,
+          ...onRedis.redisEnv,
         },
         { nodeArgs: PROBE_ARGS },
       );
     const startCli = (args: string[]) =>
       startApp(
         'cli',
-        { REDIS_URL: redis.url, QUEUE_PREFIX: side, SO_CONTEXT_IDENTIFIER: TENANT },
+        {
+          REDIS_URL: redis.url,
+          QUEUE_PREFIX: side,
+          SO_CONTEXT_IDENTIFIER: TENANT,
+          ...onRedis.redisEnv,
+        },
         { nodeArgs: PROBE_ARGS, args },
       );
     const startWorker = () => startApp('worker', system.workerEnv(), { nodeArgs: PROBE_ARGS });
@@ -235,13 +262,13 @@ describe('a stop at any moment is a clean stop', () => {
       measureReady('cli', () => startCli(['failed', 'list']), 'no failed jobs'),
     ]);
     console.log(
-      `signals: ready after their handlers in ${receiverReady} ms (receiver), ${workerReady} ms (worker), ${cliReady} ms (cli)`,
+      `signals, ${topology} Redis: ready after their handlers in ${receiverReady} ms (receiver), ${workerReady} ms (worker), ${cliReady} ms (cli)`,
     );
 
     // Receiver: webhooks posted all through its life; every one answered 200 must be kept.
     const accepted: string[] = [];
-    const receiverPlan = plan(receiverReady);
-    const receivers = inLanes(PER_PROCESS, async (run) => {
+    const receiverPlan = plan(random, perProcess, receiverReady);
+    const receivers = inLanes(perProcess, async (run) => {
       const port = await freePort();
       return stopAtRandom(
         'receiver',
@@ -271,8 +298,8 @@ describe('a stop at any moment is a clean stop', () => {
     });
 
     // CLI: `replay` (waits for its job's result) and `failed list`, alternately.
-    const cliPlan = plan(cliReady);
-    const commands = inLanes(PER_PROCESS, (run) =>
+    const cliPlan = plan(random, perProcess, cliReady);
+    const commands = inLanes(perProcess, (run) =>
       stopAtRandom(
         'cli',
         run,
@@ -285,10 +312,10 @@ describe('a stop at any moment is a clean stop', () => {
     system.sim.faults.latencyMs = 100;
     workload.createCompanies();
     const traffic = workload.steady(150);
-    const workerPlan = plan(workerReady);
+    const workerPlan = plan(random, perProcess, workerReady);
     let workerStops: Stop[];
     try {
-      workerStops = await inLanes(PER_PROCESS, (run) =>
+      workerStops = await inLanes(perProcess, (run) =>
         stopAtRandom('worker', run, startWorker, workerPlan[run]!),
       );
     } finally {
@@ -299,6 +326,7 @@ describe('a stop at any moment is a clean stop', () => {
     // Whatever the signals interrupted is finished by one more worker: nothing lost, nothing twice.
     system.sim.faults.latencyMs = 0;
     await system.startWorker();
+    await expectOnTopology(topologyRedis());
     const report = await assertInvariant(system, ledger, reference, {
       reconciliation: true,
       timeoutMs: 60_000,
@@ -316,12 +344,12 @@ describe('a stop at any moment is a clean stop', () => {
 
     const exitedFirst = stops.filter((s) => s.exitedFirst).length;
     console.log(
-      `signals (seed ${SEED}): ${stops.length} stops, ${exitedFirst} commands done before their signal; receiver accepted ${accepted.length} webhooks; worker: ${report.summary}`,
+      `signals, ${topology} Redis (seed ${SEED}): ${stops.length} stops, ${exitedFirst} commands done before their signal; receiver accepted ${accepted.length} webhooks; worker: ${report.summary}`,
     );
     expect({ seed: SEED, unclean: unclean(stops) }).toEqual({ seed: SEED, unclean: [] });
     expect({ seed: SEED, lost }).toEqual({ seed: SEED, lost: [] });
-    expect(stops.filter((s) => s.process === 'worker')).toHaveLength(PER_PROCESS);
-    expect(stops.filter((s) => !s.exitedFirst).length).toBeGreaterThan(PER_PROCESS * 2);
+    expect(stops.filter((s) => s.process === 'worker')).toHaveLength(perProcess);
+    expect(stops.filter((s) => !s.exitedFirst).length).toBeGreaterThan(perProcess * 2);
     expect(accepted.length).toBeGreaterThan(0);
     // Each lane runs 25 processes of ~2× their start-up each (~1.5 s on an idle 2-core CI box, ~2.5
     // min in all; measured 219 s for 20 per process at load average 20, start-up ~5 s there).

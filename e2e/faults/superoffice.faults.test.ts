@@ -1,7 +1,8 @@
 import { waitFor } from '@so-connector/testing';
 import { assertInvariant } from './invariant';
-import { FAULT_OUTAGE_MS, startFaultRun, WITH_RECONCILIATION, type FaultRun } from './harness';
+import { FAULT_OUTAGE_MS, startFaultRunOn, WITH_RECONCILIATION, type FaultRun } from './harness';
 import { ReferenceTenant } from './reference';
+import { useTopologyRedis, TOPOLOGIES } from '../topologies';
 
 // SuperOffice misbehaving while the connector works: the webhook dispatch stays healthy, the
 // REST API the worker reads and writes through does not.
@@ -19,11 +20,13 @@ async function retriedEnrichments(run: FaultRun): Promise<number> {
   return done.filter((j) => j.attemptsMade > 1).length;
 }
 
-describe('SuperOffice API faults', () => {
+describe.each(TOPOLOGIES)('SuperOffice API faults, %s Redis', (topology) => {
+  const topologyRedis = useTopologyRedis(topology);
+
   it('30% of API calls answer 500 (seeded): every change is enriched, nothing written twice', async () => {
     // Enough attempts that a record's enrichment never runs out of them by bad luck
     // (p(all 20 fail) < 1e-5 at ~50% per attempt); the seed fixes which calls fail.
-    run = await startFaultRun({
+    run = await startFaultRunOn(topologyRedis(), {
       simulator: { randomSeed: 20240611 },
       workerEnv: { ENRICH_ATTEMPTS: '20' },
     });
@@ -34,12 +37,12 @@ describe('SuperOffice API faults', () => {
     await waitFor(() => workload.count() >= 40, { timeoutMs: 20_000, what: '40 changes' });
     traffic.stop();
     const report = await assertInvariant(system, ledger, reference, { reconciliation: false });
-    console.log(`30% 5xx: ${report.summary}`);
+    console.log(`30% 5xx, ${topology} Redis: ${report.summary}`);
     expect(await retriedEnrichments(run)).toBeGreaterThan(0);
   }, 90_000);
 
   it('429 bursts with Retry-After: the tenant pauses and every change is enriched once', async () => {
-    run = await startFaultRun();
+    run = await startFaultRunOn(topologyRedis());
     const { system, ledger, workload } = run;
     system.sim.faults.retryAfterSeconds = 1;
     workload.createCompanies();
@@ -54,12 +57,14 @@ describe('SuperOffice API faults', () => {
       traffic.stop();
     }
     const report = await assertInvariant(system, ledger, reference, { reconciliation: false });
-    console.log(`429 bursts: ${report.summary}`);
+    console.log(`429 bursts, ${topology} Redis: ${report.summary}`);
     expect(system.sim.faults.rateLimitRemaining).toBe(0); // every burst was met by the worker
   }, 90_000);
 
   it('access tokens expiring all the time: the worker refreshes and loses nothing', async () => {
-    run = await startFaultRun({ simulator: { tokenExpiresInSeconds: 30 } });
+    run = await startFaultRunOn(topologyRedis(), {
+      simulator: { tokenExpiresInSeconds: 30 },
+    });
     const { system, ledger, workload } = run;
     const tokensBefore = system.sim.counters.get('POST token');
     workload.createCompanies();
@@ -73,14 +78,16 @@ describe('SuperOffice API faults', () => {
       traffic.stop();
     }
     const report = await assertInvariant(system, ledger, reference, { reconciliation: false });
-    console.log(`token expiry: ${report.summary}`);
+    console.log(`token expiry, ${topology} Redis: ${report.summary}`);
     expect(system.sim.counters.get('POST token')).toBeGreaterThan(tokensBefore + 1);
   }, 90_000);
 
   it('421 host change: failures are visible, and after the operator points the worker at the new host everything is caught up', async () => {
     // SO_API_BASE_URL is the only way to point the worker at a non-production tenant, and a
     // fixed base cannot re-resolve after 421 (docs/faults.md, "Known gaps").
-    run = await startFaultRun({ workerEnv: WITH_RECONCILIATION });
+    run = await startFaultRunOn(topologyRedis(), {
+      workerEnv: WITH_RECONCILIATION,
+    });
     const { system, ledger, workload } = run;
     workload.createCompanies();
     workload.changes(8);
@@ -101,13 +108,15 @@ describe('SuperOffice API faults', () => {
       reconciliation: true,
       timeoutMs: 30_000,
     });
-    console.log(`421: ${report.summary}`);
+    console.log(`421, ${topology} Redis: ${report.summary}`);
   }, 90_000);
 
   it(
     `SuperOffice outage for ${FAULT_OUTAGE_MS} ms: enrichments fail visibly, the reconciliation catches up`,
     async () => {
-      run = await startFaultRun({ workerEnv: WITH_RECONCILIATION });
+      run = await startFaultRunOn(topologyRedis(), {
+        workerEnv: WITH_RECONCILIATION,
+      });
       const { system, ledger, workload } = run;
       workload.createCompanies();
       workload.changes(7);
@@ -126,7 +135,7 @@ describe('SuperOffice API faults', () => {
       expect(
         (await system.enrich.getFailedCount()) + (await retriedEnrichments(run)),
       ).toBeGreaterThan(0);
-      console.log(`outage: ${report.summary}`);
+      console.log(`outage, ${topology} Redis: ${report.summary}`);
     },
     FAULT_OUTAGE_MS + 90_000,
   );

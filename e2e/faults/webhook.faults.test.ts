@@ -1,7 +1,8 @@
 import { waitFor } from '@so-connector/testing';
 import { assertInvariant } from './invariant';
-import { startFaultRun, webhookState, type FaultRun } from './harness';
+import { startFaultRunOn, webhookState, type FaultRun } from './harness';
 import { ReferenceTenant } from './reference';
+import { useTopologyRedis, TOPOLOGIES } from '../topologies';
 
 const reference = new ReferenceTenant();
 let run: FaultRun | undefined;
@@ -11,10 +12,12 @@ afterEach(async () => {
 });
 afterAll(() => reference.stop());
 
-describe('webhook parked by SuperOffice', () => {
+describe.each(TOPOLOGIES)('webhook parked by SuperOffice, %s Redis', (topology) => {
+  const topologyRedis = useTopologyRedis(topology);
+
   it('TooManyErrors (receiver down: 3 changes × 3 tries): the watchdog leaves it parked while the receiver is down, re-activates it once it answers, and its sweep catches up', async () => {
     // No scheduled sweep: only the one the watchdog queues after a re-activation can catch up.
-    run = await startFaultRun({
+    run = await startFaultRunOn(topologyRedis(), {
       workerEnv: { WATCHDOG_INTERVAL_MS: '1000', RECONCILE_INTERVAL_MS: '0' },
     });
     const { system, ledger, workload } = run;
@@ -56,7 +59,7 @@ describe('webhook parked by SuperOffice', () => {
         `${String(error)}\nworker (maintenance, warnings):\n${lines.slice(-30).join('\n')}`,
       );
     });
-    console.log(`TooManyErrors: ${report.summary}`);
+    console.log(`TooManyErrors, ${topology} Redis: ${report.summary}`);
     expect(report.dropped).toBeGreaterThanOrEqual(3);
     expect(worker.output()).toContain('reconciliation queued for the gap');
     expect(worker.output()).toMatch(/reconciliation sweep done[^\n]*"trigger":"watchdog"/);
