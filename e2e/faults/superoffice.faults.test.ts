@@ -111,32 +111,36 @@ describe.each(TOPOLOGIES)('SuperOffice API faults, %s Redis', (topology) => {
     console.log(`421, ${topology} Redis: ${report.summary}`);
   }, 90_000);
 
-  it(
-    `SuperOffice outage for ${FAULT_OUTAGE_MS} ms: enrichments fail visibly, the reconciliation catches up`,
-    async () => {
-      run = await startFaultRunOn(topologyRedis(), {
-        workerEnv: WITH_RECONCILIATION,
-      });
-      const { system, ledger, workload } = run;
-      workload.createCompanies();
-      workload.changes(7);
-      await system.settled();
-      system.sim.faults.outage = true;
-      const traffic = workload.steady(Math.max(200, FAULT_OUTAGE_MS / 30));
-      // The outage's length is the fault itself, not a wait for a result.
-      await new Promise((resolve) => setTimeout(resolve, FAULT_OUTAGE_MS));
-      traffic.stop();
-      system.sim.faults.outage = false;
-      const report = await assertInvariant(system, ledger, reference, {
-        reconciliation: true,
-        timeoutMs: 30_000,
-      });
-      // The outage was met: enrichments failed for good or needed more than one attempt.
-      expect(
-        (await system.enrich.getFailedCount()) + (await retriedEnrichments(run)),
-      ).toBeGreaterThan(0);
-      console.log(`outage, ${topology} Redis: ${report.summary}`);
-    },
-    FAULT_OUTAGE_MS + 90_000,
-  );
+  // On one redis-server only (CI time): what it proves besides the outage (failures visible in the
+  // failed set, the reconciliation catching up) the 421 scenario proves on the Cluster and the
+  // Sentinel setup as well; the outage itself is SuperOffice's, not Redis's.
+  if (topology === 'single')
+    it(
+      `SuperOffice outage for ${FAULT_OUTAGE_MS} ms: enrichments fail visibly, the reconciliation catches up`,
+      async () => {
+        run = await startFaultRunOn(topologyRedis(), {
+          workerEnv: WITH_RECONCILIATION,
+        });
+        const { system, ledger, workload } = run;
+        workload.createCompanies();
+        workload.changes(7);
+        await system.settled();
+        system.sim.faults.outage = true;
+        const traffic = workload.steady(Math.max(200, FAULT_OUTAGE_MS / 30));
+        // The outage's length is the fault itself, not a wait for a result.
+        await new Promise((resolve) => setTimeout(resolve, FAULT_OUTAGE_MS));
+        traffic.stop();
+        system.sim.faults.outage = false;
+        const report = await assertInvariant(system, ledger, reference, {
+          reconciliation: true,
+          timeoutMs: 30_000,
+        });
+        // The outage was met: enrichments failed for good or needed more than one attempt.
+        expect(
+          (await system.enrich.getFailedCount()) + (await retriedEnrichments(run)),
+        ).toBeGreaterThan(0);
+        console.log(`outage, ${topology} Redis: ${report.summary}`);
+      },
+      FAULT_OUTAGE_MS + 90_000,
+    );
 });
