@@ -6,7 +6,7 @@ import {
   expectOnTopology,
   onTopology,
   startTopologyRedisBeforeAll,
-  type Topology,
+  TOPOLOGIES,
 } from '../topologies';
 
 // Issue 12, "Fault suite": six tenants from TENANTS_FILE in one deployment (built receiver and
@@ -21,10 +21,8 @@ import {
 // cores), not the faults. In a quiet window only the three healthy tenants have traffic; in a
 // faulted window the three faulted tenants get as much again, so a faulted window has strictly
 // more work: their refused deliveries, deferred jobs and failing retries. A faulted window is
-// followed by a quiet one only when the down tenant's retries are spent. On one redis-server and a
-// 6-node Redis Cluster (issue 13), each against its own quiet windows. Not on the Sentinel setup
-// (a minute of CI time): there the processes use one master as on a single node, the faults are
-// SuperOffice's, and tenants.e2e.test.ts runs the many-tenant deployment on Sentinel.
+// followed by a quiet one only when the down tenant's retries are spent. On one redis-server, a
+// 6-node Redis Cluster and a Sentinel setup (issue 13), each against its own quiet windows.
 const WINDOW_MS = Number(process.env.TENANT_FAULT_WINDOW_MS || 4000);
 const ROUNDS = 5;
 /** One change per tenant every 250 ms. */
@@ -45,7 +43,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const writesAt = (t: SimTenant) =>
   t.sim.counters.get('PATCH Contact/{id}') + t.sim.counters.get('PATCH Person/{id}');
 
-describe.each<Topology>(['single', 'cluster'])(
+describe.each(TOPOLOGIES)(
   'tenant faults do not hold up the other tenants, %s Redis',
   (topology) => {
     const redis = startTopologyRedisBeforeAll(topology);
