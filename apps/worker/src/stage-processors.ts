@@ -49,6 +49,13 @@ const skipped = (reason: string, detail: string) => ({
 export function createStageProcessors(deps: StageProcessorsDeps) {
   const { config, connection, enrichQueue, logger } = deps;
   const prefix = config.queue.prefix;
+  // A tenant whose SuperOffice hangs holds at most its share of the slots (tenant-slots.ts); the
+  // events stage adds a new enrichment of a tenant at its share already waiting for its turn.
+  const enrichSlots = new TenantSlots({
+    cap: config.worker.tenantMaxInFlight,
+    concurrency: config.worker.concurrency,
+    tenants: deps.tenantCount,
+  });
   const eventsProcessor = servePerTenant(
     { ...deps.tenantJobs, honourPauses: false },
     createEventsProcessor({
@@ -61,6 +68,7 @@ export function createStageProcessors(deps: StageProcessorsDeps) {
       logger,
       seen: deps.seen,
       tenantCount: deps.tenantCount,
+      enrichSlots,
       ...(deps.quietEventsPerMinute === undefined
         ? {}
         : { quietEventsPerMinute: deps.quietEventsPerMinute }),
@@ -70,12 +78,7 @@ export function createStageProcessors(deps: StageProcessorsDeps) {
   const enrichProcessor = servePerTenant(
     {
       ...deps.tenantJobs,
-      // A tenant whose SuperOffice hangs holds at most its share of the slots (tenant-slots.ts).
-      slots: new TenantSlots({
-        cap: config.worker.tenantMaxInFlight,
-        concurrency: config.worker.concurrency,
-        tenants: deps.tenantCount,
-      }),
+      slots: enrichSlots,
       queueOf: (job) => partitionOfJob(enrichQueue, job),
     },
     createEnrichProcessor({

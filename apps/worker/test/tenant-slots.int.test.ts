@@ -46,8 +46,9 @@ describe('worker: a tenant whose SuperOffice hangs', () => {
         async () => {
           const active = await jobsOf(t, B.contextIdentifier, ['active']);
           if (!capped) return active.length === 2;
+          // Turned away when taken up, or (its event handled while the first ran) added waiting.
           const delayed = await jobsOf(t, B.contextIdentifier, ['delayed']);
-          return active.length === 1 && delayed.some((j) => j.attemptsStarted >= 1);
+          return active.length === 1 && delayed.length === 1;
         },
         {
           timeoutMs: 20_000,
@@ -94,6 +95,50 @@ describe('worker: a tenant whose SuperOffice hangs', () => {
     },
     120_000,
   );
+});
+
+describe('worker: a new enrichment of a tenant that runs its share of the slots', () => {
+  it('is added waiting for its turn instead of being taken up only to be turned away', async () => {
+    const t = await system.start();
+    t.simB.editAs(HUMAN, 'contact', 4, { Name: 'Warm-up AS' });
+    await t.settled();
+    t.simB.faults.latencyMs = HANG_MS;
+    t.simB.editAs(HUMAN, 'contact', 2, { Name: 'Hanging one AS' });
+    // B's enrichment has held its one slot for over a second: the next one's turn is that far
+    // out (slotRetryStepMs), beyond the harness's 300 ms debounce.
+    await waitFor(
+      async () =>
+        (await jobsOf(t, B.contextIdentifier, ['active'])).some(
+          (j) => j.processedOn !== undefined && Date.now() - j.processedOn > 1200,
+        ),
+      { timeoutMs: 20_000, what: "B's first enrichment running for over a second" },
+    );
+    t.simB.editAs(HUMAN, 'contact', 3, { Name: 'Waiting its turn AS' });
+    const queued = await waitFor(
+      async () =>
+        (await t.runs.recentRuns({ tenant: B.contextIdentifier, limit: 20 }))
+          .flatMap((run) => run.entries)
+          .find((e) => e.kind === 'event' && e.record?.id === 3 && e.status === 'QUEUED'),
+      { timeoutMs: 15_000, what: "the event of B's change to company 3 queued" },
+    );
+    expect(queued.detail).toMatch(
+      /^changed: .*; the tenant runs its share of the enrichment slots, waits until /,
+    );
+    const [held] = (await t.enrich.getJobs(['delayed', 'wait', 'active', 'completed'])).filter(
+      (j) => j.data.tenant === B.contextIdentifier && j.data.recordId === 3,
+    );
+    // Added delayed to its turn (a second or more out), not for the debounce.
+    expect(held!.delay).toBeGreaterThanOrEqual(1000);
+
+    t.simB.faults.latencyMs = 0;
+    await waitFor(
+      () => String(udfsOf(t.simB, 3)[B.udf.summary] ?? '').includes('Waiting its turn'),
+      { timeoutMs: 60_000, what: "B's held enrichment after B recovers" },
+    );
+    await t.settled();
+    expect(await t.enrich.getJobs(['failed'])).toHaveLength(0);
+    expect((await t.enrich.getJob(held!.id!))!.attemptsMade).toBe(1);
+  }, 90_000);
 });
 
 describe('worker: a tenant whose SuperOffice hangs, in so-maintenance', () => {

@@ -23,11 +23,12 @@ export interface EnrichmentRequest {
   readonly priority?: number | undefined;
   /**
    * Asked only when the request starts a new job: a time before which the enrichment cannot run
-   * (its tenant's SuperOffice budget is spent until then: TenantBudgets.spentUntil), so the job is
-   * added waiting until then instead of being picked up at the end of its debounce only to be
-   * turned back. Undefined: no such time.
+   * (its tenant's SuperOffice budget is spent until then: TenantBudgets.spentUntil; or its tenant
+   * holds its share of the worker's slots: TenantSlots.holdBack), so the job is added waiting
+   * until then instead of being picked up at the end of its debounce only to be turned back.
+   * Undefined: no such time. Called with the debounce: a time within it holds nothing back.
    */
-  readonly notBefore?: (() => Promise<number | undefined>) | undefined;
+  readonly notBefore?: ((debounceMs: number) => Promise<number | undefined>) | undefined;
 }
 
 /** A new job of a scheduleEnrichment: when it was delayed past its debounce, until when. */
@@ -99,7 +100,8 @@ export async function scheduleEnrichmentHeld(
   const receivedAt = joining ? (pending.data.receivedAt ?? request.receivedAt) : request.receivedAt;
   const waited = now - Date.parse(firstEventAt);
   const stillDebouncing = waited + timing.debounceMs <= timing.maxWaitMs;
-  const notBefore = pendingId === undefined ? await request.notBefore?.() : undefined;
+  const notBefore =
+    pendingId === undefined ? await request.notBefore?.(timing.debounceMs) : undefined;
   const heldUntil =
     notBefore !== undefined && notBefore - now > timing.debounceMs ? notBefore : undefined;
   const data: EnrichJobData = {
@@ -122,6 +124,9 @@ export async function scheduleEnrichmentHeld(
       // The debounce window's length stays the deduplication's: a change after it starts another
       // job, as it does when a job is turned back by the budget after its debounce.
       delay: heldUntil === undefined ? timing.debounceMs : heldUntil - now,
+      // Held: BullMQ delays from the job's timestamp, so the job waits until exactly `heldUntil`
+      // (what a freed slot that brings it forward looks for: tenant-slots.ts in the worker).
+      ...(heldUntil === undefined ? {} : { timestamp: now }),
       deduplication: stillDebouncing
         ? {
             id: dedupId,

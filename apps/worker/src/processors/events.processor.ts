@@ -15,6 +15,7 @@ import type { RunWriter, SideWrite } from '@so-connector/sync-runs';
 import { normaliseStamp, type SeenChanges } from '../maintenance/seen-changes';
 import type { EventOutcome } from '../outcomes';
 import type { TenantRuntime } from '../tenants/tenant-runtime';
+import type { TenantSlots } from '../tenants/tenant-slots';
 
 export interface EventsProcessorDeps {
   /** `so-enrich` or its partitions: the job goes to the event's tenant's partition. */
@@ -39,6 +40,11 @@ export interface EventsProcessorDeps {
   readonly quietEventsPerMinute?: number;
   /** How many tenants share the queue now (fairness applies from two on); default 2. */
   readonly tenantCount?: () => number;
+  /**
+   * The enrichment stage's per-tenant slots in this process: a new enrichment of a tenant that
+   * holds its share of them is added waiting for its turn, as a pick-up would turn it away.
+   */
+  readonly enrichSlots?: Pick<TenantSlots, 'holdBack' | 'track'>;
 }
 
 /** What an event's decision needs of its tenant (and when its budget lets an enrichment run). */
@@ -112,9 +118,17 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
     }
 
     const priority = fairPriority(rates.record(tenant), quiet, deps.tenantCount?.() ?? 2);
-    // A tenant whose SuperOffice budget this process knows spent for the minute: a new job waits
-    // from the start until the budget lets it run, instead of being taken up after its debounce
-    // only to be turned back (a flood's every event would cost a job pick-up and move more).
+    // A tenant whose SuperOffice budget this process knows spent for the minute, or that holds its
+    // share of this process's enrichment slots: a new job waits from the start until it could
+    // run, instead of being taken up after its debounce only to be turned back (a flood's every
+    // event would cost a job pick-up and a move to delayed more).
+    let slotTurn: number | undefined;
+    const notBefore = async (debounceMs: number): Promise<number | undefined> => {
+      const spent = await runtime.superOfficeSpentUntil?.();
+      if (spent !== undefined) return spent;
+      slotTurn = deps.enrichSlots?.holdBack(tenant, Date.now(), debounceMs);
+      return slotTurn;
+    };
     const { job: added, heldUntil } = await scheduleEnrichmentHeld(
       deps.enrichQueue,
       {
@@ -125,19 +139,24 @@ export function createEventsProcessor(deps: EventsProcessorDeps) {
         cause: event.EventId,
         accountId,
         receivedAt: parsed.data.receivedAt,
-        notBefore: runtime.superOfficeSpentUntil,
+        notBefore,
       },
       deps,
     );
+    const bySlot = heldUntil !== undefined && heldUntil === slotTurn;
+    if (bySlot && added.id !== undefined) deps.enrichSlots?.track(tenant, added.id, heldUntil);
     const changed = decision.matched.length
       ? `changed: ${decision.matched.join(', ')}`
       : decision.reason;
+    const why = bySlot
+      ? 'the tenant runs its share of the enrichment slots'
+      : 'over the SuperOffice calls per minute budget';
     await record(
       'QUEUED',
       decision.reason,
       heldUntil === undefined
         ? changed
-        : `${changed}; over the SuperOffice calls per minute budget, waits until ${new Date(heldUntil).toISOString()}`,
+        : `${changed}; ${why}, waits until ${new Date(heldUntil).toISOString()}`,
     );
     return { outcome: 'scheduled', job: added.id ?? '', matched: decision.matched };
   };

@@ -164,11 +164,16 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
     // Taken and released synchronously around the processor: no await between check and count.
     const slot = options.slots?.take(ctx, Date.now(), job.id);
     if (slot && !slot.granted) return waitForSlot(job, token, ctx, slot.retryAt);
+    // A job told to wait for the tenant's budget or pause pulls no other job of it forward: that
+    // one would only be told the same (a flood's held jobs would turn round one after another).
+    let toldToWait = false;
     try {
       return await processor(job, access.runtime);
     } catch (error) {
-      if (error instanceof BudgetExceededError || error instanceof TenantPausedError)
+      if (error instanceof BudgetExceededError || error instanceof TenantPausedError) {
+        toldToWait = true;
         return waitUntil(job, token, error);
+      }
       // A maintenance task (sweep, backfill) told to wait: the tenant pauses, as an enrichment's
       // Retry-After does (enrich.processor.ts), instead of the job using an attempt.
       if (options.pauses && isRetryAfter(error))
@@ -182,7 +187,7 @@ export function servePerTenant<D extends { readonly tenant: string }, R>(
       return waitForConsent(job, token, ctx);
     } finally {
       // The freed slot brings the tenant's earliest turned-away job forward (tenant-slots.ts).
-      const pulled = slot?.release();
+      const pulled = slot?.release(Date.now(), !toldToWait);
       const queue = pulled === undefined ? undefined : options.queueOf?.(job);
       if (pulled !== undefined && queue !== undefined)
         void bringForward(queue, pulled, options.logger);

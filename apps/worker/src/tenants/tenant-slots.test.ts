@@ -161,6 +161,57 @@ describe('TenantSlots', () => {
     expect(sut.tracked()).toBe(0);
   });
 
+  it('pulls past the jobs due within a moment only while they leave one of its slots free', () => {
+    // Cap 3 of 4; three running since 0: at 300 ms, 100 ms per slot, clamped to the 250 ms step.
+    const sut = slots(3);
+    const running = [0, 0, 0].map(() => granted(sut.take('A', 0)));
+    const times = ['j1', 'j2', 'j3'].map((id) => refused(sut.take('A', 300, id)).retryAt);
+    expect(times).toEqual([550, 800, 1050]);
+    // At 400: one slot free, and j1 comes back within a moment to take it: nothing to pull.
+    expect(running[0]!.release(400)).toBeUndefined();
+    // Two slots free and still only j1 due within the moment: the next after it is pulled.
+    expect(running[1]!.release(410)?.id).toBe('j2');
+    // Told to wait (its budget): the freed slot pulls nothing, j3 keeps its time.
+    expect(running[2]!.release(420, false)).toBeUndefined();
+    expect(granted(sut.take('A', 430, 'j2')).release(440)?.id).toBe('j3');
+  });
+
+  it('holds a new job back for its turn while the tenant runs its share or has jobs turned away', () => {
+    const sut = slots(1);
+    // Nothing of A runs here: a new job starts as soon as it is taken up.
+    expect(sut.holdBack('A', 0)).toBeUndefined();
+    const first = granted(sut.take('A', 0));
+    // A runs its one slot, for 2 s now: the next job's turn is a step (2 s) out.
+    expect(sut.holdBack('A', 2000)).toBe(4000);
+    // Once added, the held job is pulled forward by a freed slot like a turned-away one.
+    sut.track('A', 'held', 4000);
+    // The turn is taken: the next one is a step later, and a turned-away job comes after both.
+    expect(sut.holdBack('A', 2000)).toBe(6000);
+    expect(refused(sut.take('A', 2000, 'late')).retryAt).toBe(8000);
+    // Within the debounce (9 s) the job waits anyway: no hold, and no turn taken.
+    expect(sut.holdBack('A', 2000, 9000)).toBeUndefined();
+    expect(refused(sut.take('A', 2000)).retryAt).toBe(10_000);
+    // B is not held for A's share.
+    expect(sut.holdBack('B', 2000)).toBeUndefined();
+    expect(first.release(2500)?.id).toBe('held');
+    expect(granted(sut.take('A', 2600, 'held')).release(2700)?.id).toBe('late');
+  });
+
+  it('holds nothing back while the tenant may start a job and none waits for its turn', () => {
+    const sut = slots(2);
+    const one = granted(sut.take('A', 0));
+    expect(sut.holdBack('A', 1000)).toBeUndefined();
+    granted(sut.take('A', 0));
+    expect(sut.holdBack('A', 1000)).toBe(1500);
+    // A slot frees, but a job of A waits for its turn at 1500: the new one queues behind it.
+    one.release(1100, false);
+    expect(sut.holdBack('A', 1100)).toBe(2050);
+    // The only registered tenant is never held.
+    const only = slots(1, 1);
+    granted(only.take('A', 0));
+    expect(only.holdBack('A', 1000)).toBeUndefined();
+  });
+
   it('does not cap the only registered tenant', () => {
     const sut = slots(1, 1);
     for (let i = 0; i < 4; i++) granted(sut.take('A', 0));

@@ -63,8 +63,11 @@ export function slotRetryStepMs(oldestRunningMs: number, cap: number): number {
 export type SlotTake =
   | {
       readonly granted: true;
-      /** Frees the slot; returns a turned-away job of the tenant to bring forward. */
-      readonly release: (now?: number) => PulledJob | undefined;
+      /**
+       * Frees the slot; returns a turned-away job of the tenant to bring forward (none with `pull`
+       * false: the job ended told to wait, as the tenant's others would be).
+       */
+      readonly release: (now?: number, pull?: boolean) => PulledJob | undefined;
     }
   | { readonly granted: false; readonly retryAt: number };
 
@@ -106,19 +109,9 @@ export class TenantSlots {
     const waiting = this.turnedAway.get(tenant);
     if (jobId !== undefined) waiting?.delete(jobId);
     if (!allowed && jobs) {
-      let oldest = now;
-      for (const job of jobs) oldest = Math.min(oldest, job.startedAt);
-      const step = slotRetryStepMs(now - oldest, this.options.cap);
-      const retryAt = Math.min(
-        Math.max(now, this.nextReturn.get(tenant) ?? now) + step,
-        now + SLOT_RETURN_HORIZON_MS,
-      );
+      const retryAt = this.nextTurn(tenant, jobs, now);
       this.nextReturn.set(tenant, retryAt);
-      if (jobId !== undefined) {
-        const list = waiting ?? new Map<string, number>();
-        if (list.size < SLOT_TRACKED_MAX) list.set(jobId, retryAt);
-        this.turnedAway.set(tenant, list);
-      }
+      if (jobId !== undefined) this.track(tenant, jobId, retryAt);
       return { granted: false, retryAt };
     }
     if (waiting?.size === 0) this.turnedAway.delete(tenant);
@@ -130,14 +123,47 @@ export class TenantSlots {
     let released = false;
     return {
       granted: true,
-      release: (at = Date.now()) => {
+      release: (at = Date.now(), pull = true) => {
         if (released) return undefined;
         released = true;
         set.delete(job);
         if (set.size === 0 && this.running.get(tenant) === set) this.running.delete(tenant);
-        return this.pullForward(tenant, at);
+        return pull ? this.pullForward(tenant, at) : undefined;
       },
     };
+  }
+
+  /**
+   * For a job of the tenant about to be added (the events stage's new enrichment): when its turn
+   * comes, if the tenant holds its share of the slots now or has turned-away jobs still to come
+   * back (they come first), provided that is more than `beyondMs` away; the turn is then the
+   * job's (the next one comes a step later), and `track` lets a freed slot pull the job forward
+   * once it is added, as it pulls a turned-away one. Undefined when the tenant runs nothing here,
+   * may start a job now, or its turn is soon enough: nothing is held and no turn taken. Adding a flood's
+   * jobs already waiting for their turn spares each a pick-up and a move to delayed.
+   */
+  holdBack(tenant: string, now = Date.now(), beyondMs = 0): number | undefined {
+    const jobs = this.running.get(tenant);
+    if (!jobs) return undefined;
+    const allowed = mayStart({
+      inFlight: jobs.size,
+      cap: this.options.cap,
+      concurrency: this.options.concurrency,
+      tenants: this.options.tenants(),
+    });
+    // A slot free now goes to the tenant's turned-away jobs first (a freed slot pulls the next).
+    if (allowed && (this.nextReturn.get(tenant) ?? 0) <= now) return undefined;
+    const retryAt = this.nextTurn(tenant, jobs, now);
+    if (retryAt - now <= beyondMs) return undefined;
+    this.nextReturn.set(tenant, retryAt);
+    return retryAt;
+  }
+
+  /** Remembers a job of the tenant delayed until `retryAt` for its turn, for the pull on release. */
+  track(tenant: string, jobId: string, retryAt: number): void {
+    const list = this.turnedAway.get(tenant) ?? new Map<string, number>();
+    if (list.size < SLOT_TRACKED_MAX) list.set(jobId, retryAt);
+    this.turnedAway.set(tenant, list);
   }
 
   /** Tenants with running jobs or turned-away jobs still to come back (for tests and gauges). */
@@ -147,22 +173,42 @@ export class TenantSlots {
   }
 
   /**
-   * The earliest of the tenant's turned-away jobs, taken off the list: a slot of the tenant just
-   * freed up, so it need not wait for its turn; none when that job comes back within a moment by
-   * itself. Entries whose time has passed came back already (here or in another process) and are
-   * dropped.
+   * The tenant's next turn: a step (slotRetryStepMs) after its last one, or after `now` when that
+   * has passed, no further out than SLOT_RETURN_HORIZON_MS.
+   */
+  private nextTurn(tenant: string, jobs: Set<{ readonly startedAt: number }>, now: number): number {
+    let oldest = now;
+    for (const job of jobs) oldest = Math.min(oldest, job.startedAt);
+    const step = slotRetryStepMs(now - oldest, this.options.cap);
+    return Math.min(
+      Math.max(now, this.nextReturn.get(tenant) ?? now) + step,
+      now + SLOT_RETURN_HORIZON_MS,
+    );
+  }
+
+  /**
+   * A turned-away job of the tenant to bring forward, taken off the list: a slot of the tenant
+   * just freed up, so the job need not wait for its turn. None when the jobs coming back within a
+   * moment by themselves (SLOT_RETRY_MIN_MS) will take every slot the tenant has free: each such
+   * job takes one, so the one pulled is the first after them. Entries whose time has passed came
+   * back already (here or in another process) and are dropped.
    */
   private pullForward(tenant: string, now: number): PulledJob | undefined {
     const waiting = this.turnedAway.get(tenant);
     if (!waiting) return undefined;
+    const free = this.freeSlots(tenant);
+    let soon = 0;
     let pulled: PulledJob | undefined;
     for (const [id, retryAt] of waiting) {
       if (retryAt <= now) {
         waiting.delete(id);
         continue;
       }
-      // One comes back within a moment anyway and takes the slot: nothing to pull.
-      if (retryAt <= now + SLOT_RETRY_MIN_MS) break;
+      if (soon >= free) break;
+      if (retryAt <= now + SLOT_RETRY_MIN_MS) {
+        soon++;
+        continue;
+      }
       waiting.delete(id);
       pulled = { id, retryAt };
       break;
@@ -171,5 +217,12 @@ export class TenantSlots {
     if (waiting.size === 0 && (this.nextReturn.get(tenant) ?? 0) <= now)
       this.nextReturn.delete(tenant);
     return pulled;
+  }
+
+  /** Slots the tenant may still take in this stage and process (Infinity when no cap binds). */
+  private freeSlots(tenant: string): number {
+    const { cap, concurrency } = this.options;
+    if (this.options.tenants() < 2 || cap <= 0 || cap >= concurrency) return Infinity;
+    return Math.max(0, cap - this.inFlight(tenant));
   }
 }
