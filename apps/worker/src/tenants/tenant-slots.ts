@@ -139,8 +139,8 @@ export class TenantSlots {
    * back (they come first), provided that is more than `beyondMs` away; the turn is then the
    * job's (the next one comes a step later), and `track` lets a freed slot pull the job forward
    * once it is added, as it pulls a turned-away one. Undefined when the tenant runs nothing here,
-   * may start a job now, or its turn is soon enough: nothing is held and no turn taken. Adding a flood's
-   * jobs already waiting for their turn spares each a pick-up and a move to delayed.
+   * may start a job now, or its turn is soon enough: nothing is held and no turn taken. Adding a
+   * flood's jobs already waiting for their turn spares each a pick-up and a move to delayed.
    */
   holdBack(tenant: string, now = Date.now(), beyondMs = 0): number | undefined {
     const jobs = this.running.get(tenant);
