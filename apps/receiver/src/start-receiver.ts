@@ -9,6 +9,7 @@ import {
   partitionCountProblem,
   watchPartitionCount,
   createConnection,
+  diagnoseRedis,
   inspectRedisDurability,
 } from '@so-connector/queue';
 import { LastEventRecorder, notingLastEvents } from './admin/last-events';
@@ -124,8 +125,13 @@ export async function startReceiver(
   });
 
   if (!(await readyWithin(redis, REDIS_TIMEOUT_MS))) {
-    logger.warn(
-      'Redis is not reachable at start-up; accepted events go to the disk spool until it is',
+    // One line that names the variable to check (a wrong REDIS_SENTINEL_NAME, node list or CA),
+    // which ioredis' own retry errors do not.
+    const problem = await diagnoseRedis(config.redis, REDIS_TIMEOUT_MS).catch(
+      (error: Error) => error.message,
+    );
+    logger.error(
+      `Redis cannot be used at start-up: ${problem ?? `not ready within ${REDIS_TIMEOUT_MS} ms`}; accepted events go to the disk spool until it can`,
       { spoolDir: config.spool.dir },
     );
   }

@@ -13,6 +13,7 @@ import {
   createEventsQueues,
   createConnection,
   inspectRedisDurability,
+  reportUnusableRedis,
   tenantKeyPrefix,
 } from '@so-connector/queue';
 import type { CallRecord, SuperOfficeClient } from '@so-connector/superoffice-client';
@@ -34,6 +35,9 @@ import { superviseWorkers } from './supervise-workers';
 import { serveTenants, type ServedTenants } from './tenants/serve-tenants';
 import { TenantPauses } from './tenants/tenant-pause';
 import type { UdfTargetsOptions } from './udf-targets';
+
+/** How long Redis has to get ready before the worker logs why it cannot be used. */
+const REDIS_DIAGNOSIS_AFTER_MS = 3000;
 
 export interface RunningWorker {
   readonly shutdown: ShutdownRegistry;
@@ -101,7 +105,16 @@ export async function startWorker(
   connection.on('error', (error: Error) =>
     logger.warn('Redis connection error', { error: error.message }),
   );
+  // ioredis' retry errors do not say which variable is wrong (REDIS_SENTINEL_NAME, the node list,
+  // the CA): when Redis is not ready in time, one line that does.
+  const stopDiagnosis = reportUnusableRedis(
+    connection,
+    config.redis,
+    (problem) => logger.error(`Redis cannot be used: ${problem}; the worker waits for it`),
+    REDIS_DIAGNOSIS_AFTER_MS,
+  );
   shutdown.register('redis', async () => {
+    stopDiagnosis();
     await closeRedis(connection);
   });
   inspectRedisDurability(connection)

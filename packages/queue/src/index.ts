@@ -52,6 +52,12 @@ export {
   type SentinelReport,
 } from './inspect-topology';
 export {
+  diagnoseRedis,
+  redisConnectionFix,
+  redisProblem,
+  reportUnusableRedis,
+} from './redis-problem';
+export {
   createEnrichQueue,
   createEventsQueue,
   createMaintenanceQueue,

@@ -1,4 +1,8 @@
-import type { RedisNodeReport, RedisTopologyReport } from '@so-connector/queue';
+import {
+  redisConnectionFix,
+  type RedisNodeReport,
+  type RedisTopologyReport,
+} from '@so-connector/queue';
 import { fail, pass, warn, type CheckResult } from './check-result';
 import { redisDurabilityChecks } from './checks';
 
@@ -20,24 +24,6 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** The fix of a node that could not be asked, by what went wrong. */
-function connectionFix(error: string, mode: RedisTopologyReport['mode']): string {
-  if (/certificate|self[- ]signed|unable to verify|SSL|TLS/i.test(error))
-    return "set REDIS_TLS_CA_FILE to the CA that signed Redis's certificate (or check that the server speaks TLS)";
-  if (/WRONGPASS|NOAUTH|invalid username-password|AUTH/i.test(error))
-    return mode === 'single'
-      ? 'check the user:password in REDIS_URL (or REDIS_USERNAME and REDIS_PASSWORD)'
-      : 'check REDIS_USERNAME and REDIS_PASSWORD';
-  if (/NOPERM/.test(error))
-    return 'the ACL user needs INFO (+info) besides the commands BullMQ runs';
-  const variable = {
-    single: 'REDIS_URL',
-    sentinel: 'REDIS_SENTINELS',
-    cluster: 'REDIS_CLUSTER_NODES',
-  }[mode];
-  return `check ${variable} and that Redis runs and is reachable from here`;
-}
-
 /** One node: role and version (BullMQ: FAIL below 5.0.0, WARN below 6.2.0), eviction policy, AOF. */
 export function redisNodeChecks(
   node: RedisNodeReport,
@@ -47,7 +33,11 @@ export function redisNodeChecks(
   const name = `redis-version${suffix}`;
   if (node.error !== undefined)
     return [
-      fail(`redis${suffix}`, `${node.address}: ${node.error}`, connectionFix(node.error, mode)),
+      fail(
+        `redis${suffix}`,
+        `${node.address}: ${node.error}`,
+        redisConnectionFix(node.error, mode),
+      ),
     ];
   const role = node.role ?? 'role unknown';
   const version = node.version;
@@ -170,11 +160,7 @@ function clusterChecks(report: RedisTopologyReport): CheckResult[] {
 /** `doctor`'s Redis lines: the topology, then each data node. */
 export function redisTopologyChecks(report: RedisTopologyReport): CheckResult[] {
   if (report.error !== undefined) {
-    const fix =
-      report.mode === 'sentinel' && report.error.includes('REDIS_SENTINEL_NAME')
-        ? 'set REDIS_SENTINEL_NAME to the name in the Sentinels’ "sentinel monitor <name> …"'
-        : connectionFix(report.error, report.mode);
-    return [fail('redis', report.error, fix)];
+    return [fail('redis', report.error, redisConnectionFix(report.error, report.mode))];
   }
   const topology =
     report.mode === 'sentinel'
