@@ -14,15 +14,16 @@ import { onTopology, startTopologyRedisBeforeAll, type Topology } from './topolo
 // 100 tenants in TENANTS_FILE (100 simulators in this process, one worker and one receiver
 // process), every tenth with its own Company Explorer key, the rest the deployment's builtin
 // provider. Lean on purpose: two changes per tenant, then ten tenants removed mid-traffic. On one
-// redis-server and on a 6-node Redis Cluster (issue 13), where all 100 tenants' keys share the
-// hash-tagged QUEUE_PREFIX's slot (no QUEUE_PARTITIONS: e2e/partitions.e2e.test.ts spreads them).
+// redis-server, a 6-node Redis Cluster, where all 100 tenants' keys share the hash-tagged
+// QUEUE_PREFIX's slot (no QUEUE_PARTITIONS: e2e/partitions.e2e.test.ts spreads them), and a
+// Sentinel setup (issue 13).
 const TENANTS = 100;
 
 const summaryOf = (t: SimTenant, id: number, key = t.udf.summary) =>
   ((t.sim.state.get('contact', id)!.UserDefinedFields ?? {}) as Record<string, string>)[key];
 const nameOf = (t: SimTenant) => `Tenant ${t.contextIdentifier} Holding AS`;
 
-describe.each<Topology>(['single', 'cluster'])(
+describe.each<Topology>(['single', 'cluster', 'sentinel'])(
   '100 tenants from TENANTS_FILE in one deployment (built processes), %s Redis',
   (topology) => {
     const redis = startTopologyRedisBeforeAll(topology);
@@ -46,8 +47,12 @@ describe.each<Topology>(['single', 'cluster'])(
     });
 
     it("enriches every tenant's events with its own credentials, UDF map and provider; nothing crosses", async () => {
-      // The jobs counted below are read through the topology's own connection (a Cluster there).
-      expect((await d.system.events.client) instanceof Cluster).toBe(topology === 'cluster');
+      // The jobs counted below are read through the topology's own connection.
+      const client = await d.system.events.client;
+      const sentinels = (client.options as { sentinels?: unknown }).sentinels;
+      expect(client instanceof Cluster ? 'cluster' : sentinels ? 'sentinel' : 'single').toBe(
+        topology,
+      );
       const started = Date.now();
       for (const t of d.tenants) {
         t.sim.editAs(HUMAN, 'contact', 2, { Name: nameOf(t) });

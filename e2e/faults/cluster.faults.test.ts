@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { Cluster } from 'ioredis';
 import {
   recordFailoverTiming,
@@ -10,7 +9,7 @@ import {
 } from '@so-connector/testing';
 import { failedOverFrom, slotOwner } from './cluster-slots';
 import { assertInvariant } from './invariant';
-import { spooledEvents, startFaultRun, type FaultRun } from './harness';
+import { spoolDrained, spooledEvents, startFaultRun, type FaultRun } from './harness';
 import { ReferenceTenant } from './reference';
 
 // Issue 13: the whole product (receiver, two workers) on a 6-node Redis Cluster (3 masters, 3
@@ -115,11 +114,7 @@ describe('Redis Cluster failover under traffic', () => {
       // and drains once the failed node is back as the promoted master's replica.
       const spooled = spooledEvents(system);
       expect(spooled).toBeGreaterThan(0);
-      await waitFor(() => readdirSync(system.spoolDir).every((f) => !f.endsWith('.json')), {
-        timeoutMs: 30_000,
-        intervalMs: 200,
-        what: 'the spool drained',
-      });
+      await spoolDrained(system);
       const report = await assertInvariant(system, ledger, reference, {
         reconciliation: false,
         timeoutMs: 30_000,

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { waitFor } from '@so-connector/testing';
 import type { RunningSimulator } from '@so-connector/superoffice-simulator';
 import { startSystem, type RunningSystem } from '../system';
 import { expectOnTopology, onTopology, type TopologyRedis } from '../topologies';
@@ -98,6 +100,15 @@ export interface FaultRun {
 /** Events the system's receiver spooled to disk so far (its 'spooling event to disk' log lines). */
 export function spooledEvents(system: RunningSystem): number {
   return system.receiver.output().split('spooling event to disk').length - 1;
+}
+
+/** Waits until the receiver's spool directory holds no event (drained into the queue). */
+export async function spoolDrained(system: RunningSystem): Promise<void> {
+  await waitFor(() => readdirSync(system.spoolDir).every((f) => !f.endsWith('.json')), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    what: 'the spool drained',
+  });
 }
 
 /** startSystem() plus the ledger (attached before any change) and the workload. */

@@ -7,7 +7,7 @@ import {
   type TestRedisSentinel,
 } from '@so-connector/testing';
 import { assertInvariant } from './invariant';
-import { spooledEvents, startFaultRun, type FaultRun } from './harness';
+import { spoolDrained, spooledEvents, startFaultRun, type FaultRun } from './harness';
 import { ReferenceTenant } from './reference';
 
 // Issue 13: the whole product (receiver, two workers) on a Sentinel setup (master, two replicas,
@@ -115,6 +115,11 @@ describe('Redis Sentinel failover under traffic', () => {
         traffic.stop();
         undo();
       }
+      // The receiver spooled while no master answered or no replica acknowledged (the fault was
+      // met), and drains once a master is back.
+      const spooled = spooledEvents(system);
+      expect(spooled).toBeGreaterThan(0);
+      await spoolDrained(system);
       const report = await assertInvariant(system, ledger, reference, {
         reconciliation: false,
         timeoutMs: 30_000,
@@ -138,7 +143,7 @@ describe('Redis Sentinel failover under traffic', () => {
         promotedMs: promotedAt - failedAt,
         resumedMs,
         accepted: report.accepted,
-        spooled: spooledEvents(system),
+        spooled,
       });
       for (const worker of system.workers) {
         expect(worker.child.exitCode).toBeNull();
