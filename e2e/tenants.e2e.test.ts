@@ -1,4 +1,4 @@
-import { Cluster } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { waitFor } from '@so-connector/testing';
 import {
   HUMAN,
@@ -7,6 +7,7 @@ import {
   type SimTenant,
   type TenantsDeployment,
 } from './tenants-deployment';
+import { everyRedisEntry } from './redis-values';
 import { jobsOfTenants, metricSum, metricTenants } from './tenant-views';
 import { onTopology, startTopologyRedisBeforeAll, type Topology } from './topologies';
 
@@ -183,6 +184,26 @@ describe.each<Topology>(['single', 'cluster', 'sentinel'])(
         'Cust1001',
         'Cust1002',
       ]);
+    });
+
+    it('keeps no tenant secret in Redis in clear text (every key of every master, after traffic)', async () => {
+      // The topology's own connection (BullMQ types it as its client interface).
+      const client = (await d.system.events.client) as unknown as Redis | Cluster;
+      const entries = await everyRedisEntry(client);
+      // The traffic above is there: jobs, sync runs and dedup markers of both tenants.
+      expect(entries.length).toBeGreaterThan(20);
+      for (const t of [A, B])
+        expect(entries.some((e) => e.key.includes(t.contextIdentifier))).toBe(true);
+      const secrets = [
+        ...[A, B].flatMap((t) => [t.webhookSecret, t.refreshToken]),
+        'ce-key-tenant-b',
+      ];
+      const found = entries.flatMap((e) =>
+        secrets
+          .filter((s) => e.key.includes(s) || e.text.includes(s))
+          .map((s) => `${s} in ${e.key}`),
+      );
+      expect(found).toEqual([]);
     });
 
     it('stops a tenant removed from the file mid-traffic cleanly: skipped tenant-unknown, never retried; the other goes on', async () => {

@@ -15,9 +15,13 @@ export type { ConnectionOptions, ConnectionRole } from './redis-options';
 
 /**
  * What the receiver and the worker talk to: one node (or the Sentinels' master) as a `Redis`, or a
- * Redis Cluster as a `Cluster`. Both take the same commands; every connector key carries
- * QUEUE_PREFIX, whose hash tag (`{so}`) puts all of them in one cluster slot, so multi-key
- * commands, MULTI and BullMQ's scripts stay within one slot.
+ * Redis Cluster as a `Cluster`. Both take the same commands. Every connector key carries a
+ * hash-tagged prefix, so multi-key commands, MULTI and BullMQ's scripts stay within one slot: with
+ * one partition (QUEUE_PARTITIONS=1, the default) that is QUEUE_PREFIX (`{so}`) and every key is
+ * in its slot; with more, each partition has its own tag (`{so-p1}`, …) holding its `so-events`
+ * and `so-enrich` queues and its tenants' own keys, while what every tenant shares (the registry,
+ * re-consent marks, `so-maintenance`) stays in QUEUE_PREFIX's slot (partitions.ts, tenant-keys.ts;
+ * docs/architecture.md "Partitions").
  */
 export type RedisConnection = Redis | Cluster;
 export { inspectRedisDurability, type RedisDurabilityReport } from './durability';

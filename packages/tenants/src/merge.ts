@@ -4,33 +4,44 @@ import { sameTenant, type TenantConfig } from './tenant-config';
 export type TenantSourceName = 'environment' | 'file' | 'store';
 
 /**
- * When two sources define the same contextIdentifier, the earlier one here wins: the operator's
- * environment over the operator's file over tenants onboarded in the browser. So onboarding can
- * never replace the secrets or credentials of a tenant an operator configured.
+ * When two sources define the same contextIdentifier, in any letter case (SuperOffice treats
+ * `Cust1` and `cust1` as one, and the receiver finds a tenant by either), the earlier one here
+ * wins: the operator's environment over the operator's file over tenants onboarded in the browser.
+ * So onboarding can never replace the secrets or credentials of a tenant an operator configured.
  */
 export const SOURCE_PRECEDENCE: readonly TenantSourceName[] = ['environment', 'file', 'store'];
 
 export interface MergedTenant {
   readonly tenant: TenantConfig;
   readonly source: TenantSourceName;
-  /** Lower-precedence sources that define the same tenant and are ignored for it. */
+  /**
+   * Sources that define the same tenant, in any letter case, and are ignored for it: the
+   * lower-precedence ones, and `source` itself when it holds the id in a second spelling (the
+   * store can; TENANTS_FILE refuses it).
+   */
   readonly shadows: readonly TenantSourceName[];
 }
 
-/** One view of all sources by contextIdentifier, applying {@link SOURCE_PRECEDENCE}. */
+/**
+ * One view of all sources by contextIdentifier, as the winning source spells it, applying
+ * {@link SOURCE_PRECEDENCE} case-insensitively; within a source, the first entry of an id wins.
+ */
 export function mergeSources(
   sources: ReadonlyMap<TenantSourceName, ReadonlyMap<string, TenantConfig>>,
 ): Map<string, MergedTenant> {
   const merged = new Map<string, MergedTenant>();
+  /** The winner's spelling by lower-cased id. */
+  const spelling = new Map<string, string>();
   for (const name of SOURCE_PRECEDENCE) {
     for (const [ctx, tenant] of sources.get(name) ?? []) {
-      const winner = merged.get(ctx);
-      merged.set(
-        ctx,
-        winner === undefined
-          ? { tenant, source: name, shadows: [] }
-          : { ...winner, shadows: [...winner.shadows, name] },
-      );
+      const winnerId = spelling.get(ctx.toLowerCase());
+      const winner = winnerId === undefined ? undefined : merged.get(winnerId);
+      if (winnerId === undefined || winner === undefined) {
+        spelling.set(ctx.toLowerCase(), ctx);
+        merged.set(ctx, { tenant, source: name, shadows: [] });
+      } else {
+        merged.set(winnerId, { ...winner, shadows: [...winner.shadows, name] });
+      }
     }
   }
   return merged;

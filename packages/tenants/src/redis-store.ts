@@ -146,6 +146,27 @@ export class TenantStore {
     return replies[0]?.[1] === 1;
   }
 
+  /**
+   * Refuses to go on when tenants are stored and no TENANT_SECRETS_KEY is set: a process that
+   * skipped them would answer their webhooks 401 (or leave their jobs waiting). The worker meets
+   * it in `load`; the receiver, which reads the store only with a key, asks this at start-up.
+   * Reads the field names only; with a key set it asks nothing.
+   * @throws TenantSecretsError `missing-key`, the line `load` throws.
+   */
+  async requireKeyWhenStored(): Promise<void> {
+    if (this.options.secretsKey !== undefined) return;
+    const fields = await this.options.redis.hkeys(this.key);
+    const stored = fields.filter((field) => field !== VERSION_FIELD).length;
+    if (stored > 0) this.requireKeyForStored(stored);
+  }
+
+  /** The key to read `count` (≥ 1) stored tenants with; one line naming TENANT_SECRETS_KEY without it. */
+  private requireKeyForStored(count: number): Buffer {
+    return this.requireKey(
+      `${count} onboarded tenant(s) are stored encrypted in Redis (${this.key}); set the key they were stored with`,
+    );
+  }
+
   /** The change counter (0 before the first change). */
   async version(): Promise<number> {
     return Number((await this.options.redis.hget(this.key, VERSION_FIELD)) ?? 0);
@@ -161,9 +182,7 @@ export class TenantStore {
     const version = Number(fields[VERSION_FIELD] ?? 0);
     const entries = Object.entries(fields).filter(([field]) => field !== VERSION_FIELD);
     if (entries.length === 0) return { version, tenants: [] };
-    const key = this.requireKey(
-      `${entries.length} onboarded tenant(s) are stored encrypted in Redis (${this.key}); set the key they were stored with`,
-    );
+    const key = this.requireKeyForStored(entries.length);
     const tenants = entries
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([ctx, value]) => decodeStoredTenant(ctx, value, key));

@@ -108,11 +108,12 @@ export class TenantRegistry {
 
   /**
    * The tenant with this ContextIdentifier in any letter case (a webhook path or body may spell it
-   * differently from the configuration): the exact spelling first, else the case-insensitive match.
-   * Should two tenants differ only in case, a third spelling finds the one that sorts first.
+   * differently from the configuration). The view holds each id once in any letter case (the
+   * file refuses two spellings; across sources, and within the store, the first by
+   * SOURCE_PRECEDENCE wins), so every spelling finds the same tenant.
    */
   find(contextIdentifier: string): TenantConfig | undefined {
-    return this.get(contextIdentifier) ?? this.byLowerCase.get(contextIdentifier.toLowerCase());
+    return this.byLowerCase.get(contextIdentifier.toLowerCase());
   }
 
   /** Every tenant, sorted by contextIdentifier. */
@@ -178,12 +179,10 @@ export class TenantRegistry {
 
   private setView(next: Map<string, MergedTenant>): void {
     this.view = next;
-    const byLowerCase = new Map<string, TenantConfig>();
-    for (const tenant of this.list()) {
-      const key = tenant.contextIdentifier.toLowerCase();
-      if (!byLowerCase.has(key)) byLowerCase.set(key, tenant);
-    }
-    this.byLowerCase = byLowerCase;
+    // mergeSources keeps one spelling per id, so no two tenants share a lower-cased key here.
+    this.byLowerCase = new Map(
+      [...next.values()].map(({ tenant }) => [tenant.contextIdentifier.toLowerCase(), tenant]),
+    );
   }
 
   private failed(source: TenantSource, error: Error): void {

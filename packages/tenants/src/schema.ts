@@ -150,7 +150,11 @@ export const fileTenantSchema = z
 
 export type FileTenant = z.output<typeof fileTenantSchema>;
 
-/** The whole TENANTS_FILE: `tenants:` and nothing else; contextIdentifiers are unique. */
+/**
+ * The whole TENANTS_FILE: `tenants:` and nothing else; contextIdentifiers are unique in any letter
+ * case, as the receiver looks them up (TenantRegistry.find): with both `Cust2` and `CUST2`, a
+ * delivery for `cust2` would go to whichever sorts first.
+ */
 export const tenantsFileSchema = z
   .strictObject(
     { tenants: z.array(fileTenantSchema, { error: expecting('a list of tenants') }) },
@@ -159,14 +163,21 @@ export const tenantsFileSchema = z
   .superRefine((file, ctx) => {
     const first = new Map<string, number>();
     file.tenants.forEach((tenant, index) => {
-      const earlier = first.get(tenant.contextIdentifier);
-      if (earlier === undefined) first.set(tenant.contextIdentifier, index);
-      else
-        ctx.addIssue({
-          code: 'custom',
-          path: ['tenants', index, 'contextIdentifier'],
-          message: `duplicates tenants[${earlier}]`,
-        });
+      const id = tenant.contextIdentifier;
+      const earlier = first.get(id.toLowerCase());
+      if (earlier === undefined) {
+        first.set(id.toLowerCase(), index);
+        return;
+      }
+      const spelled = file.tenants[earlier]!.contextIdentifier;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tenants', index, 'contextIdentifier'],
+        message:
+          spelled === id
+            ? `duplicates tenants[${earlier}]`
+            : `duplicates tenants[${earlier}] (${spelled}) in another letter case; tenant ids are case-insensitive`,
+      });
     });
   });
 

@@ -154,6 +154,11 @@ tenants:
       'tenant Cust1, key contextIdentifier: duplicates tenants[0]',
     ],
     [
+      'a contextIdentifier duplicated in another letter case (the receiver finds either)',
+      `tenants:${CUST1}${CUST1.replace('Cust1', 'CUST1')}`,
+      'tenant CUST1, key contextIdentifier: duplicates tenants[0] (Cust1) in another letter case; tenant ids are case-insensitive',
+    ],
+    [
       'an unknown key (strict)',
       `tenants:${CUST1}\n    refresh_token: "rt-Cust1-0b9e"`,
       'tenant Cust1, key refresh_token: is not a known key',
@@ -276,6 +281,26 @@ tenants:
     expect(errorOf(lines.join('\n')).message).toBe(
       `[tenants] invalid TENANTS_FILE ${PATH}: could not be parsed (ReferenceError)`,
     );
+  });
+
+  it('names every later spelling of a tenant id against the first one', () => {
+    const error = errorOf(
+      `tenants:${CUST1}${CUST1.replace('Cust1', 'cust1')}\n  - contextIdentifier: Cust10\n    webhookSecrets: ["s"]\n    refreshToken: r\n    udf: { vertical: "x" }${CUST1.replace('Cust1', 'CUST1')}`,
+    );
+    expect(error.issues).toEqual([
+      {
+        tenant: 'cust1',
+        key: 'contextIdentifier',
+        message:
+          'duplicates tenants[0] (Cust1) in another letter case; tenant ids are case-insensitive',
+      },
+      {
+        tenant: 'CUST1',
+        key: 'contextIdentifier',
+        message:
+          'duplicates tenants[0] (Cust1) in another letter case; tenant ids are case-insensitive',
+      },
+    ]);
   });
 
   it('lists every problem of the file in the one line', () => {

@@ -75,6 +75,12 @@ const onboarded = (ctx: string, refreshToken: string): TenantConfig =>
 const refreshTokenOf = (tenant: TenantConfig | undefined) =>
   tenant?.credentials?.kind === 'refresh-token' ? tenant.credentials.refreshToken : undefined;
 
+/** Each tenant served: its id as spelled, its refresh token and the source it comes from. */
+const served = (registry: TenantRegistry) =>
+  registry
+    .list()
+    .map((t) => [t.contextIdentifier, refreshTokenOf(t), registry.sourceOf(t.contextIdentifier)]);
+
 describe('TenantRegistry with the Redis store (two processes, two connections)', () => {
   it('every registry sees an onboarded tenant added, changed and removed within 5 s', async () => {
     const prefix = `${redis.prefix}-store`;
@@ -226,21 +232,31 @@ describe('TenantRegistry with TENANTS_FILE', () => {
     expect(problems).toHaveLength(2);
   });
 
-  it('finds a tenant in any letter case, the exact spelling first, and follows changes', async () => {
+  it('finds a tenant in any letter case, and follows changes', async () => {
     const path = join(dir, 'tenants.yaml');
     writeFileSync(path, tenantsYaml(fileTenant('Cust1', 'rt-1'), fileTenant('CUST2', 'rt-2a')));
-    const { sut } = await registry({ file: { path, env: {} } });
+    const { sut, problems } = await registry({ file: { path, env: {}, pollIntervalMs: 200 } });
     expect(sut.find('cust1')?.contextIdentifier).toBe('Cust1');
     expect(sut.find('CUST1')?.contextIdentifier).toBe('Cust1');
     expect(sut.get('cust1')).toBeUndefined();
     expect(sut.find('Cust3')).toBeUndefined();
 
-    // Two spellings of one id: each finds itself, any other spelling the one that sorts first.
+    // Two spellings of one id would send a delivery to whichever sorts first: the file is
+    // refused, naming both entries, and the last good set keeps serving.
     writeFileSync(path, tenantsYaml(fileTenant('cust2', 'rt-2b'), fileTenant('CUST2', 'rt-2a')));
+    await waitFor(() => problems.length === 1, { ...WITHIN, what: 'the problem report' });
+    expect(problems[0]!.message).toBe(
+      `[tenants] invalid TENANTS_FILE ${path}: tenant CUST2, key contextIdentifier: duplicates tenants[0] (cust2) in another letter case; tenant ids are case-insensitive`,
+    );
+    expect(sut.list().map((t) => t.contextIdentifier)).toEqual(['Cust1', 'CUST2']);
+
+    // One spelling again (another than before): every spelling finds it.
+    writeFileSync(path, tenantsYaml(fileTenant('cust2', 'rt-2b')));
     await waitFor(() => sut.find('Cust1') === undefined, { ...WITHIN, what: 'Cust1 removed' });
-    expect(refreshTokenOf(sut.find('cust2'))).toBe('rt-2b');
-    expect(refreshTokenOf(sut.find('CUST2'))).toBe('rt-2a');
-    expect(sut.find('Cust2')).toBe(sut.list()[0]);
+    for (const spelling of ['cust2', 'CUST2', 'Cust2']) {
+      expect(refreshTokenOf(sut.find(spelling))).toBe('rt-2b');
+    }
+    expect(sut.list().map((t) => t.contextIdentifier)).toEqual(['cust2']);
   });
 
   it('refuses to start with an invalid or missing file', async () => {
@@ -272,11 +288,7 @@ describe('TenantRegistry with all three sources', () => {
       file: { path, env: {} },
       store: { store },
     });
-    expect(
-      sut
-        .list()
-        .map((t) => [t.contextIdentifier, refreshTokenOf(t), sut.sourceOf(t.contextIdentifier)]),
-    ).toEqual([
+    expect(served(sut)).toEqual([
       ['Cust1', 'rt-env-1', 'environment'],
       ['Cust2', 'rt-file-2', 'file'],
       ['Cust3', 'rt-store-3', 'store'],
@@ -301,5 +313,42 @@ describe('TenantRegistry with all three sources', () => {
       shadows: ['file', 'store'],
       credentials: { kind: 'refresh-token', refreshToken: '[REDACTED]' },
     });
+  });
+
+  it('applies the precedence to an id spelled differently in each source', async () => {
+    const prefix = `${redis.prefix}-case`;
+    const store = new TenantStore({ redis: connection(), prefix, secretsKey: randomBytes(32) });
+    await store.put(onboarded('CUST1', 'rt-store-1'));
+    await store.put(onboarded('cust2', 'rt-store-2'));
+    const path = join(dir, 'tenants.yaml');
+    writeFileSync(path, tenantsYaml(fileTenant('Cust2', 'rt-file-2')));
+    const { sut, changes } = await registry({
+      environment: onboarded('Cust1', 'rt-env-1'),
+      file: { path, env: {} },
+      store: { store },
+    });
+    // One tenant per id, spelled as the winning source spells it; every spelling finds it.
+    expect(served(sut)).toEqual([
+      ['Cust1', 'rt-env-1', 'environment'],
+      ['Cust2', 'rt-file-2', 'file'],
+    ]);
+    for (const spelling of ['cust1', 'CUST1']) {
+      expect(refreshTokenOf(sut.find(spelling))).toBe('rt-env-1');
+    }
+    for (const spelling of ['cust2', 'CUST2']) {
+      expect(refreshTokenOf(sut.find(spelling))).toBe('rt-file-2');
+    }
+    expect(sut.get('CUST1')).toBeUndefined();
+    expect(
+      (JSON.parse(JSON.stringify(sut)) as { tenants: { shadows: string[] }[] }).tenants.map(
+        (t) => t.shadows,
+      ),
+    ).toEqual([['store'], ['store']]);
+
+    // The file stops defining Cust2: the onboarded `cust2` takes over, in its own spelling.
+    writeFileSync(path, 'tenants: []\n');
+    await waitFor(() => sut.sourceOf('cust2') === 'store', WITHIN);
+    expect(refreshTokenOf(sut.find('Cust2'))).toBe('rt-store-2');
+    expect(changes).toEqual([{ added: ['cust2'], changed: [], removed: ['Cust2'] }]);
   });
 });
