@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { waitFor } from '@so-connector/testing';
 import {
@@ -5,6 +9,7 @@ import {
   tenantSpec,
   useTenantsDeployment,
   type SimTenant,
+  type TenantSpec,
   type TenantsDeployment,
 } from './tenants-deployment';
 import { jobsOfTenants, metricSum, metricTenants } from './tenant-views';
@@ -13,7 +18,9 @@ import { onTopology, startTopologyRedisBeforeAll, type Topology } from './topolo
 // Issue 12, "e2e with … 100 simulated tenants": the same deployment as tenants.e2e.test.ts with
 // 100 tenants in TENANTS_FILE (100 simulators in this process, one worker and one receiver
 // process), every tenth with its own Company Explorer key, the rest the deployment's builtin
-// provider. Lean on purpose: two changes per tenant, then ten tenants removed mid-traffic. On one
+// provider, and every tenth (5, 15, …) signing in as a system user with the app's RSA key
+// (SO_APP_PRIVATE_KEY_FILE; its simulator checks the signed token against the app's public key
+// and issues the ticket). Lean on purpose: two changes per tenant, then ten tenants removed mid-traffic. On one
 // redis-server, a 6-node Redis Cluster, where all 100 tenants' keys share the hash-tagged
 // QUEUE_PREFIX's slot (no QUEUE_PARTITIONS: e2e/partitions.e2e.test.ts spreads them), and a
 // Sentinel setup (issue 13).
@@ -23,21 +30,37 @@ const summaryOf = (t: SimTenant, id: number, key = t.udf.summary) =>
   ((t.sim.state.get('contact', id)!.UserDefinedFields ?? {}) as Record<string, string>)[key];
 const nameOf = (t: SimTenant) => `Tenant ${t.contextIdentifier} Holding AS`;
 
+// The partner app's key pair: the private half in the worker's SO_APP_PRIVATE_KEY_FILE.
+const app = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const keyDir = mkdtempSync(join(tmpdir(), 'so-e2e-app-key-'));
+const APP_KEY_FILE = join(keyDir, 'app.pem');
+writeFileSync(APP_KEY_FILE, app.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
+
+/** Tenant i of the 100: every tenth its own Company Explorer key, every tenth a system user. */
+function specOf(i: number, explorerUrl: string): TenantSpec {
+  const spec = tenantSpec(
+    i,
+    i % 10 === 9
+      ? { type: 'company-explorer', url: explorerUrl, apiKey: `ce-key-${i}` }
+      : undefined,
+  );
+  return i % 10 === 5
+    ? { ...spec, systemUser: { token: `SoConnector-${i}.sys`, appPublicKey: app.publicKey } }
+    : spec;
+}
+
 describe.each<Topology>(['single', 'cluster', 'sentinel'])(
   '100 tenants from TENANTS_FILE in one deployment (built processes), %s Redis',
   (topology) => {
     const redis = startTopologyRedisBeforeAll(topology);
     const use = useTenantsDeployment(
-      (explorerUrl) =>
-        Array.from({ length: TENANTS }, (_, i) =>
-          tenantSpec(
-            i,
-            i % 10 === 9
-              ? { type: 'company-explorer', url: explorerUrl, apiKey: `ce-key-${i}` }
-              : undefined,
-          ),
-        ),
-      { timeoutMs: 120_000, redis: () => onTopology(redis()) },
+      (explorerUrl) => Array.from({ length: TENANTS }, (_, i) => specOf(i, explorerUrl)),
+      {
+        timeoutMs: 120_000,
+        workerEnv: { SO_APP_PRIVATE_KEY_FILE: APP_KEY_FILE },
+        redis: () => onTopology(redis()),
+      },
     );
     // Declared after the deployment's: jest runs afterAll hooks in order, so the processes stop first.
     afterAll(() => redis.dispose());
@@ -71,9 +94,14 @@ describe.each<Topology>(['single', 'cluster', 'sentinel'])(
         // Nothing under another tenant's keys (the neighbour's, whose ProgIds are closest).
         const neighbour = d.tenants[(d.tenants.indexOf(t) + 1) % TENANTS]!;
         expect(summaryOf(t, 2, neighbour.udf.summary)).toBeUndefined();
-        // Own credentials: writes at the tenant's own simulator, one per changed record.
+        // Own credentials: writes at the tenant's own simulator, one per changed record; a
+        // system-user tenant's with a ticket only (its one token call was the test's registration).
         expect(t.sim.counters.get('PATCH Contact/{id}')).toBe(1);
         expect(t.sim.counters.get('PATCH Person/{id}')).toBe(1);
+        if (t.systemUser) {
+          expect(t.sim.systemUser.ticketsIssued).toBeGreaterThanOrEqual(1);
+          expect(t.sim.counters.get('POST token')).toBe(1);
+        } else expect(t.sim.systemUser.ticketsIssued).toBe(0);
         expect(
           metricSum(receiver, 'so_receiver_webhook_requests_total', {
             tenant: t.contextIdentifier,

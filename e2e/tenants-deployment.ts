@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,12 @@ export interface TenantSpec {
   readonly apiUser: number;
   readonly udf: TenantUdfMap;
   readonly provider?: TenantProvider;
+  /**
+   * Signs in as a system user (TENANTS_FILE `systemUserToken`) with the deployment's app key
+   * (SO_APP_PRIVATE_KEY_FILE), whose public half its simulator checks the signed token with. The
+   * refresh token then serves only the test's own webhook registration.
+   */
+  readonly systemUser?: { readonly token: string; readonly appPublicKey: KeyObject };
 }
 
 export interface SimTenant extends TenantSpec {
@@ -105,6 +112,14 @@ export async function startTenantSimulators(
         ...options,
         seed: seedFor(spec, demo),
         client: { refreshToken: spec.refreshToken },
+        ...(spec.systemUser
+          ? {
+              systemUser: {
+                appPublicKey: spec.systemUser.appPublicKey,
+                systemUserToken: spec.systemUser.token,
+              },
+            }
+          : {}),
       }),
     })),
   );
@@ -117,7 +132,9 @@ export function tenantsFileText(tenants: readonly SimTenant[]): string {
       tenants: tenants.map((t) => ({
         contextIdentifier: t.contextIdentifier,
         webhookSecrets: [t.webhookSecret],
-        refreshToken: t.refreshToken,
+        ...(t.systemUser
+          ? { systemUserToken: t.systemUser.token }
+          : { refreshToken: t.refreshToken }),
         apiBaseUrl: t.sim.apiBaseUrl(),
         tokenUrl: t.sim.tokenUrl,
         udf: t.udf,
