@@ -25,7 +25,7 @@ import {
   type ShutdownRegistry,
 } from '@so-connector/logger';
 import type { TenantRegistry } from '@so-connector/tenants';
-import { openReceiverRegistry } from './tenant-registry';
+import { openReceiverRegistry, refuseStoredTenantsWithoutKey } from './tenant-registry';
 import { createReceiverMetrics } from './metrics';
 import { DiskSpool } from './spool/disk-spool';
 import { startSpoolDrainer } from './spool/spool-drainer';
@@ -34,8 +34,11 @@ import { createEventEnqueuer } from './webhook/event-enqueuer';
 import { enqueueTarget } from './webhook/enqueue-target';
 import { withTimeout } from './with-timeout';
 
-/** A webhook request waits this long for Redis before its event goes to the disk spool. */
-const REDIS_TIMEOUT_MS = 2000;
+/**
+ * A webhook request waits this long for Redis before its event goes to the disk spool; start-up
+ * waits as long for the connection (and then starts, spooling).
+ */
+export const REDIS_TIMEOUT_MS = 2000;
 /** How often a receiver compares its QUEUE_PARTITIONS with what the workers serve. */
 const PARTITION_CHECK_INTERVAL_MS = 60_000;
 
@@ -97,9 +100,6 @@ export async function startReceiver(
   const shutdown =
     options.shutdown ?? createShutdownRegistry(logger, config.http.shutdownTimeoutMs);
 
-  const tenants =
-    options.tenants ?? (await openReceiverRegistry(config, options.env ?? {}, shutdown, logger));
-
   const redis = createConnection(config.redis, {
     role: 'producer',
     commandTimeoutMs: REDIS_TIMEOUT_MS,
@@ -136,6 +136,18 @@ export async function startReceiver(
     );
   }
   assertStarting(shutdown);
+
+  // Its own registry only once Redis had its chance: with stored tenants and no key, it must not
+  // start (what is open by then is closed).
+  if (options.tenants === undefined)
+    await refuseStoredTenantsWithoutKey(config, redis, REDIS_TIMEOUT_MS, logger).catch(
+      async (error: unknown) => {
+        await shutdown.shutdown('start-up refused');
+        throw error;
+      },
+    );
+  const tenants =
+    options.tenants ?? (await openReceiverRegistry(config, options.env ?? {}, shutdown, logger));
 
   // One `so-events` queue per partition (QUEUE_PARTITIONS); an event goes to its tenant's.
   const queue = createEventsQueues(redis, config.queue.prefix, config.queue.partitions);

@@ -1,6 +1,6 @@
 import type { ReceiverConfig } from '@so-connector/config';
 import { logSecretValues, type Logger, type ShutdownRegistry } from '@so-connector/logger';
-import { closeRedis, createConnection } from '@so-connector/queue';
+import { closeRedis, createConnection, type RedisConnection } from '@so-connector/queue';
 import {
   openDeploymentRegistry,
   tenantFromEnvironment,
@@ -9,49 +9,33 @@ import {
   trackTenantSecrets,
   type TenantRegistry,
 } from '@so-connector/tenants';
-import { withTimeout } from './with-timeout';
-
-/**
- * How long start-up waits for Redis to say whether it stores tenants when TENANT_SECRETS_KEY is
- * not set: the bound of a webhook's enqueue (start-receiver.ts), as a receiver must start, and
- * spool, while Redis is down.
- */
-export const STORE_CHECK_TIMEOUT_MS = 2000;
 
 /**
  * Without TENANT_SECRETS_KEY the receiver does not read the store, so it would answer onboarded
  * tenants' webhooks 401: like the worker, it refuses to start while the store holds tenants
- * (TenantStore.requireKeyWhenStored, the worker's line). When Redis cannot tell within
- * STORE_CHECK_TIMEOUT_MS (down, misconfigured), it says so and starts: refusing would stop a
- * receiver that could spool. Over a connection of its own, closed when the check ends.
+ * (TenantStore.requireKeyWhenStored, the worker's line). Asked over the receiver's own connection
+ * once start-up has waited `waitedMs` for it; when it is not ready by then (Redis down,
+ * misconfigured), or the command fails within that connection's command timeout, it says so and
+ * starts: refusing would stop a receiver that could spool.
+ * @throws TenantSecretsError `missing-key` when the store holds tenants and no key is set.
  */
-async function refuseStoredTenantsWithoutKey(
+export async function refuseStoredTenantsWithoutKey(
   config: ReceiverConfig,
+  redis: RedisConnection,
+  waitedMs: number,
   logger: Logger,
 ): Promise<void> {
-  const redis = createConnection(config.redis, {
-    role: 'worker',
-    connectionName: 'so-connector:receiver-tenants-check',
-  });
-  redis.on('error', () => undefined); // the receiver's own connection reports Redis trouble
+  if (config.tenants.secretsKey !== undefined) return;
   const store = new TenantStore({ redis, prefix: config.queue.prefix, secretsKey: undefined });
-  const checked = store.requireKeyWhenStored();
-  // The command may settle after the bound (or fail as the connection closes): not unhandled.
-  checked.catch(() => undefined);
   try {
-    await withTimeout(
-      checked,
-      STORE_CHECK_TIMEOUT_MS,
-      () => new Error(`Redis did not answer within ${STORE_CHECK_TIMEOUT_MS} ms`),
-    );
+    if (redis.status !== 'ready') throw new Error(`Redis did not answer within ${waitedMs} ms`);
+    await store.requireKeyWhenStored();
   } catch (error) {
     if (error instanceof TenantSecretsError) throw error;
     logger.warn(
       'TENANT_SECRETS_KEY is not set and the store of onboarded tenants could not be checked; starting without the store (a tenant stored there is answered 401)',
       { key: store.key, problem: (error as Error).message },
     );
-  } finally {
-    redis.disconnect();
   }
 }
 
@@ -60,7 +44,6 @@ async function refuseStoredTenantsWithoutKey(
  * is set, the onboarded ones in Redis (docs/tenants.md). Only then does start-up need Redis: a
  * one-tenant receiver still starts while Redis is down and spools. The store is read over a
  * connection of its own that waits for Redis (a reload must not fail fast like an enqueue).
- * @throws TenantSecretsError `missing-key` when the store holds tenants and no key is set.
  */
 export async function openReceiverRegistry(
   config: ReceiverConfig,
@@ -70,7 +53,6 @@ export async function openReceiverRegistry(
 ): Promise<TenantRegistry> {
   const file = config.tenants.file;
   const secretsKey = config.tenants.secretsKey;
-  if (secretsKey === undefined) await refuseStoredTenantsWithoutKey(config, logger);
   const redis =
     secretsKey === undefined
       ? undefined

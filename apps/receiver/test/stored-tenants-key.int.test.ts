@@ -8,7 +8,7 @@ import supertest from 'supertest';
 import { TenantStore } from '@so-connector/tenants';
 import { aTenant } from '@so-connector/tenants/testing';
 import { aWebhookEvent, useTestRedis, type TestRedis } from '@so-connector/testing';
-import { STORE_CHECK_TIMEOUT_MS } from '../src/tenant-registry';
+import { REDIS_TIMEOUT_MS } from '../src/start-receiver';
 import { signedDelivery, startReceiverForTest, type ReceiverUnderTest } from './receiver-harness';
 
 // Issue 12: the worker refuses to start while the store holds onboarded tenants and
@@ -95,9 +95,7 @@ describe('receiver without TENANT_SECRETS_KEY', () => {
       );
       expect(warned).toHaveLength(1);
       expect(warned[0]).toContain('TENANT_SECRETS_KEY is not set');
-      expect(warned[0]).toContain(
-        `"problem":"Redis did not answer within ${STORE_CHECK_TIMEOUT_MS} ms"`,
-      );
+      expect(warned[0]).toContain(`"problem":"Redis did not answer within ${REDIS_TIMEOUT_MS} ms"`);
       const res = await deliver(sut.url);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ status: 'spooled' });
