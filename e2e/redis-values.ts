@@ -1,4 +1,5 @@
-import { Cluster, type Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { scanKeys } from '@so-connector/queue';
 
 /** One key of a Redis and everything it holds, as text (members, fields and values). */
 export interface RedisEntry {
@@ -6,7 +7,7 @@ export interface RedisEntry {
   readonly text: string;
 }
 
-async function textOf(node: Redis, key: string): Promise<string> {
+async function textOf(node: Redis | Cluster, key: string): Promise<string> {
   const type = await node.type(key);
   switch (type) {
     case 'string':
@@ -29,20 +30,12 @@ async function textOf(node: Redis, key: string): Promise<string> {
 }
 
 /**
- * Every key of the Redis behind `client` with its contents as text: every master of a Cluster,
- * else the one node (a Sentinel client is connected to the master). Values are read type by type,
- * not with DUMP, whose RDB encoding compresses long strings (a secret in it would not be found).
+ * Every key of the Redis behind `client` with its contents as text: every master of a Cluster
+ * (`scanKeys` without a hash tag), else the one node (a Sentinel client is connected to the
+ * master). Values are read type by type, not with DUMP, whose RDB encoding compresses long strings
+ * (a secret in it would not be found).
  */
 export async function everyRedisEntry(client: Redis | Cluster): Promise<RedisEntry[]> {
-  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
-  const entries: RedisEntry[] = [];
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'COUNT', 1000);
-      cursor = next;
-      for (const key of keys) entries.push({ key, text: await textOf(node, key) });
-    } while (cursor !== '0');
-  }
-  return entries;
+  const keys = await scanKeys(client, '*');
+  return Promise.all(keys.map(async (key) => ({ key, text: await textOf(client, key) })));
 }

@@ -33,9 +33,9 @@ export function redisConnectionFix(error: string, mode: RedisTopology['mode']): 
 export function redisProblem(report: RedisTopologyReport): string | undefined {
   if (report.error !== undefined)
     return `${report.error}; ${redisConnectionFix(report.error, report.mode)}`;
-  const node = report.nodes.find((n) => n.error !== undefined);
-  if (node === undefined) return undefined;
-  return `${node.address}: ${node.error}; ${redisConnectionFix(node.error!, report.mode)}`;
+  const failed = report.nodes.find((n) => n.error !== undefined);
+  if (failed?.error === undefined) return undefined;
+  return `${failed.address}: ${failed.error}; ${redisConnectionFix(failed.error, report.mode)}`;
 }
 
 /**

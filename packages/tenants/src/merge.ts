@@ -29,22 +29,21 @@ export interface MergedTenant {
 export function mergeSources(
   sources: ReadonlyMap<TenantSourceName, ReadonlyMap<string, TenantConfig>>,
 ): Map<string, MergedTenant> {
-  const merged = new Map<string, MergedTenant>();
-  /** The winner's spelling by lower-cased id. */
-  const spelling = new Map<string, string>();
+  /** By lower-cased id: the winner's spelling and its entry. */
+  const byLowerCase = new Map<string, [string, MergedTenant]>();
   for (const name of SOURCE_PRECEDENCE) {
     for (const [ctx, tenant] of sources.get(name) ?? []) {
-      const winnerId = spelling.get(ctx.toLowerCase());
-      const winner = winnerId === undefined ? undefined : merged.get(winnerId);
-      if (winnerId === undefined || winner === undefined) {
-        spelling.set(ctx.toLowerCase(), ctx);
-        merged.set(ctx, { tenant, source: name, shadows: [] });
-      } else {
-        merged.set(winnerId, { ...winner, shadows: [...winner.shadows, name] });
-      }
+      const key = ctx.toLowerCase();
+      const winner = byLowerCase.get(key);
+      byLowerCase.set(
+        key,
+        winner === undefined
+          ? [ctx, { tenant, source: name, shadows: [] }]
+          : [winner[0], { ...winner[1], shadows: [...winner[1].shadows, name] }],
+      );
     }
   }
-  return merged;
+  return new Map(byLowerCase.values());
 }
 
 /** What a registry change did, by contextIdentifier (each list sorted). */
